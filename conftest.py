@@ -1,0 +1,50 @@
+"""Fixtures shared by every app's tests: named personas and imported roles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SEED_PATH = Path(__file__).parent / "roles" / "data" / "mlops-engineer.json"
+
+
+@pytest.fixture
+def seed_document() -> dict[str, Any]:
+    return json.loads(SEED_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def seed_role(db, seed_document):
+    """The bundled MLOps Engineer role, imported."""
+    from roles.services import role_import
+
+    return role_import(raw=seed_document).role
+
+
+@pytest.fixture
+def big_role(db):
+    """A role three times the seed's size, for query budgets."""
+    from roles.services import role_import
+    from roles.tests.factories import big_role_document
+
+    return role_import(raw=big_role_document()).role
+
+
+@pytest.fixture
+def member(django_user_model):
+    return django_user_model.objects.create_user(username="member", password="pw-member-123")
+
+
+@pytest.fixture
+def expert(django_user_model):
+    return django_user_model.objects.create_user(username="expert", password="pw-expert-123")
+
+
+@pytest.fixture
+def admin(django_user_model):
+    return django_user_model.objects.create_superuser(
+        username="admin", email="admin@example.com", password="pw-admin-123"
+    )

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.http import Http404
+
+from roles.document import dumps_role_document
+from roles.selectors import role_document_get
+
+
+class Command(BaseCommand):
+    help = "Export a role as a skillsmatrix.role/v1 JSON document (to stdout, or -o FILE)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", help="the role's slug, e.g. mlops-engineer")
+        parser.add_argument("-o", "--output", help="write to this file instead of stdout")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            text = dumps_role_document(role_document_get(slug=options["slug"]))
+        except Http404:
+            raise CommandError(f"no role with slug {options['slug']!r}") from None
+        if options["output"]:
+            try:
+                Path(options["output"]).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"cannot write {options['output']}: {exc.strerror}") from None
+        else:
+            self.stdout.write(text, ending="")

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from roles.document import RoleDocumentError, parse_role_document
+from roles.models import Role
+from roles.services import role_import
+
+
+class Command(BaseCommand):
+    help = "Import a role from a skillsmatrix.role/v1 JSON file (atomic: all or nothing)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="path of the JSON document, or - for standard input")
+        parser.add_argument(
+            "--skip-existing",
+            action="store_true",
+            help="do nothing when a role with the document's slug already exists",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = options["file"]
+        try:
+            raw = self.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+        try:
+            if options["skip_existing"]:
+                slug = parse_role_document(raw).slug
+                if Role.objects.filter(slug=slug).exists():
+                    self.stdout.write(f"Role {slug} exists; skipped")
+                    return
+            result = role_import(raw=raw)
+        except RoleDocumentError as exc:
+            raise CommandError(f"{path}: {exc}") from None
+        verb = "Created" if result.created else "Updated"
+        self.stdout.write(f"{verb} role {result.role.slug} (version {result.version.number})")

@@ -1,0 +1,205 @@
+"""The roles domain: families, roles, their levels, global skill domains and skills, where a
+skill sits in a role, the requirement cells of the matrix, and the role's versions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class RequirementCode(models.TextChoices):
+    AWARENESS = "A", _("Awareness")
+    WORKING = "W", _("Working knowledge")
+    EXPERT = "E", _("Expert")
+
+
+# Ranks of DESIGN §5: empty 0 < A 1 < W 2 < E 3; a person's rating uses the same scale.
+CODE_RANKS: dict[str, int] = {"A": 1, "W": 2, "E": 3}
+
+
+class RoleFamily(models.Model):
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("role family")
+        verbose_name_plural = _("role families")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.Model):
+    family = models.ForeignKey(
+        RoleFamily, on_delete=models.PROTECT, related_name="roles", verbose_name=_("family")
+    )
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    tagline = models.CharField(_("tagline"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    # Names of the role's key domains, in the order the role lists them.
+    key_domains = models.JSONField(_("key domains"), default=list, blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+    current_version = models.PositiveIntegerField(_("current version"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Level(models.Model):
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="levels", verbose_name=_("role")
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=20)
+    order = models.PositiveSmallIntegerField(_("order"))
+    focus = models.TextField(_("focus"), blank=True)
+    # Ordered list of technology names.
+    stack = models.JSONField(_("tech stack"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["role", "order"]
+        verbose_name = _("level")
+        verbose_name_plural = _("levels")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "code"], name="level_unique_code_per_role"),
+            models.UniqueConstraint(fields=["role", "order"], name="level_unique_order_per_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} · {self.name}"
+
+
+class SkillDomain(models.Model):
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("skill domain")
+        verbose_name_plural = _("skill domains")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Skill(models.Model):
+    """A global skill: "Docker" means the same in every role."""
+
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleSkill(models.Model):
+    """Where a skill sits in one role: its domain there and its position in the matrix.
+
+    ``order`` runs over the whole role; the skills of one domain are contiguous, so a domain's
+    order in the role is the order of its first skill.
+    """
+
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="role_skills", verbose_name=_("role")
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, related_name="role_skills", verbose_name=_("skill")
+    )
+    domain = models.ForeignKey(
+        SkillDomain, on_delete=models.PROTECT, related_name="role_skills", verbose_name=_("domain")
+    )
+    order = models.PositiveIntegerField(_("order"))
+
+    class Meta:
+        ordering = ["role", "order"]
+        verbose_name = _("role skill")
+        verbose_name_plural = _("role skills")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "skill"], name="roleskill_unique_skill"),
+            models.UniqueConstraint(fields=["role", "order"], name="roleskill_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} · {self.skill}"
+
+
+class Requirement(models.Model):
+    """One non-empty cell of a role's matrix. An empty cell is the absence of a row."""
+
+    role_skill = models.ForeignKey(
+        RoleSkill, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("skill")
+    )
+    level = models.ForeignKey(
+        Level, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("level")
+    )
+    code = models.CharField(_("code"), max_length=1, choices=RequirementCode.choices)
+    is_mandatory = models.BooleanField(_("mandatory"), default=True)
+    details = models.TextField(_("details"), blank=True)
+
+    class Meta:
+        verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
+        constraints = [
+            models.UniqueConstraint(fields=["role_skill", "level"], name="requirement_unique_cell"),
+            models.CheckConstraint(
+                condition=Q(code__in=["A", "W", "E"]), name="requirement_code_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role_skill} @ {self.level.code}: {self.code}"
+
+
+class RoleVersion(models.Model):
+    """A full snapshot of a role (the §4 document) after each change."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("Import")
+        ADMIN = "admin", _("Admin edit")
+        PROPOSAL = "proposal", _("Accepted proposal")
+
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="versions", verbose_name=_("role")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    snapshot = models.JSONField(_("snapshot"))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="role_versions",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "-number"]
+        verbose_name = _("role version")
+        verbose_name_plural = _("role versions")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "number"], name="roleversion_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="roleversion_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} v{self.number}"

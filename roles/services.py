@@ -1,0 +1,350 @@
+"""Writes of the roles domain. Every change to a role's content ends in a new version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from roles.document import CODES, RoleDocument, RoleDocumentError, parse_role_document
+from roles.models import (
+    Level,
+    Requirement,
+    Role,
+    RoleFamily,
+    RoleSkill,
+    RoleVersion,
+    Skill,
+    SkillDomain,
+)
+from roles.selectors import role_document_build, role_matrix_for
+
+
+class RoleChangeError(ValueError):
+    """A change to a role that the domain refuses (the message says why)."""
+
+
+@dataclass(frozen=True)
+class RoleImportResult:
+    role: Role
+    version: RoleVersion
+    created: bool
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """The new content of one cell; ``code=None`` empties it."""
+
+    skill_slug: str
+    level_code: str
+    code: str | None
+    mandatory: bool = True
+    details: str = ""
+
+
+def _clean(instance: Any, **kwargs: Any) -> None:
+    # Uniqueness is left to the database constraints (one query per row would make an import of
+    # 280 cells slow); field validation still runs here.
+    instance.full_clean(validate_unique=False, validate_constraints=False, **kwargs)
+
+
+def _lock_role(role: Role) -> Role:
+    return Role.objects.select_for_update().select_related("family").get(pk=role.pk)
+
+
+def role_version_record(
+    *,
+    role: Role,
+    source: str,
+    author: AbstractBaseUser | None = None,
+    message: str = "",
+) -> RoleVersion:
+    """Snapshot the role as it is now and move its version number on by one.
+
+    Call inside the transaction that changed the role, after locking it.
+    """
+    snapshot = role_document_build(role_matrix_for(role))
+    Role.objects.filter(pk=role.pk).update(current_version=F("current_version") + 1)
+    role.refresh_from_db(fields=["current_version", "updated_at"])
+    version = RoleVersion(
+        role=role,
+        number=role.current_version,
+        snapshot=snapshot,
+        source=source,
+        message=message[:500],
+        author=author if author is not None and author.is_authenticated else None,
+    )
+    _clean(version, exclude=["role", "author"])
+    version.save()
+    return version
+
+
+def _sync_levels(role: Role, document: RoleDocument) -> dict[str, Level]:
+    existing = {level.code: level for level in Level.objects.filter(role=role)}
+    wanted = {level.code for level in document.levels}
+    Level.objects.filter(role=role).exclude(code__in=wanted).delete()
+    # Move kept levels out of the way first so the new order never collides with the old one.
+    offset = len(existing) + len(document.levels) + 1
+    Level.objects.filter(role=role).update(order=F("order") + offset)
+    levels: dict[str, Level] = {}
+    for order, data in enumerate(document.levels):
+        level = existing.get(data.code) or Level(role=role, code=data.code)
+        level.name = data.name
+        level.short_name = data.short
+        level.order = order
+        level.focus = data.focus
+        level.stack = data.stack
+        _clean(level, exclude=["role"])
+        level.save()
+        levels[data.code] = level
+    return levels
+
+
+def _get_or_create_by_slug(model: type[Any], wanted: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """Global rows (skills, domains) by slug; existing ones are shared and left unchanged."""
+    found = {obj.slug: obj for obj in model.objects.filter(slug__in=wanted)}
+    missing = [model(slug=slug, **fields) for slug, fields in wanted.items() if slug not in found]
+    for obj in missing:
+        _clean(obj)
+    # Another import may create the same global row concurrently: let the database decide.
+    model.objects.bulk_create(missing, ignore_conflicts=True)
+    found.update(
+        {obj.slug: obj for obj in model.objects.filter(slug__in=[m.slug for m in missing])}
+    )
+    return found
+
+
+def _sync_matrix(role: Role, document: RoleDocument, levels: dict[str, Level]) -> None:
+    domains = _get_or_create_by_slug(
+        SkillDomain, {d.slug: {"name": d.name} for d in document.domains}
+    )
+    skills = _get_or_create_by_slug(
+        Skill,
+        {
+            s.slug: {"name": s.name, "description": s.description}
+            for d in document.domains
+            for s in d.skills
+        },
+    )
+    # The matrix is replaced whole: cells are addressed by (skill, level), never by row id.
+    RoleSkill.objects.filter(role=role).delete()
+    role_skills: list[RoleSkill] = []
+    cells: list[tuple[int, str, Any]] = []
+    for domain in document.domains:
+        for skill in domain.skills:
+            role_skills.append(
+                RoleSkill(
+                    role=role,
+                    skill=skills[skill.slug],
+                    domain=domains[domain.slug],
+                    order=len(role_skills),
+                )
+            )
+            cells.extend(
+                (len(role_skills) - 1, code, cell) for code, cell in skill.requirements.items()
+            )
+    RoleSkill.objects.bulk_create(role_skills)
+    requirements = [
+        Requirement(
+            role_skill=role_skills[index],
+            level=levels[code],
+            code=cell.code,
+            is_mandatory=cell.mandatory,
+            details=cell.details,
+        )
+        for index, code, cell in cells
+    ]
+    for requirement in requirements:
+        _clean(requirement, exclude=["role_skill", "level"])
+    Requirement.objects.bulk_create(requirements)
+
+
+@transaction.atomic
+def role_import(
+    *,
+    raw: str | bytes | dict[str, Any],
+    author: AbstractBaseUser | None = None,
+    source: str = RoleVersion.Source.IMPORT,
+) -> RoleImportResult:
+    """Import a ``skillsmatrix.role/v1`` document, all or nothing.
+
+    The whole document is validated before the first write. An existing role (same slug) is
+    updated in place and gets a new version; shared skills and domains are reused as they are.
+    Raises :class:`RoleDocumentError` naming the JSON path of the first problem.
+    """
+    document = parse_role_document(raw)
+    family, _ = RoleFamily.objects.get_or_create(
+        slug=document.family_slug, defaults={"name": document.family_name}
+    )
+    role = Role.objects.select_for_update().filter(slug=document.slug).first()
+    created = role is None
+    if role is None:
+        role = Role(slug=document.slug)
+    role.family = family
+    role.title = document.title
+    role.tagline = document.tagline
+    role.description = document.description
+    role.key_domains = document.key_domains
+    try:
+        _clean(role, exclude=["family"])
+    except ValidationError as exc:
+        raise RoleDocumentError("$.role", "; ".join(exc.messages)) from None
+    role.save()
+    try:
+        levels = _sync_levels(role, document)
+        _sync_matrix(role, document, levels)
+    except ValidationError as exc:
+        raise RoleDocumentError("$", "; ".join(exc.messages)) from None
+    version = role_version_record(role=role, source=source, author=author, message="Imported")
+    return RoleImportResult(role=role, version=version, created=created)
+
+
+@transaction.atomic
+def role_update(
+    *,
+    role: Role,
+    author: AbstractBaseUser | None,
+    fields: dict[str, Any],
+    message: str = "",
+) -> RoleVersion:
+    """Change a role's own fields (title, tagline, …) and record a version."""
+    locked = _lock_role(role)
+    editable = {"family", "title", "tagline", "description", "key_domains", "is_published", "slug"}
+    unknown = set(fields) - editable
+    if unknown:
+        raise RoleChangeError(f"Not editable: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _clean(locked)
+    locked.save(update_fields=[*fields, "updated_at"])
+    return role_version_record(
+        role=locked, source=RoleVersion.Source.ADMIN, author=author, message=message
+    )
+
+
+@transaction.atomic
+def level_update(
+    *,
+    level: Level,
+    author: AbstractBaseUser | None,
+    fields: dict[str, Any],
+) -> RoleVersion:
+    """Change a level's name, short name, focus or stack and record a version of its role."""
+    role = _lock_role(level.role)
+    editable = {"name", "short_name", "focus", "stack"}
+    unknown = set(fields) - editable
+    if unknown:
+        raise RoleChangeError(f"Not editable: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(level, name, value)
+    _clean(level)
+    level.save(update_fields=list(fields))
+    return role_version_record(
+        role=role,
+        source=RoleVersion.Source.ADMIN,
+        author=author,
+        message=f"Edited level {level.code}",
+    )
+
+
+def _cell_set(
+    role: Role, role_skills: dict[str, RoleSkill], levels: dict[str, Level], change: CellChange
+) -> bool:
+    """Apply one cell change; True when the cell actually changed."""
+    role_skill = role_skills.get(change.skill_slug)
+    if role_skill is None:
+        raise RoleChangeError(f"{role.slug} has no skill {change.skill_slug!r}")
+    level = levels.get(change.level_code)
+    if level is None:
+        raise RoleChangeError(f"{role.slug} has no level {change.level_code!r}")
+    current = Requirement.objects.filter(role_skill=role_skill, level=level).first()
+    if change.code is None:
+        if current is None:
+            return False
+        current.delete()
+        return True
+    if change.code not in CODES:
+        raise RoleChangeError(f"Code must be one of A, W, E, not {change.code!r}")
+    if current is None:
+        current = Requirement(role_skill=role_skill, level=level)
+    elif (current.code, current.is_mandatory, current.details) == (
+        change.code,
+        change.mandatory,
+        change.details,
+    ):
+        return False
+    current.code = change.code
+    current.is_mandatory = change.mandatory
+    current.details = change.details
+    _clean(current, exclude=["role_skill", "level"])
+    current.save()
+    return True
+
+
+@transaction.atomic
+def role_cells_update(
+    *,
+    role: Role,
+    changes: Iterable[CellChange],
+    author: AbstractBaseUser | None,
+    source: str = RoleVersion.Source.ADMIN,
+    message: str = "",
+) -> RoleVersion | None:
+    """Set several cells of a role's matrix at once; one version for the lot, none if nothing
+    changed."""
+    locked = _lock_role(role)
+    role_skills = {
+        rs.skill.slug: rs for rs in RoleSkill.objects.filter(role=locked).select_related("skill")
+    }
+    levels = {level.code: level for level in Level.objects.filter(role=locked)}
+    changed = [_cell_set(locked, role_skills, levels, change) for change in changes]
+    if not any(changed):
+        return None
+    return role_version_record(
+        role=locked,
+        source=source,
+        author=author,
+        message=message or f"Edited {sum(changed)} cell(s)",
+    )
+
+
+@transaction.atomic
+def global_entry_update(
+    *,
+    entry: Skill | SkillDomain,
+    author: AbstractBaseUser | None,
+    fields: dict[str, Any],
+) -> list[RoleVersion]:
+    """Rename (or re-describe) a global skill or domain; every role showing it gets a version,
+    since its export changes."""
+    editable = {"name", "description"} if isinstance(entry, Skill) else {"name"}
+    unknown = set(fields) - editable
+    if unknown:
+        raise RoleChangeError(f"Not editable: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    _clean(entry)
+    try:
+        entry.save(update_fields=list(fields))
+    except IntegrityError as exc:  # pragma: no cover - slug is not editable here
+        raise RoleChangeError(str(exc)) from exc
+    lookup = (
+        {"role_skills__skill": entry}
+        if isinstance(entry, Skill)
+        else {"role_skills__domain": entry}
+    )
+    roles = Role.objects.filter(**lookup).distinct().order_by("pk")
+    return [
+        role_version_record(
+            role=_lock_role(role),
+            source=RoleVersion.Source.ADMIN,
+            author=author,
+            message=f"Renamed {entry._meta.verbose_name} {entry.slug}",
+        )
+        for role in roles
+    ]
