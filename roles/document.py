@@ -183,17 +183,16 @@ def _levels(root: dict[str, Any]) -> list[LevelData]:
         if code in seen:
             raise RoleDocumentError(f"{path}.code", f"duplicate level code {code!r}")
         seen.add(code)
+        name = _string(level, "name", path, max_length=100)
+        short = _string(level, "short", path, max_length=20)
+        focus = _string(level, "focus", path, allow_blank=True)
         stack = _array(level, "stack", path)
         for item_index, item in enumerate(stack):
             if not isinstance(item, str) or not item.strip():
                 raise RoleDocumentError(f"{path}.stack[{item_index}]", "must be a non-empty string")
         levels.append(
             LevelData(
-                code=code,
-                name=_string(level, "name", path, max_length=100),
-                short=_string(level, "short", path, max_length=20),
-                focus=_string(level, "focus", path, allow_blank=True),
-                stack=[item.strip() for item in stack],
+                code=code, name=name, short=short, focus=focus, stack=[i.strip() for i in stack]
             )
         )
     return levels

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from roles.models import Requirement, Role, RoleVersion
+from roles.tests.factories import role_document
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "roles" / "data" / "mlops-engineer.json"
+
+
+def _write(tmp_path: Path, content: str | dict) -> Path:
+    path = tmp_path / "role.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return path
+
+
+def test_import_then_export_to_stdout_and_file(tmp_path):
+    out = StringIO()
+    call_command("import_role", str(SEED), stdout=out)
+    assert out.getvalue().strip() == "Created role mlops-engineer (version 1)"
+    stdout = StringIO()
+    call_command("export_role", "mlops-engineer", stdout=stdout)
+    call_command("export_role", "mlops-engineer", "-o", str(tmp_path / "out.json"))
+    assert stdout.getvalue() == (tmp_path / "out.json").read_text()
+    assert json.loads(stdout.getvalue())["role"]["slug"] == "mlops-engineer"
+
+
+def test_skip_existing_does_not_make_a_version():
+    call_command("import_role", str(SEED), stdout=StringIO())
+    out = StringIO()
+    call_command("import_role", "--skip-existing", str(SEED), stdout=out)
+    assert "skipped" in out.getvalue()
+    assert RoleVersion.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{oops", r"\$: not valid JSON"),
+        ({**role_document(), "format": "x"}, r"\$\.format: unknown format 'x'"),
+        (
+            {**role_document(), "role": {"slug": "r", "tagline": "", "key_domains": []}},
+            r"\$\.role\.title: is missing",
+        ),
+    ],
+)
+def test_import_refuses_bad_files(tmp_path, content, message):
+    call_command("import_role", str(SEED), stdout=StringIO())
+    with pytest.raises(CommandError, match=message):
+        call_command("import_role", str(_write(tmp_path, content)))
+    assert Role.objects.count() == 1
+    assert Requirement.objects.count() == 280
+
+
+def test_import_of_a_missing_file_is_one_line(tmp_path):
+    with pytest.raises(CommandError, match="cannot read .*nope.json: No such file"):
+        call_command("import_role", str(tmp_path / "nope.json"))
+
+
+def test_export_of_an_unknown_role():
+    with pytest.raises(CommandError, match="no role with slug 'ghost'"):
+        call_command("export_role", "ghost")
+
+
+def test_the_real_command_prints_one_line_without_traceback(tmp_path):
+    bad = _write(tmp_path, {**role_document(), "levels": [{"code": "l1"}]})
+    result = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", "import_role", str(bad)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "$.levels[0].name: is missing" in lines[0]
+    assert "Traceback" not in result.stderr
