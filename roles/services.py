@@ -348,3 +348,102 @@ def global_entry_update(
         )
         for role in roles
     ]
+
+
+def _shift_orders(role: Role, *, after: int, by: int) -> None:
+    """Move every skill after position ``after`` by ``by`` places, in two steps so the unique
+    (role, order) constraint holds after each statement."""
+    later = RoleSkill.objects.filter(role=role, order__gt=after)
+    bump = 1_000_000
+    later.update(order=F("order") + bump)
+    RoleSkill.objects.filter(role=role, order__gt=after + bump).update(order=F("order") - bump + by)
+
+
+@transaction.atomic
+def role_skill_add(
+    *,
+    role: Role,
+    skill: Skill,
+    domain: SkillDomain,
+    cells: dict[str, tuple[str, bool, str]] | None = None,
+    author: AbstractBaseUser | None,
+    source: str = RoleVersion.Source.ADMIN,
+    message: str = "",
+) -> RoleVersion:
+    """Add a skill to a role at the end of its domain (a new domain goes last), with optional
+    cells ``{level_code: (code, mandatory, details)}``; records a version."""
+    locked = _lock_role(role)
+    if RoleSkill.objects.filter(role=locked, skill=skill).exists():
+        raise RoleChangeError(f"{locked.slug} already has the skill {skill.slug!r}")
+    in_domain = RoleSkill.objects.filter(role=locked, domain=domain).order_by("-order").first()
+    last = RoleSkill.objects.filter(role=locked).order_by("-order").first()
+    if in_domain is not None:
+        position = in_domain.order + 1
+        _shift_orders(locked, after=in_domain.order, by=1)
+    else:
+        position = last.order + 1 if last else 0
+    role_skill = RoleSkill(role=locked, skill=skill, domain=domain, order=position)
+    _clean(role_skill, exclude=["role", "skill", "domain"])
+    role_skill.save()
+    levels = {level.code: level for level in Level.objects.filter(role=locked)}
+    for level_code, (code, mandatory, details) in (cells or {}).items():
+        _cell_set(
+            locked,
+            {skill.slug: role_skill},
+            levels,
+            CellChange(skill.slug, level_code, code, mandatory, details),
+        )
+    return role_version_record(
+        role=locked, source=source, author=author, message=message or f"Added {skill.slug}"
+    )
+
+
+@transaction.atomic
+def role_skill_remove(
+    *,
+    role: Role,
+    skill: Skill,
+    author: AbstractBaseUser | None,
+    source: str = RoleVersion.Source.ADMIN,
+    message: str = "",
+) -> RoleVersion:
+    """Remove a skill (and its cells) from a role; the global skill stays. Records a version."""
+    locked = _lock_role(role)
+    role_skill = RoleSkill.objects.filter(role=locked, skill=skill).first()
+    if role_skill is None:
+        raise RoleChangeError(f"{locked.slug} has no skill {skill.slug!r}")
+    role_skill.delete()
+    _shift_orders(locked, after=role_skill.order, by=-1)
+    return role_version_record(
+        role=locked, source=source, author=author, message=message or f"Removed {skill.slug}"
+    )
+
+
+@transaction.atomic
+def role_create(
+    *,
+    family: RoleFamily,
+    slug: str,
+    title: str,
+    tagline: str = "",
+    description: str = "",
+    key_domains: list[str] | None = None,
+    is_published: bool = True,
+    author: AbstractBaseUser | None,
+) -> Role:
+    """A new, empty role (levels and skills come from an import or later edits); version 1."""
+    role = Role(
+        family=family,
+        slug=slug,
+        title=title,
+        tagline=tagline,
+        description=description,
+        key_domains=key_domains or [],
+        is_published=is_published,
+    )
+    role.full_clean()
+    role.save()
+    role_version_record(
+        role=role, source=RoleVersion.Source.ADMIN, author=author, message="Created"
+    )
+    return role

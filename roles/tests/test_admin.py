@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from roles.document import dumps_role_document
+from roles.models import Level, Requirement, Role, RoleVersion, Skill
+from roles.selectors import role_document_get
+from roles.tests.factories import role_document
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    client.force_login(admin)
+    return client
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "rolefamily",
+        "role",
+        "level",
+        "skilldomain",
+        "skill",
+        "requirement",
+        "roleskill",
+        "roleversion",
+    ],
+)
+def test_changelists_load(admin_client, seed_role, model):
+    response = admin_client.get(reverse(f"admin:roles_{model}_changelist"))
+    assert response.status_code == 200
+
+
+def test_change_pages_load(admin_client, seed_role):
+    level = Level.objects.get(role=seed_role, code="senior")
+    requirement = Requirement.objects.filter(level=level).first()
+    version = RoleVersion.objects.get(role=seed_role)
+    for url in [
+        reverse("admin:roles_role_change", args=[seed_role.pk]),
+        reverse("admin:roles_level_change", args=[level.pk]),
+        reverse("admin:roles_requirement_change", args=[requirement.pk]),
+        reverse("admin:roles_roleversion_change", args=[version.pk]),
+        reverse("admin:roles_skill_change", args=[Skill.objects.first().pk]),
+        reverse("admin:roles_role_import"),
+        reverse("admin:roles_role_add"),
+    ]:
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_members_cannot_reach_the_admin(client, member, seed_role):
+    client.force_login(member)
+    response = client.get(reverse("admin:roles_role_matrix", args=[seed_role.pk]))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_import_from_the_admin(admin_client, admin):
+    upload = SimpleUploadedFile(
+        "role.json", json.dumps(role_document(slug="uploaded")).encode(), "application/json"
+    )
+    response = admin_client.post(reverse("admin:roles_role_import"), {"file": upload})
+    role = Role.objects.get(slug="uploaded")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:roles_role_change", args=[role.pk])
+    assert RoleVersion.objects.get(role=role).author == admin
+
+
+def test_import_from_the_admin_shows_the_path_of_a_bad_document(admin_client):
+    document = role_document(slug="broken")
+    document["levels"][0]["code"] = "Bad Code"
+    upload = SimpleUploadedFile("role.json", json.dumps(document).encode())
+    response = admin_client.post(reverse("admin:roles_role_import"), {"file": upload})
+    assert response.status_code == 200
+    assert "$.levels[0].code" in response.content.decode()
+    assert not Role.objects.filter(slug="broken").exists()
+
+
+def test_export_from_the_admin_matches_the_command(admin_client, seed_role):
+    response = admin_client.get(reverse("admin:roles_role_export", args=[seed_role.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="mlops-engineer.json"'
+    assert response.content.decode() == dumps_role_document(
+        role_document_get(slug="mlops-engineer")
+    )
+
+
+def test_version_snapshot_download(admin_client, seed_role, seed_document):
+    version = RoleVersion.objects.get(role=seed_role)
+    response = admin_client.get(reverse("admin:roles_roleversion_download", args=[version.pk]))
+    assert json.loads(response.content)["role"]["slug"] == "mlops-engineer"
+
+
+def test_editing_a_role_in_the_admin_is_versioned(admin_client, seed_role):
+    url = reverse("admin:roles_role_change", args=[seed_role.pk])
+    response = admin_client.post(
+        url,
+        {
+            "family": seed_role.family_id,
+            "title": "MLOps Engineer",
+            "slug": "mlops-engineer",
+            "tagline": "Shipping models safely",
+            "description": "",
+            "key_domains": json.dumps(seed_role.key_domains),
+            "is_published": "on",
+            "levels-TOTAL_FORMS": "5",
+            "levels-INITIAL_FORMS": "5",
+            "levels-MIN_NUM_FORMS": "0",
+            "levels-MAX_NUM_FORMS": "1000",
+            **{
+                f"levels-{i}-id": str(level.pk)
+                for i, level in enumerate(Level.objects.filter(role=seed_role).order_by("order"))
+            },
+            **{f"levels-{i}-role": str(seed_role.pk) for i in range(5)},
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    latest = RoleVersion.objects.filter(role=seed_role).first()
+    assert latest.number == 2
+    assert latest.source == "admin"
+    assert latest.snapshot["role"]["tagline"] == "Shipping models safely"
+
+
+def test_editing_a_level_in_the_admin_is_versioned(admin_client, seed_role):
+    level = Level.objects.get(role=seed_role, code="lead")
+    response = admin_client.post(
+        reverse("admin:roles_level_change", args=[level.pk]),
+        {
+            "name": "Lead",
+            "short_name": "Lead",
+            "focus": "Leading the platform",
+            "stack": json.dumps(["Kubeflow"]),
+        },
+    )
+    assert response.status_code == 302
+    snapshot = RoleVersion.objects.filter(role=seed_role).first().snapshot
+    assert snapshot["levels"][3]["focus"] == "Leading the platform"
+    assert snapshot["levels"][3]["stack"] == ["Kubeflow"]
+
+
+def test_editing_a_cells_details_in_the_admin_is_versioned(admin_client, seed_role):
+    cell = Requirement.objects.get(role_skill__skill__slug="docker", level__code="middle")
+    response = admin_client.post(
+        reverse("admin:roles_requirement_change", args=[cell.pk]),
+        {"code": "W", "is_mandatory": "", "details": "Compose and multi-stage builds"},
+    )
+    assert response.status_code == 302
+    snapshot = RoleVersion.objects.filter(role=seed_role).first().snapshot
+    docker = snapshot["domains"][4]["skills"][0]
+    assert docker["requirements"]["middle"] == {
+        "code": "W",
+        "mandatory": False,
+        "details": "Compose and multi-stage builds",
+    }
+
+
+def _grid_post(client, role, changes: dict[str, str], **extra):
+    """Post the grid as the browser would: every field with its current value, then changes."""
+    page = client.get(reverse("admin:roles_role_matrix", args=[role.pk]))
+    grid = page.context["grid"]
+    data = {}
+    for name, field in grid.fields.items():
+        value = grid.initial.get(name, field.initial)
+        if name.startswith("code__"):
+            data[name] = value or ""
+        elif value:
+            data[name] = "on"
+    data.update(changes)
+    data["save_grid"] = "1"
+    data.update(extra)
+    return client.post(reverse("admin:roles_role_matrix", args=[role.pk]), data)
+
+
+def test_matrix_grid_saves_changed_cells_as_one_version(admin_client, seed_role):
+    response = _grid_post(
+        admin_client,
+        seed_role,
+        {"code__docker__senior": "E", "code__redis__junior": "", "remove__cursor-ide": "on"},
+    )
+    assert response.status_code == 302
+    versions = list(RoleVersion.objects.filter(role=seed_role))
+    assert [v.number for v in versions] == [3, 2, 1]  # cells, then the removal
+    cells = {
+        (r.role_skill.skill.slug, r.level.code): r.code
+        for r in Requirement.objects.select_related("role_skill__skill", "level")
+    }
+    assert cells[("docker", "senior")] == "E"
+    assert ("redis", "junior") not in cells
+    assert ("cursor-ide", "junior") not in cells
+    assert len(cells) == 280 - 1 - 5
+
+
+def test_matrix_grid_refuses_bad_codes(admin_client, seed_role):
+    response = _grid_post(admin_client, seed_role, {"code__docker__senior": "Q"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert RoleVersion.objects.filter(role=seed_role).count() == 1
+
+
+def test_matrix_page_adds_a_skill_to_a_new_domain(admin_client, seed_role):
+    response = admin_client.post(
+        reverse("admin:roles_role_matrix", args=[seed_role.pk]),
+        {"add_skill": "1", "new_skill_name": "Vector Databases", "new_domain_name": "Data"},
+    )
+    assert response.status_code == 302
+    snapshot = RoleVersion.objects.filter(role=seed_role).first().snapshot
+    assert snapshot["domains"][-1]["name"] == "Data"
+    assert snapshot["domains"][-1]["skills"][0]["slug"] == "vector-databases"
+
+
+def test_matrix_page_adds_an_existing_skill_inside_its_domain(admin_client, seed_role):
+    skill = Skill.objects.create(slug="podman", name="Podman")
+    domain = seed_role.role_skills.get(skill__slug="docker").domain
+    response = admin_client.post(
+        reverse("admin:roles_role_matrix", args=[seed_role.pk]),
+        {"add_skill": "1", "skill": skill.pk, "domain": domain.pk},
+    )
+    assert response.status_code == 302
+    document = role_document_get(slug="mlops-engineer")
+    cloud = next(d for d in document["domains"] if d["slug"] == domain.slug)
+    assert cloud["skills"][-1]["slug"] == "podman"
+    assert sum(len(d["skills"]) for d in document["domains"]) == 57
+
+
+def test_matrix_page_add_skill_needs_one_choice(admin_client, seed_role):
+    response = admin_client.post(
+        reverse("admin:roles_role_matrix", args=[seed_role.pk]), {"add_skill": "1"}
+    )
+    assert response.status_code == 200
+    assert "Choose an existing skill or name a new one" in response.content.decode()
