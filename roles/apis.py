@@ -1,3 +1,206 @@
+"""Public read API of the roles domain (DESIGN §7): roles, their export, versions, skills."""
+
 from __future__ import annotations
 
-urlpatterns: list = []
+from typing import Any
+
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from roles.selectors import (
+    RoleMatrix,
+    domain_list,
+    role_document_build,
+    role_get,
+    role_list,
+    role_matrix_for,
+    role_version_get,
+    role_version_list,
+    skill_list,
+)
+
+
+def _paginated(request: Request, view: APIView, queryset: Any, serializer: type) -> Response:
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+class FamilySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RoleListApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        slug = serializers.CharField()
+        title = serializers.CharField()
+        tagline = serializers.CharField()
+        family = FamilySerializer()
+        version = serializers.IntegerField(source="current_version")
+        skill_count = serializers.IntegerField()
+        level_count = serializers.IntegerField()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", OpenApiTypes.STR, description="title, tagline or skill"),
+            OpenApiParameter("family", OpenApiTypes.STR, description="family slug"),
+        ],
+        responses=OutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        roles = role_list(
+            search=request.query_params.get("search", "").strip()[:100],
+            family_slug=request.query_params.get("family", "").strip()[:100],
+        )
+        return _paginated(request, self, roles, self.OutputSerializer)
+
+
+class RoleDetailApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class LevelSerializer(serializers.Serializer):
+            code = serializers.CharField()
+            name = serializers.CharField()
+            short = serializers.CharField(source="short_name")
+            focus = serializers.CharField()
+            stack = serializers.ListField(child=serializers.CharField())
+
+        class DomainSerializer(serializers.Serializer):
+            class SkillSerializer(serializers.Serializer):
+                slug = serializers.CharField()
+                name = serializers.CharField()
+                description = serializers.CharField()
+                requirements = serializers.DictField(allow_null=True)
+
+            slug = serializers.CharField()
+            name = serializers.CharField()
+            skills = SkillSerializer(many=True)
+
+        slug = serializers.CharField()
+        title = serializers.CharField()
+        tagline = serializers.CharField()
+        description = serializers.CharField()
+        family = FamilySerializer()
+        key_domains = serializers.ListField(child=serializers.CharField())
+        version = serializers.IntegerField()
+        levels = LevelSerializer(many=True)
+        domains = DomainSerializer(many=True)
+
+    @staticmethod
+    def _data(matrix: RoleMatrix) -> dict[str, Any]:
+        role = matrix.role
+        return {
+            "slug": role.slug,
+            "title": role.title,
+            "tagline": role.tagline,
+            "description": role.description,
+            "family": role.family,
+            "key_domains": role.key_domains,
+            "version": role.current_version,
+            "levels": matrix.levels,
+            "domains": [
+                {
+                    "slug": group.domain.slug,
+                    "name": group.domain.name,
+                    "skills": [
+                        {
+                            "slug": row.skill.slug,
+                            "name": row.skill.name,
+                            "description": row.skill.description,
+                            "requirements": {
+                                cell.level.code: (
+                                    {
+                                        "code": cell.requirement.code,
+                                        "mandatory": cell.requirement.is_mandatory,
+                                        "details": cell.requirement.details,
+                                    }
+                                    if cell.requirement
+                                    else None
+                                )
+                                for cell in row.cells
+                            },
+                        }
+                        for row in group.rows
+                    ],
+                }
+                for group in matrix.domains
+            ],
+        }
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request, slug: str) -> Response:
+        matrix = role_matrix_for(role_get(slug=slug))
+        return Response(self.OutputSerializer(self._data(matrix)).data)
+
+
+class RoleExportApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT, description="The skillsmatrix.role/v1 document")
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(role_document_build(role_matrix_for(role_get(slug=slug))))
+
+
+class VersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    source = serializers.CharField()
+    message = serializers.CharField()
+    author = serializers.CharField(source="author.get_username", default=None)
+    created_at = serializers.DateTimeField()
+
+
+class RoleVersionListApi(APIView):
+    @extend_schema(responses=VersionSerializer(many=True))
+    def get(self, request: Request, slug: str) -> Response:
+        versions = role_version_list(role=role_get(slug=slug))
+        return _paginated(request, self, versions, VersionSerializer)
+
+
+class RoleVersionDetailApi(APIView):
+    class OutputSerializer(VersionSerializer):
+        snapshot = serializers.JSONField()
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request, slug: str, number: int) -> Response:
+        version = role_version_get(role=role_get(slug=slug), number=number)
+        return Response(self.OutputSerializer(version).data)
+
+
+class SkillListApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        slug = serializers.CharField()
+        name = serializers.CharField()
+        description = serializers.CharField()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("search", OpenApiTypes.STR)],
+        responses=OutputSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        skills = skill_list(search=request.query_params.get("search", "").strip()[:100])
+        return _paginated(request, self, skills, self.OutputSerializer)
+
+
+class DomainListApi(APIView):
+    @extend_schema(responses=FamilySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return _paginated(request, self, domain_list(), FamilySerializer)
+
+
+urlpatterns = [
+    path("roles/", RoleListApi.as_view(), name="api-role-list"),
+    path("roles/<slug:slug>/", RoleDetailApi.as_view(), name="api-role-detail"),
+    path("roles/<slug:slug>/export/", RoleExportApi.as_view(), name="api-role-export"),
+    path("roles/<slug:slug>/versions/", RoleVersionListApi.as_view(), name="api-role-versions"),
+    path(
+        "roles/<slug:slug>/versions/<int:number>/",
+        RoleVersionDetailApi.as_view(),
+        name="api-role-version",
+    ),
+    path("skills/", SkillListApi.as_view(), name="api-skill-list"),
+    path("domains/", DomainListApi.as_view(), name="api-domain-list"),
+]

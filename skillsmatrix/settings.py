@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "skillsmatrix",
     "roles",
     "proposals",
@@ -276,6 +277,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Community-maintained career skills matrices.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI's assets come from the sidecar package, served by the app (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # --- Domain parameters (DESIGN §5) ------------------------------------------------------------

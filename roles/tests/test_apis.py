@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import pytest
+
+from roles.document import parse_role_document
+from roles.services import CellChange, role_cells_update, role_import
+from roles.tests.factories import role_document
+
+pytestmark = pytest.mark.django_db
+
+
+def test_role_list_is_paginated_and_filtered(client, seed_role):
+    role_import(raw={**role_document(slug="other-role", title="Other Role")})
+    body = client.get("/api/v1/roles/").json()
+    assert body["count"] == 2
+    assert [r["slug"] for r in body["results"]] == ["mlops-engineer", "other-role"]
+    mlops = body["results"][0]
+    assert mlops == {
+        "slug": "mlops-engineer",
+        "title": "MLOps Engineer",
+        "tagline": "Automating the ML model lifecycle: from training to production monitoring",
+        "family": {"slug": "ml-ai-engineering", "name": "ML & AI Engineering"},
+        "version": 1,
+        "skill_count": 56,
+        "level_count": 5,
+    }
+    assert client.get("/api/v1/roles/?search=kafka").json()["count"] == 1
+    assert client.get("/api/v1/roles/?family=test-family").json()["results"][0]["slug"] == (
+        "other-role"
+    )
+    assert client.get("/api/v1/roles/?family=nope").json()["count"] == 0
+
+
+def test_role_detail(client, seed_role, django_assert_max_num_queries):
+    # role+family, levels, skills+domains, requirements
+    with django_assert_max_num_queries(4):
+        body = client.get("/api/v1/roles/mlops-engineer/").json()
+    assert body["version"] == 1
+    assert [level["short"] for level in body["levels"]] == ["Jun", "Mid", "Sen", "Lead", "Princ"]
+    assert len(body["domains"]) == 13
+    docker = body["domains"][4]["skills"][0]
+    assert docker["slug"] == "docker"
+    assert docker["requirements"]["middle"] == {"code": "W", "mandatory": True, "details": ""}
+
+
+def test_role_detail_query_count_is_constant(client, big_role, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/v1/roles/big-role/").status_code == 200
+
+
+def test_unknown_role_is_a_json_404(client, db):
+    response = client.get("/api/v1/roles/ghost/")
+    assert response.status_code == 404
+    assert "message" in response.json()
+
+
+def test_export_is_the_role_document(client, seed_role, seed_document):
+    body = client.get("/api/v1/roles/mlops-engineer/export/").json()
+    assert parse_role_document(body) == parse_role_document(seed_document)
+
+
+def test_versions(client, seed_role, admin):
+    role_cells_update(role=seed_role, author=admin, changes=[CellChange("docker", "lead", "W")])
+    listing = client.get("/api/v1/roles/mlops-engineer/versions/").json()
+    assert [(v["number"], v["source"], v["author"]) for v in listing["results"]] == [
+        (2, "admin", "admin"),
+        (1, "import", None),
+    ]
+    detail = client.get("/api/v1/roles/mlops-engineer/versions/2/").json()
+    assert detail["snapshot"]["domains"][4]["skills"][0]["requirements"]["lead"] == "W"
+    first = client.get("/api/v1/roles/mlops-engineer/versions/1/").json()
+    assert first["snapshot"]["domains"][4]["skills"][0]["requirements"]["lead"] == "E"
+    assert client.get("/api/v1/roles/mlops-engineer/versions/9/").status_code == 404
+
+
+def test_skills_and_domains(client, seed_role):
+    skills = client.get("/api/v1/skills/?search=kube").json()
+    assert [s["slug"] for s in skills["results"]] == ["kubernetes-advanced", "kubernetes-core"]
+    domains = client.get("/api/v1/domains/").json()
+    assert domains["count"] == 13
+    assert {"slug": "security", "name": "Security"} in domains["results"]
+
+
+def test_schema_and_docs_load(client, db):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/roles/{slug}/export/" in schema.content
+    assert client.get("/api/docs/").status_code == 200
+
+
+def test_api_docs_use_no_inline_script_and_no_cdn(client, db):
+    page = client.get("/api/docs/").content.decode()
+    assert "cdn" not in page.lower()
+    assert "/static/drf_spectacular_sidecar/" in page
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert b"SwaggerUIBundle" in script.content
