@@ -52,6 +52,34 @@ def _changed_fields(form: forms.ModelForm) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.changed_data}
 
 
+class LinesField(forms.CharField):
+    """A list of strings edited one per line (key domains, a level's stack)."""
+
+    widget = forms.Textarea(attrs={"rows": 6, "cols": 40})
+
+    def prepare_value(self, value: Any) -> str:
+        return "\n".join(value) if isinstance(value, list) else (value or "")
+
+    def to_python(self, value: Any) -> list[str]:
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class RoleAdminForm(forms.ModelForm):
+    key_domains = LinesField(required=False, help_text=_("One domain name per line."))
+
+    class Meta:
+        model = Role
+        fields = "__all__"  # noqa: DJ007 - the admin's own fieldset lists what is shown
+
+
+class LevelAdminForm(forms.ModelForm):
+    stack = LinesField(required=False, help_text=_("One technology per line, in order."))
+
+    class Meta:
+        model = Level
+        fields = ["name", "short_name", "focus", "stack"]
+
+
 class RoleImportForm(forms.Form):
     file = forms.FileField(
         label=_("Role file"), help_text=_("A skillsmatrix.role/v1 JSON document.")
@@ -172,6 +200,7 @@ class LevelInline(admin.TabularInline):
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
+    form = RoleAdminForm
     list_display = [
         "title",
         "family",
@@ -383,6 +412,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(Level)
 class LevelAdmin(admin.ModelAdmin):
+    form = LevelAdminForm
     list_display = ["role", "order", "code", "name", "short_name"]
     list_filter = ["role"]
     list_select_related = ["role"]

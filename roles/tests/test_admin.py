@@ -107,7 +107,7 @@ def test_editing_a_role_in_the_admin_is_versioned(admin_client, seed_role):
             "slug": "mlops-engineer",
             "tagline": "Shipping models safely",
             "description": "",
-            "key_domains": json.dumps(seed_role.key_domains),
+            "key_domains": "\n".join(seed_role.key_domains),
             "is_published": "on",
             "levels-TOTAL_FORMS": "5",
             "levels-INITIAL_FORMS": "5",
@@ -135,13 +135,13 @@ def test_editing_a_level_in_the_admin_is_versioned(admin_client, seed_role):
             "name": "Lead",
             "short_name": "Lead",
             "focus": "Leading the platform",
-            "stack": json.dumps(["Kubeflow"]),
+            "stack": "Kubeflow\n\n  Ray Serve \n",
         },
     )
     assert response.status_code == 302
     snapshot = RoleVersion.objects.filter(role=seed_role).first().snapshot
     assert snapshot["levels"][3]["focus"] == "Leading the platform"
-    assert snapshot["levels"][3]["stack"] == ["Kubeflow"]
+    assert snapshot["levels"][3]["stack"] == ["Kubeflow", "Ray Serve"]
 
 
 def test_editing_a_cells_details_in_the_admin_is_versioned(admin_client, seed_role):
