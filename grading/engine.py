@@ -1,0 +1,267 @@
+"""The grade engine of DESIGN §5: pure Python, no Django. Data in, frozen dataclasses out.
+
+A role's matrix is described by :class:`Matrix` (its levels in ladder order and, for each skill in
+the role's order, the non-empty cells). A person's ratings map skill slugs to ranks on the same
+scale as requirement codes (empty 0 < A 1 < W 2 < E 3); an unrated skill counts as 0.
+:func:`grade` applies the rule with the optional share passed in (the caller reads it from
+settings), so the engine can be tested and benchmarked on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+RANKS: dict[str, int] = {"A": 1, "W": 2, "E": 3}
+CODES_BY_RANK: dict[int, str | None] = {0: None, 1: "A", 2: "W", 3: "E"}
+MAX_RANK = 3
+
+
+class MatrixError(ValueError):
+    """A matrix the engine cannot grade against (unknown level, bad code, duplicate skill)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One non-empty cell: the code a level asks of a skill, and whether it is mandatory."""
+
+    level: str
+    code: str
+    mandatory: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SkillRequirements:
+    """One row of the matrix. Empty cells are simply absent from ``requirements``."""
+
+    skill: str
+    domain: str
+    requirements: tuple[Requirement, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    skill: str
+    domain: str
+    rank: int
+    code: str
+    mandatory: bool
+    # Sort key after mandatory and steps: the domain's position, then the skill's position.
+    domain_index: int
+    skill_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    """Levels in ladder order and skill rows in the role's order.
+
+    A domain's order is the position of its first skill, so a role whose domains are contiguous
+    (every role imported from a §4 document) sorts exactly by "domain order, then skill order".
+    """
+
+    levels: tuple[str, ...]
+    skills: tuple[SkillRequirements, ...]
+    # The cells of each level, precomputed once so grading is a single pass per level.
+    _cells: tuple[tuple[_Cell, ...], ...] = field(init=False, repr=False, compare=False, default=())
+
+    def __post_init__(self) -> None:
+        if len(set(self.levels)) != len(self.levels):
+            raise MatrixError("duplicate level code")
+        positions = {code: index for index, code in enumerate(self.levels)}
+        by_level: list[list[_Cell]] = [[] for _ in self.levels]
+        domain_order: dict[str, int] = {}
+        seen: set[str] = set()
+        for skill_index, row in enumerate(self.skills):
+            if row.skill in seen:
+                raise MatrixError(f"duplicate skill {row.skill!r}")
+            seen.add(row.skill)
+            domain_index = domain_order.setdefault(row.domain, len(domain_order))
+            cell_levels: set[str] = set()
+            for requirement in row.requirements:
+                if requirement.level not in positions:
+                    raise MatrixError(f"unknown level {requirement.level!r} for {row.skill!r}")
+                if requirement.level in cell_levels:
+                    raise MatrixError(f"two cells for {row.skill!r} at {requirement.level!r}")
+                cell_levels.add(requirement.level)
+                if requirement.code not in RANKS:
+                    raise MatrixError(f"bad code {requirement.code!r} for {row.skill!r}")
+                by_level[positions[requirement.level]].append(
+                    _Cell(
+                        skill=row.skill,
+                        domain=row.domain,
+                        rank=RANKS[requirement.code],
+                        code=requirement.code,
+                        mandatory=requirement.mandatory,
+                        domain_index=domain_index,
+                        skill_index=skill_index,
+                    )
+                )
+        object.__setattr__(self, "_cells", tuple(tuple(cells) for cells in by_level))
+
+    @property
+    def skill_slugs(self) -> frozenset[str]:
+        return frozenset(row.skill for row in self.skills)
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """An unmet cell: what the level asks, what the person has, how many steps are missing."""
+
+    skill: str
+    domain: str
+    level: str
+    code: str
+    rating: int
+    mandatory: bool
+    steps: int
+
+    @property
+    def rating_code(self) -> str | None:
+        return CODES_BY_RANK[self.rating]
+
+
+@dataclass(frozen=True, slots=True)
+class LevelResult:
+    code: str
+    met: bool
+    coverage: float
+    cells: int
+    cells_met: int
+    optional_cells: int
+    optional_met: int
+    # How many optional cells must be met for the optional share to hold.
+    optional_needed: int
+    # Every unmet cell of the level, in gap order (mandatory first, fewer steps, domain, skill).
+    unmet: tuple[Gap, ...]
+
+    @property
+    def mandatory_unmet(self) -> tuple[Gap, ...]:
+        return tuple(gap for gap in self.unmet if gap.mandatory)
+
+    @property
+    def optional_shortfall(self) -> int:
+        """Optional cells still to meet before the optional share holds (0 when it does)."""
+        return max(0, self.optional_needed - self.optional_met)
+
+
+@dataclass(frozen=True, slots=True)
+class GradeResult:
+    grade: str | None
+    next_level: str | None
+    levels: tuple[LevelResult, ...]
+    # The unmet cells of the next level, in gap order; empty at the top.
+    gaps: tuple[Gap, ...]
+
+    @property
+    def at_top(self) -> bool:
+        return self.grade is not None and self.next_level is None
+
+    def level(self, code: str) -> LevelResult | None:
+        return next((level for level in self.levels if level.code == code), None)
+
+
+def rank_of(code: str | None) -> int:
+    """The rank of a requirement code or rating code; ``None`` (empty, unrated) is 0."""
+    if code is None:
+        return 0
+    try:
+        return RANKS[code]
+    except KeyError:
+        raise ValueError(f"code must be one of A, W, E or None, not {code!r}") from None
+
+
+def ratings_from_codes(codes: Mapping[str, str | None]) -> dict[str, int]:
+    """Turn ``{skill: "A"|"W"|"E"|None}`` into ranks, dropping unrated skills."""
+    return {skill: rank for skill, code in codes.items() if (rank := rank_of(code))}
+
+
+def optional_needed(total: int, share: float) -> int:
+    """The smallest number of optional cells ``k`` with ``k / total >= share``.
+
+    Computed by comparing the same ratio the rule states rather than ``ceil(share * total)``,
+    whose float rounding would ask 0.7 × 10 = 7.000000000000001 → 8 cells.
+    """
+    if total == 0:
+        return 0
+    needed = min(total, max(0, int(share * total)))
+    while needed > 0 and (needed - 1) / total >= share:
+        needed -= 1
+    while needed < total and needed / total < share:
+        needed += 1
+    return needed
+
+
+def _gap_key(gap_and_cell: tuple[Gap, _Cell]) -> tuple[bool, int, int, int]:
+    gap, cell = gap_and_cell
+    return (not gap.mandatory, gap.steps, cell.domain_index, cell.skill_index)
+
+
+def _grade_level(
+    code: str, cells: Sequence[_Cell], ratings: Mapping[str, int], share: float
+) -> LevelResult:
+    met_count = 0
+    optional_total = 0
+    optional_met = 0
+    unmet: list[tuple[Gap, _Cell]] = []
+    for cell in cells:
+        rating = ratings.get(cell.skill, 0)
+        is_met = rating >= cell.rank
+        if not cell.mandatory:
+            optional_total += 1
+            optional_met += is_met
+        if is_met:
+            met_count += 1
+        else:
+            gap = Gap(
+                skill=cell.skill,
+                domain=cell.domain,
+                level=code,
+                code=cell.code,
+                rating=rating,
+                mandatory=cell.mandatory,
+                steps=cell.rank - rating,
+            )
+            unmet.append((gap, cell))
+    unmet.sort(key=_gap_key)
+    needed = optional_needed(optional_total, share)
+    mandatory_ok = all(not gap.mandatory for gap, _ in unmet)
+    optional_ok = optional_total == 0 or optional_met / optional_total >= share
+    return LevelResult(
+        code=code,
+        met=mandatory_ok and optional_ok,
+        coverage=met_count / len(cells) if cells else 1.0,
+        cells=len(cells),
+        cells_met=met_count,
+        optional_cells=optional_total,
+        optional_met=optional_met,
+        optional_needed=needed,
+        unmet=tuple(gap for gap, _ in unmet),
+    )
+
+
+def grade(matrix: Matrix, ratings: Mapping[str, int], *, optional_share: float) -> GradeResult:
+    """Grade ``ratings`` (skill slug → rank 0..3) against ``matrix`` (DESIGN §5).
+
+    Ratings of skills the matrix does not hold are ignored: a stored assessment may rate skills
+    a later version of the role removed.
+    """
+    if not 0.0 <= optional_share <= 1.0:
+        raise ValueError(f"optional_share must be between 0 and 1, not {optional_share!r}")
+    for skill, rating in ratings.items():
+        if not 0 <= rating <= MAX_RANK:
+            raise ValueError(f"rating of {skill!r} must be between 0 and 3, not {rating!r}")
+    levels = tuple(
+        _grade_level(code, cells, ratings, optional_share)
+        for code, cells in zip(matrix.levels, matrix._cells, strict=True)
+    )
+    reached = 0
+    while reached < len(levels) and levels[reached].met:
+        reached += 1
+    grade_code = levels[reached - 1].code if reached else None
+    next_result = levels[reached] if reached < len(levels) else None
+    return GradeResult(
+        grade=grade_code,
+        next_level=next_result.code if next_result else None,
+        levels=levels,
+        gaps=next_result.unmet if next_result else (),
+    )

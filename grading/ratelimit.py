@@ -1,0 +1,38 @@
+"""A small fixed-window rate limit on the cache (no extra dependency, no SQL)."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def client_key(request: HttpRequest) -> str:
+    """Who is asking: the member when signed in, else the client address.
+
+    ``REMOTE_ADDR`` is the proxy's address behind a reverse proxy that does not rewrite it;
+    the limit then applies to the whole proxy, which errs on the safe side.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"ip:{request.META.get('REMOTE_ADDR', 'unknown')}"
+
+
+def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> int | None:
+    """Count one hit of ``key`` in ``scope``; return the seconds to wait when over ``limit``
+    in the current window, else None."""
+    now = time.time()
+    bucket = int(now // window_seconds)
+    cache_key = f"ratelimit:{scope}:{key}:{bucket}"
+    # add() is a no-op when the key exists, so concurrent first hits do not reset the count.
+    cache.add(cache_key, 0, window_seconds + 1)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(cache_key, 1, window_seconds + 1)
+        count = 1
+    if count > limit:
+        return max(1, int(window_seconds - now % window_seconds))
+    return None

@@ -1,0 +1,217 @@
+"""Reads of the grading domain: a role as the calculator needs it, and stored assessments.
+
+A :class:`GradingSheet` is a role at one version reduced to what grading shows: its levels, its
+skills grouped by domain with their expected codes, and the engine's ``Matrix``.
+It is built from a live :class:`~roles.selectors.RoleMatrix` or from a version snapshot (the §4
+document), and the two agree; a stored assessment is graded against the snapshot of the version
+it was taken on, so it keeps showing the result it had.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.http import Http404
+
+from grading import engine
+from grading.models import Assessment
+from roles.document import parse_role_document
+from roles.models import Role, RoleVersion
+from roles.selectors import RoleMatrix, role_matrix_for
+
+SHEET_CACHE_SECONDS = 60 * 60 * 24
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLevel:
+    code: str
+    name: str
+    short: str
+    focus: str
+
+
+@dataclass(frozen=True, slots=True)
+class SheetCell:
+    level: str
+    code: str | None
+    mandatory: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SheetSkill:
+    slug: str
+    name: str
+    cells: tuple[SheetCell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SheetDomain:
+    slug: str
+    name: str
+    skills: tuple[SheetSkill, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GradingSheet:
+    levels: tuple[SheetLevel, ...]
+    domains: tuple[SheetDomain, ...]
+    matrix: engine.Matrix
+
+    def level(self, code: str | None) -> SheetLevel | None:
+        return next((level for level in self.levels if level.code == code), None)
+
+    @property
+    def skills(self) -> tuple[SheetSkill, ...]:
+        return tuple(skill for domain in self.domains for skill in domain.skills)
+
+
+def _sheet(levels: list[SheetLevel], domains: list[SheetDomain]) -> GradingSheet:
+    matrix = engine.Matrix(
+        levels=tuple(level.code for level in levels),
+        skills=tuple(
+            engine.SkillRequirements(
+                skill=skill.slug,
+                domain=domain.slug,
+                requirements=tuple(
+                    engine.Requirement(level=cell.level, code=cell.code, mandatory=cell.mandatory)
+                    for cell in skill.cells
+                    if cell.code is not None
+                ),
+            )
+            for domain in domains
+            for skill in domain.skills
+        ),
+    )
+    return GradingSheet(levels=tuple(levels), domains=tuple(domains), matrix=matrix)
+
+
+def grading_sheet_from_matrix(matrix: RoleMatrix) -> GradingSheet:
+    """The sheet of a role as its live tables hold it (no queries beyond the matrix's)."""
+    levels = [
+        SheetLevel(code=level.code, name=level.name, short=level.short_name, focus=level.focus)
+        for level in matrix.levels
+    ]
+    domains = [
+        SheetDomain(
+            slug=group.domain.slug,
+            name=group.domain.name,
+            skills=tuple(
+                SheetSkill(
+                    slug=row.skill.slug,
+                    name=row.skill.name,
+                    cells=tuple(
+                        SheetCell(
+                            level=cell.level.code,
+                            code=cell.code,
+                            mandatory=cell.requirement.is_mandatory if cell.requirement else True,
+                        )
+                        for cell in row.cells
+                    ),
+                )
+                for row in group.rows
+            ),
+        )
+        for group in matrix.domains
+    ]
+    return _sheet(levels, domains)
+
+
+def grading_sheet_from_document(document: dict[str, Any] | str | bytes) -> GradingSheet:
+    """The sheet of a §4 document, e.g. a :class:`~roles.models.RoleVersion` snapshot.
+
+    Raises :class:`roles.document.RoleDocumentError` when the document is not valid.
+    """
+    parsed = parse_role_document(document)
+    levels = [
+        SheetLevel(code=level.code, name=level.name, short=level.short, focus=level.focus)
+        for level in parsed.levels
+    ]
+    domains = []
+    for domain in parsed.domains:
+        skills = []
+        for skill in domain.skills:
+            cells = []
+            for level in parsed.levels:
+                cell = skill.requirements.get(level.code)
+                cells.append(
+                    SheetCell(
+                        level=level.code,
+                        code=cell.code if cell else None,
+                        mandatory=cell.mandatory if cell else True,
+                    )
+                )
+            skills.append(SheetSkill(slug=skill.slug, name=skill.name, cells=tuple(cells)))
+        domains.append(SheetDomain(slug=domain.slug, name=domain.name, skills=tuple(skills)))
+    return _sheet(levels, domains)
+
+
+def _sheet_cache_key(role: Role) -> str:
+    # Every change to a role writes a new version, so (role, version) names one sheet. The
+    # update time guards against a recycled primary key (a test database rolled back, a role
+    # deleted and imported again) serving another role's sheet.
+    stamp = role.updated_at.timestamp() if role.updated_at else 0
+    return f"grading:sheet:{role.pk}:{role.current_version}:{stamp}"
+
+
+def grading_sheet_get(*, role: Role) -> GradingSheet:
+    """The sheet of ``role`` at its current version.
+
+    Cached per version: 0 queries when cached, otherwise 1 (the version's snapshot), or 3 (the
+    live matrix) for a role that has no version yet.
+    """
+    key = _sheet_cache_key(role)
+    sheet = cache.get(key)
+    if sheet is not None:
+        return sheet
+    snapshot = (
+        RoleVersion.objects.filter(role=role, number=role.current_version)
+        .values_list("snapshot", flat=True)
+        .first()
+    )
+    if snapshot is not None:
+        sheet = grading_sheet_from_document(snapshot)
+    else:
+        sheet = grading_sheet_from_matrix(role_matrix_for(role))
+    cache.set(key, sheet, SHEET_CACHE_SECONDS)
+    return sheet
+
+
+def grading_sheet_for_version(*, role: Role, number: int) -> GradingSheet | None:
+    """The sheet of ``role`` as it was at version ``number`` (1 query); None if not recorded."""
+    snapshot = (
+        RoleVersion.objects.filter(role=role, number=number)
+        .values_list("snapshot", flat=True)
+        .first()
+    )
+    return None if snapshot is None else grading_sheet_from_document(snapshot)
+
+
+def grade_ratings(*, sheet: GradingSheet, ratings: dict[str, str]) -> engine.GradeResult:
+    """Grade rating codes (skill slug → A/W/E) against a sheet with the configured optional
+    share. No queries."""
+    return engine.grade(
+        sheet.matrix,
+        engine.ratings_from_codes(ratings),
+        optional_share=settings.GRADING_OPTIONAL_SHARE,
+    )
+
+
+def assessment_get(*, token: str) -> Assessment:
+    """An assessment by its share token, with role and family (1 query); 404 when unknown."""
+    assessment = (
+        Assessment.objects.select_related("role", "role__family").filter(token=token).first()
+    )
+    if assessment is None:
+        raise Http404("No such assessment")
+    return assessment
+
+
+def assessment_list_for_user(*, user: Any) -> QuerySet[Assessment]:
+    """A member's assessments, newest first, with their roles (1 query)."""
+    return (
+        Assessment.objects.filter(user=user).select_related("role").order_by("-created_at", "-pk")
+    )

@@ -1,0 +1,75 @@
+"""Writes of the grading domain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from grading.engine import RANKS
+from grading.models import Assessment
+from grading.selectors import GradingSheet, grade_ratings
+from roles.models import Role
+
+
+class AssessmentError(ValueError):
+    """Ratings that cannot be stored (unknown skill, bad code, a role without a version)."""
+
+
+def _clean_ratings(sheet: GradingSheet, ratings: Mapping[str, str | None]) -> dict[str, str]:
+    known = sheet.matrix.skill_slugs
+    cleaned: dict[str, str] = {}
+    for skill, code in ratings.items():
+        if skill not in known:
+            raise AssessmentError(_("Unknown skill %(skill)s.") % {"skill": skill})
+        if code is None or code == "":
+            continue
+        if code not in RANKS:
+            raise AssessmentError(
+                _("The rating of %(skill)s must be A, W or E.") % {"skill": skill}
+            )
+        cleaned[skill] = code
+    return cleaned
+
+
+@transaction.atomic
+def assessment_create(
+    *,
+    role: Role,
+    sheet: GradingSheet,
+    ratings: Mapping[str, str | None],
+    user: Any = None,
+) -> Assessment:
+    """Store ``ratings`` against ``role`` at its current version (``sheet`` is that version's
+    sheet) with an unguessable share token, and the grade they give, for the history list.
+
+    Unrated skills are left out. Raises :class:`AssessmentError` on an unknown skill or code.
+    """
+    if role.current_version < 1:
+        raise AssessmentError(_("This role has no published version to assess against yet."))
+    cleaned = _clean_ratings(sheet, ratings)
+    result = grade_ratings(sheet=sheet, ratings=cleaned)
+    level = sheet.level(result.grade)
+    assessment = Assessment(
+        role=role,
+        role_version=role.current_version,
+        ratings=cleaned,
+        grade=result.grade or "",
+        grade_name=level.name if level else "",
+        user=user if user is not None and user.is_authenticated else None,
+    )
+    try:
+        assessment.full_clean()
+    except ValidationError as exc:
+        raise AssessmentError("; ".join(exc.messages)) from None
+    try:
+        # A savepoint, so a token collision (astronomically unlikely) leaves the outer
+        # transaction usable for the caller.
+        with transaction.atomic():
+            assessment.save()
+    except IntegrityError as exc:
+        raise AssessmentError(_("The assessment could not be saved; please try again.")) from exc
+    return assessment

@@ -1,0 +1,331 @@
+"""The grade engine against DESIGN §5: examples, properties and a speed figure."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grading import engine
+from grading.engine import Matrix, Requirement, SkillRequirements, grade
+
+
+def matrix_of(levels: list[str], rows: list[tuple[str, str, dict[str, object]]]) -> Matrix:
+    """rows: (skill, domain, {level: "A" | ("A", mandatory)})"""
+    skills = []
+    for skill, domain, cells in rows:
+        requirements = []
+        for level, value in cells.items():
+            code, mandatory = value if isinstance(value, tuple) else (value, True)
+            requirements.append(Requirement(level=level, code=code, mandatory=mandatory))
+        skills.append(
+            SkillRequirements(skill=skill, domain=domain, requirements=tuple(requirements))
+        )
+    return Matrix(levels=tuple(levels), skills=tuple(skills))
+
+
+# --- Examples ---------------------------------------------------------------------------------
+
+
+def test_unrated_person_is_below_the_first_level_and_its_cells_are_the_gaps():
+    matrix = matrix_of(["jun", "mid"], [("py", "prog", {"jun": "A", "mid": "W"})])
+
+    result = grade(matrix, {}, optional_share=0.5)
+
+    assert result.grade is None
+    assert result.next_level == "jun"
+    assert [(g.skill, g.code, g.rating, g.steps) for g in result.gaps] == [("py", "A", 0, 1)]
+    assert [level.coverage for level in result.levels] == [0.0, 0.0]
+
+
+def test_a_cell_is_met_when_the_rating_reaches_its_rank():
+    matrix = matrix_of(["jun"], [("py", "prog", {"jun": "W"})])
+
+    assert grade(matrix, {"py": 1}, optional_share=0.5).grade is None
+    assert grade(matrix, {"py": 2}, optional_share=0.5).grade == "jun"
+    assert grade(matrix, {"py": 3}, optional_share=0.5).grade == "jun"
+
+
+def test_the_grade_is_cumulative_a_met_level_above_an_unmet_one_does_not_count():
+    # The seed's shape: Middle asks W, Senior only A.
+    matrix = matrix_of(
+        ["jun", "mid", "sen"], [("py", "prog", {"jun": "A", "mid": "W", "sen": "A"})]
+    )
+
+    result = grade(matrix, {"py": 1}, optional_share=0.5)
+
+    assert [level.met for level in result.levels] == [True, False, True]
+    assert result.grade == "jun"
+    assert result.next_level == "mid"
+
+
+def test_optional_cells_need_the_optional_share():
+    matrix = matrix_of(
+        ["jun"],
+        [
+            ("a", "d", {"jun": ("A", False)}),
+            ("b", "d", {"jun": ("A", False)}),
+            ("c", "d", {"jun": ("A", False)}),
+            ("m", "d", {"jun": "A"}),
+        ],
+    )
+
+    one_of_three = grade(matrix, {"m": 1, "a": 1}, optional_share=0.5)
+    two_of_three = grade(matrix, {"m": 1, "a": 1, "b": 1}, optional_share=0.5)
+
+    assert one_of_three.grade is None
+    assert one_of_three.levels[0].optional_needed == 2
+    assert one_of_three.levels[0].optional_shortfall == 1
+    assert one_of_three.levels[0].mandatory_unmet == ()
+    assert two_of_three.grade == "jun"
+    assert two_of_three.levels[0].optional_shortfall == 0
+
+
+def test_mandatory_cells_block_whatever_the_optional_share():
+    matrix = matrix_of(["jun"], [("m", "d", {"jun": "W"}), ("o", "d", {"jun": ("A", False)})])
+
+    result = grade(matrix, {"o": 3, "m": 1}, optional_share=0.0)
+
+    assert result.grade is None
+    assert [gap.skill for gap in result.levels[0].mandatory_unmet] == ["m"]
+
+
+def test_a_level_without_cells_is_met_with_full_coverage():
+    matrix = matrix_of(["jun", "mid"], [("py", "prog", {"mid": "A"})])
+
+    result = grade(matrix, {}, optional_share=0.5)
+
+    assert result.levels[0].met is True
+    assert result.levels[0].coverage == 1.0
+    assert result.grade == "jun"
+    assert result.next_level == "mid"
+
+
+def test_coverage_counts_met_cells_over_cells_with_a_code():
+    matrix = matrix_of(
+        ["jun"],
+        [
+            ("a", "d", {"jun": "A"}),
+            ("b", "d", {"jun": "E"}),
+            ("c", "d", {}),
+            ("e", "d", {"jun": "W"}),
+        ],
+    )
+
+    result = grade(matrix, {"a": 3, "e": 2}, optional_share=0.5)
+
+    assert result.levels[0].cells == 3
+    assert result.levels[0].cells_met == 2
+    assert result.levels[0].coverage == pytest.approx(2 / 3)
+
+
+def test_at_the_top_there_is_no_next_level_and_no_gaps():
+    matrix = matrix_of(["jun", "mid"], [("py", "prog", {"jun": "A", "mid": "E"})])
+
+    result = grade(matrix, {"py": 3}, optional_share=0.5)
+
+    assert result.grade == "mid"
+    assert result.next_level is None
+    assert result.gaps == ()
+    assert result.at_top is True
+
+
+def test_gaps_are_ordered_mandatory_first_then_fewer_steps_then_domain_then_skill():
+    matrix = matrix_of(
+        ["jun"],
+        [
+            ("z1", "later", {"jun": "W"}),
+            ("opt", "later", {"jun": ("A", False)}),
+            ("far", "first", {"jun": "E"}),
+            ("z2", "later", {"jun": "A"}),
+            ("near", "first", {"jun": "A"}),
+        ],
+    )
+
+    result = grade(matrix, {"z1": 1}, optional_share=0.5)
+
+    # Mandatory one-step gaps: z1 (W from A), z2 and near (A from none); "later" is the first
+    # domain in the role's order, so z1, z2 come before near; then the three-step "far".
+    assert [(gap.skill, gap.steps, gap.mandatory) for gap in result.gaps] == [
+        ("z1", 1, True),
+        ("z2", 1, True),
+        ("near", 1, True),
+        ("far", 3, True),
+        ("opt", 1, False),
+    ]
+    assert result.gaps[0].rating_code == "A"
+    assert result.gaps[1].rating_code is None
+
+
+def test_ratings_of_skills_outside_the_matrix_are_ignored():
+    matrix = matrix_of(["jun"], [("py", "prog", {"jun": "A"})])
+
+    assert grade(matrix, {"py": 1, "gone": 3}, optional_share=0.5).grade == "jun"
+
+
+@pytest.mark.parametrize(
+    ("total", "share", "needed"),
+    [
+        (0, 0.5, 0),
+        (3, 0.5, 2),
+        (4, 0.5, 2),
+        (10, 0.7, 7),
+        (100, 0.66, 66),
+        (5, 0.0, 0),
+        (5, 1.0, 5),
+    ],
+)
+def test_optional_needed_is_the_least_count_reaching_the_share(total, share, needed):
+    assert engine.optional_needed(total, share) == needed
+
+
+def test_bad_inputs_are_refused():
+    with pytest.raises(engine.MatrixError):
+        matrix_of(["jun"], [("py", "prog", {"sen": "A"})])
+    with pytest.raises(engine.MatrixError):
+        matrix_of(["jun"], [("py", "prog", {"jun": "X"})])
+    with pytest.raises(engine.MatrixError):
+        matrix_of(["jun"], [("py", "a", {}), ("py", "b", {})])
+    matrix = matrix_of(["jun"], [("py", "prog", {"jun": "A"})])
+    with pytest.raises(ValueError, match="between 0 and 3"):
+        grade(matrix, {"py": 4}, optional_share=0.5)
+    with pytest.raises(ValueError, match="optional_share"):
+        grade(matrix, {}, optional_share=1.5)
+    with pytest.raises(ValueError, match="one of A, W, E"):
+        engine.rank_of("Z")
+
+
+def test_ratings_from_codes_drops_unrated_skills():
+    assert engine.ratings_from_codes({"a": "A", "w": "W", "e": "E", "n": None}) == {
+        "a": 1,
+        "w": 2,
+        "e": 3,
+    }
+
+
+# --- Properties -------------------------------------------------------------------------------
+
+CELL = st.one_of(
+    st.none(),
+    st.tuples(st.sampled_from(["A", "W", "E"]), st.booleans()),
+)
+SHARES = st.one_of(st.sampled_from([0.0, 0.5, 0.66, 1.0]), st.floats(0.0, 1.0))
+
+
+@st.composite
+def matrices(draw):
+    level_count = draw(st.integers(1, 6))
+    levels = [f"l{index}" for index in range(level_count)]
+    domain_sizes = draw(st.lists(st.integers(0, 4), min_size=1, max_size=4))
+    rows = []
+    for domain_index, size in enumerate(domain_sizes):
+        for _ in range(size):
+            cells = {}
+            for level in levels:
+                cell = draw(CELL)
+                if cell is not None:
+                    cells[level] = cell
+            rows.append((f"s{len(rows)}", f"d{domain_index}", cells))
+    return levels, rows
+
+
+@st.composite
+def graded_cases(draw):
+    levels, rows = draw(matrices())
+    ratings = {skill: draw(st.integers(0, 3)) for skill, _, _ in rows}
+    return levels, rows, ratings, draw(SHARES)
+
+
+def _index(levels: list[str], code: str | None) -> int:
+    return -1 if code is None else levels.index(code)
+
+
+def _reference_met(rows, ratings, level, share) -> bool:
+    """DESIGN §5 level rule, written out independently of the engine."""
+    mandatory = [
+        (s, c[0]) for s, _, cells in rows for lv, c in cells.items() if lv == level and c[1]
+    ]
+    optional = [
+        (s, c[0]) for s, _, cells in rows for lv, c in cells.items() if lv == level and not c[1]
+    ]
+    rank = engine.RANKS
+    if any(ratings.get(s, 0) < rank[code] for s, code in mandatory):
+        return False
+    if not optional:
+        return True
+    met = sum(1 for s, code in optional if ratings.get(s, 0) >= rank[code])
+    return met / len(optional) >= share
+
+
+@settings(max_examples=300, deadline=None)
+@given(graded_cases(), st.data())
+def test_raising_any_rating_never_lowers_the_grade(case, data):
+    levels, rows, ratings, share = case
+    if not rows:
+        return
+    matrix = matrix_of(levels, rows)
+    skill = data.draw(st.sampled_from([row[0] for row in rows]))
+    raised = {**ratings, skill: data.draw(st.integers(ratings[skill], 3))}
+
+    before = grade(matrix, ratings, optional_share=share)
+    after = grade(matrix, raised, optional_share=share)
+
+    assert _index(levels, after.grade) >= _index(levels, before.grade)
+
+
+@settings(max_examples=300, deadline=None)
+@given(graded_cases())
+def test_every_level_up_to_the_grade_is_met_and_the_next_is_not(case):
+    levels, rows, ratings, share = case
+    result = grade(matrix_of(levels, rows), ratings, optional_share=share)
+    reached = _index(levels, result.grade)
+
+    for index, level in enumerate(levels):
+        assert result.levels[index].met == _reference_met(rows, ratings, level, share)
+    assert all(result.levels[index].met for index in range(reached + 1))
+    if reached + 1 < len(levels):
+        assert result.next_level == levels[reached + 1]
+        assert result.levels[reached + 1].met is False
+    else:
+        assert result.next_level is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(graded_cases())
+def test_gaps_are_exactly_the_unmet_cells_of_the_next_level_in_order(case):
+    levels, rows, ratings, share = case
+    result = grade(matrix_of(levels, rows), ratings, optional_share=share)
+    if result.next_level is None:
+        assert result.gaps == ()
+        return
+    domain_order = list(dict.fromkeys(domain for _, domain, _ in rows))
+    expected = []
+    for skill_index, (skill, domain, cells) in enumerate(rows):
+        cell = cells.get(result.next_level)
+        if cell is None:
+            continue
+        code, mandatory = cell
+        rating = ratings.get(skill, 0)
+        if rating < engine.RANKS[code]:
+            steps = engine.RANKS[code] - rating
+            key = (not mandatory, steps, domain_order.index(domain), skill_index)
+            expected.append((key, (skill, domain, code, rating, mandatory, steps)))
+    expected.sort()
+
+    assert [(g.skill, g.domain, g.code, g.rating, g.mandatory, g.steps) for g in result.gaps] == [
+        item for _, item in expected
+    ]
+    assert all(gap.level == result.next_level for gap in result.gaps)
+
+
+@settings(max_examples=200, deadline=None)
+@given(graded_cases())
+def test_coverage_is_a_share_of_the_cells_with_a_code(case):
+    levels, rows, ratings, share = case
+    result = grade(matrix_of(levels, rows), ratings, optional_share=share)
+
+    for level, level_result in zip(levels, result.levels, strict=True):
+        cells = [(s, c[0]) for s, _, row in rows for lv, c in row.items() if lv == level]
+        met = sum(1 for s, code in cells if ratings.get(s, 0) >= engine.RANKS[code])
+        assert level_result.coverage == (met / len(cells) if cells else 1.0)
+        assert 0.0 <= level_result.coverage <= 1.0
