@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from roles.document import CODE_LEGEND, FORMAT
@@ -17,6 +17,8 @@ from roles.models import (
     RoleFamily,
     RoleSkill,
     RoleVersion,
+    Skill,
+    SkillDomain,
 )
 
 
@@ -175,20 +177,29 @@ def role_document_get(*, slug: str) -> dict[str, Any]:
     return role_document_build(role_matrix_get(slug=slug, include_unpublished=True))
 
 
-def family_list_with_roles(*, search: str = "") -> list[RoleFamily]:
-    """Families that have published roles matching ``search`` (title, tagline or a skill name),
-    each with ``matching_roles`` annotated with skill and level counts. 2 queries."""
-    roles = Role.objects.filter(is_published=True)
+def role_list(*, search: str = "", family_slug: str = "") -> QuerySet[Role]:
+    """Published roles matching ``search`` (title, tagline or a skill name) and a family,
+    with their family and ``skill_count`` / ``level_count`` annotated."""
+    roles = Role.objects.filter(is_published=True).select_related("family")
+    if family_slug:
+        roles = roles.filter(family__slug=family_slug)
     if search:
-        roles = roles.filter(
+        matching = Role.objects.filter(
             Q(title__icontains=search)
             | Q(tagline__icontains=search)
             | Q(role_skills__skill__name__icontains=search)
-        ).distinct()
-    roles = roles.annotate(
+        )
+        roles = roles.filter(pk__in=matching.values("pk"))
+    return roles.annotate(
         skill_count=Count("role_skills", distinct=True),
         level_count=Count("levels", distinct=True),
-    ).order_by("title")
+    ).order_by("title", "pk")
+
+
+def family_list_with_roles(*, search: str = "") -> list[RoleFamily]:
+    """Families that have published roles matching ``search`` (title, tagline or a skill name),
+    each with ``matching_roles`` annotated with skill and level counts. 2 queries."""
+    roles = role_list(search=search)
     return list(
         RoleFamily.objects.filter(roles__in=roles)
         .distinct()
@@ -206,3 +217,196 @@ def role_version_get(*, role: Role, number: int) -> RoleVersion:
     if version is None:
         raise Http404(f"No version {number} of {role.slug!r}")
     return version
+
+
+@dataclass(frozen=True)
+class RequirementDrop:
+    """A skill whose requirement falls from one level to the next (e.g. Middle W → Senior A).
+
+    Ladders are expected to ask for as much or more at each step up, so a drop is usually a
+    mistake in the data that curators want to see.
+    """
+
+    row: MatrixRow
+    from_level: Level
+    to_level: Level
+    from_code: str | None
+    to_code: str | None
+
+    @property
+    def skill(self):  # noqa: ANN201 - a Skill
+        return self.row.skill
+
+    @property
+    def domain(self):  # noqa: ANN201 - a SkillDomain
+        return self.row.role_skill.domain
+
+
+def role_matrix_drops(matrix: RoleMatrix) -> list[RequirementDrop]:
+    """Every place where a skill's requirement rank decreases from one level to the next, in the
+    matrix's order. An empty cell ranks 0, so W followed by an empty cell is a drop too.
+    No queries: works on an already-loaded matrix."""
+    drops: list[RequirementDrop] = []
+    for row in matrix.rows:
+        for lower, upper in zip(row.cells, row.cells[1:], strict=False):
+            if upper.rank < lower.rank:
+                drops.append(
+                    RequirementDrop(
+                        row=row,
+                        from_level=lower.level,
+                        to_level=upper.level,
+                        from_code=lower.code,
+                        to_code=upper.code,
+                    )
+                )
+    return drops
+
+
+@dataclass(frozen=True)
+class RoleMatrixStats:
+    """The counts a role page states about its matrix, all computed from the data."""
+
+    skill_count: int
+    level_count: int
+    domain_count: int
+    requirement_count: int
+    mandatory_count: int
+    optional_count: int
+    empty_count: int
+    first_level: Level | None
+    last_level: Level | None
+    # Every stack item of the role once, in ladder order of first appearance.
+    stack_items: list[str]
+
+
+def role_matrix_stats(matrix: RoleMatrix) -> RoleMatrixStats:
+    """Counts of skills, levels, domains and requirements of a loaded matrix (no queries)."""
+    requirements = matrix.requirements
+    mandatory = sum(1 for requirement in requirements if requirement.is_mandatory)
+    cells = matrix.skill_count * len(matrix.levels)
+    stack_items: list[str] = []
+    seen: set[str] = set()
+    for level in matrix.levels:
+        for item in level.stack:
+            if item.casefold() not in seen:
+                seen.add(item.casefold())
+                stack_items.append(item)
+    return RoleMatrixStats(
+        skill_count=matrix.skill_count,
+        level_count=len(matrix.levels),
+        domain_count=len(matrix.domains),
+        requirement_count=len(requirements),
+        mandatory_count=mandatory,
+        optional_count=len(requirements) - mandatory,
+        empty_count=cells - len(requirements),
+        first_level=matrix.levels[0] if matrix.levels else None,
+        last_level=matrix.levels[-1] if matrix.levels else None,
+        stack_items=stack_items,
+    )
+
+
+@dataclass
+class CellDetail:
+    """One cell of a role's matrix and the same skill at every level of the role."""
+
+    role_skill: RoleSkill
+    level: Level
+    requirement: Requirement | None
+    cells: list[MatrixCell]
+
+    @property
+    def role(self) -> Role:
+        return self.role_skill.role
+
+    @property
+    def skill(self):  # noqa: ANN201 - a Skill
+        return self.role_skill.skill
+
+    @property
+    def domain(self):  # noqa: ANN201 - a SkillDomain
+        return self.role_skill.domain
+
+    @property
+    def code(self) -> str | None:
+        return self.requirement.code if self.requirement else None
+
+
+def role_cell_get(*, slug: str, skill_slug: str, level_code: str) -> CellDetail:
+    """One cell of a published role with the skill's row, in 2 queries whatever the role's size:
+    the role's skill (with role, family, skill, domain) and the role's levels, each joined to its
+    cell for this skill. 404 when the role, the skill in it or the level is unknown."""
+    role_skill = (
+        RoleSkill.objects.select_related("role__family", "skill", "domain")
+        .filter(role__slug=slug, role__is_published=True, skill__slug=skill_slug)
+        .first()
+    )
+    if role_skill is None:
+        raise Http404(f"No skill {skill_slug!r} in role {slug!r}")
+    levels = list(
+        Level.objects.filter(role_id=role_skill.role_id)
+        .annotate(
+            cell=FilteredRelation("requirements", condition=Q(requirements__role_skill=role_skill)),
+            cell_id=F("cell__id"),
+            cell_code=F("cell__code"),
+            cell_mandatory=F("cell__is_mandatory"),
+            cell_details=F("cell__details"),
+        )
+        .order_by("order")
+    )
+    cells = []
+    for level in levels:
+        level.role = role_skill.role  # already loaded: spare a query when a template asks
+        requirement = None
+        if level.cell_id is not None:
+            requirement = Requirement(
+                id=level.cell_id,
+                role_skill=role_skill,
+                level=level,
+                code=level.cell_code,
+                is_mandatory=level.cell_mandatory,
+                details=level.cell_details,
+            )
+        cells.append(MatrixCell(level=level, requirement=requirement))
+    current = next((cell for cell in cells if cell.level.code == level_code), None)
+    if current is None:
+        raise Http404(f"No level {level_code!r} in role {slug!r}")
+    return CellDetail(
+        role_skill=role_skill, level=current.level, requirement=current.requirement, cells=cells
+    )
+
+
+@dataclass(frozen=True)
+class SkillMatch:
+    """A skill matching a catalogue search, and a published role it appears in."""
+
+    role_skill: RoleSkill
+
+    @property
+    def skill(self):  # noqa: ANN201 - a Skill
+        return self.role_skill.skill
+
+    @property
+    def role(self) -> Role:
+        return self.role_skill.role
+
+
+def skill_search(*, search: str, limit: int = 30) -> list[SkillMatch]:
+    """Skills whose name contains ``search``, with the published roles they sit in (1 query)."""
+    if not search:
+        return []
+    role_skills = (
+        RoleSkill.objects.filter(role__is_published=True, skill__name__icontains=search)
+        .select_related("skill", "role", "domain")
+        .order_by("skill__name", "role__title")[:limit]
+    )
+    return [SkillMatch(role_skill=role_skill) for role_skill in role_skills]
+
+
+def skill_list(*, search: str = "") -> QuerySet[Skill]:
+    """Global skills by name, optionally matching ``search``."""
+    skills = Skill.objects.order_by("name", "pk")
+    return skills.filter(name__icontains=search) if search else skills
+
+
+def domain_list() -> QuerySet[SkillDomain]:
+    return SkillDomain.objects.order_by("name", "pk")
