@@ -1,5 +1,14 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from grading import views
+
 app_name = "grading"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("roles/<slug:slug>/grade/", views.calculator, name="calculator"),
+    path("roles/<slug:slug>/grade/share/", views.assessment_share, name="share"),
+    path("assessments/", views.assessment_history, name="history"),
+    path("assessments/<slug:token>/", views.assessment_detail, name="assessment"),
+]

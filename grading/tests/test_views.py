@@ -1,0 +1,225 @@
+"""The calculator page, share links and the history, with and without htmx."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from grading.models import Assessment
+from grading.selectors import grading_sheet_get
+from roles.services import CellChange, role_cells_update
+
+
+def calc_url(role) -> str:
+    return reverse("grading:calculator", kwargs={"slug": role.slug})
+
+
+def share_url(role) -> str:
+    return reverse("grading:share", kwargs={"slug": role.slug})
+
+
+def form_data(sheet, code: str, **extra: str) -> dict[str, str]:
+    return {f"rating-{skill.slug}": code for skill in sheet.skills} | extra
+
+
+def test_the_page_lists_every_skill_as_a_radio_group_by_domain(client, seed_role):
+    response = client.get(calc_url(seed_role))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<fieldset") == 56
+    assert html.count("<legend") == 56
+    assert html.count('type="radio"') == 56 * 4
+    assert html.count('class="rating-domain"') == 13
+    assert 'hx-post="/roles/mlops-engineer/grade/"' in html
+    assert 'hx-trigger="change"' in html
+    assert 'action="/roles/mlops-engineer/grade/"' in html
+    assert "Below Junior" in html
+    # Strict CSP: no inline styles or scripts, no hx-on.
+    assert " style=" not in html
+    assert "hx-on" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+
+
+def test_posting_without_js_returns_the_whole_page_with_the_result(client, seed_role):
+    sheet = grading_sheet_get(role=seed_role)
+
+    response = client.post(calc_url(seed_role), form_data(sheet, "W"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<fieldset" in html
+    assert 'data-grade="senior"' in html
+    assert "Next level: Lead" in html
+    # The ratings stay selected.
+    assert html.count("checked") == 56
+
+
+def test_htmx_gets_only_the_result_fragment_with_an_announcement(client, seed_role):
+    sheet = grading_sheet_get(role=seed_role)
+
+    response = client.post(calc_url(seed_role), form_data(sheet, "A"), HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<fieldset" not in html
+    assert "<html" not in html
+    assert 'data-grade="junior"' in html
+    assert 'hx-swap-oob="innerHTML"' in html
+    assert "Your grade: Junior." in html
+    # Gaps of Middle, with steps.
+    assert "What to learn next for Middle" in html
+    assert "1 step" in html
+
+
+def test_the_top_is_worded_clearly(client, seed_role):
+    sheet = grading_sheet_get(role=seed_role)
+
+    html = client.post(calc_url(seed_role), form_data(sheet, "E")).content.decode()
+
+    assert "You meet every level of this role, up to Principal" in html
+    assert "What to learn next" not in html
+
+
+def test_unmet_levels_say_what_blocked_them(client, seed_role):
+    sheet = grading_sheet_get(role=seed_role)
+    data = form_data(sheet, "A")
+    data["rating-github-copilot"] = ""
+
+    html = client.post(calc_url(seed_role), data).content.decode()
+
+    assert "Blocked by 1 mandatory requirement:" in html
+    assert "GitHub Copilot" in html
+    assert "Blocked by 56 mandatory requirements:" in html  # Middle asks W of everything
+
+
+def test_a_tampered_rating_is_a_400_that_keeps_the_rest(client, seed_role):
+    data = {"rating-github-copilot": "Z", "rating-cursor-ide": "A"}
+
+    response = client.post(calc_url(seed_role), data)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "not understood" in html
+    assert "GitHub Copilot" in html
+    assert html.count(" checked") == 55 + 1  # 55 "none" radios plus Cursor IDE's A
+
+
+def test_hiding_the_codes_is_a_checkbox_kept_across_requests(client, seed_role):
+    shown = client.get(calc_url(seed_role)).content.decode()
+    hidden_get = client.get(calc_url(seed_role) + "?hide_codes=1").content.decode()
+    hidden_post = client.post(calc_url(seed_role), {"hide_codes": "1"}).content.decode()
+
+    assert re.search(r'id="hide-codes"[^>]*value="1">', shown)
+    assert re.search(r'id="hide-codes"[^>]*value="1" checked>', hidden_get)
+    assert re.search(r'id="hide-codes"[^>]*value="1" checked>', hidden_post)
+
+
+def test_unknown_role_is_a_404(client, db):
+    assert client.get("/roles/no-such-role/grade/").status_code == 404
+    assert client.post("/roles/no-such-role/grade/share/").status_code == 404
+
+
+def test_sharing_stores_the_ratings_and_the_share_page_shows_the_same_result(client, seed_role):
+    sheet = grading_sheet_get(role=seed_role)
+    data = form_data(sheet, "A")
+
+    response = client.post(share_url(seed_role), data)
+
+    assessment = Assessment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/assessments/{assessment.token}/"
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-grade="junior"' in html
+    assert "Taken on" in html
+    assert "version 1" in html
+    assert html.count('<span class="code code-A" aria-hidden="true">A</span> Awareness') == 56
+    assert "The role has changed" not in html
+    assert 'name="robots" content="noindex"' in html
+
+
+def test_the_share_page_grades_against_its_version_and_offers_a_regrade(client, seed_role):
+    sheet = grading_sheet_get(role=seed_role)
+    client.post(share_url(seed_role), form_data(sheet, "A"))
+    assessment = Assessment.objects.get()
+    role_cells_update(
+        role=seed_role,
+        changes=[CellChange(skill_slug="github-copilot", level_code="junior", code="E")],
+        author=None,
+    )
+
+    html = client.get(f"/assessments/{assessment.token}/").content.decode()
+    regrade = client.get(f"{calc_url(seed_role)}?from={assessment.token}").content.decode()
+
+    assert 'data-grade="junior"' in html  # the result it had
+    assert "The role has changed since this assessment: it is now at version 2" in html
+    assert f"?from={assessment.token}" in html
+    assert 'data-grade=""' in regrade  # the junior cell now asks E of GitHub Copilot
+    assert regrade.count(' value="A" checked') == 56
+
+
+def test_an_unknown_token_is_a_404(client, db):
+    assert client.get("/assessments/not-a-real-token-at-all-000000/").status_code == 404
+
+
+def test_share_needs_post_and_csrf(seed_role):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+
+    assert strict.get(share_url(seed_role)).status_code == 405
+    assert strict.post(share_url(seed_role), {}).status_code == 403
+    assert Assessment.objects.count() == 0
+
+
+def test_share_links_are_rate_limited_with_a_clear_429(client, seed_role, settings):
+    settings.GRADING_SHARE_LINKS_PER_HOUR = 2
+
+    statuses = [client.post(share_url(seed_role), {}).status_code for _ in range(3)]
+
+    response = client.post(share_url(seed_role), {})
+    assert statuses == [302, 302, 429]
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Please try again in" in response.content.decode()
+    assert Assessment.objects.count() == 2
+
+
+def test_signed_in_members_keep_a_history_of_their_own_assessments(
+    client, seed_role, member, django_user_model
+):
+    other = django_user_model.objects.create_user(username="other", password="pw-other-123")
+    sheet = grading_sheet_get(role=seed_role)
+    client.force_login(other)
+    client.post(share_url(seed_role), form_data(sheet, "E"))
+    client.force_login(member)
+    client.post(share_url(seed_role), form_data(sheet, "W"))
+    client.post(share_url(seed_role), {})
+
+    html = client.get(reverse("grading:history")).content.decode()
+
+    mine = Assessment.objects.filter(user=member)
+    assert mine.count() == 2
+    assert all(f"/assessments/{a.token}/" in html for a in mine)
+    assert Assessment.objects.get(user=other).token not in html
+    assert "Senior" in html
+    assert "below the first level" in html
+
+
+def test_the_history_needs_a_sign_in(client, db):
+    response = client.get(reverse("grading:history"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("language", ["es"])
+def test_the_calculator_speaks_spanish(client, seed_role, language):
+    html = client.get(calc_url(seed_role), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert "Calculadora de grado" in html
+    assert "Por debajo de Junior" in html

@@ -1,0 +1,183 @@
+"""The grade calculator, share links and a member's assessment history.
+
+One view serves the full page and, for htmx, the result fragment defined inline in the page.
+Every interaction also works as a plain form post without JavaScript.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from grading.forms import RatingsForm
+from grading.models import Assessment
+from grading.ratelimit import client_key, rate_limit_hit
+from grading.report import grade_report, rating_groups
+from grading.selectors import (
+    GradingSheet,
+    assessment_get,
+    assessment_list_for_user,
+    grade_ratings,
+    grading_sheet_for_version,
+    grading_sheet_get,
+)
+from grading.services import AssessmentError, assessment_create
+from roles.models import Role
+from roles.selectors import role_get
+
+# Share links anyone may create, per client and hour; overridable in settings.
+SHARE_LINKS_PER_HOUR = 30
+
+
+def _prefill(request: HttpRequest, role: Role, sheet: GradingSheet) -> dict[str, str]:
+    """Ratings of a stored assessment (``?from=<token>``) still valid on the current sheet,
+    so a shared result can be re-graded against the current version of the role."""
+    token = request.GET.get("from", "")
+    if not token:
+        return {}
+    try:
+        assessment = assessment_get(token=token[:64])
+    except Http404:
+        return {}
+    if assessment.role_id != role.pk:
+        return {}
+    known = sheet.matrix.skill_slugs
+    return {
+        skill: code
+        for skill, code in assessment.ratings.items()
+        if skill in known and code in {"A", "W", "E"}
+    }
+
+
+def _calculator_context(
+    *,
+    role: Role,
+    sheet: GradingSheet,
+    ratings: dict[str, str],
+    hide_codes: bool,
+    error: str = "",
+) -> dict[str, object]:
+    result = grade_ratings(sheet=sheet, ratings=ratings)
+    return {
+        "role": role,
+        "sheet": sheet,
+        "groups": rating_groups(sheet, ratings),
+        "report": grade_report(sheet, result, ratings),
+        "hide_codes": hide_codes,
+        "error": error,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def calculator(request: HttpRequest, slug: str) -> HttpResponse:
+    role = role_get(slug=slug)
+    sheet = grading_sheet_get(role=role)
+    status = 200
+    error = ""
+    if request.method == "POST":
+        form = RatingsForm(request.POST, sheet=sheet)
+        if form.is_valid():
+            ratings = form.ratings()
+        else:
+            # Only a tampered form gets here: keep the valid ratings and say what was refused.
+            status = 400
+            error = _("Some ratings were not understood and were ignored: %(skills)s.") % {
+                "skills": ", ".join(str(form.fields[name].label) for name in form.errors)
+            }
+            ratings = {
+                skill.slug: code
+                for skill in sheet.skills
+                if (code := form.cleaned_data.get(f"rating-{skill.slug}"))
+            }
+        hide_codes = request.POST.get("hide_codes") == "1"
+    else:
+        ratings = _prefill(request, role, sheet)
+        hide_codes = request.GET.get("hide_codes") == "1"
+    context = _calculator_context(
+        role=role, sheet=sheet, ratings=ratings, hide_codes=hide_codes, error=error
+    )
+    template = "grading/calculator.html" + ("#result" if request.htmx else "")
+    return render(request, template, context, status=status)
+
+
+@require_POST
+def assessment_share(request: HttpRequest, slug: str) -> HttpResponse:
+    """Store the posted ratings and redirect to their share page."""
+    role = role_get(slug=slug)
+    sheet = grading_sheet_get(role=role)
+    retry_after = rate_limit_hit(
+        scope="grading-share",
+        key=client_key(request),
+        limit=getattr(settings, "GRADING_SHARE_LINKS_PER_HOUR", SHARE_LINKS_PER_HOUR),
+        window_seconds=3600,
+    )
+    if retry_after is not None:
+        minutes = max(1, round(retry_after / 60))
+        response = render(
+            request,
+            "grading/too_many.html",
+            {"role": role, "minutes": minutes},
+            status=429,
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
+    form = RatingsForm(request.POST, sheet=sheet)
+    if not form.is_valid():
+        context = _calculator_context(
+            role=role,
+            sheet=sheet,
+            ratings={},
+            hide_codes=False,
+            error=_("Some ratings were not understood; nothing was saved."),
+        )
+        return render(request, "grading/calculator.html", context, status=400)
+    try:
+        assessment = assessment_create(
+            role=role, sheet=sheet, ratings=form.ratings(), user=request.user
+        )
+    except AssessmentError as exc:
+        context = _calculator_context(
+            role=role, sheet=sheet, ratings=form.ratings(), hide_codes=False, error=str(exc)
+        )
+        return render(request, "grading/calculator.html", context, status=400)
+    return redirect("grading:assessment", token=assessment.token)
+
+
+@require_GET
+def assessment_detail(request: HttpRequest, token: str) -> HttpResponse:
+    """A stored assessment graded against the version it was taken on (2 queries)."""
+    assessment = assessment_get(token=token)
+    role = assessment.role
+    sheet = grading_sheet_for_version(role=role, number=assessment.role_version)
+    snapshot_missing = sheet is None
+    if sheet is None:
+        sheet = grading_sheet_get(role=role)
+    known = sheet.matrix.skill_slugs
+    ratings = {
+        skill: code
+        for skill, code in assessment.ratings.items()
+        if skill in known and code in {"A", "W", "E"}
+    }
+    result = grade_ratings(sheet=sheet, ratings=ratings)
+    context = {
+        "assessment": assessment,
+        "role": role,
+        "sheet": sheet,
+        "groups": rating_groups(sheet, ratings),
+        "report": grade_report(sheet, result, ratings),
+        "role_changed": role.current_version > assessment.role_version,
+        "snapshot_missing": snapshot_missing,
+        "is_owner": request.user.is_authenticated and assessment.user_id == request.user.pk,
+    }
+    return render(request, "grading/assessment_detail.html", context)
+
+
+@login_required
+@require_GET
+def assessment_history(request: HttpRequest) -> HttpResponse:
+    assessments: list[Assessment] = list(assessment_list_for_user(user=request.user)[:200])
+    return render(request, "grading/assessment_history.html", {"assessments": assessments})
