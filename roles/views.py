@@ -1,20 +1,188 @@
+"""Public pages of the roles app: the catalogue, the role page and a matrix cell's details.
+
+Each view serves its full page and, for htmx requests, the fragment defined inline in the same
+template with ``{% partialdef %}``.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import hashlib
+from functools import cache
+from pathlib import Path
 
-from roles.selectors import family_list_with_roles, role_matrix_get
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.views.decorators.http import condition, require_GET, require_POST
+
+from roles.models import Role
+from roles.selectors import (
+    family_list_with_roles,
+    role_cell_get,
+    role_get,
+    role_matrix_drops,
+    role_matrix_for,
+    role_matrix_stats,
+    skill_search,
+)
+
+THEME_COOKIE = "theme"
+THEMES = ("light", "dark")
+# A rendered matrix is keyed by role version, so it never goes stale; the timeout only frees
+# memory held by versions nobody asks for any more.
+MATRIX_CACHE_SECONDS = 24 * 60 * 60
+# Everything that shapes the HTML besides the data: when a deploy changes one of these files,
+# cached fragments and browsers' copies (ETags) are dropped with it.
+_FINGERPRINT_DIRS = (
+    Path(__file__).resolve().parent / "templates",
+    Path(__file__).resolve().parent / "locale",
+    settings.BASE_DIR / "skillsmatrix" / "templates",
+    settings.BASE_DIR / "templates",
+    settings.BASE_DIR / "static",
+    settings.BASE_DIR / "locale",
+)
+
+
+def deploy_fingerprint() -> str:
+    """A short hash of the templates, catalogues and static files this process serves."""
+    # In development files change under a running server; in production only with a deploy.
+    return _fingerprint() if settings.DEBUG else _fingerprint_once()
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    for directory in _FINGERPRINT_DIRS:
+        if not directory.exists():
+            continue
+        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(directory)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_fingerprint_once = cache(_fingerprint)
+
+
+def theme_from(request: HttpRequest) -> str:
+    """The theme the visitor chose ("light" or "dark"), or "" to follow the system."""
+    theme = request.COOKIES.get(THEME_COOKIE, "")
+    return theme if theme in THEMES else ""
+
+
+def can_see_matrix_health(request: HttpRequest) -> bool:
+    """Matrix-health flags are for curators: active staff who may change roles."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and user.has_perm("roles.change_role"))
+
+
+def grade_url(role: Role) -> str:
+    # The calculator lives in the grading app; until its URL exists, link to its planned path.
+    try:
+        return reverse("grading:calculator", args=[role.slug])
+    except NoReverseMatch:
+        return f"/roles/{role.slug}/grade/"
 
 
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
-    families = family_list_with_roles(search=search)
-    return render(request, "roles/catalogue.html", {"families": families, "search": search})
+    context = {
+        "families": family_list_with_roles(search=search),
+        "skill_matches": skill_search(search=search),
+        "search": search,
+    }
+    template = "roles/catalogue.html" + ("#results" if request.htmx else "")
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _role_for_request(request: HttpRequest, slug: str) -> Role:
+    # The ETag function and the view both need the role; fetch it once per request.
+    role = getattr(request, "_roles_role", None)
+    if role is None or role.slug != slug:
+        role = role_get(slug=slug)
+        request._roles_role = role  # type: ignore[attr-defined]
+    return role
+
+
+def _role_detail_etag(request: HttpRequest, slug: str) -> str:
+    """Changes whenever the page's HTML would: role version, language, theme, the user and their
+    staff flag, the CSRF secret the page embeds, and the deployed templates."""
+    role = _role_for_request(request, slug)
+    user = request.user
+    parts = [
+        str(role.pk),
+        str(role.current_version),
+        get_language() or "",
+        theme_from(request),
+        str(user.pk or ""),
+        str(can_see_matrix_health(request)),
+        request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
+        deploy_fingerprint(),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 @require_GET
+@condition(etag_func=_role_detail_etag)
 def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    matrix = role_matrix_get(slug=slug)
-    return render(request, "roles/role_detail.html", {"matrix": matrix, "role": matrix.role})
+    role = _role_for_request(request, slug)
+    # Loaded only when a cached fragment misses: a cache hit costs just the role's query.
+    matrix = SimpleLazyObject(lambda: role_matrix_for(role))
+    show_health = can_see_matrix_health(request)
+    context = {
+        "role": role,
+        "matrix": matrix,
+        "stats": SimpleLazyObject(lambda: role_matrix_stats(matrix)),
+        "drops": SimpleLazyObject(lambda: role_matrix_drops(matrix)) if show_health else None,
+        "show_health": show_health,
+        "grade_url": grade_url(role),
+        "matrix_cache_seconds": MATRIX_CACHE_SECONDS,
+        "deploy_fingerprint": deploy_fingerprint(),
+    }
+    response = render(request, "roles/role_detail.html", context)
+    # Browsers revalidate every time; an unchanged page then costs one query and no body.
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+@require_GET
+def cell_detail(request: HttpRequest, slug: str, skill: str, level: str) -> HttpResponse:
+    cell = role_cell_get(slug=slug, skill_slug=skill, level_code=level)
+    context = {"cell": cell, "role": cell.role}
+    template = "roles/cell_detail.html" + ("#panel" if request.htmx else "")
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_POST
+def theme_set(request: HttpRequest) -> HttpResponse:
+    """Remember a theme without JavaScript (the toggle's script sets the same cookie itself)."""
+    requested = request.POST.get("theme", "")
+    if requested == "toggle":
+        requested = "light" if theme_from(request) == "dark" else "dark"
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("roles:catalogue")
+    response = HttpResponseRedirect(next_url)
+    if requested in THEMES:
+        response.set_cookie(
+            THEME_COOKIE,
+            requested,
+            max_age=365 * 24 * 60 * 60,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    else:
+        response.delete_cookie(THEME_COOKIE)
+    return response
