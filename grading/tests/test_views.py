@@ -137,7 +137,7 @@ def test_sharing_stores_the_ratings_and_the_share_page_shows_the_same_result(cli
     assert 'data-grade="junior"' in html
     assert "Taken on" in html
     assert "version 1" in html
-    assert html.count('<span class="code code-A" aria-hidden="true">A</span> Awareness') == 56
+    assert html.count('<span class="code code--A" aria-hidden="true">A</span> Awareness') == 56
     assert "The role has changed" not in html
     assert 'name="robots" content="noindex"' in html
 
