@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -15,12 +15,14 @@ from grading.selectors import grade_ratings, grading_sheet_get
 from roles.selectors import role_get
 
 
+@extend_schema_serializer(component_name="GradeLevel")
 class _LevelSerializer(serializers.Serializer):
     code = serializers.CharField()
     met = serializers.BooleanField()
     coverage = serializers.FloatField(min_value=0.0, max_value=1.0)
 
 
+@extend_schema_serializer(component_name="GradeGap")
 class _GapSerializer(serializers.Serializer):
     skill = serializers.CharField()
     domain = serializers.CharField()
@@ -37,6 +39,7 @@ class RoleGradeApi(APIView):
     session and user (2) for a signed-in browser session.
     """
 
+    @extend_schema_serializer(component_name="GradeRequest")
     class InputSerializer(serializers.Serializer):
         ratings = serializers.DictField(
             child=serializers.ChoiceField(
@@ -48,6 +51,7 @@ class RoleGradeApi(APIView):
             )
         )
 
+    @extend_schema_serializer(component_name="GradeResult")
     class OutputSerializer(serializers.Serializer):
         grade = serializers.CharField(allow_null=True)
         next_level = serializers.CharField(allow_null=True)

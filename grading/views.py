@@ -6,6 +6,8 @@ Every interaction also works as a plain form post without JavaScript.
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,6 +31,8 @@ from grading.services import AssessmentError, assessment_create
 from roles.models import Role
 from roles.selectors import role_get
 
+# What secrets.token_urlsafe produces; anything else is not looked up (PostgreSQL refuses NULs).
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")
 # Share links anyone may create, per client and hour; overridable in settings.
 SHARE_LINKS_PER_HOUR = 30
 
@@ -37,10 +41,10 @@ def _prefill(request: HttpRequest, role: Role, sheet: GradingSheet) -> dict[str,
     """Ratings of a stored assessment (``?from=<token>``) still valid on the current sheet,
     so a shared result can be re-graded against the current version of the role."""
     token = request.GET.get("from", "")
-    if not token:
+    if not TOKEN_RE.fullmatch(token):
         return {}
     try:
-        assessment = assessment_get(token=token[:64])
+        assessment = assessment_get(token=token)
     except Http404:
         return {}
     if assessment.role_id != role.pk:

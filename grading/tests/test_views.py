@@ -115,6 +115,9 @@ def test_hiding_the_codes_is_a_checkbox_kept_across_requests(client, seed_role):
     assert re.search(r'id="hide-codes"[^>]*value="1">', shown)
     assert re.search(r'id="hide-codes"[^>]*value="1" checked>', hidden_get)
     assert re.search(r'id="hide-codes"[^>]*value="1" checked>', hidden_post)
+    assert "codes-hidden" not in shown
+    assert "codes-hidden" in hidden_get
+    assert "codes-hidden" in hidden_post
 
 
 def test_unknown_role_is_a_404(client, db):
@@ -223,3 +226,13 @@ def test_the_calculator_speaks_spanish(client, seed_role, language):
 
     assert "Calculadora de grado" in html
     assert "Por debajo de Junior" in html
+
+
+@pytest.mark.parametrize("token", ["\x00abc", "short", "../../etc", "x" * 300])
+def test_a_malformed_from_token_is_ignored(client, seed_role, token, django_assert_max_num_queries):
+    # 1 role, 2 snapshot: a malformed token is never looked up.
+    with django_assert_max_num_queries(2):
+        response = client.get(calc_url(seed_role), {"from": token})
+
+    assert response.status_code == 200
+    assert 'data-grade=""' in response.content.decode()
