@@ -236,3 +236,16 @@ def test_a_malformed_from_token_is_ignored(client, seed_role, token, django_asse
 
     assert response.status_code == 200
     assert 'data-grade=""' in response.content.decode()
+
+
+def test_the_share_page_takes_two_queries(client, big_role, django_assert_max_num_queries):
+    sheet = grading_sheet_get(role=big_role)
+    client.post(share_url(big_role), form_data(sheet, "W"))
+    token = Assessment.objects.get().token
+
+    # 1 the assessment with its role and family, 2 the snapshot of its version.
+    with django_assert_max_num_queries(2):
+        response = client.get(f"/assessments/{token}/")
+
+    assert response.status_code == 200
+    assert response.content.decode().count("<tr data-skill=") == 168
