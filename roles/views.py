@@ -119,6 +119,8 @@ def _role_detail_etag(request: HttpRequest, slug: str) -> str:
     parts = [
         str(role.pk),
         str(role.current_version),
+        # With the pk, tells apart roles of a database that was reset and imported again.
+        role.updated_at.isoformat(),
         get_language() or "",
         theme_from(request),
         str(user.pk or ""),
@@ -156,7 +158,8 @@ def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def cell_detail(request: HttpRequest, slug: str, skill: str, level: str) -> HttpResponse:
     cell = role_cell_get(slug=slug, skill_slug=skill, level_code=level)
-    context = {"cell": cell, "role": cell.role}
+    # Inside the role page the panel sits under the page's h1; on its own page it is the h1.
+    context = {"cell": cell, "role": cell.role, "heading": "h2" if request.htmx else "h1"}
     template = "roles/cell_detail.html" + ("#panel" if request.htmx else "")
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

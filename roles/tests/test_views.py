@@ -339,7 +339,7 @@ def test_cell_full_page_without_htmx(client, seed_role):
     html = _text(response)
     assert response.status_code == 200
     assert "<html" in html
-    assert 'id="cell-detail-title"' in html
+    assert '<h1 id="cell-detail-title"' in html
     assert 'href="/roles/mlops-engineer/#cell-docker-senior"' in html
 
 

@@ -51,7 +51,7 @@
     var heading = target.querySelector("#cell-detail-title") || target;
     heading.focus({ preventScroll: false });
     if (window.matchMedia("(max-width: 1099px)").matches) {
-      target.scrollIntoView({ block: "start", behavior: "smooth" });
+      target.scrollIntoView({ block: "start" });
     }
   });
 

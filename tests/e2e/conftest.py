@@ -82,17 +82,18 @@ def page(context):
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.console_errors = errors  # type: ignore[attr-defined]
-    yield page
+    return page
 
 
 @pytest.fixture
 def screenshot():
     """Save a screenshot under test-artifacts/ (kept out of the repository)."""
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, *, full_page: bool = True) -> Path:
+        # full_page=False keeps just the viewport: readable when the page is very long.
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take
