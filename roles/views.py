@@ -18,7 +18,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
-from django.views.decorators.http import condition, require_GET, require_POST
+from django.views.decorators.http import condition, require_POST, require_safe
 
 from roles.models import Role
 from roles.selectors import (
@@ -88,7 +88,7 @@ def grade_url(role: Role) -> str:
         return f"/roles/{role.slug}/grade/"
 
 
-@require_GET
+@require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     context = {
@@ -131,7 +131,7 @@ def _role_detail_etag(request: HttpRequest, slug: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-@require_GET
+@require_safe
 @condition(etag_func=_role_detail_etag)
 def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
     role = _role_for_request(request, slug)
@@ -155,7 +155,7 @@ def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def cell_detail(request: HttpRequest, slug: str, skill: str, level: str) -> HttpResponse:
     cell = role_cell_get(slug=slug, skill_slug=skill, level_code=level)
     # Inside the role page the panel sits under the page's h1; on its own page it is the h1.
