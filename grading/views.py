@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from grading.forms import RatingsForm
 from grading.models import Assessment
-from grading.ratelimit import client_key, rate_limit_hit
 from grading.report import grade_report, rating_groups
 from grading.selectors import (
     GradingSheet,
@@ -30,11 +29,10 @@ from grading.selectors import (
 from grading.services import AssessmentError, assessment_create
 from roles.models import Role
 from roles.selectors import role_get
+from skillsmatrix.ratelimit import client_key, rate_limit_hit
 
 # What secrets.token_urlsafe produces; anything else is not looked up (PostgreSQL refuses NULs).
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")
-# Share links anyone may create, per client and hour; overridable in settings.
-SHARE_LINKS_PER_HOUR = 30
 
 
 def _prefill(request: HttpRequest, role: Role, sheet: GradingSheet) -> dict[str, str]:
@@ -116,7 +114,7 @@ def assessment_share(request: HttpRequest, slug: str) -> HttpResponse:
     retry_after = rate_limit_hit(
         scope="grading-share",
         key=client_key(request),
-        limit=getattr(settings, "GRADING_SHARE_LINKS_PER_HOUR", SHARE_LINKS_PER_HOUR),
+        limit=settings.GRADING_SHARE_LINKS_PER_HOUR,
         window_seconds=3600,
     )
     if retry_after is not None:

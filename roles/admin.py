@@ -27,7 +27,7 @@ from roles.models import (
     Skill,
     SkillDomain,
 )
-from roles.selectors import role_document_build, role_matrix_for
+from roles.selectors import role_document_build, role_matrix_drops, role_matrix_for
 from roles.services import (
     CellChange,
     RoleChangeError,
@@ -246,8 +246,6 @@ class RoleAdmin(admin.ModelAdmin):
     def health(self, obj: Role) -> str:
         if obj.pk is None:
             return "—"
-        from roles.selectors import role_matrix_drops  # noqa: PLC0415 - added with the role pages
-
         drops = role_matrix_drops(role_matrix_for(obj))
         if not drops:
             return format_html('<span title="{}">✓</span>', _("No requirement drops"))
@@ -335,8 +333,6 @@ class RoleAdmin(admin.ModelAdmin):
         role = get_object_or_404(Role.objects.select_related("family"), pk=object_id)
         if not self.has_change_permission(request, role):
             raise PermissionDenied
-        from roles.selectors import role_matrix_drops  # noqa: PLC0415 - added with the role pages
-
         domain_slug = request.GET.get("domain", "")
         matrix = role_matrix_for(role)
         grid = MatrixGridForm(
