@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -80,14 +80,6 @@ def can_see_matrix_health(request: HttpRequest) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm("roles.change_role"))
 
 
-def grade_url(role: Role) -> str:
-    # The calculator lives in the grading app; until its URL exists, link to its planned path.
-    try:
-        return reverse("grading:calculator", args=[role.slug])
-    except NoReverseMatch:
-        return f"/roles/{role.slug}/grade/"
-
-
 @require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
@@ -144,7 +136,8 @@ def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "stats": SimpleLazyObject(lambda: role_matrix_stats(matrix)),
         "drops": SimpleLazyObject(lambda: role_matrix_drops(matrix)) if show_health else None,
         "show_health": show_health,
-        "grade_url": grade_url(role),
+        # By URL name only: roles does not import grading (DESIGN §3).
+        "grade_url": reverse("grading:calculator", args=[role.slug]),
         "matrix_cache_seconds": MATRIX_CACHE_SECONDS,
         "deploy_fingerprint": deploy_fingerprint(),
     }

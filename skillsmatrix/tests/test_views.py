@@ -33,3 +33,31 @@ def test_readyz_is_503_when_the_broker_is_unreachable(client, settings):
         app.conf.broker_url = original
     assert response.status_code == 503
     assert response.json()["broker"].startswith("error:")
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_the_sites_own_in_both_languages(client):
+    response = client.get("/roles/ghost/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert 'href="/"' in response.content.decode()
+    spanish = client.get("/roles/ghost/", HTTP_ACCEPT_LANGUAGE="es")
+    assert "Página no encontrada" in spanish.content.decode()
+
+
+def test_server_error_page_needs_no_database(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_csrf_failure_is_a_friendly_403():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/theme/", {"theme": "dark"})
+    assert response.status_code == 403
+    assert "reload the page and try again" in response.content.decode()
