@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format messages clean
+.PHONY: install run test lint format messages bench clean
 
 install: $(STAMP)
 
@@ -32,6 +32,10 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Throughput ratios against /healthz (DESIGN §8); needs a Redis server (BENCH_REDIS_URL).
+bench: install
+	$(BIN)/python tests/load/bench.py
 
 # Needs GNU gettext (msgfmt); the compiled .mo files are committed so a fresh clone needs none.
 messages: install
