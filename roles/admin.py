@@ -178,6 +178,19 @@ class MatrixGridForm(forms.Form):
         return changes, removed
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services (imports, edits elsewhere): viewable, never edited here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(RoleFamily)
 class RoleFamilyAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
@@ -492,39 +505,20 @@ class RequirementAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleSkill)
-class RoleSkillAdmin(admin.ModelAdmin):
+class RoleSkillAdmin(ReadOnlyAdmin):
     """Read-only: where a skill sits in a role changes through the matrix page or an import."""
 
     list_display = ["role", "order", "skill", "domain"]
     list_filter = ["role", "domain"]
     list_select_related = ["role", "skill", "domain"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(RoleVersion)
-class RoleVersionAdmin(admin.ModelAdmin):
+class RoleVersionAdmin(ReadOnlyAdmin):
     list_display = ["role", "number", "source", "author", "message", "created_at", "download"]
     list_filter = ["role", "source"]
     list_select_related = ["role", "author"]
     readonly_fields = ["role", "number", "source", "author", "message", "created_at", "snapshot"]
-    exclude = []
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=_("snapshot"))
     def download(self, obj: RoleVersion) -> str:

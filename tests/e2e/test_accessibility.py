@@ -8,24 +8,9 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.core.cache import cache
 from playwright.sync_api import expect
 
-from roles.services import role_import
-
 BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def seeded_role(transactional_db, seed_document):
-    return role_import(raw=seed_document).role
 
 
 def blocking_violations(page) -> list[str]:

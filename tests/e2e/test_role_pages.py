@@ -5,25 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import expect
 
-from roles.services import role_import
-
 ROLE_PATH = "/roles/mlops-engineer/"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # The live server shares this process's cache; a flushed database reuses role pks.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def seeded_role(transactional_db, seed_document):
-    return role_import(raw=seed_document).role
 
 
 def csp_errors(page) -> list[str]:
