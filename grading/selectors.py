@@ -9,11 +9,11 @@ it was taken on, so it keeps showing the result it had.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -22,8 +22,6 @@ from grading.models import Assessment
 from roles.document import parse_role_document
 from roles.models import Role, RoleVersion
 from roles.selectors import RoleMatrix, role_matrix_for
-
-SHEET_CACHE_SECONDS = 60 * 60 * 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,35 +147,29 @@ def grading_sheet_from_document(document: dict[str, Any] | str | bytes) -> Gradi
     return _sheet(levels, domains)
 
 
-def _sheet_cache_key(role: Role) -> str:
-    # Every change to a role writes a new version, so (role, version) names one sheet. The
-    # update time guards against a recycled primary key (a test database rolled back, a role
-    # deleted and imported again) serving another role's sheet.
-    stamp = role.updated_at.timestamp() if role.updated_at else 0
-    return f"grading:sheet:{role.pk}:{role.current_version}:{stamp}"
+@functools.lru_cache(maxsize=64)
+def _snapshot_sheet(role_pk: int, number: int, stamp: float) -> GradingSheet | None:
+    # A version never changes once written, so its sheet can live in the process for good:
+    # no cache round trip and no unpickling of ~1,000 small objects per request. ``stamp`` (the
+    # role's update time) keeps a recycled primary key (a test database rolled back, a role
+    # deleted and imported again) from being served another role's sheet.
+    snapshot = (
+        RoleVersion.objects.filter(role_id=role_pk, number=number)
+        .values_list("snapshot", flat=True)
+        .first()
+    )
+    return None if snapshot is None else grading_sheet_from_document(snapshot)
 
 
 def grading_sheet_get(*, role: Role) -> GradingSheet:
     """The sheet of ``role`` at its current version.
 
-    Cached per version: 0 queries when cached, otherwise 1 (the version's snapshot), or 3 (the
-    live matrix) for a role that has no version yet.
+    Kept in the process per version: 0 queries when known, otherwise 1 (the version's
+    snapshot), or 3 (the live matrix) for a role that has no version yet.
     """
-    key = _sheet_cache_key(role)
-    sheet = cache.get(key)
-    if sheet is not None:
-        return sheet
-    snapshot = (
-        RoleVersion.objects.filter(role=role, number=role.current_version)
-        .values_list("snapshot", flat=True)
-        .first()
-    )
-    if snapshot is not None:
-        sheet = grading_sheet_from_document(snapshot)
-    else:
-        sheet = grading_sheet_from_matrix(role_matrix_for(role))
-    cache.set(key, sheet, SHEET_CACHE_SECONDS)
-    return sheet
+    stamp = role.updated_at.timestamp() if role.updated_at else 0.0
+    sheet = _snapshot_sheet(role.pk, role.current_version, stamp)
+    return sheet if sheet is not None else grading_sheet_from_matrix(role_matrix_for(role))
 
 
 def grading_sheet_for_version(*, role: Role, number: int) -> GradingSheet | None:

@@ -161,3 +161,13 @@ def test_a_signed_in_session_stays_within_four_queries_and_needs_csrf(
     assert refused.status_code == 403
     assert "CSRF" in refused.json()["message"]
     assert accepted.status_code == 200
+
+
+def test_the_hot_path_body_matches_the_documented_serializer(seed_role):
+    from grading.apis import RoleGradeApi, grade_result_data
+    from grading.selectors import grade_ratings, grading_sheet_get
+
+    sheet = grading_sheet_get(role=seed_role)
+    for ratings in ({}, {"docker": "W", "redis": "E"}, {s.slug: "E" for s in sheet.skills}):
+        result = grade_ratings(sheet=sheet, ratings=ratings)
+        assert grade_result_data(result) == RoleGradeApi.OutputSerializer(result).data
