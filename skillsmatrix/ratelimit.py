@@ -33,6 +33,10 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> 
     except ValueError:  # expired between add() and incr()
         cache.set(cache_key, 1, window_seconds + 1)
         count = 1
+    if count is None:
+        # The cache is down (django-redis ignores the error and answers None): let the request
+        # through rather than take the feature down with it.
+        return None
     if count > limit:
         return max(1, int(window_seconds - now % window_seconds))
     return None
