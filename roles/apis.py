@@ -6,7 +6,7 @@ from typing import Any
 
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -32,12 +32,14 @@ def _paginated(request: Request, view: APIView, queryset: Any, serializer: type)
     return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
+@extend_schema_serializer(component_name="Family")
 class FamilySerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
 
 
 class RoleListApi(APIView):
+    @extend_schema_serializer(component_name="RoleSummary")
     class OutputSerializer(serializers.Serializer):
         slug = serializers.CharField()
         title = serializers.CharField()
@@ -63,7 +65,9 @@ class RoleListApi(APIView):
 
 
 class RoleDetailApi(APIView):
+    @extend_schema_serializer(component_name="RoleDetail")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="RoleLevel")
         class LevelSerializer(serializers.Serializer):
             code = serializers.CharField()
             name = serializers.CharField()
@@ -71,7 +75,9 @@ class RoleDetailApi(APIView):
             focus = serializers.CharField()
             stack = serializers.ListField(child=serializers.CharField())
 
+        @extend_schema_serializer(component_name="RoleDomain")
         class DomainSerializer(serializers.Serializer):
+            @extend_schema_serializer(component_name="RoleSkill")
             class SkillSerializer(serializers.Serializer):
                 slug = serializers.CharField()
                 name = serializers.CharField()
@@ -145,6 +151,7 @@ class RoleExportApi(APIView):
         return Response(role_document_build(role_matrix_for(role_get(slug=slug))))
 
 
+@extend_schema_serializer(component_name="RoleVersion")
 class VersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     source = serializers.CharField()
@@ -161,6 +168,7 @@ class RoleVersionListApi(APIView):
 
 
 class RoleVersionDetailApi(APIView):
+    @extend_schema_serializer(component_name="RoleVersionDetail")
     class OutputSerializer(VersionSerializer):
         snapshot = serializers.JSONField()
 
@@ -171,6 +179,7 @@ class RoleVersionDetailApi(APIView):
 
 
 class SkillListApi(APIView):
+    @extend_schema_serializer(component_name="Skill")
     class OutputSerializer(serializers.Serializer):
         slug = serializers.CharField()
         name = serializers.CharField()
@@ -186,9 +195,14 @@ class SkillListApi(APIView):
 
 
 class DomainListApi(APIView):
-    @extend_schema(responses=FamilySerializer(many=True))
+    @extend_schema_serializer(component_name="Domain")
+    class OutputSerializer(serializers.Serializer):
+        slug = serializers.CharField()
+        name = serializers.CharField()
+
+    @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return _paginated(request, self, domain_list(), FamilySerializer)
+        return _paginated(request, self, domain_list(), self.OutputSerializer)
 
 
 urlpatterns = [

@@ -95,3 +95,10 @@ def test_api_docs_use_no_inline_script_and_no_cdn(client, db):
     script = client.get("/api/docs/?script=")
     assert script.status_code == 200
     assert b"SwaggerUIBundle" in script.content
+
+
+def test_schema_is_valid_without_warnings(db):
+    from django.core.management import call_command
+
+    # --fail-on-warn turns any ambiguity (e.g. two components with one name) into an error.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
