@@ -12,7 +12,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grading.forms import RatingsForm
@@ -29,7 +31,7 @@ from grading.selectors import (
 from grading.services import AssessmentError, assessment_create
 from roles.models import Role
 from roles.selectors import role_get
-from skillsmatrix.ratelimit import client_key, rate_limit_hit
+from skillsmatrix.ratelimit import client_key, minutes_until, rate_limit_hit, too_many_requests
 
 # What secrets.token_urlsafe produces; anything else is not looked up (PostgreSQL refuses NULs).
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")
@@ -118,15 +120,22 @@ def assessment_share(request: HttpRequest, slug: str) -> HttpResponse:
         window_seconds=3600,
     )
     if retry_after is not None:
-        minutes = max(1, round(retry_after / 60))
-        response = render(
+        minutes = minutes_until(retry_after)
+        return too_many_requests(
             request,
-            "grading/too_many.html",
-            {"role": role, "minutes": minutes},
-            status=429,
+            retry_after=retry_after,
+            title=_("Too many share links"),
+            message=ngettext(
+                "You have created a lot of share links in the last hour. "
+                "Please try again in %(count)d minute.",
+                "You have created a lot of share links in the last hour. "
+                "Please try again in %(count)d minutes.",
+                minutes,
+            )
+            % {"count": minutes},
+            back_url=reverse("grading:calculator", args=[role.slug]),
+            back_label=_("Back to the grade calculator"),
         )
-        response["Retry-After"] = str(retry_after)
-        return response
     form = RatingsForm(request.POST, sheet=sheet)
     if not form.is_valid():
         context = _calculator_context(

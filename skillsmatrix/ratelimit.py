@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 def client_key(request: HttpRequest) -> str:
@@ -40,3 +41,23 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> 
     if count > limit:
         return max(1, int(window_seconds - now % window_seconds))
     return None
+
+
+def too_many_requests(
+    request: HttpRequest,
+    *,
+    retry_after: int,
+    title: str,
+    message: str,
+    back_url: str,
+    back_label: str,
+) -> HttpResponse:
+    """The 429 page every rate-limited form answers with, and its ``Retry-After``."""
+    context = {"title": title, "message": message, "back_url": back_url, "back_label": back_label}
+    response = render(request, "429.html", context, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def minutes_until(retry_after: int) -> int:
+    return max(1, round(retry_after / 60))

@@ -1,0 +1,63 @@
+"""The Spanish catalogues are complete, and the committed .mo files match the .po files."""
+
+from __future__ import annotations
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUES = sorted(
+    p for p in ROOT.glob("*/locale/es/LC_MESSAGES/django.po") if ".venv" not in p.parts
+) + [ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"]
+
+
+def _entries(po: Path) -> list[str]:
+    # Entries are separated by blank lines; the first is the header.
+    return po.read_text(encoding="utf-8").strip().split("\n\n")[1:]
+
+
+def _unquote(block: str) -> str:
+    text = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block))
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_message_is_translated(po):
+    assert len(CATALOGUES) >= 3
+    untranslated = []
+    for entry in _entries(po):
+        if entry.lstrip().startswith("#~"):
+            continue
+        if "#, fuzzy" in entry or "fuzzy," in entry:
+            untranslated.append(entry)
+            continue
+        strings = re.split(r"\nmsgstr(?:\[\d\])? ", entry)[1:]
+        if any(not _unquote(s) for s in strings):
+            untranslated.append(entry)
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_compiled_catalogue_is_current(po):
+    mo = po.with_suffix(".mo")
+    assert mo.exists(), f"{mo} is missing: run `make messages`"
+    with mo.open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for entry in _entries(po):
+        if "msgid_plural" in entry or entry.lstrip().startswith("#~"):
+            continue
+        match = re.search(
+            r"\nmsgid ((?:\"(?:[^\"\\]|\\.)*\"\n?)+)msgstr ((?:\"(?:[^\"\\]|\\.)*\"\n?)+)",
+            "\n" + entry,
+        )
+        if not match:
+            continue
+        msgid, msgstr = _unquote(match.group(1)), _unquote(match.group(2))
+        context = re.search(r'msgctxt "((?:[^"\\]|\\.)*)"', entry)
+        key = f"{context.group(1)}\x04{msgid}" if context else msgid
+        assert compiled._catalog.get(key) == msgstr, (
+            f"{mo} is stale for {msgid!r}: run `make messages`"
+        )
