@@ -11,6 +11,17 @@ import pytest
 SEED_PATH = Path(__file__).parent / "roles" / "data" / "mlops-engineer.json"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached roles and fragments are keyed by slug and
+    primary key, which a rolled-back test database hands out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def seed_document() -> dict[str, Any]:
     return json.loads(SEED_PATH.read_text(encoding="utf-8"))

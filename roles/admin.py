@@ -35,6 +35,7 @@ from roles.services import (
     level_update,
     role_cells_update,
     role_create,
+    role_delete,
     role_import,
     role_skill_add,
     role_skill_remove,
@@ -191,11 +192,29 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(RoleFamily)
-class RoleFamilyAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+class GlobalEntryAdmin(admin.ModelAdmin):
+    """Skills, domains and families are shared: a rename versions every role that shows them."""
+
     search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The slug is the identity roles and ratings share: it never changes once made.
+        return ["slug"] if obj is not None else []
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict:
+        return {} if obj is not None else {"slug": ["name"]}
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            global_entry_update(entry=obj, author=request.user, fields=_changed_fields(form))
+        else:
+            obj.full_clean()
+            obj.save()
+
+
+@admin.register(RoleFamily)
+class RoleFamilyAdmin(GlobalEntryAdmin):
+    list_display = ["name", "slug"]
 
 
 class LevelInline(admin.TabularInline):
@@ -290,7 +309,11 @@ class RoleAdmin(admin.ModelAdmin):
             obj.pk = created.pk
 
     def delete_model(self, request: HttpRequest, obj: Role) -> None:
-        obj.delete()
+        role_delete(role=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Role]) -> None:
+        for role in queryset:
+            role_delete(role=role)
 
     @admin.action(description=_("Export selected roles as JSON"))
     def export_selected(self, request: HttpRequest, queryset: QuerySet[Role]) -> HttpResponse:
@@ -436,26 +459,6 @@ class LevelAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Level, form: Any, change: bool) -> None:
         level_update(level=obj, author=request.user, fields=_changed_fields(form))
-
-
-class GlobalEntryAdmin(admin.ModelAdmin):
-    """Skills and domains are shared: a rename versions every role that shows them."""
-
-    search_fields = ["name", "slug"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        # The slug is the identity roles and ratings share: it never changes once made.
-        return ["slug"] if obj is not None else []
-
-    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict:
-        return {} if obj is not None else {"slug": ["name"]}
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        if change:
-            global_entry_update(entry=obj, author=request.user, fields=_changed_fields(form))
-        else:
-            obj.full_clean()
-            obj.save()
 
 
 @admin.register(SkillDomain)

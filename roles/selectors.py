@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -88,9 +89,29 @@ def role_queryset(*, include_unpublished: bool = False) -> QuerySet[Role]:
     return roles if include_unpublished else roles.filter(is_published=True)
 
 
+# Published roles are read on every page, 304 and grading call: they are kept in the cache, which
+# every write to a role clears (roles.services.role_cache_forget). The timeout bounds what a
+# change made outside the services could leave behind.
+ROLE_CACHE_SECONDS = 5 * 60
+
+
+def role_cache_key(slug: str) -> str:
+    return f"roles:role:{slug}"
+
+
 def role_get(*, slug: str, include_unpublished: bool = False) -> Role:
-    """One role with its family (1 query); 404 when unknown or unpublished."""
-    role = role_queryset(include_unpublished=include_unpublished).filter(slug=slug).first()
+    """One role with its family; 404 when unknown or unpublished.
+
+    A published role comes from the cache when it can (0 queries), else 1 query.
+    """
+    if include_unpublished:
+        role = role_queryset(include_unpublished=True).filter(slug=slug).first()
+    else:
+        role = cache.get(role_cache_key(slug))
+        if role is None:
+            role = role_queryset().filter(slug=slug).first()
+            if role is not None:
+                cache.set(role_cache_key(slug), role, ROLE_CACHE_SECONDS)
     if role is None:
         raise Http404(f"No role {slug!r}")
     return role

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 
 from roles.document import CODES, RoleDocument, RoleDocumentError, parse_role_document
@@ -22,7 +23,7 @@ from roles.models import (
     Skill,
     SkillDomain,
 )
-from roles.selectors import role_document_build, role_matrix_for
+from roles.selectors import role_cache_key, role_document_build, role_matrix_for
 
 
 class RoleChangeError(ValueError):
@@ -57,6 +58,14 @@ def _lock_role(role: Role) -> Role:
     return Role.objects.select_for_update().select_related("family").get(pk=role.pk)
 
 
+def role_cache_forget(*slugs: str) -> None:
+    """Drop cached copies of these roles, now and again once the transaction commits (so a
+    request that read the old row in between cannot leave it cached)."""
+    keys = [role_cache_key(slug) for slug in slugs]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def role_version_record(
     *,
     role: Role,
@@ -70,6 +79,7 @@ def role_version_record(
     """
     snapshot = role_document_build(role_matrix_for(role))
     Role.objects.filter(pk=role.pk).update(current_version=F("current_version") + 1)
+    role_cache_forget(role.slug)
     role.refresh_from_db(fields=["current_version", "updated_at"])
     version = RoleVersion(
         role=role,
@@ -218,10 +228,12 @@ def role_update(
     unknown = set(fields) - editable
     if unknown:
         raise RoleChangeError(f"Not editable: {', '.join(sorted(unknown))}")
+    old_slug = locked.slug
     for name, value in fields.items():
         setattr(locked, name, value)
     _clean(locked)
     locked.save(update_fields=[*fields, "updated_at"])
+    role_cache_forget(old_slug)
     return role_version_record(
         role=locked, source=RoleVersion.Source.ADMIN, author=author, message=message
     )
@@ -316,12 +328,12 @@ def role_cells_update(
 @transaction.atomic
 def global_entry_update(
     *,
-    entry: Skill | SkillDomain,
+    entry: Skill | SkillDomain | RoleFamily,
     author: AbstractBaseUser | None,
     fields: dict[str, Any],
 ) -> list[RoleVersion]:
-    """Rename (or re-describe) a global skill or domain; every role showing it gets a version,
-    since its export changes."""
+    """Rename (or re-describe) a global skill, domain or family; every role showing it gets a
+    version, since its export changes."""
     editable = {"name", "description"} if isinstance(entry, Skill) else {"name"}
     unknown = set(fields) - editable
     if unknown:
@@ -329,15 +341,12 @@ def global_entry_update(
     for name, value in fields.items():
         setattr(entry, name, value)
     _clean(entry)
-    try:
-        entry.save(update_fields=list(fields))
-    except IntegrityError as exc:  # pragma: no cover - slug is not editable here
-        raise RoleChangeError(str(exc)) from exc
-    lookup = (
-        {"role_skills__skill": entry}
-        if isinstance(entry, Skill)
-        else {"role_skills__domain": entry}
-    )
+    entry.save(update_fields=list(fields))
+    lookup: dict[str, Any] = {
+        Skill: {"role_skills__skill": entry},
+        SkillDomain: {"role_skills__domain": entry},
+        RoleFamily: {"family": entry},
+    }[type(entry)]
     roles = Role.objects.filter(**lookup).distinct().order_by("pk")
     return [
         role_version_record(
@@ -447,3 +456,10 @@ def role_create(
         role=role, source=RoleVersion.Source.ADMIN, author=author, message="Created"
     )
     return role
+
+
+@transaction.atomic
+def role_delete(*, role: Role) -> None:
+    """Delete a role with its levels, matrix and versions (global skills stay)."""
+    role.delete()
+    role_cache_forget(role.slug)

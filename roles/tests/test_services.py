@@ -248,3 +248,40 @@ def test_renaming_a_skill_versions_every_role_that_shows_it(seed_role, seed_docu
     )
     assert sorted(v.role.slug for v in versions) == ["mlops-engineer", "other"]
     assert "Docker Engine" in dumps_role_document(role_document_get(slug="mlops-engineer"))
+
+
+def test_cached_role_follows_every_change(seed_role, admin, django_assert_num_queries):
+    from django.http import Http404
+
+    from roles.selectors import role_get
+    from roles.services import role_delete
+
+    assert role_get(slug="mlops-engineer").current_version == 1
+    with django_assert_num_queries(0):  # now from the cache
+        role_get(slug="mlops-engineer")
+
+    role_cells_update(role=seed_role, author=admin, changes=[CellChange("docker", "lead", "W")])
+    assert role_get(slug="mlops-engineer").current_version == 2
+
+    role_update(role=seed_role, author=admin, fields={"is_published": False})
+    with pytest.raises(Http404):
+        role_get(slug="mlops-engineer")
+    role_update(role=seed_role, author=admin, fields={"is_published": True, "slug": "mlops"})
+    with pytest.raises(Http404):
+        role_get(slug="mlops-engineer")
+    assert role_get(slug="mlops").title == "MLOps Engineer"
+
+    role_delete(role=Role.objects.get(slug="mlops"))
+    with pytest.raises(Http404):
+        role_get(slug="mlops")
+
+
+def test_renaming_a_family_versions_its_roles(seed_role, admin):
+    from roles.selectors import role_get
+
+    role_get(slug="mlops-engineer")  # cached with its family
+    versions = global_entry_update(
+        entry=seed_role.family, author=admin, fields={"name": "Machine Learning"}
+    )
+    assert [v.snapshot["family"]["name"] for v in versions] == ["Machine Learning"]
+    assert role_get(slug="mlops-engineer").family.name == "Machine Learning"

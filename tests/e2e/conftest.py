@@ -37,16 +37,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # The live server shares this process's cache, and a flushed database reuses role pks.
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def seeded_role(transactional_db, seed_document):
     """The seed role, imported where the live server can see it."""
