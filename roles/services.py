@@ -191,10 +191,13 @@ def role_import(
     family, _ = RoleFamily.objects.get_or_create(
         slug=document.family_slug, defaults={"name": document.family_name}
     )
-    role = Role.objects.select_for_update().filter(slug=document.slug).first()
-    created = role is None
-    if role is None:
-        role = Role(slug=document.slug)
+    # get_or_create settles two imports racing to create the same role (the loser of the
+    # insert reads the winner's row); the lock then makes them take turns.
+    role, created = Role.objects.get_or_create(
+        slug=document.slug,
+        defaults={"family": family, "title": document.title, "tagline": document.tagline},
+    )
+    role = Role.objects.select_for_update().get(pk=role.pk)
     role.family = family
     role.title = document.title
     role.tagline = document.tagline

@@ -1,0 +1,75 @@
+"""Imports racing each other, with real threads and separate connections on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from roles.models import Requirement, Role, RoleSkill, RoleVersion, Skill
+from roles.services import role_import
+from roles.tests.factories import role_document
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks need PostgreSQL (set DATABASE_URL); SQLite serialises all writers",
+    ),
+]
+
+
+def _race(count: int, work) -> list[BaseException]:
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            work(index)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted on
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def test_concurrent_imports_of_a_new_role_make_one_role_and_numbered_versions():
+    def work(index: int) -> None:
+        document = role_document(slug="raced", domains=3, skills_per_domain=4)
+        # A family of its own each, so nothing else makes the imports take turns.
+        document["family"] = {"slug": f"family-{index}", "name": f"Family {index}"}
+        role_import(raw=document)
+
+    errors = _race(4, work)
+    assert errors == []
+    role = Role.objects.get(slug="raced")
+    assert Role.objects.filter(slug="raced").count() == 1
+    assert sorted(RoleVersion.objects.filter(role=role).values_list("number", flat=True)) == [
+        1,
+        2,
+        3,
+        4,
+    ]
+    assert role.current_version == 4
+    assert RoleSkill.objects.filter(role=role).count() == 12
+    assert Requirement.objects.filter(level__role=role).count() == 12 * 5 - 3  # 3 empty cells
+
+
+def test_concurrent_imports_of_roles_sharing_skills_share_them():
+    def work(index: int) -> None:
+        document = role_document(slug=f"sharer-{index}", domains=2, skills_per_domain=5)
+        document["family"] = {"slug": f"family-{index}", "name": f"Family {index}"}
+        role_import(raw=document)
+
+    errors = _race(4, work)
+    assert errors == []
+    assert Role.objects.count() == 4
+    assert Skill.objects.count() == 10  # one row per slug, whoever created it
