@@ -22,6 +22,7 @@ def _all(sheet, code):
     return {skill.slug: code for skill in sheet.skills}
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("fixture", ["seed_role", "big_role"])
 def test_a_sheet_from_the_live_matrix_equals_the_sheet_of_its_snapshot(request, fixture):
     role = request.getfixturevalue(fixture)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
 
@@ -16,6 +17,7 @@ def test_allows_up_to_the_limit_then_says_how_long_to_wait():
     assert rate_limit_hit(scope="t", key="other", limit=3, window_seconds=60) is None
 
 
+@pytest.mark.django_db
 def test_client_key_prefers_the_member(member):
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.7")
     from django.contrib.auth.models import AnonymousUser
