@@ -10,6 +10,7 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,6 +36,18 @@ from skillsmatrix.ratelimit import client_key, minutes_until, rate_limit_hit, to
 
 # What secrets.token_urlsafe produces; anything else is not looked up (PostgreSQL refuses NULs).
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")
+HISTORY_PAGE_SIZE = 25
+
+
+def _known_ratings(sheet: GradingSheet, assessment: Assessment) -> dict[str, str]:
+    """A stored assessment's ratings of skills the sheet still has (a later version may have
+    removed some)."""
+    known = sheet.matrix.skill_slugs
+    return {
+        skill: code
+        for skill, code in assessment.ratings.items()
+        if skill in known and code in {"A", "W", "E"}
+    }
 
 
 def _prefill(request: HttpRequest, role: Role, sheet: GradingSheet) -> dict[str, str]:
@@ -49,12 +62,7 @@ def _prefill(request: HttpRequest, role: Role, sheet: GradingSheet) -> dict[str,
         return {}
     if assessment.role_id != role.pk:
         return {}
-    known = sheet.matrix.skill_slugs
-    return {
-        skill: code
-        for skill, code in assessment.ratings.items()
-        if skill in known and code in {"A", "W", "E"}
-    }
+    return _known_ratings(sheet, assessment)
 
 
 def _calculator_context(
@@ -167,12 +175,7 @@ def assessment_detail(request: HttpRequest, token: str) -> HttpResponse:
     snapshot_missing = sheet is None
     if sheet is None:
         sheet = grading_sheet_get(role=role)
-    known = sheet.matrix.skill_slugs
-    ratings = {
-        skill: code
-        for skill, code in assessment.ratings.items()
-        if skill in known and code in {"A", "W", "E"}
-    }
+    ratings = _known_ratings(sheet, assessment)
     result = grade_ratings(sheet=sheet, ratings=ratings)
     context = {
         "assessment": assessment,
@@ -190,5 +193,9 @@ def assessment_detail(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def assessment_history(request: HttpRequest) -> HttpResponse:
-    assessments: list[Assessment] = list(assessment_list_for_user(user=request.user)[:200])
-    return render(request, "grading/assessment_history.html", {"assessments": assessments})
+    page = Paginator(assessment_list_for_user(user=request.user), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "grading/assessment_history.html", {"assessments": page, "page_obj": page}
+    )

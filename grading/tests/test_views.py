@@ -213,6 +213,30 @@ def test_signed_in_members_keep_a_history_of_their_own_assessments(
     assert "below the first level" in html
 
 
+def test_the_history_is_paginated(client, seed_role, member, django_assert_max_num_queries):
+    from grading.views import HISTORY_PAGE_SIZE
+
+    Assessment.objects.bulk_create(
+        Assessment(role=seed_role, role_version=1, ratings={}, user=member, token=f"{i:0>32}")
+        for i in range(HISTORY_PAGE_SIZE + 5)
+    )
+    client.force_login(member)
+    # session, user, count, one page of assessments with their roles
+    with django_assert_max_num_queries(4):
+        first = client.get(reverse("grading:history")).content.decode()
+    last = client.get(reverse("grading:history") + "?page=2").content.decode()
+    beyond = client.get(reverse("grading:history") + "?page=99").content.decode()
+    junk = client.get(reverse("grading:history") + "?page=x").content.decode()
+
+    assert first.count("/assessments/0") == HISTORY_PAGE_SIZE
+    assert last.count("/assessments/0") == 5
+    assert 'rel="next" href="?page=2"' in first
+    assert "Page 2 of 2" in last
+    assert beyond.count("/assessments/0") == 5  # the last page, not an error
+    assert "Page 2 of 2" in beyond
+    assert "Page 1 of 2" in junk
+
+
 def test_the_history_needs_a_sign_in(client, db):
     response = client.get(reverse("grading:history"))
 
