@@ -34,7 +34,6 @@ from roles.services import (
     global_entry_update,
     level_update,
     role_cells_update,
-    role_create,
     role_delete,
     role_import,
     role_skill_add,
@@ -301,12 +300,13 @@ class RoleAdmin(admin.ModelAdmin):
             _("View on site"),
         )
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A role starts from a role file (the import page): the format guarantees it has its
+        # levels, which nothing else in the admin can create.
+        return False
+
     def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
-        if change:
-            role_update(role=obj, author=request.user, fields=_changed_fields(form))
-        else:
-            created = role_create(author=request.user, **form.cleaned_data)
-            obj.pk = created.pk
+        role_update(role=obj, author=request.user, fields=_changed_fields(form))
 
     def delete_model(self, request: HttpRequest, obj: Role) -> None:
         role_delete(role=obj)
@@ -339,7 +339,7 @@ class RoleAdmin(admin.ModelAdmin):
         return _json_download(role_document_build(role_matrix_for(role)), f"{role.slug}.json")
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_add_permission(request) or not self.has_change_permission(request):
+        if not request.user.has_perms(["roles.add_role", "roles.change_role"]):
             raise PermissionDenied
         form = RoleImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():

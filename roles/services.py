@@ -432,36 +432,6 @@ def role_skill_remove(
 
 
 @transaction.atomic
-def role_create(
-    *,
-    family: RoleFamily,
-    slug: str,
-    title: str,
-    tagline: str = "",
-    description: str = "",
-    key_domains: list[str] | None = None,
-    is_published: bool = True,
-    author: AbstractBaseUser | None,
-) -> Role:
-    """A new, empty role (levels and skills come from an import or later edits); version 1."""
-    role = Role(
-        family=family,
-        slug=slug,
-        title=title,
-        tagline=tagline,
-        description=description,
-        key_domains=key_domains or [],
-        is_published=is_published,
-    )
-    role.full_clean()
-    role.save()
-    role_version_record(
-        role=role, source=RoleVersion.Source.ADMIN, author=author, message="Created"
-    )
-    return role
-
-
-@transaction.atomic
 def role_delete(*, role: Role) -> None:
     """Delete a role with its levels, matrix and versions (global skills stay)."""
     role.delete()

@@ -49,9 +49,29 @@ def test_change_pages_load(admin_client, seed_role):
         reverse("admin:roles_roleversion_change", args=[version.pk]),
         reverse("admin:roles_skill_change", args=[Skill.objects.first().pk]),
         reverse("admin:roles_role_import"),
-        reverse("admin:roles_role_add"),
     ]:
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_roles_are_added_by_importing_a_file(admin_client):
+    # Only an imported document guarantees a role has its levels.
+    assert admin_client.get(reverse("admin:roles_role_add")).status_code == 403
+    changelist = admin_client.get(reverse("admin:roles_role_changelist")).content.decode()
+    assert reverse("admin:roles_role_import") in changelist
+
+
+def test_staff_without_import_rights_cannot_import(client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    curator = django_user_model.objects.create_user(
+        username="curator", password="pw-curator-123", is_staff=True
+    )
+    curator.user_permissions.add(Permission.objects.get(codename="change_role"))
+    client.force_login(curator)
+    assert client.get(reverse("admin:roles_role_import")).status_code == 403
+    curator.user_permissions.add(Permission.objects.get(codename="add_role"))
+    client.force_login(curator)
+    assert client.get(reverse("admin:roles_role_import")).status_code == 200
 
 
 def test_members_cannot_reach_the_admin(client, member, seed_role):
