@@ -82,3 +82,10 @@ def test_sign_in_works_and_is_rate_limited(client, member, settings):
     ok = client.post("/accounts/login/", {"username": "member", "password": "pw-member-123"})
     assert ok.status_code == 302
     assert client.get("/accounts/login/").status_code == 200
+
+
+def test_favicon_points_at_the_logo(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/icons/logo.svg")
+    assert client.get(response["Location"]).status_code == 200
