@@ -88,3 +88,14 @@ def test_the_real_command_prints_one_line_without_traceback(tmp_path):
     assert len(lines) == 1
     assert "$.levels[0].name: is missing" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_import_reads_standard_input(monkeypatch):
+    import io
+    import sys
+
+    stdin = io.TextIOWrapper(io.BytesIO(SEED.read_bytes()), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    out = StringIO()
+    call_command("import_role", "-", stdout=out)
+    assert out.getvalue().strip() == "Created role mlops-engineer (version 1)"
