@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from roles.document import CODES, RoleDocumentError, dumps_role_document
 from roles.models import (
@@ -275,21 +276,22 @@ class RoleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("matrix health"))
     def health(self, obj: Role) -> str:
-        if obj.pk is None:
-            return "—"
         drops = role_matrix_drops(role_matrix_for(obj))
         if not drops:
             return format_html('<span title="{}">✓</span>', _("No requirement drops"))
         return format_html(
             '<a href="{}">{}</a>',
             reverse("admin:roles_role_matrix", args=[obj.pk]),
-            _("%(count)d requirements drop from one level to the next") % {"count": len(drops)},
+            ngettext(
+                "%(count)d requirement drops from one level to the next",
+                "%(count)d requirements drop from one level to the next",
+                len(drops),
+            )
+            % {"count": len(drops)},
         )
 
     @admin.display(description=_("tools"))
     def links(self, obj: Role) -> str:
-        if obj.pk is None:
-            return "—"
         return format_html(
             '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:roles_role_matrix", args=[obj.pk]),
@@ -307,6 +309,13 @@ class RoleAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
         role_update(role=obj, author=request.user, fields=_changed_fields(form))
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        # Levels, versions and skill placements belong to the role and are never deleted on
+        # their own (their admins refuse it); that must not stop the role itself being deleted.
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        owned = {model._meta.verbose_name for model in (Level, RoleSkill, RoleVersion)}
+        return deleted, model_count, perms_needed - owned, protected
 
     def delete_model(self, request: HttpRequest, obj: Role) -> None:
         role_delete(role=obj)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from roles.document import dumps_role_document
 from roles.models import Level, Requirement, Role, RoleVersion, Skill
 from roles.selectors import role_document_get
+from roles.services import role_import
 from roles.tests.factories import role_document
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +181,7 @@ def test_editing_a_cells_details_in_the_admin_is_versioned(admin_client, seed_ro
     }
 
 
-def _grid_post(client, role, changes: dict[str, str], **extra):
+def _grid_post(client, role, changes: dict[str, str], follow: bool = False, **extra):
     """Post the grid as the browser would: every field with its current value, then changes."""
     page = client.get(reverse("admin:roles_role_matrix", args=[role.pk]))
     grid = page.context["grid"]
@@ -194,7 +195,7 @@ def _grid_post(client, role, changes: dict[str, str], **extra):
     data.update(changes)
     data["save_grid"] = "1"
     data.update(extra)
-    return client.post(reverse("admin:roles_role_matrix", args=[role.pk]), data)
+    return client.post(reverse("admin:roles_role_matrix", args=[role.pk]), data, follow=follow)
 
 
 def test_matrix_grid_saves_changed_cells_as_one_version(admin_client, seed_role):
@@ -254,3 +255,99 @@ def test_matrix_page_add_skill_needs_one_choice(admin_client, seed_role):
     )
     assert response.status_code == 200
     assert "Choose an existing skill or name a new one" in response.content.decode()
+
+
+def test_renaming_a_skill_in_the_admin_versions_its_roles(admin_client, seed_role):
+    skill = Skill.objects.get(slug="docker")
+    response = admin_client.post(
+        reverse("admin:roles_skill_change", args=[skill.pk]),
+        {"name": "Docker Engine", "description": "Containers"},
+    )
+    assert response.status_code == 302
+    latest = RoleVersion.objects.filter(role=seed_role).first()
+    assert latest.number == 2
+    assert latest.snapshot["domains"][4]["skills"][0]["name"] == "Docker Engine"
+
+
+def test_adding_a_skill_in_the_admin(admin_client):
+    response = admin_client.post(
+        reverse("admin:roles_skill_add"), {"name": "Vector Search", "slug": "vector-search"}
+    )
+    assert response.status_code == 302
+    assert Skill.objects.get(slug="vector-search").name == "Vector Search"
+    bad = admin_client.post(reverse("admin:roles_skill_add"), {"name": "X", "slug": "Not a slug"})
+    assert bad.status_code == 200
+    assert not Skill.objects.filter(name="X").exists()
+
+
+def test_deleting_a_role_in_the_admin_takes_its_page_down(admin_client, client, seed_role):
+    assert client.get("/roles/mlops-engineer/").status_code == 200  # now cached
+    confirm = admin_client.get(reverse("admin:roles_role_delete", args=[seed_role.pk]))
+    assert confirm.status_code == 200
+    assert "Role versions: 1" in confirm.content.decode()
+    response = admin_client.post(
+        reverse("admin:roles_role_delete", args=[seed_role.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Role.objects.exists()
+    assert Skill.objects.count() == 56  # global skills stay
+    assert client.get("/roles/mlops-engineer/").status_code == 404
+
+
+def test_export_action_takes_one_role(admin_client, seed_role):
+    role_import(raw=role_document(slug="second"))
+    url = reverse("admin:roles_role_changelist")
+    one = admin_client.post(url, {"action": "export_selected", "_selected_action": [seed_role.pk]})
+    assert one["Content-Disposition"] == 'attachment; filename="mlops-engineer.json"'
+    two = admin_client.post(
+        url,
+        {"action": "export_selected", "_selected_action": [r.pk for r in Role.objects.all()]},
+        follow=True,
+    )
+    assert "Export one role at a time." in two.content.decode()
+
+
+def test_deleting_cells_in_the_admin_is_versioned(admin_client, seed_role):
+    cells = Requirement.objects.filter(role_skill__skill__slug="redis", level__code__in=["lead"])
+    response = admin_client.post(
+        reverse("admin:roles_requirement_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [c.pk for c in cells],
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    latest = RoleVersion.objects.filter(role=seed_role).first()
+    assert latest.number == 2
+    redis = latest.snapshot["domains"][3]["skills"][2]
+    assert redis["slug"] == "redis"
+    assert redis["requirements"]["lead"] is None
+
+
+def test_matrix_grid_without_changes_and_by_domain(admin_client, seed_role):
+    page = admin_client.get(
+        reverse("admin:roles_role_matrix", args=[seed_role.pk]) + "?domain=security"
+    )
+    assert len(page.context["grid"].grid) == 1
+    response = _grid_post(admin_client, seed_role, {}, follow=True)
+    assert "Nothing changed." in response.content.decode()
+    assert RoleVersion.objects.filter(role=seed_role).count() == 1
+
+
+def test_matrix_page_refuses_a_skill_the_role_has(admin_client, seed_role):
+    docker = Skill.objects.get(slug="docker")
+    response = admin_client.post(
+        reverse("admin:roles_role_matrix", args=[seed_role.pk]),
+        {"add_skill": "1", "skill": docker.pk, "new_domain_name": "Elsewhere"},
+    )
+    assert response.status_code == 200
+    assert "already has the skill" in response.content.decode()
+    assert RoleVersion.objects.filter(role=seed_role).count() == 1
+
+
+def test_import_refuses_large_files(admin_client):
+    upload = SimpleUploadedFile("big.json", b" " * (2 * 1024 * 1024 + 1))
+    response = admin_client.post(reverse("admin:roles_role_import"), {"file": upload})
+    assert response.status_code == 200
+    assert "larger than 2 MB" in response.content.decode()
