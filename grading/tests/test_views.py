@@ -273,3 +273,33 @@ def test_the_share_page_takes_two_queries(client, big_role, django_assert_max_nu
 
     assert response.status_code == 200
     assert response.content.decode().count("<tr data-skill=") == 168
+
+
+def test_a_tampered_share_form_saves_nothing(client, seed_role):
+    response = client.post(share_url(seed_role), {"rating-docker": "Z"})
+    assert response.status_code == 400
+    assert "nothing was saved" in response.content.decode()
+    assert Assessment.objects.count() == 0
+
+
+@pytest.mark.parametrize("token", ["short", "x" * 40, "../../etc/passwd", ""])
+def test_prefill_ignores_unknown_or_malformed_tokens(client, seed_role, token):
+    response = client.get(calc_url(seed_role) + f"?from={token}")
+    assert response.status_code == 200
+    assert 'value="W" checked' not in response.content.decode()
+
+
+def test_prefill_ignores_an_assessment_of_another_role(client, seed_role):
+    from roles.services import role_import
+    from roles.tests.factories import role_document
+
+    other = role_import(raw=role_document(slug="other")).role
+    sheet = grading_sheet_get(role=other)
+    shared = client.post(share_url(other), form_data(sheet, "W"))
+    token = shared["Location"].rstrip("/").rsplit("/", 1)[-1]
+
+    own = client.get(calc_url(other) + f"?from={token}").content.decode()
+    foreign = client.get(calc_url(seed_role) + f"?from={token}").content.decode()
+
+    assert own.count('value="W" checked') == len(sheet.skills)
+    assert 'value="W" checked' not in foreign
