@@ -81,3 +81,36 @@ def test_a_bad_setting_stops_the_app_with_its_name():
     )
     assert result.returncode != 0
     assert "VOTING_QUORUM must be an integer, got 'many'" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SECRET_KEY": "a-production-secret-" + "k3y" * 15,
+        "DJANGO_SECURE_SSL_REDIRECT": "true",
+        "DJANGO_SECURE_HSTS_SECONDS": "31536000",
+        "DJANGO_ALLOWED_HOSTS": "skills.example.com",
+    }
+    result = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_embedded_default_is_flagged_by_the_deploy_check():
+    result = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr  # the development secret key
