@@ -27,13 +27,12 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> 
     now = time.time()
     bucket = int(now // window_seconds)
     cache_key = f"ratelimit:{scope}:{key}:{bucket}"
-    # add() is a no-op when the key exists, so concurrent first hits do not reset the count.
-    cache.add(cache_key, 0, window_seconds + 1)
+    # One round trip in the common case. On the window's first hit incr() finds no key; add()
+    # then creates it unless a concurrent first hit just did, in which case incr() again.
     try:
         count = cache.incr(cache_key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(cache_key, 1, window_seconds + 1)
-        count = 1
+    except ValueError:
+        count = 1 if cache.add(cache_key, 1, window_seconds + 1) else cache.incr(cache_key)
     if count is None:
         # The cache is down (django-redis ignores the error and answers None): let the request
         # through rather than take the feature down with it.
