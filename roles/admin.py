@@ -427,25 +427,13 @@ class RoleAdmin(admin.ModelAdmin):
         return True
 
     def _add_skill(self, request: HttpRequest, role: Role, data: dict[str, Any]) -> bool:
-        from django.utils.text import slugify
-
-        skill = data["skill"]
-        if skill is None:
-            slug = slugify(data["new_skill_name"])[:100]
-            skill = Skill.objects.filter(slug=slug).first() or Skill.objects.create(
-                slug=slug, name=data["new_skill_name"]
-            )
-        domain = data["domain"]
-        if domain is None:
-            slug = slugify(data["new_domain_name"])[:100]
-            domain = SkillDomain.objects.filter(slug=slug).first() or SkillDomain.objects.create(
-                slug=slug, name=data["new_domain_name"]
-            )
+        skill = data["skill"] or data["new_skill_name"]
+        domain = data["domain"] or data["new_domain_name"]
         version = role_skill_add(role=role, skill=skill, domain=domain, author=request.user)
         self.message_user(
             request,
             _("Added %(skill)s: version %(version)d.")
-            % {"skill": skill.name, "version": version.number},
+            % {"skill": str(skill), "version": version.number},
             level=messages.SUCCESS,
         )
         return True

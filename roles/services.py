@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.text import slugify
 
 from roles.document import CODES, RoleDocument, RoleDocumentError, parse_role_document
 from roles.models import (
@@ -371,20 +372,43 @@ def _shift_orders(role: Role, *, after: int, by: int) -> None:
     RoleSkill.objects.filter(role=role, order__gt=after + bump).update(order=F("order") - bump + by)
 
 
+def _global_entry_named(model: type[Skill] | type[SkillDomain], name: str) -> Any:
+    """The global skill or domain a name stands for (by ``slugify(name)``, as in a role file),
+    created when it does not exist yet."""
+    name = name.strip()
+    slug = slugify(name)[:100]
+    if not slug:
+        raise RoleChangeError(f"{name!r} gives an empty slug: use letters or digits")
+    entry = model.objects.filter(slug=slug).first()
+    if entry is None:
+        entry = model(slug=slug, name=name)
+        _clean(entry)
+        entry.save()
+    return entry
+
+
 @transaction.atomic
 def role_skill_add(
     *,
     role: Role,
-    skill: Skill,
-    domain: SkillDomain,
+    skill: Skill | str,
+    domain: SkillDomain | str,
     cells: dict[str, tuple[str, bool, str]] | None = None,
     author: AbstractBaseUser | None,
     source: str = RoleVersion.Source.ADMIN,
     message: str = "",
 ) -> RoleVersion:
     """Add a skill to a role at the end of its domain (a new domain goes last), with optional
-    cells ``{level_code: (code, mandatory, details)}``; records a version."""
+    cells ``{level_code: (code, mandatory, details)}``; records a version.
+
+    ``skill`` and ``domain`` may be names: the global entry of that slug is reused or made, in
+    the same transaction, so a refused addition leaves no stray skill behind.
+    """
     locked = _lock_role(role)
+    if isinstance(skill, str):
+        skill = _global_entry_named(Skill, skill)
+    if isinstance(domain, str):
+        domain = _global_entry_named(SkillDomain, domain)
     if RoleSkill.objects.filter(role=locked, skill=skill).exists():
         raise RoleChangeError(f"{locked.slug} already has the skill {skill.slug!r}")
     in_domain = RoleSkill.objects.filter(role=locked, domain=domain).order_by("-order").first()

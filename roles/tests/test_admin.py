@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from roles.document import dumps_role_document
-from roles.models import Level, Requirement, Role, RoleVersion, Skill
+from roles.models import Level, Requirement, Role, RoleVersion, Skill, SkillDomain
 from roles.selectors import role_document_get
 from roles.services import role_import
 from roles.tests.factories import role_document
@@ -344,6 +344,18 @@ def test_matrix_page_refuses_a_skill_the_role_has(admin_client, seed_role):
     assert response.status_code == 200
     assert "already has the skill" in response.content.decode()
     assert RoleVersion.objects.filter(role=seed_role).count() == 1
+    assert not SkillDomain.objects.filter(slug="elsewhere").exists()  # rolled back with it
+
+
+def test_matrix_page_refuses_a_name_without_a_slug(admin_client, seed_role):
+    response = admin_client.post(
+        reverse("admin:roles_role_matrix", args=[seed_role.pk]),
+        {"add_skill": "1", "new_skill_name": "!!!", "new_domain_name": "Data"},
+    )
+    assert response.status_code == 200
+    assert "gives an empty slug" in response.content.decode()
+    assert not Skill.objects.filter(slug="").exists()
+    assert not SkillDomain.objects.filter(slug="data").exists()
 
 
 def test_import_refuses_large_files(admin_client):
