@@ -8,13 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grading.selectors import GradingSheet
+from roles.models import RequirementCode
 
-RATING_CHOICES = [
-    ("", _("None")),
-    ("A", _("Awareness")),
-    ("W", _("Working knowledge")),
-    ("E", _("Expert")),
-]
+RATING_CHOICES = [("", _("None")), *RequirementCode.choices]
 FIELD_PREFIX = "rating-"
 
 

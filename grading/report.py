@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from grading import engine
 from grading.forms import rating_field_name
 from grading.selectors import GradingSheet, SheetCell, SheetLevel
+from roles.models import RequirementCode
 
-CODE_NAMES = {"A": _("Awareness"), "W": _("Working knowledge"), "E": _("Expert")}
+CODE_NAMES = dict(RequirementCode.choices)
 
 
 @dataclass(frozen=True)
