@@ -3,6 +3,7 @@ edits are versioned exactly like imports and accepted proposals."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from django import forms
@@ -482,26 +483,37 @@ class RequirementAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def _apply(self, request: HttpRequest, obj: Requirement, code: str | None) -> None:
-        role_cells_update(
-            role=obj.level.role,
-            author=request.user,
-            changes=[
-                CellChange(
-                    obj.role_skill.skill.slug, obj.level.code, code, obj.is_mandatory, obj.details
-                )
-            ],
-        )
+    def _apply(self, request: HttpRequest, cells: list[Requirement], *, empty: bool) -> None:
+        """Save these cells as edited (or empty them): one version per role touched."""
+        by_role: dict[int, list[Requirement]] = defaultdict(list)
+        for cell in cells:
+            by_role[cell.level.role_id].append(cell)
+        for role_cells in by_role.values():
+            role_cells_update(
+                role=role_cells[0].level.role,
+                author=request.user,
+                changes=[
+                    CellChange(
+                        cell.role_skill.skill.slug,
+                        cell.level.code,
+                        None if empty else cell.code,
+                        cell.is_mandatory,
+                        cell.details,
+                    )
+                    for cell in role_cells
+                ],
+            )
 
     def save_model(self, request: HttpRequest, obj: Requirement, form: Any, change: bool) -> None:
-        self._apply(request, obj, obj.code)
+        self._apply(request, [obj], empty=False)
 
     def delete_model(self, request: HttpRequest, obj: Requirement) -> None:
-        self._apply(request, obj, None)
+        self._apply(request, [obj], empty=True)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Requirement]) -> None:
-        for obj in queryset.select_related("role_skill__skill", "level__role"):
-            self._apply(request, obj, None)
+        self._apply(
+            request, list(queryset.select_related("role_skill__skill", "level__role")), None
+        )
 
 
 @admin.register(RoleSkill)

@@ -308,7 +308,9 @@ def test_export_action_takes_one_role(admin_client, seed_role):
 
 
 def test_deleting_cells_in_the_admin_is_versioned(admin_client, seed_role):
-    cells = Requirement.objects.filter(role_skill__skill__slug="redis", level__code__in=["lead"])
+    cells = Requirement.objects.filter(
+        role_skill__skill__slug="redis", level__code__in=["lead", "principal"]
+    )
     response = admin_client.post(
         reverse("admin:roles_requirement_changelist"),
         {
@@ -319,10 +321,11 @@ def test_deleting_cells_in_the_admin_is_versioned(admin_client, seed_role):
     )
     assert response.status_code == 302
     latest = RoleVersion.objects.filter(role=seed_role).first()
-    assert latest.number == 2
+    assert latest.number == 2  # one version for both cells
     redis = latest.snapshot["domains"][3]["skills"][2]
     assert redis["slug"] == "redis"
     assert redis["requirements"]["lead"] is None
+    assert redis["requirements"]["principal"] is None
 
 
 def test_matrix_grid_without_changes_and_by_domain(admin_client, seed_role):
