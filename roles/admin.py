@@ -511,9 +511,8 @@ class RequirementAdmin(admin.ModelAdmin):
         self._apply(request, [obj], empty=True)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Requirement]) -> None:
-        self._apply(
-            request, list(queryset.select_related("role_skill__skill", "level__role")), None
-        )
+        cells = list(queryset.select_related("role_skill__skill", "level__role"))
+        self._apply(request, cells, empty=True)
 
 
 @admin.register(RoleSkill)
