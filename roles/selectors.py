@@ -73,16 +73,6 @@ class RoleMatrix:
     def requirements(self) -> list[Requirement]:
         return [cell.requirement for row in self.rows for cell in row.cells if cell.requirement]
 
-    @property
-    def mandatory_count(self) -> int:
-        return sum(1 for requirement in self.requirements if requirement.is_mandatory)
-
-    def row(self, skill_slug: str) -> MatrixRow | None:
-        return next((row for row in self.rows if row.skill.slug == skill_slug), None)
-
-    def level(self, level_code: str) -> Level | None:
-        return next((level for level in self.levels if level.code == level_code), None)
-
 
 def role_queryset(*, include_unpublished: bool = False) -> QuerySet[Role]:
     roles = Role.objects.select_related("family")
