@@ -283,7 +283,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Domain parameters (DESIGN §5) ------------------------------------------------------------
 
-VOTING_WINDOW_HOURS = env_int("VOTING_WINDOW_HOURS", 168, minimum=1)
+# Fractions allowed (0.5 = 30 minutes) so demos and tests can use short windows.
+VOTING_WINDOW_HOURS = env_float("VOTING_WINDOW_HOURS", 168.0, low=0.01, high=24.0 * 365)
 VOTING_QUORUM = env_int("VOTING_QUORUM", 5, minimum=1)
 VOTING_APPROVAL_RATIO = env_float("VOTING_APPROVAL_RATIO", 0.66, low=0.0, high=1.0)
 REVIEW_APPROVALS = env_int("REVIEW_APPROVALS", 1, minimum=1)

@@ -1,0 +1,299 @@
+"""Proposals: community change sets to a role, their votes, expert reviews and discussion, and
+who counts as an expert (DESIGN §5).
+
+Tallies are never stored: they are counted from the vote rows (``proposals.selectors``), so a
+tally shown anywhere equals the rows under any concurrency.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext_lazy as _
+
+from roles.models import Role, RoleVersion, SkillDomain
+
+TITLE_MAX_LENGTH = 200
+RATIONALE_MAX_LENGTH = 5000
+COMMENT_MAX_LENGTH = 2000
+REVIEW_COMMENT_MAX_LENGTH = 2000
+MODERATION_REASON_MAX_LENGTH = 500
+MAX_EVIDENCE_LINKS = 10
+MAX_CHANGES = 50
+
+
+class ProposalStatus(models.TextChoices):
+    VOTING = "voting", _("Voting")
+    IN_REVIEW = "in_review", _("In review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CONFLICT = "conflict", _("Conflict")
+
+
+class Proposal(models.Model):
+    Status = ProposalStatus
+
+    # Statuses a proposal can still leave; every other one is a decision.
+    OPEN_STATUSES = (Status.VOTING, Status.IN_REVIEW)
+
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("role")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="proposals",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    rationale = models.TextField(_("rationale"), max_length=RATIONALE_MAX_LENGTH)
+    # Ordered list of URLs supporting the change.
+    evidence_links = models.JSONField(_("evidence links"), default=list, blank=True)
+    # The role version the changes were written against (conflicts are checked from it).
+    base_version = models.PositiveIntegerField(_("base version"))
+    # The ordered typed changes in their JSON form (roles.changes).
+    changes = models.JSONField(_("changes"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.VOTING,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    closes_at = models.DateTimeField(_("voting closes at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    applied_version = models.ForeignKey(
+        RoleVersion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("applied version"),
+    )
+    # The places that changed after the base version, when applying found a conflict.
+    conflicts = models.JSONField(_("conflicts"), default=list, blank=True)
+    # Moderation: who ended the proposal early, why, and whether it was spam.
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderated_proposals",
+        verbose_name=_("moderated by"),
+    )
+    moderation_reason = models.CharField(
+        _("moderation reason"), max_length=MODERATION_REASON_MAX_LENGTH, blank=True
+    )
+    is_spam = models.BooleanField(_("spam"), default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ProposalStatus.values), name="proposal_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length("rationale"), 0), name="proposal_rationale_required"
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length("title"), 0), name="proposal_title_required"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["voting", "in_review"]) | Q(decided_at__isnull=False),
+                name="proposal_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(applied_version__isnull=True) | Q(status="accepted"),
+                name="proposal_applied_only_when_accepted",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "closes_at"], name="proposal_status_closes"),
+            models.Index(fields=["author", "status"], name="proposal_author_status"),
+            models.Index(fields=["role", "status"], name="proposal_role_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class ProposalTarget(models.Model):
+    """A place a proposal touches, written with it so lists can filter by role, skill, level
+    and domain in SQL: a cell (skill and level), a whole skill (no level), or a level's focus or
+    stack (no skill)."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="targets", verbose_name=_("proposal")
+    )
+    skill = models.SlugField(_("skill"), max_length=100, blank=True)
+    level = models.SlugField(_("level"), max_length=50, blank=True)
+    # The skill's domain in the role (or the new skill's domain); empty for level changes.
+    domain = models.ForeignKey(
+        SkillDomain,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("domain"),
+    )
+
+    class Meta:
+        verbose_name = _("proposal target")
+        verbose_name_plural = _("proposal targets")
+        indexes = [models.Index(fields=["skill", "level"], name="proposaltarget_cell")]
+
+    def __str__(self) -> str:
+        return f"#{self.proposal_id} {self.skill or '*'} · {self.level or '*'}"
+
+
+class Vote(models.Model):
+    class Value(models.IntegerChoices):
+        UP = 1, _("Up")
+        DOWN = -1, _("Down")
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="votes", verbose_name=_("proposal")
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="proposal_votes",
+        verbose_name=_("voter"),
+    )
+    value = models.SmallIntegerField(_("value"), choices=Value.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "voter"], name="vote_one_per_member"),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_valid"),
+        ]
+        indexes = [models.Index(fields=["voter", "created_at"], name="vote_voter_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.voter} {self.value:+d} on #{self.proposal_id}"
+
+
+class Review(models.Model):
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("proposal")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="proposal_reviews",
+        verbose_name=_("reviewer"),
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    comment = models.TextField(_("comment"), max_length=REVIEW_COMMENT_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "reviewer"], name="review_one_per_expert"),
+            models.CheckConstraint(
+                condition=Q(decision__in=["approve", "reject"]), name="review_decision_valid"
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length("comment"), 0), name="review_comment_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} {self.decision} #{self.proposal_id}"
+
+
+class Comment(models.Model):
+    """A plain-text message in a proposal's discussion (no Markdown; shown escaped)."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="comments", verbose_name=_("proposal")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="proposal_comments",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("text"), max_length=COMMENT_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length("text"), 0), name="comment_text_required"
+            ),
+        ]
+        indexes = [models.Index(fields=["author", "created_at"], name="comment_author_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.author} on #{self.proposal_id}"
+
+
+class Expertise(models.Model):
+    """A member may review proposals touching ``domain``, or any proposal when it is empty."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="expertise",
+        verbose_name=_("user"),
+    )
+    domain = models.ForeignKey(
+        SkillDomain,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="experts",
+        verbose_name=_("domain"),
+        help_text=_("Leave empty for a global expert."),
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "domain"]
+        verbose_name = _("expertise")
+        verbose_name_plural = _("expertise")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "domain"], name="expertise_unique_domain"),
+            # NULLs are distinct in a unique index: a second one keeps one global grant per user.
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(domain__isnull=True), name="expertise_unique_global"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.domain or _('all domains')}"

@@ -1,0 +1,323 @@
+"""Writes of the proposals domain (DESIGN §5): proposing, voting, discussing, closing, review,
+expertise and moderation. Every service owns its transaction and raises domain errors only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from proposals.models import (
+    COMMENT_MAX_LENGTH,
+    MAX_EVIDENCE_LINKS,
+    MODERATION_REASON_MAX_LENGTH,
+    RATIONALE_MAX_LENGTH,
+    REVIEW_COMMENT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Comment,
+    Expertise,
+    Proposal,
+    Review,
+    Vote,
+)
+from proposals.selectors import expert_can_review, proposal_tally, user_email_verified
+from roles.models import SkillDomain
+
+
+class ProposalError(Exception):
+    """A request the proposals domain refuses; ``message`` says why, for people."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ProposalInvalid(ProposalError):
+    """Bad input: ``errors`` maps each field (``changes[2].level``) to its message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        field, message = next(iter(errors.items()))
+        super().__init__(f"{field}: {message}")
+        self.errors = errors
+
+
+class ProposalForbidden(ProposalError):
+    """The member may not do this (not verified, the author, not an expert, …)."""
+
+
+class ProposalStateError(ProposalError):
+    """The proposal is not in a state that allows this (voting closed, already decided, …)."""
+
+
+class ProposalLimitReached(ProposalError):
+    """A per-member cap from the settings (open proposals, votes per day)."""
+
+
+class VoteNotFound(ProposalError):
+    """Retracting a vote that was never cast."""
+
+
+def _require_verified(user: AbstractBaseUser) -> None:
+    if not user_email_verified(user=user):
+        raise ProposalForbidden(_("Verify your email address to take part in proposals."))
+
+
+def _lock_member(user: AbstractBaseUser) -> None:
+    """Serialise one member's capped writes: the cap is counted while holding this row lock, so
+    parallel requests of the same member cannot all see room under it."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
+def _lock_proposal(proposal: Proposal) -> Proposal:
+    locked = Proposal.objects.select_for_update().filter(pk=proposal.pk).first()
+    if locked is None:
+        raise ProposalStateError(_("This proposal no longer exists."))
+    return locked
+
+
+def _require_text(field: str, value: str, max_length: int) -> str:
+    value = value.strip()
+    if not value:
+        raise ProposalInvalid({field: _("This field is required.")})
+    if len(value) > max_length:
+        raise ProposalInvalid(
+            {
+                field: _("At most %(n)d characters (it has %(m)d).")
+                % {"n": max_length, "m": len(value)}
+            }
+        )
+    return value
+
+
+def _clean_links(links: list[str]) -> list[str]:
+    links = [link.strip() for link in links if link.strip()]
+    if len(links) > MAX_EVIDENCE_LINKS:
+        raise ProposalInvalid(
+            {"evidence_links": _("At most %(n)d links.") % {"n": MAX_EVIDENCE_LINKS}}
+        )
+    validate = URLValidator(schemes=["http", "https"])
+    for index, link in enumerate(links):
+        try:
+            validate(link)
+        except ValidationError:
+            raise ProposalInvalid(
+                {f"evidence_links[{index}]": _("Not an http(s) address: %(link)s") % {"link": link}}
+            ) from None
+        if len(link) > 500:
+            raise ProposalInvalid(
+                {f"evidence_links[{index}]": _("Addresses are at most 500 characters.")}
+            )
+    return links
+
+
+# --- Voting ------------------------------------------------------------------------------------
+
+
+def _require_voting(proposal: Proposal, now: datetime) -> None:
+    if proposal.status != Proposal.Status.VOTING or proposal.closes_at <= now:
+        raise ProposalStateError(_("Voting on this proposal is closed."))
+
+
+@transaction.atomic
+def vote_cast(*, proposal: Proposal, voter: AbstractBaseUser, value: int) -> Vote:
+    """Cast or change ``voter``'s vote (+1 or -1) while the proposal is voting.
+
+    A new vote counts towards ``VOTES_PER_MEMBER_PER_DAY`` (the last 24 hours); changing one
+    does not. The member's row and the proposal's row are locked, so neither the cap nor the
+    one-vote rule can be beaten by parallel requests.
+    """
+    if value not in (1, -1):
+        raise ProposalInvalid({"value": _("A vote is 1 (up) or -1 (down).")})
+    _require_verified(voter)
+    if voter.pk == proposal.author_id:
+        raise ProposalForbidden(_("Authors do not vote on their own proposals."))
+    _lock_member(voter)
+    locked = _lock_proposal(proposal)
+    now = timezone.now()
+    _require_voting(locked, now)
+    vote = Vote.objects.filter(proposal=locked, voter=voter).first()
+    if vote is not None:
+        if vote.value != value:
+            vote.value = value
+            vote.save(update_fields=["value", "updated_at"])
+        return vote
+    cast_today = Vote.objects.filter(voter=voter, created_at__gte=now - timedelta(days=1)).count()
+    if cast_today >= settings.VOTES_PER_MEMBER_PER_DAY:
+        raise ProposalLimitReached(
+            _("You have cast %(n)d votes in the last 24 hours, the most allowed. Try again later.")
+            % {"n": cast_today}
+        )
+    try:
+        with transaction.atomic():
+            return Vote.objects.create(proposal=locked, voter=voter, value=value)
+    except IntegrityError:  # pragma: no cover - the locks above make this unreachable
+        raise ProposalStateError(_("You have already voted on this proposal.")) from None
+
+
+@transaction.atomic
+def vote_retract(*, proposal: Proposal, voter: AbstractBaseUser) -> None:
+    """Take back ``voter``'s vote while the proposal is voting."""
+    _require_verified(voter)
+    locked = _lock_proposal(proposal)
+    _require_voting(locked, timezone.now())
+    deleted, _rows = Vote.objects.filter(proposal=locked, voter=voter).delete()
+    if not deleted:
+        raise VoteNotFound(_("You have not voted on this proposal."))
+
+
+# --- Discussion --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def comment_add(*, proposal: Proposal, author: AbstractBaseUser, text: str) -> Comment:
+    """Add a plain-text comment to an open proposal's discussion."""
+    _require_verified(author)
+    text = _require_text("text", text, COMMENT_MAX_LENGTH)
+    locked = _lock_proposal(proposal)
+    if not locked.is_open:
+        raise ProposalStateError(_("The discussion of a decided proposal is closed."))
+    comment = Comment(proposal=locked, author=author, text=text)
+    comment.full_clean(exclude=["proposal", "author"])
+    comment.save()
+    return comment
+
+
+# --- Withdrawal, closing and the decision rule -------------------------------------------------
+
+
+def _decide(proposal: Proposal, status: str, now: datetime) -> None:
+    proposal.status = status
+    proposal.decided_at = now
+    proposal.save(update_fields=["status", "decided_at"])
+
+
+@transaction.atomic
+def proposal_withdraw(*, proposal: Proposal, author: AbstractBaseUser) -> Proposal:
+    """The author takes their proposal back while it is voting."""
+    locked = _lock_proposal(proposal)
+    if author.pk != locked.author_id:
+        raise ProposalForbidden(_("Only the author can withdraw a proposal."))
+    if locked.status != Proposal.Status.VOTING:
+        raise ProposalStateError(_("Only a proposal that is still voting can be withdrawn."))
+    _decide(locked, Proposal.Status.WITHDRAWN, timezone.now())
+    return locked
+
+
+def decision_for(*, up: int, down: int) -> str:
+    """The status a proposal gets when voting closes with this tally (DESIGN §5)."""
+    if up + down < settings.VOTING_QUORUM:
+        return Proposal.Status.EXPIRED
+    if up / (up + down) < settings.VOTING_APPROVAL_RATIO:
+        return Proposal.Status.REJECTED
+    return Proposal.Status.IN_REVIEW
+
+
+def _close(locked: Proposal, now: datetime) -> str:
+    up, down = proposal_tally(proposal=locked)
+    status = decision_for(up=up, down=down)
+    if status == Proposal.Status.IN_REVIEW:
+        locked.status = status
+        locked.save(update_fields=["status"])
+    else:
+        _decide(locked, status, now)
+    return status
+
+
+@dataclass(frozen=True)
+class ClosedProposal:
+    proposal_id: int
+    status: str
+
+
+def proposals_close_due(*, now: datetime | None = None) -> list[ClosedProposal]:
+    """Close every proposal whose voting window has ended, each in its own transaction; a
+    proposal closed meanwhile by another run is skipped, so running twice is harmless."""
+    now = now or timezone.now()
+    due = Proposal.objects.filter(status=Proposal.Status.VOTING, closes_at__lte=now)
+    closed: list[ClosedProposal] = []
+    for pk in due.order_by("closes_at", "pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = (
+                Proposal.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=Proposal.Status.VOTING, closes_at__lte=now)
+                .first()
+            )
+            if locked is not None:
+                closed.append(ClosedProposal(proposal_id=pk, status=_close(locked, now)))
+    return closed
+
+
+# --- Moderation --------------------------------------------------------------------------------
+
+
+def _require_moderator(user: AbstractBaseUser) -> None:
+    if not (user.is_active and user.is_staff and user.has_perm("proposals.change_proposal")):
+        raise ProposalForbidden(_("Only moderators can do this."))
+
+
+@transaction.atomic
+def proposal_close_now(*, proposal: Proposal, moderator: AbstractBaseUser) -> str:
+    """A moderator ends voting early; the decision rule applies to the tally so far."""
+    _require_moderator(moderator)
+    locked = _lock_proposal(proposal)
+    if locked.status != Proposal.Status.VOTING:
+        raise ProposalStateError(_("Only a proposal that is still voting can be closed."))
+    locked.moderated_by = moderator  # type: ignore[assignment]
+    locked.save(update_fields=["moderated_by"])
+    return _close(locked, timezone.now())
+
+
+@transaction.atomic
+def proposal_reject_by_moderator(
+    *, proposal: Proposal, moderator: AbstractBaseUser, reason: str, spam: bool = False
+) -> Proposal:
+    """A moderator rejects an open proposal with a reason; spam is also hidden from lists."""
+    _require_moderator(moderator)
+    reason = _require_text("reason", reason, MODERATION_REASON_MAX_LENGTH)
+    locked = _lock_proposal(proposal)
+    if not locked.is_open:
+        raise ProposalStateError(_("This proposal has already been decided."))
+    locked.moderated_by = moderator  # type: ignore[assignment]
+    locked.moderation_reason = reason
+    locked.is_spam = spam
+    locked.save(update_fields=["moderated_by", "moderation_reason", "is_spam"])
+    _decide(locked, Proposal.Status.REJECTED, timezone.now())
+    return locked
+
+
+# --- Expertise ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def expertise_grant(
+    *,
+    user: AbstractBaseUser,
+    domain: SkillDomain | None = None,
+    granted_by: AbstractBaseUser | None = None,
+) -> tuple[Expertise, bool]:
+    """Make ``user`` an expert of ``domain`` (every domain when None); (expertise, created)."""
+    existing = Expertise.objects.filter(user=user, domain=domain).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            expertise = Expertise.objects.create(user=user, domain=domain, granted_by=granted_by)
+    except IntegrityError:  # granted at the same moment by someone else
+        return Expertise.objects.get(user=user, domain=domain), False
+    return expertise, True
+
+
+@transaction.atomic
+def expertise_revoke(*, user: AbstractBaseUser, domain: SkillDomain | None = None) -> bool:
+    """Take ``user``'s expertise of ``domain`` (the global one when None) away; False if none."""
+    deleted, _rows = Expertise.objects.filter(user=user, domain=domain).delete()
+    return bool(deleted)

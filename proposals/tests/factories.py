@@ -1,0 +1,70 @@
+"""Factories for the proposals domain."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import factory
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from proposals.models import Comment, Proposal, Vote
+from roles.tests.factories import RoleFactory
+
+
+def verify_email(user) -> None:
+    """Give ``user`` a verified email address, the way the accounts app records one."""
+    if not user.email:
+        user.email = f"{user.username}@example.com"
+        user.save(update_fields=["email"])
+    if apps.is_installed("allauth.account"):
+        email_address = apps.get_model("account", "EmailAddress")
+        email_address.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("pw-member-123")
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy's signature
+        if create and extracted is not False:
+            verify_email(obj)
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Proposal
+
+    role = factory.SubFactory(RoleFactory)
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Proposal {n}")
+    rationale = "Because the industry moved on."
+    base_version = factory.LazyAttribute(lambda o: o.role.current_version)
+    changes = factory.LazyFunction(list)
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
+
+
+class VoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vote
+
+    proposal = factory.SubFactory(ProposalFactory)
+    voter = factory.SubFactory(UserFactory)
+    value = 1
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    proposal = factory.SubFactory(ProposalFactory)
+    author = factory.SubFactory(UserFactory)
+    text = "Makes sense to me."

@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from proposals.models import Comment, Expertise, Proposal, Vote
+from proposals.selectors import proposal_tally
+from proposals.services import (
+    ProposalForbidden,
+    ProposalInvalid,
+    ProposalLimitReached,
+    ProposalStateError,
+    VoteNotFound,
+    comment_add,
+    decision_for,
+    expertise_grant,
+    expertise_revoke,
+    proposal_close_now,
+    proposal_reject_by_moderator,
+    proposal_withdraw,
+    proposals_close_due,
+    vote_cast,
+    vote_retract,
+)
+from proposals.tests.factories import ProposalFactory, UserFactory, VoteFactory
+from roles.tests.factories import SkillDomainFactory
+
+pytestmark = pytest.mark.django_db
+
+
+# --- Voting ---
+
+
+def test_a_member_votes_changes_and_retracts():
+    proposal = ProposalFactory()
+    voter = UserFactory()
+    vote_cast(proposal=proposal, voter=voter, value=1)
+    assert proposal_tally(proposal=proposal) == (1, 0)
+    vote_cast(proposal=proposal, voter=voter, value=-1)
+    assert proposal_tally(proposal=proposal) == (0, 1)
+    assert Vote.objects.count() == 1
+    vote_retract(proposal=proposal, voter=voter)
+    assert proposal_tally(proposal=proposal) == (0, 0)
+    with pytest.raises(VoteNotFound):
+        vote_retract(proposal=proposal, voter=voter)
+
+
+@pytest.mark.parametrize("value", [0, 2, -2])
+def test_a_vote_is_up_or_down(value):
+    with pytest.raises(ProposalInvalid):
+        vote_cast(proposal=ProposalFactory(), voter=UserFactory(), value=value)
+    assert Vote.objects.count() == 0
+
+
+def test_authors_do_not_vote_on_their_own_proposals():
+    proposal = ProposalFactory()
+    with pytest.raises(ProposalForbidden):
+        vote_cast(proposal=proposal, voter=proposal.author, value=1)
+
+
+def test_unverified_members_do_not_vote():
+    with pytest.raises(ProposalForbidden, match="Verify your email"):
+        vote_cast(proposal=ProposalFactory(), voter=UserFactory(verified=False), value=1)
+
+
+@pytest.mark.parametrize("status", ["in_review", "withdrawn"])
+def test_votes_only_while_voting(status):
+    proposal = ProposalFactory(
+        status=status, decided_at=None if status == "in_review" else timezone.now()
+    )
+    voter = UserFactory()
+    with pytest.raises(ProposalStateError):
+        vote_cast(proposal=proposal, voter=voter, value=1)
+    with pytest.raises(ProposalStateError):
+        vote_retract(proposal=proposal, voter=voter)
+
+
+def test_no_votes_after_the_window_even_before_closing():
+    proposal = ProposalFactory(closes_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(ProposalStateError):
+        vote_cast(proposal=proposal, voter=UserFactory(), value=1)
+
+
+def test_votes_per_day_cap(settings):
+    settings.VOTES_PER_MEMBER_PER_DAY = 2
+    voter = UserFactory()
+    first, second, third = ProposalFactory.create_batch(3)
+    vote_cast(proposal=first, voter=voter, value=1)
+    vote_cast(proposal=second, voter=voter, value=1)
+    # Changing a vote is not a new one.
+    vote_cast(proposal=second, voter=voter, value=-1)
+    with pytest.raises(ProposalLimitReached):
+        vote_cast(proposal=third, voter=voter, value=1)
+    assert not Vote.objects.filter(proposal=third).exists()
+    # Votes older than a day no longer count.
+    Vote.objects.filter(voter=voter).update(
+        created_at=timezone.now() - timedelta(days=1, seconds=1)
+    )
+    vote_cast(proposal=third, voter=voter, value=1)
+    assert Vote.objects.filter(voter=voter).count() == 3
+
+
+# --- Discussion ---
+
+
+def test_members_comment_on_open_proposals_only():
+    proposal = ProposalFactory()
+    comment = comment_add(proposal=proposal, author=UserFactory(), text="  Good idea  ")
+    assert comment.text == "Good idea"
+    with pytest.raises(ProposalInvalid):
+        comment_add(proposal=proposal, author=UserFactory(), text="   ")
+    with pytest.raises(ProposalInvalid):
+        comment_add(proposal=proposal, author=UserFactory(), text="x" * 2001)
+    with pytest.raises(ProposalForbidden):
+        comment_add(proposal=proposal, author=UserFactory(verified=False), text="hi")
+    Proposal.objects.filter(pk=proposal.pk).update(status="expired", decided_at=timezone.now())
+    with pytest.raises(ProposalStateError):
+        comment_add(proposal=proposal, author=UserFactory(), text="too late")
+    assert Comment.objects.count() == 1
+
+
+# --- Withdrawal ---
+
+
+def test_only_the_author_withdraws_and_only_while_voting():
+    proposal = ProposalFactory()
+    with pytest.raises(ProposalForbidden):
+        proposal_withdraw(proposal=proposal, author=UserFactory())
+    proposal_withdraw(proposal=proposal, author=proposal.author)
+    proposal.refresh_from_db()
+    assert proposal.status == "withdrawn"
+    assert proposal.decided_at is not None
+    with pytest.raises(ProposalStateError):
+        proposal_withdraw(proposal=proposal, author=proposal.author)
+
+
+# --- Closing ---
+
+
+@pytest.mark.parametrize(
+    ("up", "down", "status"),
+    [
+        (4, 0, "expired"),  # below the quorum of 5
+        (3, 2, "rejected"),  # 0.6 < 0.66
+        (4, 2, "in_review"),  # 0.667 >= 0.66
+        (5, 0, "in_review"),
+        (0, 5, "rejected"),
+    ],
+)
+def test_decision_rule(up, down, status):
+    assert decision_for(up=up, down=down) == status
+
+
+def test_close_due_moves_only_due_voting_proposals(settings):
+    settings.VOTING_QUORUM = 2
+    due = ProposalFactory(closes_at=timezone.now() - timedelta(minutes=1))
+    VoteFactory.create_batch(2, proposal=due, value=1)
+    quiet = ProposalFactory(closes_at=timezone.now() - timedelta(minutes=1))
+    disliked = ProposalFactory(closes_at=timezone.now() - timedelta(minutes=1))
+    VoteFactory.create_batch(2, proposal=disliked, value=-1)
+    running = ProposalFactory(closes_at=timezone.now() + timedelta(minutes=1))
+    closed = proposals_close_due()
+    assert {(c.proposal_id, c.status) for c in closed} == {
+        (due.pk, "in_review"),
+        (quiet.pk, "expired"),
+        (disliked.pk, "rejected"),
+    }
+    statuses = dict(Proposal.objects.values_list("pk", "status"))
+    assert statuses == {
+        due.pk: "in_review",
+        quiet.pk: "expired",
+        disliked.pk: "rejected",
+        running.pk: "voting",
+    }
+    assert Proposal.objects.get(pk=due.pk).decided_at is None
+    assert Proposal.objects.get(pk=quiet.pk).decided_at is not None
+    assert proposals_close_due() == []
+
+
+def test_fractional_voting_window_setting(monkeypatch):
+    from skillsmatrix.settings import env_float
+
+    monkeypatch.setenv("VOTING_WINDOW_HOURS", "0.5")
+    assert env_float("VOTING_WINDOW_HOURS", 168.0, low=0.01, high=24.0 * 365) == 0.5
+
+
+# --- Moderation ---
+
+
+def test_moderators_close_early_and_reject_spam(admin):
+    proposal = ProposalFactory()
+    with pytest.raises(ProposalForbidden):
+        proposal_close_now(proposal=proposal, moderator=UserFactory())
+    assert proposal_close_now(proposal=proposal, moderator=admin) == "expired"
+    spam = ProposalFactory()
+    with pytest.raises(ProposalInvalid):
+        proposal_reject_by_moderator(proposal=spam, moderator=admin, reason=" ", spam=True)
+    proposal_reject_by_moderator(proposal=spam, moderator=admin, reason="Advertising", spam=True)
+    spam.refresh_from_db()
+    assert (spam.status, spam.is_spam, spam.moderation_reason) == ("rejected", True, "Advertising")
+    with pytest.raises(ProposalStateError):
+        proposal_reject_by_moderator(proposal=spam, moderator=admin, reason="again")
+
+
+# --- Expertise ---
+
+
+def test_expertise_grant_is_idempotent_and_revocable(admin):
+    user = UserFactory()
+    domain = SkillDomainFactory()
+    _, created = expertise_grant(user=user, domain=domain, granted_by=admin)
+    assert created
+    _, created = expertise_grant(user=user, domain=domain, granted_by=admin)
+    assert not created
+    expertise_grant(user=user)
+    assert Expertise.objects.filter(user=user).count() == 2
+    assert expertise_revoke(user=user, domain=domain)
+    assert not expertise_revoke(user=user, domain=domain)
+    assert list(Expertise.objects.filter(user=user).values_list("domain", flat=True)) == [None]
