@@ -13,6 +13,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -126,12 +127,13 @@ def proposal_list_open(*, role_slug: str, skill_slug: str = "", level_code: str 
 
 
 def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
-    """One proposal with role, author, applied version and tally, and the viewer's own vote as
-    ``my_vote`` (0 when none): one query."""
+    """One proposal with role, author, applied version and tally, the viewer's own vote as
+    ``my_vote`` (0 when none), and its reviews with their reviewers: two queries."""
+    reviews = Review.objects.select_related("reviewer").order_by("created_at", "pk")
     proposals = _with_tally(
-        Proposal.objects.filter(is_spam=False).select_related(
-            "role", "role__family", "author", "applied_version", "moderated_by"
-        )
+        Proposal.objects.filter(is_spam=False)
+        .select_related("role", "role__family", "author", "applied_version", "moderated_by")
+        .prefetch_related(Prefetch("reviews", queryset=reviews))
     )
     if viewer is not None and viewer.is_authenticated:
         own = Vote.objects.filter(proposal=OuterRef("pk"), voter=viewer).values("value")[:1]

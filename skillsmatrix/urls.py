@@ -12,6 +12,7 @@ from skillsmatrix import views
 api_v1 = [
     path("", include("roles.apis")),
     path("", include("grading.apis")),
+    path("", include("proposals.apis")),
 ]
 
 urlpatterns = [

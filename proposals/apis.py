@@ -1,0 +1,249 @@
+"""Proposals API (DESIGN §7): list, read, vote, withdraw. One APIView per operation, each
+calling the same service as the HTML pages; domain errors become JSON 4xx with a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from proposals.models import Proposal
+from proposals.selectors import ProposalNotFound, proposal_get, proposal_list
+from proposals.services import (
+    ProposalError,
+    ProposalForbidden,
+    ProposalInvalid,
+    ProposalLimitReached,
+    ProposalStateError,
+    VoteNotFound,
+    proposal_withdraw,
+    vote_cast,
+    vote_retract,
+)
+
+_STATUS_OF: list[tuple[type[Exception], int]] = [
+    (ProposalNotFound, status.HTTP_404_NOT_FOUND),
+    (VoteNotFound, status.HTTP_404_NOT_FOUND),
+    (ProposalInvalid, status.HTTP_400_BAD_REQUEST),
+    (ProposalForbidden, status.HTTP_403_FORBIDDEN),
+    (ProposalStateError, status.HTTP_409_CONFLICT),
+    (ProposalLimitReached, status.HTTP_429_TOO_MANY_REQUESTS),
+]
+
+
+def error_response(exc: ProposalError | ProposalNotFound) -> Response:
+    """The JSON answer to a refused request: ``{"message": …}`` (and ``errors`` per field)."""
+    code = next(code for kind, code in _STATUS_OF if isinstance(exc, kind))
+    body: dict[str, Any] = {"message": str(exc)}
+    if isinstance(exc, ProposalInvalid):
+        body["errors"] = exc.errors
+    return Response(body, status=code)
+
+
+@extend_schema_serializer(component_name="ProposalError")
+class ErrorSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: OpenApiResponse(ErrorSerializer) for code in codes}
+
+
+@extend_schema_serializer(component_name="ProposalVotes")
+class VotesSerializer(serializers.Serializer):
+    up = serializers.IntegerField(source="votes_up")
+    down = serializers.IntegerField(source="votes_down")
+
+
+@extend_schema_serializer(component_name="ProposalSummary")
+class ProposalSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    role = serializers.CharField(source="role.slug")
+    title = serializers.CharField()
+    author = serializers.CharField(source="author.get_username")
+    status = serializers.CharField()
+    votes = VotesSerializer(source="*")
+    created_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+
+
+_CHANGE_EXAMPLE = {
+    "op": "set_requirement",
+    "skill": "docker",
+    "level": "senior",
+    "code": "E",
+    "mandatory": True,
+}
+_DETAIL_EXAMPLE = {
+    "id": 7,
+    "role": "mlops-engineer",
+    "title": "Seniors should master Docker",
+    "rationale": "Every senior on our team debugs image builds weekly.",
+    "evidence_links": ["https://example.com/survey"],
+    "author": "ada",
+    "status": "voting",
+    "base_version": 3,
+    "changes": [_CHANGE_EXAMPLE],
+    "votes": {"up": 4, "down": 1},
+    "created_at": "2026-11-20T10:00:00Z",
+    "closes_at": "2026-11-27T10:00:00Z",
+    "decided_at": None,
+    "reviews": [],
+    "applied_version": None,
+    "conflicts": [],
+}
+
+
+class ProposalDetailOutput(ProposalSummarySerializer):
+    @extend_schema_serializer(component_name="ProposalReview")
+    class ReviewSerializer(serializers.Serializer):
+        reviewer = serializers.CharField(source="reviewer.get_username")
+        decision = serializers.CharField()
+        comment = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    rationale = serializers.CharField()
+    evidence_links = serializers.ListField(child=serializers.URLField())
+    base_version = serializers.IntegerField()
+    changes = serializers.ListField(child=serializers.DictField())
+    decided_at = serializers.DateTimeField(allow_null=True)
+    reviews = ReviewSerializer(many=True, source="reviews.all")
+    applied_version = serializers.IntegerField(source="applied_version.number", allow_null=True)
+    conflicts = serializers.ListField(child=serializers.CharField())
+
+
+class ProposalListApi(APIView):
+    @extend_schema(
+        operation_id="proposals_list",
+        parameters=[
+            OpenApiParameter("role", OpenApiTypes.STR, description="role slug"),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Proposal.Status.values),
+            OpenApiParameter("domain", OpenApiTypes.STR, description="skill domain slug"),
+            OpenApiParameter("sort", OpenApiTypes.STR, enum=["newest", "score", "closing"]),
+        ],
+        responses=ProposalSummarySerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        proposals = proposal_list(
+            role_slug=params.get("role", "")[:100],
+            status=params.get("status", "")[:20],
+            domain_slug=params.get("domain", "")[:100],
+            sort=params.get("sort", "newest"),
+        )
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(proposals, request, view=self)
+        return paginator.get_paginated_response(ProposalSummarySerializer(page, many=True).data)
+
+
+class ProposalDetailApi(APIView):
+    @extend_schema(
+        operation_id="proposals_retrieve",
+        responses={200: ProposalDetailOutput, **_errors(404)},
+        examples=[
+            OpenApiExample("A proposal in voting", value=_DETAIL_EXAMPLE, response_only=True)
+        ],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        try:
+            proposal = proposal_get(pk=pk)
+        except ProposalNotFound as exc:
+            return error_response(exc)
+        return Response(ProposalDetailOutput(proposal).data)
+
+
+class ProposalVoteApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        value = serializers.ChoiceField(
+            choices=[1, -1], error_messages={"invalid_choice": "A vote is 1 (up) or -1 (down)."}
+        )
+
+    @extend_schema_serializer(component_name="ProposalVoteResult")
+    class OutputSerializer(serializers.Serializer):
+        value = serializers.IntegerField(allow_null=True)
+        votes = VotesSerializer()
+
+    def _answer(self, pk: int, value: int | None, code: int = 200) -> Response:
+        proposal = proposal_get(pk=pk)
+        return Response(self.OutputSerializer({"value": value, "votes": proposal}).data, code)
+
+    @extend_schema(
+        operation_id="proposals_vote",
+        request=InputSerializer,
+        responses={200: OutputSerializer, **_errors(400, 403, 404, 409, 429)},
+        examples=[
+            OpenApiExample("Vote up", value={"value": 1}, request_only=True),
+            OpenApiExample(
+                "Counted", value={"value": 1, "votes": {"up": 5, "down": 1}}, response_only=True
+            ),
+        ],
+        description="Cast or change your vote while the proposal is voting.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            vote = vote_cast(
+                proposal=proposal_get(pk=pk),
+                voter=request.user,
+                value=serializer.validated_data["value"],
+            )
+            return self._answer(pk, vote.value)
+        except (ProposalError, ProposalNotFound) as exc:
+            return error_response(exc)
+
+    @extend_schema(
+        operation_id="proposals_vote_retract",
+        request=None,
+        responses={200: OutputSerializer, **_errors(403, 404, 409)},
+        description="Take your vote back while the proposal is voting.",
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        try:
+            vote_retract(proposal=proposal_get(pk=pk), voter=request.user)
+            return self._answer(pk, None)
+        except (ProposalError, ProposalNotFound) as exc:
+            return error_response(exc)
+
+
+class ProposalWithdrawApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="proposals_withdraw",
+        request=None,
+        responses={200: ProposalDetailOutput, **_errors(403, 404, 409)},
+        description="The author withdraws their proposal while it is voting.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        try:
+            proposal_withdraw(proposal=proposal_get(pk=pk), author=request.user)
+            return Response(ProposalDetailOutput(proposal_get(pk=pk)).data)
+        except (ProposalError, ProposalNotFound) as exc:
+            return error_response(exc)
+
+
+urlpatterns = [
+    path("proposals/", ProposalListApi.as_view(), name="api-proposal-list"),
+    path("proposals/<int:pk>/", ProposalDetailApi.as_view(), name="api-proposal-detail"),
+    path("proposals/<int:pk>/vote/", ProposalVoteApi.as_view(), name="api-proposal-vote"),
+    path(
+        "proposals/<int:pk>/withdraw/", ProposalWithdrawApi.as_view(), name="api-proposal-withdraw"
+    ),
+]

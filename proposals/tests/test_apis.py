@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from proposals.models import Vote
+from proposals.tests.factories import ProposalFactory, UserFactory, VoteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def test_list_and_detail_show_tallies_counted_from_rows():
+    proposal = ProposalFactory(title="Docker for seniors")
+    VoteFactory.create_batch(3, proposal=proposal, value=1)
+    VoteFactory(proposal=proposal, value=-1)
+    body = _client().get("/api/v1/proposals/").json()
+    assert body["count"] == 1
+    summary = body["results"][0]
+    assert summary["votes"] == {"up": 3, "down": 1}
+    assert summary["title"] == "Docker for seniors"
+    detail = _client().get(f"/api/v1/proposals/{proposal.pk}/").json()
+    assert detail["votes"] == {"up": 3, "down": 1}
+    assert detail["status"] == "voting"
+    assert detail["reviews"] == []
+    assert detail["applied_version"] is None
+    assert set(detail) >= {
+        "id",
+        "role",
+        "title",
+        "rationale",
+        "base_version",
+        "changes",
+        "closes_at",
+    }
+
+
+def test_unknown_proposal_is_a_json_404():
+    response = _client().get("/api/v1/proposals/999999/")
+    assert response.status_code == 404
+    assert response.json()["message"] == "No proposal #999999"
+
+
+def test_vote_change_and_retract():
+    proposal = ProposalFactory()
+    voter = UserFactory()
+    client = _client(voter)
+    url = f"/api/v1/proposals/{proposal.pk}/vote/"
+    assert client.post(url, {"value": 1}, format="json").json() == {
+        "value": 1,
+        "votes": {"up": 1, "down": 0},
+    }
+    assert client.post(url, {"value": -1}, format="json").json()["votes"] == {"up": 0, "down": 1}
+    assert client.delete(url).json() == {"value": None, "votes": {"up": 0, "down": 0}}
+    response = client.delete(url)
+    assert response.status_code == 404
+    assert response.json()["message"] == "You have not voted on this proposal."
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"value": 2}, 400, "value: A vote is 1 (up) or -1 (down)."),
+        ({}, 400, "value: This field is required."),
+    ],
+)
+def test_bad_votes_are_400(body, status, message):
+    proposal = ProposalFactory()
+    response = _client(UserFactory()).post(
+        f"/api/v1/proposals/{proposal.pk}/vote/", body, format="json"
+    )
+    assert response.status_code == status
+    assert response.json()["message"] == message
+    assert not Vote.objects.exists()
+
+
+def test_vote_refusals_map_to_status_codes(settings):
+    proposal = ProposalFactory()
+    url = f"/api/v1/proposals/{proposal.pk}/vote/"
+    assert _client().post(url, {"value": 1}, format="json").status_code == 403
+    assert _client(proposal.author).post(url, {"value": 1}, format="json").status_code == 403
+    unverified = _client(UserFactory(verified=False)).post(url, {"value": 1}, format="json")
+    assert unverified.status_code == 403
+    assert "Verify your email" in unverified.json()["message"]
+    settings.VOTES_PER_MEMBER_PER_DAY = 1
+    voter = UserFactory()
+    VoteFactory(voter=voter)
+    assert _client(voter).post(url, {"value": 1}, format="json").status_code == 429
+    proposal.status = "withdrawn"
+    proposal.decided_at = proposal.created_at
+    proposal.save()
+    assert _client(UserFactory()).post(url, {"value": 1}, format="json").status_code == 409
+
+
+def test_withdraw_by_the_author_only():
+    proposal = ProposalFactory()
+    url = f"/api/v1/proposals/{proposal.pk}/withdraw/"
+    assert _client(UserFactory()).post(url).status_code == 403
+    response = _client(proposal.author).post(url)
+    assert response.status_code == 200
+    assert response.json()["status"] == "withdrawn"
+    assert _client(proposal.author).post(url).status_code == 409
+
+
+def test_schema_documents_the_proposal_operations(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
+    for operation in (
+        "proposals_list",
+        "proposals_retrieve",
+        "proposals_vote",
+        "proposals_withdraw",
+    ):
+        assert operation in schema
