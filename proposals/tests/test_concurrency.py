@@ -1,0 +1,89 @@
+"""Votes, caps and reviews racing each other, with real threads and separate connections on
+PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection, connections
+
+from proposals.models import Vote
+from proposals.selectors import proposal_get, proposal_tally
+from proposals.services import ProposalLimitReached, vote_cast
+from proposals.tests.factories import ProposalFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks need PostgreSQL (set DATABASE_URL); SQLite serialises all writers",
+    ),
+]
+
+
+def _race(count: int, work: Callable[[int], None]) -> list[BaseException]:
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            work(index)
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted on
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def test_fifty_members_voting_twice_at_once_leave_one_row_each():
+    proposal = ProposalFactory()
+    voters = UserFactory.create_batch(50)
+
+    def work(index: int) -> None:
+        # 50 connections at once (PostgreSQL's default limit is 100); each member votes twice.
+        vote_cast(proposal=proposal, voter=voters[index], value=1)
+        vote_cast(proposal=proposal, voter=voters[index], value=-1 if index % 3 == 0 else 1)
+
+    assert _race(50, work) == []
+    rows = Vote.objects.filter(proposal=proposal)
+    assert rows.count() == 50
+    assert rows.values("voter").distinct().count() == 50
+    up, down = proposal_tally(proposal=proposal)
+    assert (up, down) == (33, 17)
+    shown = proposal_get(pk=proposal.pk)
+    assert (shown.votes_up, shown.votes_down) == (up, down)
+
+
+def test_one_member_voting_from_many_connections_at_once_has_one_vote():
+    proposal = ProposalFactory()
+    voter = UserFactory()
+
+    def work(index: int) -> None:
+        vote_cast(proposal=proposal, voter=voter, value=1 if index % 2 else -1)
+
+    assert _race(20, work) == []
+    assert Vote.objects.filter(proposal=proposal).count() == 1
+    assert sum(proposal_tally(proposal=proposal)) == 1
+
+
+def test_the_daily_vote_cap_cannot_be_beaten_in_parallel(settings):
+    settings.VOTES_PER_MEMBER_PER_DAY = 3
+    voter = UserFactory()
+    proposals = ProposalFactory.create_batch(10)
+
+    def work(index: int) -> None:
+        vote_cast(proposal=proposals[index], voter=voter, value=1)
+
+    errors = _race(10, work)
+    assert Vote.objects.filter(voter=voter).count() == 3
+    assert len(errors) == 7
+    assert all(isinstance(error, ProposalLimitReached) for error in errors)
