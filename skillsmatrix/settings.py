@@ -132,6 +132,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "skillsmatrix.middleware.DomainNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "skillsmatrix.urls"

@@ -190,6 +190,8 @@ def _grid_post(client, role, changes: dict[str, str], follow: bool = False, **ex
         value = grid.initial.get(name, field.initial)
         if name.startswith("code__"):
             data[name] = value or ""
+        elif name == "base_version":
+            data[name] = value
         elif value:
             data[name] = "on"
     data.update(changes)
@@ -206,7 +208,12 @@ def test_matrix_grid_saves_changed_cells_as_one_version(admin_client, seed_role)
     )
     assert response.status_code == 302
     versions = list(RoleVersion.objects.filter(role=seed_role))
-    assert [v.number for v in versions] == [3, 2, 1]  # cells, then the removal
+    assert [v.number for v in versions] == [2, 1]  # cells and the removal: one version
+    assert {(c["skill"], c["level"]) for c in versions[0].changed_cells} >= {
+        ("docker", "senior"),
+        ("redis", "junior"),
+        ("cursor-ide", "junior"),
+    }
     cells = {
         (r.role_skill.skill.slug, r.level.code): r.code
         for r in Requirement.objects.select_related("role_skill__skill", "level")

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from roles.changes import SetRequirement
 from roles.document import parse_role_document
-from roles.services import CellChange, role_cells_update, role_import
+from roles.services import role_change_apply, role_import
 from roles.tests.factories import role_document
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,12 @@ def test_export_is_the_role_document(client, seed_role, seed_document):
 
 
 def test_versions(client, seed_role, admin):
-    role_cells_update(role=seed_role, author=admin, changes=[CellChange("docker", "lead", "W")])
+    role_change_apply(
+        role=seed_role,
+        author=admin,
+        source="admin",
+        changes=[SetRequirement(skill="docker", level="lead", code="W")],
+    )
     listing = client.get("/api/v1/roles/mlops-engineer/versions/").json()
     assert [(v["number"], v["source"], v["author"]) for v in listing["results"]] == [
         (2, "admin", "admin"),

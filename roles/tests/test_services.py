@@ -4,7 +4,16 @@ import copy
 
 import pytest
 
+from roles.changes import (
+    AddSkill,
+    ChangeError,
+    SetDetails,
+    SetRequirement,
+    SetRoleField,
+    SetStack,
+)
 from roles.document import RoleDocumentError, dumps_role_document, parse_role_document
+from roles.errors import RoleNotFound
 from roles.models import (
     Level,
     Requirement,
@@ -17,13 +26,9 @@ from roles.models import (
 )
 from roles.selectors import role_document_get
 from roles.services import (
-    CellChange,
-    RoleChangeError,
     global_entry_update,
-    level_update,
-    role_cells_update,
+    role_change_apply,
     role_import,
-    role_update,
 )
 from roles.tests.factories import role_document
 
@@ -76,15 +81,27 @@ def test_export_import_export_is_byte_identical(db):
     assert "null" in first
 
 
-def test_reimport_makes_a_new_version_without_duplicate_rows(seed_role, seed_document):
+def test_reimporting_the_same_document_makes_no_version(seed_role, seed_document):
     before = _table_counts()
     result = role_import(raw=seed_document)
-    after = _table_counts()
     assert result.created is False
+    assert result.version is None
+    assert result.role.current_version == 1
+    assert _table_counts() == before
+
+
+def test_reimport_of_a_changed_document_makes_one_version_without_duplicate_rows(
+    seed_role, seed_document
+):
+    before = _table_counts()
+    seed_document["levels"][0]["focus"] = "Something else"
+    result = role_import(raw=seed_document)
     assert result.version.number == 2
     assert result.role.current_version == 2
-    assert after == {**before, "RoleVersion": 2}
-    assert list(RoleVersion.objects.values_list("number", flat=True)) == [2, 1]
+    assert _table_counts() == {**before, "RoleVersion": 2}
+    assert result.version.changes == [
+        {"op": "set_focus", "level": "junior", "text": "Something else"}
+    ]
 
 
 def test_reimport_applies_changes(seed_role, seed_document):
@@ -133,7 +150,11 @@ def test_second_role_sharing_skills_leaves_the_first_unchanged(seed_role, seed_d
     other["domains"][0]["skills"][0]["name"] = "GitHub Copilot (renamed)"
     other["domains"][0]["skills"][0]["slug"] = "github-copilot"
     other["domains"][0]["skills"][0]["requirements"] = {"junior": "E"}
-    role_import(raw=other)
+    result = role_import(raw=other)
+    assert result.differences == [
+        "skill 'github-copilot': the document's name 'GitHub Copilot (renamed)' differs from the "
+        "shared skill's 'GitHub Copilot', which is kept"
+    ]
     assert Skill.objects.count() == 56  # shared by slug, not duplicated
     assert Role.objects.count() == 2
     assert dumps_role_document(role_document_get(slug="mlops-engineer")) == before
@@ -162,20 +183,27 @@ def test_failure_while_writing_rolls_everything_back(seed_document, monkeypatch)
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(Requirement.objects, "bulk_create", explode)
+    seed_document["role"]["title"] = "Changed"
+    seed_document["domains"][0]["skills"].append({"name": "New", "requirements": {"junior": "A"}})
     with pytest.raises(RuntimeError):
         role_import(raw=seed_document)
     assert _table_counts() == before
     assert dumps_role_document(role_document_get(slug="mlops-engineer")) == exported
 
 
+def _apply(role, *changes, author=None, **kwargs):
+    return role_change_apply(
+        role=role, changes=list(changes), author=author, source="admin", **kwargs
+    )
+
+
 def test_cells_update_records_one_version(seed_role, admin):
-    version = role_cells_update(
-        role=seed_role,
+    version = _apply(
+        seed_role,
+        SetRequirement(skill="docker", level="senior", code="E", mandatory=False),
+        SetDetails(skill="docker", level="senior", text="Multi-stage builds"),
+        SetRequirement(skill="redis", level="junior", code=None),
         author=admin,
-        changes=[
-            CellChange("docker", "senior", "E", mandatory=False, details="Multi-stage builds"),
-            CellChange("redis", "junior", None),
-        ],
     )
     assert version is not None
     assert (version.number, version.author, version.source) == (2, admin, "admin")
@@ -189,31 +217,52 @@ def test_cells_update_records_one_version(seed_role, admin):
     assert not Requirement.objects.filter(
         role_skill__skill__slug="redis", level__code="junior"
     ).exists()
+    assert sorted((c["skill"], c["level"], c["old"], c["new"]) for c in version.changed_cells) == [
+        (
+            "docker",
+            "senior",
+            {"code": "A", "mandatory": True, "details": ""},
+            {"code": "E", "mandatory": False, "details": "Multi-stage builds"},
+        ),
+        ("redis", "junior", {"code": "A", "mandatory": True, "details": ""}, None),
+    ]
+    assert version.changes[0] == {
+        "op": "set_requirement",
+        "skill": "docker",
+        "level": "senior",
+        "code": "E",
+        "mandatory": False,
+    }
+    assert "cell:docker:senior" in version.places
 
 
 def test_cells_update_without_a_change_records_nothing(seed_role, admin):
-    assert (
-        role_cells_update(
-            role=seed_role, author=admin, changes=[CellChange("docker", "senior", "A")]
-        )
-        is None
-    )
+    assert _apply(seed_role, SetRequirement(skill="docker", level="senior", code="A")) is None
+    assert _apply(seed_role) is None
     assert RoleVersion.objects.count() == 1
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (CellChange("nope", "senior", "A"), "no skill 'nope'"),
-        (CellChange("docker", "staff", "A"), "no level 'staff'"),
-        (CellChange("docker", "senior", "Q"), "one of A, W, E"),
+        (
+            SetRequirement(skill="nope", level="senior", code="A"),
+            "changes[1].skill: no skill 'nope' in role 'mlops-engineer'",
+        ),
+        (
+            SetRequirement(skill="docker", level="staff", code="A"),
+            "changes[1].level: no level 'staff' in role 'mlops-engineer'",
+        ),
+        (
+            AddSkill(skill="docker", domain="containers"),
+            "changes[1].skill: role 'mlops-engineer' already has the skill 'docker'",
+        ),
     ],
 )
 def test_cells_update_refuses_bad_changes(seed_role, admin, change, message):
-    with pytest.raises(RoleChangeError, match=message):
-        role_cells_update(
-            role=seed_role, author=admin, changes=[CellChange("docker", "junior", "E"), change]
-        )
+    with pytest.raises(ChangeError) as caught:
+        _apply(seed_role, SetRequirement(skill="docker", level="junior", code="E"), change)
+    assert str(caught.value).startswith(message)
     # The good change before the bad one was rolled back with it.
     assert (
         Requirement.objects.get(role_skill__skill__slug="docker", level__code="junior").code == "A"
@@ -222,21 +271,12 @@ def test_cells_update_refuses_bad_changes(seed_role, admin, change, message):
 
 
 def test_role_and_level_updates_are_versioned(seed_role, admin):
-    role_update(role=seed_role, author=admin, fields={"tagline": "New tagline"})
-    level_update(
-        level=Level.objects.get(role=seed_role, code="lead"),
-        author=admin,
-        fields={"stack": ["Kubeflow", "Ray"]},
-    )
+    _apply(seed_role, SetRoleField(field="tagline", value="New tagline"), author=admin)
+    _apply(seed_role, SetStack(level="lead", items=("Kubeflow", "Ray")), author=admin)
     latest = RoleVersion.objects.filter(role=seed_role).first()
     assert latest.number == 3
     assert latest.snapshot["role"]["tagline"] == "New tagline"
     assert latest.snapshot["levels"][3]["stack"] == ["Kubeflow", "Ray"]
-
-
-def test_role_update_refuses_unknown_fields(seed_role, admin):
-    with pytest.raises(RoleChangeError, match="current_version"):
-        role_update(role=seed_role, author=admin, fields={"current_version": 99})
 
 
 def test_renaming_a_skill_versions_every_role_that_shows_it(seed_role, seed_document, admin):
@@ -247,12 +287,18 @@ def test_renaming_a_skill_versions_every_role_that_shows_it(seed_role, seed_docu
         entry=Skill.objects.get(slug="docker"), author=admin, fields={"name": "Docker Engine"}
     )
     assert sorted(v.role.slug for v in versions) == ["mlops-engineer", "other"]
+    assert [v.changes[0]["op"] for v in versions] == ["rename_skill", "rename_skill"]
     assert "Docker Engine" in dumps_role_document(role_document_get(slug="mlops-engineer"))
+    assert "Docker Engine" in dumps_role_document(role_document_get(slug="other"))
+    # The same name again changes nothing and records nothing.
+    again = global_entry_update(
+        entry=Skill.objects.get(slug="docker"), author=admin, fields={"name": "Docker Engine"}
+    )
+    assert again == []
+    assert RoleVersion.objects.filter(role=seed_role).count() == 2
 
 
 def test_cached_role_follows_every_change(seed_role, admin, django_assert_num_queries):
-    from django.http import Http404
-
     from roles.selectors import role_get
     from roles.services import role_delete
 
@@ -260,19 +306,23 @@ def test_cached_role_follows_every_change(seed_role, admin, django_assert_num_qu
     with django_assert_num_queries(0):  # now from the cache
         role_get(slug="mlops-engineer")
 
-    role_cells_update(role=seed_role, author=admin, changes=[CellChange("docker", "lead", "W")])
+    _apply(seed_role, SetRequirement(skill="docker", level="lead", code="W"))
     assert role_get(slug="mlops-engineer").current_version == 2
 
-    role_update(role=seed_role, author=admin, fields={"is_published": False})
-    with pytest.raises(Http404):
+    _apply(seed_role, SetRoleField(field="is_published", value=False))
+    with pytest.raises(RoleNotFound):
         role_get(slug="mlops-engineer")
-    role_update(role=seed_role, author=admin, fields={"is_published": True, "slug": "mlops"})
-    with pytest.raises(Http404):
+    _apply(
+        seed_role,
+        SetRoleField(field="is_published", value=True),
+        SetRoleField(field="slug", value="mlops"),
+    )
+    with pytest.raises(RoleNotFound):
         role_get(slug="mlops-engineer")
     assert role_get(slug="mlops").title == "MLOps Engineer"
 
     role_delete(role=Role.objects.get(slug="mlops"))
-    with pytest.raises(Http404):
+    with pytest.raises(RoleNotFound):
         role_get(slug="mlops")
 
 

@@ -307,6 +307,9 @@ def test_etag_changes_with_version_language_theme_and_user(client, seed_role, se
     assert '<html lang="en" data-theme="dark">' in _text(dark)
     del client.cookies["theme"]
 
+    role_import(raw=seed_document)  # the same document: no new version, the same page
+    assert client.get(SEED_URL, headers={"If-None-Match": etag}).status_code == 304
+    seed_document["role"]["tagline"] = "Changed"
     role_import(raw=seed_document)
     assert client.get(SEED_URL, headers={"If-None-Match": etag}).status_code == 200
 
