@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -21,19 +22,33 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from proposals.models import Proposal
-from proposals.selectors import ProposalNotFound, proposal_get, proposal_list
-from proposals.services import (
+from proposals.errors import (
     ProposalError,
     ProposalForbidden,
     ProposalInvalid,
     ProposalLimitReached,
+    ProposalNotFound,
     ProposalStateError,
     VoteNotFound,
+)
+from proposals.models import (
+    RATIONALE_MAX_LENGTH,
+    REVIEW_COMMENT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Proposal,
+    Review,
+)
+from proposals.selectors import proposal_get, proposal_list
+from proposals.services import (
+    proposal_create,
     proposal_withdraw,
+    review_submit,
     vote_cast,
     vote_retract,
 )
+from roles.errors import RoleNotFound
+from roles.selectors import role_get
+from skillsmatrix.ratelimit import rate_limit_hit
 
 _STATUS_OF: list[tuple[type[Exception], int]] = [
     (ProposalNotFound, status.HTTP_404_NOT_FOUND),
@@ -45,13 +60,29 @@ _STATUS_OF: list[tuple[type[Exception], int]] = [
 ]
 
 
-def error_response(exc: ProposalError | ProposalNotFound) -> Response:
+def error_response(exc: ProposalError) -> Response:
     """The JSON answer to a refused request: ``{"message": …}`` (and ``errors`` per field)."""
     code = next(code for kind, code in _STATUS_OF if isinstance(exc, kind))
     body: dict[str, Any] = {"message": str(exc)}
     if isinstance(exc, ProposalInvalid):
         body["errors"] = exc.errors
     return Response(body, status=code)
+
+
+def api_writes_limited(request: Request) -> Response | None:
+    """A 429 with ``Retry-After`` past ``PROPOSAL_WRITES_PER_MINUTE`` writes of this member
+    (shared with the pages: one budget per member)."""
+    retry_after = rate_limit_hit(
+        scope="proposal-writes",
+        key=f"user:{request.user.pk}",
+        limit=settings.PROPOSAL_WRITES_PER_MINUTE,
+        window_seconds=60,
+    )
+    if retry_after is None:
+        return None
+    response = Response({"message": "Too many votes, comments or proposals; wait a minute."}, 429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 @extend_schema_serializer(component_name="ProposalError")
@@ -108,6 +139,7 @@ _DETAIL_EXAMPLE = {
 }
 
 
+@extend_schema_serializer(component_name="ProposalDetail")
 class ProposalDetailOutput(ProposalSummarySerializer):
     @extend_schema_serializer(component_name="ProposalReview")
     class ReviewSerializer(serializers.Serializer):
@@ -127,6 +159,78 @@ class ProposalDetailOutput(ProposalSummarySerializer):
 
 
 class ProposalListApi(APIView):
+    @extend_schema_serializer(component_name="ProposalCreateRequest")
+    class InputSerializer(serializers.Serializer):
+        role = serializers.SlugField(max_length=100)
+        title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
+        rationale = serializers.CharField(max_length=RATIONALE_MAX_LENGTH)
+        evidence_links = serializers.ListField(
+            child=serializers.CharField(max_length=500), required=False, default=list
+        )
+        base_version = serializers.IntegerField(required=False, min_value=1)
+        changes = serializers.JSONField()
+
+    def get_permissions(self) -> list[Any]:
+        return [IsAuthenticated()] if self.request.method == "POST" else []
+
+    @extend_schema(
+        operation_id="proposals_create",
+        request=InputSerializer,
+        responses={201: ProposalDetailOutput, **_errors(400, 403, 404, 429)},
+        examples=[
+            OpenApiExample(
+                "Docker at Senior becomes Expert",
+                value={
+                    "role": "mlops-engineer",
+                    "title": "Seniors should master Docker",
+                    "rationale": "Every senior on our team debugs image builds weekly.",
+                    "changes": [_CHANGE_EXAMPLE],
+                },
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Created", value=_DETAIL_EXAMPLE, response_only=True, status_codes=["201"]
+            ),
+            OpenApiExample(
+                "Refused change",
+                value={
+                    "message": "changes[0].level: no level 'staff' in role 'mlops-engineer'",
+                    "errors": {"changes[0].level": "no level 'staff' in role 'mlops-engineer'"},
+                },
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
+        description=(
+            "Open a proposal for voting. `changes` is an ordered list of typed changes: "
+            "set_requirement, set_details, add_skill, remove_skill, set_focus, set_stack."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            role = role_get(slug=data["role"])
+        except RoleNotFound:
+            return Response({"message": f"No role {data['role']!r}"}, status=404)
+        limited = api_writes_limited(request)
+        if limited is not None:
+            return limited
+        try:
+            proposal = proposal_create(
+                role=role,
+                author=request.user,
+                title=data["title"],
+                rationale=data["rationale"],
+                evidence_links=data["evidence_links"],
+                base_version=data.get("base_version"),
+                changes=data["changes"],
+            )
+            return Response(ProposalDetailOutput(proposal_get(pk=proposal.pk)).data, 201)
+        except ProposalError as exc:
+            return error_response(exc)
+
     @extend_schema(
         operation_id="proposals_list",
         parameters=[
@@ -161,7 +265,7 @@ class ProposalDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         try:
             proposal = proposal_get(pk=pk)
-        except ProposalNotFound as exc:
+        except ProposalError as exc:
             return error_response(exc)
         return Response(ProposalDetailOutput(proposal).data)
 
@@ -169,6 +273,7 @@ class ProposalDetailApi(APIView):
 class ProposalVoteApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema_serializer(component_name="ProposalVoteRequest")
     class InputSerializer(serializers.Serializer):
         value = serializers.ChoiceField(
             choices=[1, -1], error_messages={"invalid_choice": "A vote is 1 (up) or -1 (down)."}
@@ -198,6 +303,9 @@ class ProposalVoteApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        limited = api_writes_limited(request)
+        if limited is not None:
+            return limited
         try:
             vote = vote_cast(
                 proposal=proposal_get(pk=pk),
@@ -205,7 +313,7 @@ class ProposalVoteApi(APIView):
                 value=serializer.validated_data["value"],
             )
             return self._answer(pk, vote.value)
-        except (ProposalError, ProposalNotFound) as exc:
+        except ProposalError as exc:
             return error_response(exc)
 
     @extend_schema(
@@ -215,10 +323,55 @@ class ProposalVoteApi(APIView):
         description="Take your vote back while the proposal is voting.",
     )
     def delete(self, request: Request, pk: int) -> Response:
+        limited = api_writes_limited(request)
+        if limited is not None:
+            return limited
         try:
             vote_retract(proposal=proposal_get(pk=pk), voter=request.user)
             return self._answer(pk, None)
-        except (ProposalError, ProposalNotFound) as exc:
+        except ProposalError as exc:
+            return error_response(exc)
+
+
+class ProposalReviewApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema_serializer(component_name="ProposalReviewRequest")
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=Review.Decision.values)
+        comment = serializers.CharField(max_length=REVIEW_COMMENT_MAX_LENGTH)
+
+    @extend_schema(
+        operation_id="proposals_review",
+        request=InputSerializer,
+        responses={200: ProposalDetailOutput, **_errors(400, 403, 404, 409)},
+        examples=[
+            OpenApiExample(
+                "Approve",
+                value={"decision": "approve", "comment": "Matches what seniors do."},
+                request_only=True,
+            ),
+        ],
+        description=(
+            "An expert of a touched domain (or a global expert) approves or rejects a proposal "
+            "in review. One rejection rejects it; REVIEW_APPROVALS approvals apply it."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        limited = api_writes_limited(request)
+        if limited is not None:
+            return limited
+        try:
+            review_submit(
+                proposal=proposal_get(pk=pk),
+                reviewer=request.user,
+                decision=serializer.validated_data["decision"],
+                comment=serializer.validated_data["comment"],
+            )
+            return Response(ProposalDetailOutput(proposal_get(pk=pk)).data)
+        except ProposalError as exc:
             return error_response(exc)
 
 
@@ -235,7 +388,7 @@ class ProposalWithdrawApi(APIView):
         try:
             proposal_withdraw(proposal=proposal_get(pk=pk), author=request.user)
             return Response(ProposalDetailOutput(proposal_get(pk=pk)).data)
-        except (ProposalError, ProposalNotFound) as exc:
+        except ProposalError as exc:
             return error_response(exc)
 
 
@@ -243,6 +396,7 @@ urlpatterns = [
     path("proposals/", ProposalListApi.as_view(), name="api-proposal-list"),
     path("proposals/<int:pk>/", ProposalDetailApi.as_view(), name="api-proposal-detail"),
     path("proposals/<int:pk>/vote/", ProposalVoteApi.as_view(), name="api-proposal-vote"),
+    path("proposals/<int:pk>/review/", ProposalReviewApi.as_view(), name="api-proposal-review"),
     path(
         "proposals/<int:pk>/withdraw/", ProposalWithdrawApi.as_view(), name="api-proposal-withdraw"
     ),

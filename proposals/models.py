@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roles.models import Role, RoleVersion, SkillDomain
@@ -126,6 +127,11 @@ class Proposal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def voting_is_open(self) -> bool:
+        """Votes are taken: voting, and its window has not ended (it may not be closed yet)."""
+        return self.status == ProposalStatus.VOTING and self.closes_at > timezone.now()
 
 
 class ProposalTarget(models.Model):

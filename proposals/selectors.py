@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -21,14 +22,24 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
-from proposals.models import Comment, Expertise, Proposal, ProposalTarget, Review, Vote
+from proposals.errors import ProposalInvalid, ProposalNotFound
+from proposals.models import (
+    MAX_CHANGES,
+    Comment,
+    Expertise,
+    Proposal,
+    ProposalTarget,
+    Review,
+    Vote,
+)
+from roles.changes import PROPOSAL_OPS, Cell, Change, ChangeError, RoleState, parse_changes, preview
+from roles.errors import RoleVersionNotFound
+from roles.models import Role
+from roles.selectors import domain_list, role_queryset, role_version_state
 
 AnyUser = AbstractBaseUser | AnonymousUser
-
-
-class ProposalNotFound(LookupError):
-    """No proposal with that id (or it is hidden as spam)."""
 
 
 def user_email_verified(*, user: AnyUser) -> bool:
@@ -119,6 +130,13 @@ def proposal_list(
     return proposals.order_by("-created_at", "-pk")
 
 
+def proposals_for_moderation() -> QuerySet[Proposal]:
+    """Every proposal, spam included, with its tally: the admin's list."""
+    return _with_tally(Proposal.objects.select_related("role", "author")).order_by(
+        "-created_at", "-pk"
+    )
+
+
 def proposal_list_open(*, role_slug: str, skill_slug: str = "", level_code: str = "") -> Any:
     """Open proposals (voting or in review) of a role, optionally touching one skill or cell."""
     return proposal_list(
@@ -187,3 +205,139 @@ def expert_can_review(*, user: AnyUser, proposal: Proposal) -> bool:
 
 def expertise_list(*, user: AnyUser) -> QuerySet[Expertise]:
     return Expertise.objects.filter(user_id=user.pk).select_related("domain")
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """(slug, title) of the published roles, for filters and the editor."""
+    return list(role_queryset().order_by("title").values_list("slug", "title"))
+
+
+def domain_choices() -> list[tuple[str, str]]:
+    return list(domain_list().values_list("slug", "name"))
+
+
+# --- Changes and their preview -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewCell:
+    level: str
+    level_name: str
+    old: Cell | None
+    new: Cell | None
+    changed: bool
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One touched skill in matrix layout: every level's cell, the touched ones old → new."""
+
+    skill: str
+    name: str
+    status: str  # "changed", "added" or "removed"
+    cells: list[PreviewCell]
+
+
+@dataclass(frozen=True)
+class PreviewLevelField:
+    level: str
+    level_name: str
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class ChangesPreview:
+    """What a change list does to a role's state, shaped for the pages: touched skills as
+    matrix rows and changed level fields."""
+
+    changes: list[Change]
+    levels: list[tuple[str, str]]
+    rows: list[PreviewRow]
+    level_fields: list[PreviewLevelField]
+    state: RoleState
+
+    @property
+    def cell_count(self) -> int:
+        return sum(cell.changed for row in self.rows for cell in row.cells)
+
+
+def _changes_parsed(changes: Any) -> list[Change]:
+    if isinstance(changes, list) and not changes:
+        raise ProposalInvalid({"changes": _("Add at least one change.")})
+    if isinstance(changes, list) and len(changes) > MAX_CHANGES:
+        raise ProposalInvalid({"changes": _("At most %(n)d changes.") % {"n": MAX_CHANGES}})
+    try:
+        return parse_changes(changes, allowed=PROPOSAL_OPS)
+    except ChangeError as exc:
+        raise _invalid(exc) from None
+
+
+def _invalid(exc: ChangeError) -> ProposalInvalid:
+    errors: dict[str, str] = {}
+    for problem in exc.problems:
+        where, _sep, message = problem.partition(": ")
+        errors.setdefault(where, message)
+    return ProposalInvalid(errors)
+
+
+def changes_preview(*, state: RoleState, changes: Any, refuse_noops: bool = True) -> ChangesPreview:
+    """Parse a proposal's JSON change list, check it against ``state`` and show old → new.
+
+    Raises :class:`ProposalInvalid` naming each bad change by its path (``changes[2].level``),
+    and, with ``refuse_noops``, each change that makes no difference. No queries.
+    """
+    parsed = _changes_parsed(changes)
+    try:
+        result = preview(state, parsed)
+    except ChangeError as exc:
+        raise _invalid(exc) from None
+    if refuse_noops and result.noops:
+        raise ProposalInvalid(
+            {f"changes[{index}]": _("this change makes no difference") for index in result.noops}
+        )
+    new = result.state
+    levels = [(level.code, level.name) for level in state.levels]
+    touched_cells = {(c.skill, c.level) for c in result.diff.cells}
+    rows: list[PreviewRow] = []
+    for slug in dict.fromkeys(
+        [c.skill for c in result.diff.cells]
+        + list(result.diff.skills_added)
+        + list(result.diff.skills_removed)
+    ):
+        before, after = state.skill(slug), new.skill(slug)
+        status = "added" if before is None else "removed" if after is None else "changed"
+        skill = after or before
+        if skill is None:  # a diff only names skills of one state or the other
+            continue
+        cells = []
+        for code, name in levels:
+            old = before.cells.get(code) if before else None
+            cell_new = after.cells.get(code) if after else None
+            changed = status != "changed" or (slug, code) in touched_cells
+            cells.append(PreviewCell(code, name, old, cell_new, changed and old != cell_new))
+        rows.append(PreviewRow(skill=slug, name=skill.name, status=status, cells=cells))
+    names = dict(levels)
+    level_fields = [
+        PreviewLevelField(d.place, names.get(d.place, d.place), d.field, d.old, d.new)
+        for d in result.diff.levels
+    ]
+    return ChangesPreview(
+        changes=parsed, levels=levels, rows=rows, level_fields=level_fields, state=state
+    )
+
+
+def role_current_state(*, role: Role) -> RoleState:
+    """The role as its current version's snapshot shows it (one query)."""
+    return role_version_state(role=role, number=role.current_version)
+
+
+def proposal_preview(*, proposal: Proposal) -> ChangesPreview | None:
+    """A proposal's changes against the version they were written for (one query); None when
+    that version cannot show them (the role was re-imported under other levels, say)."""
+    try:
+        state = role_version_state(role=proposal.role, number=proposal.base_version)
+        return changes_preview(state=state, changes=proposal.changes, refuse_noops=False)
+    except (RoleVersionNotFound, ProposalInvalid):
+        return None

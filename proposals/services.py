@@ -3,6 +3,7 @@ expertise and moderation. Every service owns its transaction and raises domain e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from proposals.errors import (
+    ProposalForbidden,
+    ProposalInvalid,
+    ProposalLimitReached,
+    ProposalStateError,
+    VoteNotFound,
+)
 from proposals.models import (
     COMMENT_MAX_LENGTH,
     MAX_EVIDENCE_LINKS,
@@ -26,44 +34,22 @@ from proposals.models import (
     Comment,
     Expertise,
     Proposal,
+    ProposalTarget,
     Review,
     Vote,
 )
-from proposals.selectors import expert_can_review, proposal_tally, user_email_verified
-from roles.models import SkillDomain
-
-
-class ProposalError(Exception):
-    """A request the proposals domain refuses; ``message`` says why, for people."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class ProposalInvalid(ProposalError):
-    """Bad input: ``errors`` maps each field (``changes[2].level``) to its message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        field, message = next(iter(errors.items()))
-        super().__init__(f"{field}: {message}")
-        self.errors = errors
-
-
-class ProposalForbidden(ProposalError):
-    """The member may not do this (not verified, the author, not an expert, …)."""
-
-
-class ProposalStateError(ProposalError):
-    """The proposal is not in a state that allows this (voting closed, already decided, …)."""
-
-
-class ProposalLimitReached(ProposalError):
-    """A per-member cap from the settings (open proposals, votes per day)."""
-
-
-class VoteNotFound(ProposalError):
-    """Retracting a vote that was never cast."""
+from proposals.selectors import (
+    ChangesPreview,
+    changes_preview,
+    expert_can_review,
+    proposal_tally,
+    role_current_state,
+    user_email_verified,
+)
+from roles.changes import PROPOSAL_OPS, ChangeError, changes_as_json, parse_changes
+from roles.errors import ChangeConflict, RoleChangeError
+from roles.models import Role, RoleVersion, SkillDomain
+from roles.services import role_change_apply
 
 
 def _require_verified(user: AbstractBaseUser) -> None:
@@ -119,11 +105,90 @@ def _clean_links(links: list[str]) -> list[str]:
     return links
 
 
+# --- Proposing ---------------------------------------------------------------------------------
+
+
+def _targets(proposal: Proposal, preview: ChangesPreview) -> list[ProposalTarget]:
+    """The places the changes touch, with the domain of each touched skill."""
+    places: dict[tuple[str, str], str] = {}
+    for change in preview.changes:
+        skill = getattr(change, "skill", "")
+        level = getattr(change, "level", "")
+        in_role = preview.state.skill(skill) if skill else None
+        # A new skill names its domain; a skill of the role sits in one.
+        domain = getattr(change, "domain", "") or (in_role.domain if in_role else "")
+        places.setdefault((skill, level), domain)
+    domains = dict(
+        SkillDomain.objects.filter(slug__in=set(places.values()) - {""}).values_list("slug", "pk")
+    )
+    return [
+        ProposalTarget(proposal=proposal, skill=skill, level=level, domain_id=domains.get(domain))
+        for (skill, level), domain in places.items()
+    ]
+
+
+def proposal_create(
+    *,
+    role: Role,
+    author: AbstractBaseUser,
+    title: str,
+    rationale: str,
+    changes: Any,
+    evidence_links: Sequence[str] = (),
+    base_version: int | None = None,
+) -> Proposal:
+    """Open a proposal for voting: a title, a required rationale, optional evidence links and
+    an ordered list of typed changes (their JSON form), written against ``base_version`` (the
+    role's current version when None).
+
+    The changes are checked against the role as it is now: an unknown skill or level, a bad
+    value or a change that makes no difference is refused with the change's path
+    (:class:`ProposalInvalid`). At most ``PROPOSALS_OPEN_PER_MEMBER`` open proposals per
+    member, counted under a lock on the member's row so parallel requests cannot beat it.
+    """
+    _require_verified(author)
+    title = _require_text("title", title, TITLE_MAX_LENGTH)
+    rationale = _require_text("rationale", rationale, RATIONALE_MAX_LENGTH)
+    links = _clean_links(list(evidence_links))
+    current = role.current_version
+    base = current if base_version is None else base_version
+    if not 1 <= base <= current:
+        raise ProposalInvalid({"base_version": _("No version %(n)s of this role.") % {"n": base}})
+    preview = changes_preview(state=role_current_state(role=role), changes=changes)
+    with transaction.atomic():
+        _lock_member(author)
+        open_count = Proposal.objects.filter(
+            author=author, status__in=Proposal.OPEN_STATUSES
+        ).count()
+        if open_count >= settings.PROPOSALS_OPEN_PER_MEMBER:
+            raise ProposalLimitReached(
+                _(
+                    "You have %(n)d open proposals, the most allowed. Wait for one to be "
+                    "decided, or withdraw one."
+                )
+                % {"n": open_count}
+            )
+        proposal = Proposal(
+            role=role,
+            author=author,
+            title=title,
+            rationale=rationale,
+            evidence_links=links,
+            base_version=base,
+            changes=changes_as_json(preview.changes),
+            closes_at=timezone.now() + timedelta(hours=settings.VOTING_WINDOW_HOURS),
+        )
+        proposal.full_clean(exclude=["role", "author"])
+        proposal.save()
+        ProposalTarget.objects.bulk_create(_targets(proposal, preview))
+    return proposal
+
+
 # --- Voting ------------------------------------------------------------------------------------
 
 
-def _require_voting(proposal: Proposal, now: datetime) -> None:
-    if proposal.status != Proposal.Status.VOTING or proposal.closes_at <= now:
+def _require_voting(proposal: Proposal) -> None:
+    if not proposal.voting_is_open:
         raise ProposalStateError(_("Voting on this proposal is closed."))
 
 
@@ -143,7 +208,7 @@ def vote_cast(*, proposal: Proposal, voter: AbstractBaseUser, value: int) -> Vot
     _lock_member(voter)
     locked = _lock_proposal(proposal)
     now = timezone.now()
-    _require_voting(locked, now)
+    _require_voting(locked)
     vote = Vote.objects.filter(proposal=locked, voter=voter).first()
     if vote is not None:
         if vote.value != value:
@@ -168,7 +233,7 @@ def vote_retract(*, proposal: Proposal, voter: AbstractBaseUser) -> None:
     """Take back ``voter``'s vote while the proposal is voting."""
     _require_verified(voter)
     locked = _lock_proposal(proposal)
-    _require_voting(locked, timezone.now())
+    _require_voting(locked)
     deleted, _rows = Vote.objects.filter(proposal=locked, voter=voter).delete()
     if not deleted:
         raise VoteNotFound(_("You have not voted on this proposal."))
@@ -254,6 +319,76 @@ def proposals_close_due(*, now: datetime | None = None) -> list[ClosedProposal]:
             if locked is not None:
                 closed.append(ClosedProposal(proposal_id=pk, status=_close(locked, now)))
     return closed
+
+
+# --- Expert review -----------------------------------------------------------------------------
+
+
+def _apply(proposal: Proposal) -> None:
+    """Apply an approved proposal with its base version: accepted with the version it made, or
+    conflict naming the places that changed since (nothing written to the role then)."""
+    now = timezone.now()
+    try:
+        # A savepoint: a refused change set leaves nothing behind, the review stays.
+        version = role_change_apply(
+            role=proposal.role,
+            changes=parse_changes(proposal.changes, allowed=PROPOSAL_OPS),
+            author=proposal.author,
+            source=RoleVersion.Source.PROPOSAL,
+            message=f"Proposal #{proposal.pk}: {proposal.title}",
+            base_version=proposal.base_version,
+            proposal=proposal,
+        )
+    except ChangeConflict as exc:
+        proposal.conflicts = exc.places
+        proposal.save(update_fields=["conflicts"])
+        _decide(proposal, Proposal.Status.CONFLICT, now)
+        return
+    except (ChangeError, RoleChangeError) as exc:
+        # The role no longer has what the changes name (a curator removed a skill, say).
+        proposal.conflicts = list(getattr(exc, "problems", [str(exc)]))
+        proposal.save(update_fields=["conflicts"])
+        _decide(proposal, Proposal.Status.CONFLICT, now)
+        return
+    proposal.applied_version = version
+    proposal.status = Proposal.Status.ACCEPTED
+    proposal.decided_at = now
+    proposal.save(update_fields=["applied_version", "status", "decided_at"])
+
+
+@transaction.atomic
+def review_submit(
+    *, proposal: Proposal, reviewer: AbstractBaseUser, decision: str, comment: str
+) -> Review:
+    """An expert of a touched domain (or a global expert) approves or rejects a proposal in
+    review, with a required comment. One rejection rejects it; ``REVIEW_APPROVALS`` approvals
+    apply it. The proposal's row is locked, so two experts approving at once apply it once."""
+    if decision not in Review.Decision.values:
+        raise ProposalInvalid({"decision": _("A review approves or rejects.")})
+    comment = _require_text("comment", comment, REVIEW_COMMENT_MAX_LENGTH)
+    _require_verified(reviewer)
+    locked = _lock_proposal(proposal)
+    if reviewer.pk == locked.author_id:
+        raise ProposalForbidden(_("Authors do not review their own proposals."))
+    if not expert_can_review(user=reviewer, proposal=locked):
+        raise ProposalForbidden(
+            _("Only experts of the domains this proposal touches can review it.")
+        )
+    if locked.status != Proposal.Status.IN_REVIEW:
+        raise ProposalStateError(_("This proposal is not in review."))
+    if Review.objects.filter(proposal=locked, reviewer=reviewer).exists():
+        raise ProposalStateError(_("You have already reviewed this proposal."))
+    review = Review.objects.create(
+        proposal=locked, reviewer=reviewer, decision=decision, comment=comment
+    )
+    if decision == Review.Decision.REJECT:
+        _decide(locked, Proposal.Status.REJECTED, timezone.now())
+    elif (
+        Review.objects.filter(proposal=locked, decision=Review.Decision.APPROVE).count()
+        >= settings.REVIEW_APPROVALS
+    ):
+        _apply(locked)
+    return review
 
 
 # --- Moderation --------------------------------------------------------------------------------

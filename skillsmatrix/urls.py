@@ -18,6 +18,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("roles.urls")),
     path("", include("grading.urls")),
+    path("", include("proposals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -9,9 +9,10 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, connections
 
+from proposals.errors import ProposalLimitReached
 from proposals.models import Vote
 from proposals.selectors import proposal_get, proposal_tally
-from proposals.services import ProposalLimitReached, vote_cast
+from proposals.services import vote_cast
 from proposals.tests.factories import ProposalFactory, UserFactory
 
 pytestmark = [

@@ -5,14 +5,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from proposals.models import Comment, Expertise, Proposal, Vote
-from proposals.selectors import proposal_tally
-from proposals.services import (
+from proposals.errors import (
     ProposalForbidden,
     ProposalInvalid,
     ProposalLimitReached,
     ProposalStateError,
     VoteNotFound,
+)
+from proposals.models import Comment, Expertise, Proposal, Vote
+from proposals.selectors import proposal_tally
+from proposals.services import (
     comment_add,
     decision_for,
     expertise_grant,

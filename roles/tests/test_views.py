@@ -187,9 +187,18 @@ def test_role_page_faq_answers_from_the_data(client, seed_role):
     assert '<a href="/roles/mlops-engineer/grade/">Grade calculator</a>' in faq
     assert "The stack includes 22 technologies across the levels:" in faq
     assert "How does the community define the requirements for the MLOps Engineer role?" in faq
-    # Proposals have no pages yet: the answer names them without a link that would 404.
-    assert "through a system of proposals. Any member can suggest changes" in faq
-    assert "/proposals/" not in faq
+    assert 'through a system of <a href="/proposals/">proposals</a>. Any member can suggest' in faq
+
+
+def test_role_page_and_cell_panel_load_the_open_proposals_by_url(client, seed_role):
+    page = client.get("/roles/mlops-engineer/").content.decode()
+    assert 'hx-get="/proposals/touching/?role=mlops-engineer"' in page
+    panel = client.get(
+        "/roles/mlops-engineer/cells/docker/senior/", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "/proposals/touching/?role=mlops-engineer&amp;skill=docker&amp;level=senior" in panel
+    # "Propose a change" pre-fills a set_requirement change of this cell.
+    assert "/proposals/new/?role=mlops-engineer&amp;skill=docker&amp;level=senior" in panel
 
 
 def test_role_page_unknown_or_unpublished_is_404(client, seed_role):

@@ -1,0 +1,224 @@
+"""Moderators' admin: proposals with their votes, reviews and comments (read-only: members
+write them through the site), moderation actions, and expertise grants. Every change goes
+through proposals.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from proposals.errors import ProposalError
+from proposals.models import (
+    MODERATION_REASON_MAX_LENGTH,
+    Comment,
+    Expertise,
+    Proposal,
+    Review,
+    Vote,
+)
+from proposals.selectors import proposals_for_moderation
+from proposals.services import (
+    expertise_grant,
+    expertise_revoke,
+    proposal_close_now,
+    proposal_reject_by_moderator,
+)
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class VoteInline(_ReadOnlyInline):
+    model = Vote
+    fields = ["voter", "value", "created_at", "updated_at"]
+    readonly_fields = fields
+
+
+class ReviewInline(_ReadOnlyInline):
+    model = Review
+    fields = ["reviewer", "decision", "comment", "created_at"]
+    readonly_fields = fields
+
+
+class CommentInline(_ReadOnlyInline):
+    model = Comment
+    fields = ["author", "text", "created_at"]
+    readonly_fields = fields
+    # Moderators may remove a comment (tick "Delete" and save).
+    can_delete = True
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=MODERATION_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_("Published on the proposal's page."),
+    )
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "title",
+        "role",
+        "author",
+        "status",
+        "votes_up",
+        "votes_down",
+        "closes_at",
+        "is_spam",
+    ]
+    list_filter = ["status", "is_spam", "role"]
+    search_fields = ["title", "author__username"]
+    date_hierarchy = "created_at"
+    inlines = [ReviewInline, CommentInline, VoteInline]
+    actions = ["close_now", "reject", "reject_as_spam"]
+    readonly_fields = [
+        "role",
+        "author",
+        "title",
+        "rationale",
+        "evidence_links",
+        "base_version",
+        "changes",
+        "status",
+        "created_at",
+        "closes_at",
+        "decided_at",
+        "applied_version",
+        "conflicts",
+        "moderated_by",
+        "moderation_reason",
+        "is_spam",
+    ]
+    fields = readonly_fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Proposal]:
+        return proposals_for_moderation()
+
+    @admin.display(description=_("up"))
+    def votes_up(self, obj: Proposal) -> int:
+        return obj.votes_up  # type: ignore[attr-defined]
+
+    @admin.display(description=_("down"))
+    def votes_down(self, obj: Proposal) -> int:
+        return obj.votes_down  # type: ignore[attr-defined]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Close voting now (the decision rule applies)"))
+    def close_now(self, request: HttpRequest, queryset: QuerySet[Proposal]) -> None:
+        closed = 0
+        for proposal in queryset:
+            try:
+                proposal_close_now(proposal=proposal, moderator=request.user)
+                closed += 1
+            except ProposalError as exc:
+                self.message_user(request, f"#{proposal.pk}: {exc.message}", messages.WARNING)
+        if closed:
+            self.message_user(
+                request,
+                ngettext("Closed %(n)d proposal.", "Closed %(n)d proposals.", closed)
+                % {"n": closed},
+            )
+
+    def _reject(
+        self, request: HttpRequest, queryset: QuerySet[Proposal], *, spam: bool
+    ) -> HttpResponse | None:
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            rejected = 0
+            for proposal in queryset:
+                try:
+                    proposal_reject_by_moderator(
+                        proposal=proposal,
+                        moderator=request.user,
+                        reason=form.cleaned_data["reason"],
+                        spam=spam,
+                    )
+                    rejected += 1
+                except ProposalError as exc:
+                    self.message_user(request, f"#{proposal.pk}: {exc.message}", messages.WARNING)
+            if rejected:
+                self.message_user(
+                    request,
+                    ngettext("Rejected %(n)d proposal.", "Rejected %(n)d proposals.", rejected)
+                    % {"n": rejected},
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reject as spam") if spam else _("Reject with a reason"),
+            "opts": self.model._meta,
+            "form": form,
+            "proposals": queryset,
+            "action": request.POST.get("action", ""),
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "admin/proposals/proposal/reject.html", context)
+
+    @admin.action(description=_("Reject with a reason"))
+    def reject(self, request: HttpRequest, queryset: QuerySet[Proposal]) -> HttpResponse | None:
+        return self._reject(request, queryset, spam=False)
+
+    @admin.action(description=_("Reject as spam (hidden from lists)"))
+    def reject_as_spam(
+        self, request: HttpRequest, queryset: QuerySet[Proposal]
+    ) -> HttpResponse | None:
+        return self._reject(request, queryset, spam=True)
+
+
+class ExpertiseForm(forms.ModelForm):
+    class Meta:
+        model = Expertise
+        fields = ["user", "domain"]
+
+
+@admin.register(Expertise)
+class ExpertiseAdmin(admin.ModelAdmin):
+    form = ExpertiseForm
+    list_display = ["user", "domain_or_global", "granted_by", "created_at"]
+    list_filter = ["domain"]
+    search_fields = ["user__username", "domain__name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "domain", "granted_by"]
+
+    @admin.display(description=_("domain"))
+    def domain_or_global(self, obj: Expertise) -> str:
+        return obj.domain.name if obj.domain else str(_("every domain (global expert)"))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A grant is added or revoked, never edited into another one.
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Expertise, form: Any, change: bool) -> None:
+        expertise, _created = expertise_grant(
+            user=obj.user, domain=obj.domain, granted_by=request.user
+        )
+        obj.pk = expertise.pk
+
+    def delete_model(self, request: HttpRequest, obj: Expertise) -> None:
+        expertise_revoke(user=obj.user, domain=obj.domain)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Expertise]) -> None:
+        for expertise in queryset.select_related("user", "domain"):
+            expertise_revoke(user=expertise.user, domain=expertise.domain)

@@ -1,0 +1,36 @@
+// The proposal editor: show only the inputs the chosen kind of change uses. Without this
+// script every input shows and the server ignores the ones a change does not read.
+(function () {
+  "use strict";
+
+  var FIELDS = {
+    set_requirement: ["skill", "level", "code", "mandatory"],
+    set_details: ["skill", "level", "text"],
+    add_skill: ["name", "domain", "level", "code"],
+    remove_skill: ["skill"],
+    set_focus: ["level", "text"],
+    set_stack: ["level", "items"]
+  };
+
+  function sync(row) {
+    var op = row.querySelector("[name$='-op']");
+    if (!op) return;
+    var wanted = FIELDS[op.value] || [];
+    row.querySelectorAll("[data-field]").forEach(function (box) {
+      var name = box.getAttribute("data-field");
+      box.hidden = name !== "op" && wanted.indexOf(name) === -1;
+    });
+  }
+
+  function syncAll(root) {
+    root.querySelectorAll("[data-change-row]").forEach(sync);
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[name$='-op']")) {
+      sync(event.target.closest("[data-change-row]"));
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { syncAll(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { syncAll(event.target); });
+})();

@@ -1,0 +1,248 @@
+"""The proposal pages, with and without htmx."""
+
+from __future__ import annotations
+
+import pytest
+
+from proposals.models import Comment, Proposal, Vote
+from proposals.tests.conftest import DOCKER_SENIOR_E
+from proposals.tests.factories import CommentFactory, UserFactory, VoteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_list_filters_sorts_and_paginates(client, proposal, seed_role):
+    other = Proposal.objects.create(
+        role=seed_role,
+        author=proposal.author,
+        title="Older and better liked",
+        rationale="r",
+        base_version=1,
+        changes=[DOCKER_SENIOR_E],
+        closes_at=proposal.closes_at,
+    )
+    VoteFactory.create_batch(2, proposal=other, value=1)
+    page = client.get("/proposals/").content.decode()
+    assert page.index("Older and better liked") < page.index("Seniors master Docker")
+    by_score = client.get("/proposals/?sort=score").content.decode()
+    assert by_score.index("Older and better liked") < by_score.index("Seniors master Docker")
+    assert "Seniors master Docker" not in client.get("/proposals/?status=accepted").content.decode()
+    assert client.get("/proposals/?status=nonsense").status_code == 200
+    assert (
+        "Seniors master Docker"
+        in client.get(
+            "/proposals/?domain=cloud-infrastructure&role=mlops-engineer"
+        ).content.decode()
+    )
+    fragment = client.get("/proposals/?sort=score", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment
+    assert "Older and better liked" in fragment
+
+
+def test_list_pagination_keeps_the_filters(client, seed_role, author):
+    for index in range(25):
+        Proposal.objects.create(
+            role=seed_role,
+            author=author,
+            title=f"P{index}",
+            rationale="r",
+            base_version=1,
+            changes=[DOCKER_SENIOR_E],
+            closes_at="2099-01-01T00:00:00Z",
+        )
+    page = client.get("/proposals/?status=voting").content.decode()
+    assert "?status=voting&amp;page=2" in page
+
+
+def test_detail_shows_changes_tally_time_left_and_escaped_comments(client, proposal):
+    VoteFactory.create_batch(3, proposal=proposal, value=1)
+    CommentFactory(proposal=proposal, text="<script>alert(1)</script>")
+    page = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert "Seniors master Docker" in page
+    assert "▲ 3" in page
+    assert "left" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+    assert "is-changed" in page  # the Docker · Senior cell, old → new
+    assert "Sign in to vote" in page
+
+
+def test_unknown_or_spam_proposal_is_404(client, proposal):
+    assert client.get("/proposals/999999/").status_code == 404
+    Proposal.objects.filter(pk=proposal.pk).update(is_spam=True)
+    assert client.get(f"/proposals/{proposal.pk}/").status_code == 404
+
+
+def test_vote_without_js_redirects_and_with_htmx_returns_the_panel(client, proposal):
+    voter = UserFactory()
+    _signed_in(client, voter)
+    url = f"/proposals/{proposal.pk}/vote/"
+    response = client.post(url, {"value": "1"})
+    assert response.status_code == 303
+    assert response["Location"].endswith(f"/proposals/{proposal.pk}/#votes")
+    assert Vote.objects.get(voter=voter).value == 1
+    fragment = client.post(url, {"value": "-1"}, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    body = fragment.content.decode()
+    assert "<html" not in body
+    assert "▼ 1" in body
+    assert 'value="retract"' in body
+    client.post(url, {"value": "retract"})
+    assert not Vote.objects.filter(voter=voter).exists()
+
+
+def test_refused_vote_shows_why(client, proposal):
+    _signed_in(client, proposal.author)
+    response = client.post(f"/proposals/{proposal.pk}/vote/", {"value": "1"})
+    assert response.status_code == 403
+    assert "Authors do not vote on their own proposals." in response.content.decode()
+    bad = client.post(f"/proposals/{proposal.pk}/vote/", {"value": "7"})
+    assert bad.status_code == 400
+
+
+def test_anonymous_posts_go_to_sign_in(client, proposal):
+    response = client.post(f"/proposals/{proposal.pk}/vote/", {"value": "1"})
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert not Vote.objects.exists()
+
+
+def test_comment_form_errors_sit_next_to_the_field(client, proposal):
+    _signed_in(client, UserFactory())
+    response = client.post(f"/proposals/{proposal.pk}/comments/", {"text": "  "})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    ok = client.post(f"/proposals/{proposal.pk}/comments/", {"text": "Agreed"})
+    assert ok.status_code == 303
+    assert Comment.objects.get().text == "Agreed"
+
+
+def test_withdraw_from_the_page(client, proposal):
+    _signed_in(client, proposal.author)
+    page = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert "Withdraw this proposal" in page
+    response = client.post(f"/proposals/{proposal.pk}/withdraw/")
+    assert response.status_code == 303
+    proposal.refresh_from_db()
+    assert proposal.status == "withdrawn"
+    assert "Withdrawn by its author" in client.get(f"/proposals/{proposal.pk}/").content.decode()
+
+
+def test_review_panel_only_for_experts_who_may_review(
+    client, in_review, domain_expert, other_expert
+):
+    _signed_in(client, other_expert)
+    assert "Your review" not in client.get(f"/proposals/{in_review.pk}/").content.decode()
+    _signed_in(client, domain_expert)
+    assert "Your review" in client.get(f"/proposals/{in_review.pk}/").content.decode()
+    missing = client.post(f"/proposals/{in_review.pk}/review/", {"decision": "approve"})
+    assert missing.status_code == 400
+    response = client.post(
+        f"/proposals/{in_review.pk}/review/", {"decision": "approve", "comment": "Yes."}
+    )
+    assert response.status_code == 303
+    record = client.get(f"/proposals/{in_review.pk}/").content.decode()
+    assert "It made version 2 of the role." in record
+    assert "Yes." in record
+    assert "cloud-expert" in record
+
+
+def test_touching_fragment_for_the_role_page_and_cell_panel(client, proposal):
+    url = "/proposals/touching/?role=mlops-engineer&skill=docker&level=senior"
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment
+    assert "Seniors master Docker" in fragment
+    assert "/proposals/new/?role=mlops-engineer&amp;skill=docker&amp;level=senior" in fragment
+    other = client.get(url.replace("senior", "junior"), HTTP_HX_REQUEST="true").content.decode()
+    assert "No open proposals touch this." in other
+    assert "<html" in client.get(url).content.decode()
+
+
+# --- The editor ---
+
+
+def _editor(client, data, htmx=False):
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post("/proposals/new/?role=mlops-engineer", data, **headers)
+
+
+def _row(index=0, **fields):
+    values = {
+        "op": "set_requirement",
+        "skill": "docker",
+        "level": "senior",
+        "code": "E",
+        "mandatory": "on",
+    }
+    values.update(fields)
+    return {f"change-{index}-{name}": value for name, value in values.items()}
+
+
+def test_editor_prefills_from_a_cell(client, seed_role):
+    _signed_in(client, UserFactory())
+    page = client.get("/proposals/new/?role=mlops-engineer&skill=docker&level=senior")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'value="docker"' in body
+    assert '<option value="senior" selected>' in body
+
+
+def test_editor_needs_a_known_role(client, seed_role):
+    _signed_in(client, UserFactory())
+    assert client.get("/proposals/new/?role=nope").status_code == 404
+    assert "Which role" in client.get("/proposals/new/").content.decode()
+
+
+def test_editor_adds_rows_previews_and_submits(client, seed_role):
+    _signed_in(client, UserFactory())
+    base = {"rows": "1", "base_version": "1", "title": "", "rationale": "", "evidence_links": ""}
+    added = _editor(client, {**base, **_row(), "action": "add"})
+    assert 'name="rows" value="2"' in added.content.decode()
+    assert "This field is required" not in added.content.decode()
+    two = {
+        **base,
+        "rows": "2",
+        **_row(),
+        **_row(1, op="set_focus", skill="", level="lead", text="Own the platform."),
+    }
+    preview = _editor(client, {**two, "action": "preview"}, htmx=True)
+    body = preview.content.decode()
+    assert preview.status_code == 200
+    assert "<html" not in body
+    assert "is-changed" in body
+    assert "Own the platform." in body
+    submitted = _editor(
+        client,
+        {**two, "title": "Docker and lead focus", "rationale": "Both.", "action": "submit"},
+    )
+    proposal = Proposal.objects.get()
+    assert submitted.status_code == 303
+    assert submitted["Location"] == f"/proposals/{proposal.pk}/"
+    assert [change["op"] for change in proposal.changes] == ["set_requirement", "set_focus"]
+
+
+def test_editor_errors_sit_next_to_the_change(client, seed_role):
+    _signed_in(client, UserFactory())
+    data = {
+        "rows": "2",
+        "base_version": "1",
+        "title": "t",
+        "rationale": "r",
+        **_row(),
+        **_row(1, level="junior", code="A"),  # Docker · Junior is already A
+        "action": "submit",
+    }
+    response = _editor(client, data)
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "this change makes no difference" in body
+    unknown = _editor(client, {**data, **_row(1, skill="cobol"), "action": "preview"})
+    assert (
+        "no skill &#x27;cobol&#x27; in role &#x27;mlops-engineer&#x27;" in unknown.content.decode()
+    )
+    assert not Proposal.objects.exists()
