@@ -88,3 +88,58 @@ def test_the_daily_vote_cap_cannot_be_beaten_in_parallel(settings):
     assert Vote.objects.filter(voter=voter).count() == 3
     assert len(errors) == 7
     assert all(isinstance(error, ProposalLimitReached) for error in errors)
+
+
+def test_two_experts_approving_at_once_apply_it_exactly_once(seed_role, settings):
+    from proposals.models import Proposal, Review
+    from proposals.services import expertise_grant, proposal_create, review_submit
+    from roles.models import RoleVersion
+
+    settings.REVIEW_APPROVALS = 1
+    proposal = proposal_create(
+        role=seed_role,
+        author=UserFactory(),
+        title="Docker at Senior",
+        rationale="r",
+        changes=[{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "E"}],
+    )
+    Proposal.objects.filter(pk=proposal.pk).update(status="in_review")
+    experts = UserFactory.create_batch(2)
+    for expert in experts:
+        expertise_grant(user=expert)
+
+    def work(index: int) -> None:
+        review_submit(proposal=proposal, reviewer=experts[index], decision="approve", comment="ok")
+
+    errors = _race(2, work)
+    proposal.refresh_from_db()
+    assert proposal.status == "accepted"
+    assert RoleVersion.objects.filter(role=seed_role).count() == 2  # the import and this one
+    assert proposal.applied_version.number == 2
+    # The second expert found it already decided: a clear refusal, and no second review.
+    assert len(errors) == 1
+    assert "not in review" in str(errors[0])
+    assert Review.objects.filter(proposal=proposal).count() == 1
+
+
+def test_the_open_proposal_cap_cannot_be_beaten_in_parallel(seed_role, settings):
+    from proposals.errors import ProposalLimitReached
+    from proposals.models import Proposal
+    from proposals.services import proposal_create
+
+    settings.PROPOSALS_OPEN_PER_MEMBER = 2
+    author = UserFactory()
+
+    def work(index: int) -> None:
+        proposal_create(
+            role=seed_role,
+            author=author,
+            title=f"Parallel {index}",
+            rationale="r",
+            changes=[{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "E"}],
+        )
+
+    errors = _race(8, work)
+    assert Proposal.objects.filter(author=author).count() == 2
+    assert len(errors) == 6
+    assert all(isinstance(error, ProposalLimitReached) for error in errors)
