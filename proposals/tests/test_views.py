@@ -246,3 +246,11 @@ def test_editor_errors_sit_next_to_the_change(client, seed_role):
         "no skill &#x27;cobol&#x27; in role &#x27;mlops-engineer&#x27;" in unknown.content.decode()
     )
     assert not Proposal.objects.exists()
+
+
+def test_pages_in_spanish(client, proposal):
+    page = client.get(f"/proposals/{proposal.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Inicia sesión para votar" in page
+    assert "En votación" in page
+    listing = client.get("/proposals/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Cierran pronto" in listing
