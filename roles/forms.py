@@ -223,3 +223,30 @@ class MatrixGridForm(forms.Form):
                             )
                         )
         return changes
+
+
+class CompareForm(forms.Form):
+    """Which two versions of a role to compare (``?from=<a>&to=<b>``)."""
+
+    def __init__(self, *args: Any, latest: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.latest = latest
+        for name, label, initial in (
+            ("from", _("From version"), max(latest - 1, 1)),
+            ("to", _("To version"), latest),
+        ):
+            self.fields[name] = forms.IntegerField(
+                label=label,
+                min_value=1,
+                initial=initial,
+                widget=forms.NumberInput(attrs={"min": 1, "max": max(latest, 1)}),
+            )
+
+    def numbers(self) -> tuple[int, int]:
+        """The chosen versions, or the form's defaults when nothing was chosen (0 for a role
+        with a single version: nothing to compare)."""
+        if self.is_bound:
+            return self.cleaned_data["from"], self.cleaned_data["to"]
+        if self.latest < 2:
+            return 0, 0
+        return self.latest - 1, self.latest

@@ -109,3 +109,14 @@ def version_summary(version: Any, limit: int = 3) -> list[str]:
         if change.get("op") not in {"set_requirement", "set_details", "add_skill", "remove_skill"}:
             lines.append(change_words(change))
     return lines
+
+
+@register.filter
+def version_author(version: Any) -> str:
+    """Who made a version: its author's name, else "import", "curators" or "community"."""
+    if version.author_id is not None:
+        return str(version.author.get_username())
+    return {
+        "import": _g("import"),
+        "proposal": _g("community"),
+    }.get(version.source, _g("curators"))
