@@ -63,6 +63,7 @@ __all__ = [
     "role_import",
 ]
 
+# Whoever makes a change: a signed-in user, or nobody (an import run from the command line).
 Author = AbstractBaseUser | AnonymousUser | None
 _M = TypeVar("_M", bound=models.Model)
 
@@ -363,7 +364,7 @@ def _record(
         snapshot=role_document_write(new),
         source=source,
         message=message[:500],
-        author=author if isinstance(author, AbstractBaseUser) else None,
+        author=author if isinstance(author, AbstractBaseUser) else None,  # type: ignore[misc]
         changes=changes_as_json(changes),
         changed_cells=[
             {

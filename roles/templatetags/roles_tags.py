@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import template
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from roles.models import RequirementCode
+from roles.models import RequirementCode, RoleVersion
 
 register = template.Library()
 
@@ -64,7 +64,7 @@ def cell_change_words(change: Mapping[str, Any]) -> str:
     )
 
 
-_CHANGE_WORDS: dict[str, Any] = {
+_CHANGE_WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "set_requirement": lambda c: (
         gettext("%(skill)s · %(level)s set to %(code)s") % {**c, "code": c["code"] or "—"}
     ),
@@ -99,7 +99,7 @@ def change_words(change: Mapping[str, Any]) -> str:
 
 
 @register.simple_tag
-def version_summary(version: Any, limit: int = 3) -> list[str]:
+def version_summary(version: RoleVersion, limit: int = 3) -> list[str]:
     """The first few changes of a version in words: changed cells first, then the changes that
     are not about cells."""
     lines = [cell_change_words(cell) for cell in version.changed_cells[:limit]]
@@ -112,9 +112,9 @@ def version_summary(version: Any, limit: int = 3) -> list[str]:
 
 
 @register.filter
-def version_author(version: Any) -> str:
+def version_author(version: RoleVersion) -> str:
     """Who made a version: its author's name, else "import", "curators" or "community"."""
-    if version.author_id is not None:
+    if version.author is not None:
         return str(version.author.get_username())
     return {
         "import": gettext("import"),

@@ -514,3 +514,20 @@ def test_version_page_in_the_admin_shows_changes_in_words(admin_client, seed_rol
     assert "docker · senior set to E" in html
     assert "Docker · Senior: A → E" in html
     assert "&quot;format&quot;: &quot;skillsmatrix.role/v1&quot;,\n" in html  # indented JSON
+
+
+def test_edits_to_a_skill_removed_meanwhile_are_a_conflict_not_lost(admin_client, seed_role):
+    url = reverse("admin:roles_role_matrix", args=[seed_role.pk])
+    mine = admin_client.get(url).context["grid"]
+    _grid_post(admin_client, seed_role, {"remove__redis": "on"})  # a colleague removes Redis
+    data = {"save_grid": "1", "base_version": "1"}
+    for name, field in mine.fields.items():
+        if name.startswith("code__"):
+            data[name] = field.initial or ""
+        elif name.startswith("mandatory__") and field.initial:
+            data[name] = "on"
+    response = admin_client.post(url, {**data, "code__redis__senior": "E"}, follow=True)
+    html = response.content.decode()
+    assert "Nothing was saved" in html
+    assert "skill redis" in html
+    assert _versions(seed_role) == 2
