@@ -39,6 +39,7 @@ from roles.models import (
     SkillDomain,
 )
 from roles.selectors import (
+    RoleMatrix,
     role_document_build,
     role_matrix_drops,
     role_matrix_for,
@@ -347,7 +348,7 @@ class RoleAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/roles/role/matrix.html", context)
 
     def _save_grid(
-        self, request: HttpRequest, role: Role, matrix: Any, grid: MatrixGridForm
+        self, request: HttpRequest, role: Role, matrix: RoleMatrix, grid: MatrixGridForm
     ) -> bool:
         base = grid.cleaned_data["base_version"]
         before = (
@@ -472,7 +473,7 @@ class RoleVersionAdmin(ReadOnlyAdmin):
     list_display = ["role", "number", "source", "author", "message", "created_at", "download"]
     list_filter = ["role", "source"]
     list_select_related = ["role", "author"]
-    fields = [
+    fields = readonly_fields = (
         "role",
         "number",
         "source",
@@ -484,8 +485,7 @@ class RoleVersionAdmin(ReadOnlyAdmin):
         "cells_changed",
         "snapshot_text",
         "download",
-    ]
-    readonly_fields = fields
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RoleVersion]:
         # The list shows no snapshot: spare loading one per row (a version's page loads its own).

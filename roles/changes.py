@@ -25,6 +25,8 @@ from roles.errors import RoleChangeError
 from roles.scale import CODE_NAMES, CODES
 
 JSON: TypeAlias = Any  # a value json.loads can return
+# How each field of a change parses from JSON: (value, field name) -> the typed value.
+Parsers: TypeAlias = dict[str, Callable[[JSON, str], Any]]
 _SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 # Role fields a change may set, with the kind of value each takes.
 ROLE_FIELDS: dict[str, str] = {
@@ -289,7 +291,7 @@ class Change:
     """Base of every change type. Subclasses set ``op`` and ``_parsers``."""
 
     op: ClassVar[str] = ""
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {}
+    _parsers: ClassVar[Parsers] = {}
     _optional: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
@@ -373,7 +375,7 @@ class SetRequirement(Change):
     """Set a cell's code and mandatory flag (its details stay); ``code=None`` empties it."""
 
     op: ClassVar[str] = "set_requirement"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "skill": _parse_slug,
         "level": _parse_slug,
         "code": _parse_code,
@@ -404,7 +406,7 @@ class SetDetails(Change):
     """Set the details text of a non-empty cell."""
 
     op: ClassVar[str] = "set_details"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "skill": _parse_slug,
         "level": _parse_slug,
         "text": _parse_text,
@@ -441,7 +443,7 @@ class AddSkill(Change):
     ``"skill": {"name": "Docker", "domain": "Containers"}`` (slugs from the names)."""
 
     op: ClassVar[str] = "add_skill"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "skill": _parse_add_skill_target,
         "domain": _parse_slug,
         "requirements": _parse_cells,
@@ -530,7 +532,7 @@ class RemoveSkill(Change):
     """Take a skill and its cells out of the role (the global skill stays)."""
 
     op: ClassVar[str] = "remove_skill"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {"skill": _parse_slug}
+    _parsers: ClassVar[Parsers] = {"skill": _parse_slug}
     skill: str
 
     def apply(self, state: RoleState) -> RoleState:
@@ -557,7 +559,7 @@ class SetLayout(Change):
     once, grouped by domain."""
 
     op: ClassVar[str] = "set_layout"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "domains": _parse_layout,
         "domain_names": lambda value, name: _parse_names(value, name),
     }
@@ -581,7 +583,7 @@ class SetLayout(Change):
         if sorted(listed) != sorted(current) or len(set(listed)) != len(listed):
             raise _Invalid("domains", "must list every skill of the role exactly once")
         seen: set[str] = set()
-        skills = []
+        skills: list[SkillState] = []
         names = {**state.domain_names, **self.domain_names}
         for index, (domain, slugs) in enumerate(self.domains):
             if domain in seen:
@@ -605,7 +607,7 @@ class SetLayout(Change):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SetFocus(Change):
     op: ClassVar[str] = "set_focus"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "level": _parse_slug,
         "text": _parse_text,
     }
@@ -622,7 +624,7 @@ class SetFocus(Change):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SetStack(Change):
     op: ClassVar[str] = "set_stack"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "level": _parse_slug,
         "items": _parse_items,
     }
@@ -639,7 +641,7 @@ class SetStack(Change):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SetLevelName(Change):
     op: ClassVar[str] = "set_level_name"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "level": _parse_slug,
         "name": _parse_name,
         "short": _parse_name,
@@ -665,7 +667,7 @@ class AddLevel(Change):
     """Add a level at the top of the ladder (``set_level_order`` moves it)."""
 
     op: ClassVar[str] = "add_level"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "level": _parse_slug,
         "name": _parse_name,
         "short": _parse_name,
@@ -696,7 +698,7 @@ class RemoveLevel(Change):
     """Take a level and all its cells out of the role."""
 
     op: ClassVar[str] = "remove_level"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {"level": _parse_slug}
+    _parsers: ClassVar[Parsers] = {"level": _parse_slug}
     level: str
 
     def apply(self, state: RoleState) -> RoleState:
@@ -720,7 +722,7 @@ class RemoveLevel(Change):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SetLevelOrder(Change):
     op: ClassVar[str] = "set_level_order"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {"levels": _parse_slugs}
+    _parsers: ClassVar[Parsers] = {"levels": _parse_slugs}
     levels: tuple[str, ...]
 
     def apply(self, state: RoleState) -> RoleState:
@@ -744,7 +746,7 @@ class SetRoleField(Change):
     source, slug, published)."""
 
     op: ClassVar[str] = "set_role_field"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "field": lambda value, name: value,
         "value": lambda value, name: value,
     }
@@ -769,7 +771,7 @@ class SetRoleField(Change):
             raise _Invalid("value", f"must be at most {limit} characters")
         if self.field == "title" and not self.value:
             raise _Invalid("value", "must not be empty")
-        return replace(state, **{self.field: self.value})
+        return replace(state, **cast(dict[str, Any], {self.field: self.value}))
 
     def places(self) -> set[str]:
         return {f"role:{self.field}"}
@@ -780,7 +782,7 @@ class RenameSkill(Change):
     """Rename or re-describe a global skill (every role showing it gets a version)."""
 
     op: ClassVar[str] = "rename_skill"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "skill": _parse_slug,
         "name": _parse_name,
         "description": _parse_text,
@@ -800,7 +802,7 @@ class RenameSkill(Change):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RenameDomain(Change):
     op: ClassVar[str] = "rename_domain"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "domain": _parse_slug,
         "name": _parse_name,
     }
@@ -819,7 +821,7 @@ class RenameDomain(Change):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RenameFamily(Change):
     op: ClassVar[str] = "rename_family"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "family": _parse_slug,
         "name": _parse_name,
     }
@@ -840,7 +842,7 @@ class SetCodeName(Change):
     """Relabel a code in this role's legend (ranks never change); the default name resets it."""
 
     op: ClassVar[str] = "set_code_name"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "code": _parse_code,
         "name": _parse_name,
     }
@@ -866,7 +868,7 @@ class SetExtension(Change):
     ``domain:<slug>``, ``skill:<slug>``, ``cell:<skill>:<level>``."""
 
     op: ClassVar[str] = "set_extension"
-    _parsers: ClassVar[dict[str, Callable[[JSON, str], Any]]] = {
+    _parsers: ClassVar[Parsers] = {
         "place": _parse_text,
         "data": _parse_extension,
     }
@@ -1069,10 +1071,10 @@ def role_diff(old: RoleState, new: RoleState) -> RoleDiff:
         if before is None:
             continue
         skill_fields += _field_diffs(skill.slug, before, skill, ("name", "description"))
-        for level in level_codes:
-            a, b = before.cells.get(level), skill.cells.get(level)
+        for code in level_codes:
+            a, b = before.cells.get(code), skill.cells.get(code)
             if a != b:
-                cells.append(CellDiff(skill=skill.slug, level=level, old=a, new=b))
+                cells.append(CellDiff(skill=skill.slug, level=code, old=a, new=b))
     level_fields = []
     for level in new.levels:
         before_level = old_levels.get(level.code)
@@ -1214,21 +1216,19 @@ def changes_between(old: RoleState, new: RoleState) -> list[Change]:
             changes.append(
                 RenameSkill(skill=skill.slug, name=skill.name, description=skill.description)
             )
-        for level in new_levels:
-            a, b = before_skill.cells.get(level), skill.cells.get(level)
+        for code in new_levels:
+            a, b = before_skill.cells.get(code), skill.cells.get(code)
             if a == b:
                 continue
             if b is None:
-                changes.append(SetRequirement(skill=skill.slug, level=level, code=None))
+                changes.append(SetRequirement(skill=skill.slug, level=code, code=None))
                 continue
             if a is None or (a.code, a.mandatory) != (b.code, b.mandatory):
                 changes.append(
-                    SetRequirement(
-                        skill=skill.slug, level=level, code=b.code, mandatory=b.mandatory
-                    )
+                    SetRequirement(skill=skill.slug, level=code, code=b.code, mandatory=b.mandatory)
                 )
             if (a.details if a else "") != b.details:
-                changes.append(SetDetails(skill=skill.slug, level=level, text=b.details))
+                changes.append(SetDetails(skill=skill.slug, level=code, text=b.details))
     for slug, name in new.domain_names.items():
         if slug in old.domain_names and old.domain_names[slug] != name:
             changes.append(RenameDomain(domain=slug, name=name))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from roles.changes import (
@@ -114,7 +115,7 @@ class AddSkillForm(forms.Form):
     new_domain_name = forms.CharField(max_length=200, required=False, label=_("or a new domain"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if bool(data.get("skill")) == bool(data.get("new_skill_name")):
             raise ValidationError(_("Choose an existing skill or name a new one (not both)."))
         if bool(data.get("domain")) == bool(data.get("new_domain_name")):
@@ -152,6 +153,12 @@ def slug_for_name_or_none(name: str) -> str | None:
         return None
 
 
+# A grid cell: the matrix cell, its code select and its "mandatory" box; a row: the matrix row,
+# its cells and its "remove" box.
+GridCell = tuple[MatrixCell, BoundField, BoundField]
+GridRow = tuple[MatrixRow, list[GridCell], BoundField]
+
+
 class MatrixGridForm(forms.Form):
     """One select and one "mandatory" box per cell of the role's matrix (or of one domain),
     a "remove" box per skill, and the version the grid was opened at.
@@ -164,11 +171,13 @@ class MatrixGridForm(forms.Form):
 
     base_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, matrix: RoleMatrix, domain_slug: str = "", **kwargs: Any):
+    def __init__(
+        self, *args: Any, matrix: RoleMatrix, domain_slug: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.matrix = matrix
         self.fields["base_version"].initial = matrix.role.current_version
-        self.grid: list[tuple[MatrixDomain, list[tuple[MatrixRow, list[Any], Any]]]] = []
+        self.grid: list[tuple[MatrixDomain, list[GridRow]]] = []
         for group in matrix.domains:
             if domain_slug and group.domain.slug != domain_slug:
                 continue
@@ -183,7 +192,7 @@ class MatrixGridForm(forms.Form):
                 rows.append((row, cells, self[f"remove__{row.skill.slug}"]))
             self.grid.append((group, rows))
 
-    def _cell_fields(self, row: MatrixRow, cell: MatrixCell) -> tuple[MatrixCell, Any, Any]:
+    def _cell_fields(self, row: MatrixRow, cell: MatrixCell) -> GridCell:
         key = f"{row.skill.slug}__{cell.level.code}"
         requirement = cell.requirement
         self.fields[f"code__{key}"] = forms.ChoiceField(
@@ -216,10 +225,68 @@ class MatrixGridForm(forms.Form):
                     old = before.cell(skill, cell.level.code)
                     was = (old.code, old.mandatory) if old else None
                     now = (code, mandatory) if code else None
-                    if was != now and (old is not None or before.skill(skill) is not None):
+                    if was != now and before.skill(skill) is not None:
                         changes.append(
                             SetRequirement(
                                 skill=skill, level=cell.level.code, code=code, mandatory=mandatory
                             )
                         )
+        return changes + self._edits_of_vanished_skills(before)
+
+    def _edits_of_vanished_skills(self, before: RoleState) -> list[Change]:
+        """Edits posted for skills the grid no longer shows (removed by someone else since the
+        form's version). They become changes too, so they are reported as conflicts rather than
+        silently dropped."""
+        shown = {row.skill.slug for _group, rows in self.grid for row, _cells, _remove in rows}
+        changes: list[Change] = []
+        for skill in before.skills:
+            if skill.slug in shown:
+                continue
+            if self.data.get(f"remove__{skill.slug}"):
+                changes.append(RemoveSkill(skill=skill.slug))
+                continue
+            for level in before.levels:
+                posted = self.data.get(f"code__{skill.slug}__{level.code}")
+                if posted is None or (posted and posted not in CODES):
+                    continue
+                old = skill.cells.get(level.code)
+                mandatory = bool(self.data.get(f"mandatory__{skill.slug}__{level.code}"))
+                was = (old.code, old.mandatory) if old else None
+                now = (posted, mandatory) if posted else None
+                if was != now:
+                    changes.append(
+                        SetRequirement(
+                            skill=skill.slug,
+                            level=level.code,
+                            code=posted or None,
+                            mandatory=mandatory,
+                        )
+                    )
         return changes
+
+
+class CompareForm(forms.Form):
+    """Which two versions of a role to compare (``?from=<a>&to=<b>``)."""
+
+    def __init__(self, *args: Any, latest: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.latest = latest
+        for name, label, initial in (
+            ("from", _("From version"), max(latest - 1, 1)),
+            ("to", _("To version"), latest),
+        ):
+            self.fields[name] = forms.IntegerField(
+                label=label,
+                min_value=1,
+                initial=initial,
+                widget=forms.NumberInput(attrs={"min": 1, "max": max(latest, 1)}),
+            )
+
+    def numbers(self) -> tuple[int, int]:
+        """The chosen versions, or the form's defaults when nothing was chosen (0 for a role
+        with a single version: nothing to compare)."""
+        if self.is_bound:
+            return self.cleaned_data["from"], self.cleaned_data["to"]
+        if self.latest < 2:
+            return 0, 0
+        return self.latest - 1, self.latest

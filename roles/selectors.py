@@ -476,3 +476,89 @@ def skill_list(*, search: str = "") -> QuerySet[Skill]:
 
 def domain_list() -> QuerySet[SkillDomain]:
     return SkillDomain.objects.order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class StateRow:
+    """A skill of a role as a version shows it, with one entry per level (None when empty)."""
+
+    skill: SkillState
+    cells: list[tuple[LevelState, Cell | None]]
+
+
+@dataclass(frozen=True)
+class StateDomain:
+    slug: str
+    name: str
+    rows: list[StateRow]
+
+
+def state_domains(state: RoleState) -> list[StateDomain]:
+    """A version's matrix grouped by domain in the role's order, for a page (no queries)."""
+    skills = {skill.slug: skill for skill in state.skills}
+    return [
+        StateDomain(
+            slug=domain,
+            name=state.domain_names[domain],
+            rows=[
+                StateRow(
+                    skill=skills[slug],
+                    cells=[(level, skills[slug].cells.get(level.code)) for level in state.levels],
+                )
+                for slug in slugs
+            ],
+        )
+        for domain, slugs in state.layout()
+    ]
+
+
+@dataclass(frozen=True)
+class ComparedCell:
+    level: LevelState
+    old: Cell | None
+    new: Cell | None
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+@dataclass(frozen=True)
+class ComparedRow:
+    skill: SkillState
+    cells: list[ComparedCell]
+
+
+@dataclass(frozen=True)
+class ComparedDomain:
+    name: str
+    rows: list[ComparedRow]
+
+
+def comparison_domains(comparison: RoleComparison) -> list[ComparedDomain]:
+    """The skills present in both versions that have a changed cell, in the newer version's
+    matrix layout, each with every level's old and new cell (no queries)."""
+    changed = {cell.skill for cell in comparison.diff.cells}
+    old_skills = {skill.slug: skill for skill in comparison.old.skills}
+    new, old = comparison.new, comparison.old
+    levels = list(new.levels) + [lv for lv in old.levels if new.level(lv.code) is None]
+    domains = []
+    for domain in state_domains(new):
+        rows = [
+            ComparedRow(
+                skill=row.skill,
+                cells=[
+                    ComparedCell(
+                        level=level,
+                        old=old_skills[row.skill.slug].cells.get(level.code),
+                        new=row.skill.cells.get(level.code),
+                    )
+                    for level in levels
+                ],
+            )
+            for row in domain.rows
+            if row.skill.slug in changed
+        ]
+        if rows:
+            domains.append(ComparedDomain(name=domain.name, rows=rows))
+    return domains

@@ -63,6 +63,7 @@ __all__ = [
     "role_import",
 ]
 
+# Whoever makes a change: a signed-in user, or nobody (an import run from the command line).
 Author = AbstractBaseUser | AnonymousUser | None
 _M = TypeVar("_M", bound=models.Model)
 
@@ -92,7 +93,11 @@ def _checked(instance: models.Model, what: str, **kwargs: Any) -> None:
 
 
 def _lock_role(role: Role) -> Role:
-    return Role.objects.select_for_update().select_related("family").get(pk=role.pk)
+    # No join in the locking query: when a concurrent change set moves the role to another
+    # family, PostgreSQL re-checks a joined row after the wait and would find no role at all.
+    locked = Role.objects.select_for_update().get(pk=role.pk)
+    locked.family = RoleFamily.objects.get(pk=locked.family_id)
+    return locked
 
 
 def role_cache_forget(*slugs: str) -> None:
@@ -359,7 +364,7 @@ def _record(
         snapshot=role_document_write(new),
         source=source,
         message=message[:500],
-        author=author if isinstance(author, AbstractBaseUser) else None,
+        author=author if isinstance(author, AbstractBaseUser) else None,  # type: ignore[misc]
         changes=changes_as_json(changes),
         changed_cells=[
             {
@@ -482,12 +487,9 @@ def global_entry_update(
     else:
         change = RenameFamily(family=entry.slug, name=entry.name)
         roles = Role.objects.filter(family=entry)
-    locked = list(
-        Role.objects.select_for_update()
-        .select_related("family")
-        .filter(pk__in=roles.values("pk"))
-        .order_by("pk")
-    )
+    locked = [
+        _lock_role(role) for role in Role.objects.filter(pk__in=roles.values("pk")).order_by("pk")
+    ]
     # Every role's state is read before the shared row changes, so each sees the rename.
     before = [(role, role_state_from_matrix(role_matrix_for(role))) for role in locked]
     entry.save(update_fields=list(fields))

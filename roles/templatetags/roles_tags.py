@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from roles.models import RequirementCode
+from roles.models import RequirementCode, RoleVersion
 
 register = template.Library()
 
@@ -50,7 +50,7 @@ def code_legend(code_names: Mapping[str, str] | None = None) -> list[tuple[str, 
 def _cell_words(cell: Mapping[str, Any] | None) -> str:
     if not cell:
         return "—"
-    return cell["code"] if cell.get("mandatory", True) else _g("%(code)s optional") % cell
+    return cell["code"] if cell.get("mandatory", True) else gettext("%(code)s optional") % cell
 
 
 @register.filter
@@ -64,30 +64,30 @@ def cell_change_words(change: Mapping[str, Any]) -> str:
     )
 
 
-_CHANGE_WORDS: dict[str, Any] = {
+_CHANGE_WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "set_requirement": lambda c: (
-        _g("%(skill)s · %(level)s set to %(code)s") % {**c, "code": c["code"] or "—"}
+        gettext("%(skill)s · %(level)s set to %(code)s") % {**c, "code": c["code"] or "—"}
     ),
-    "set_details": lambda c: _g("%(skill)s · %(level)s: details edited") % c,
-    "add_skill": lambda c: _g("Added the skill %(skill)s (in %(domain)s)") % c,
-    "remove_skill": lambda c: _g("Removed the skill %(skill)s") % c,
-    "set_layout": lambda c: _g("Reordered the skills"),
-    "set_focus": lambda c: _g("Focus of %(level)s edited") % c,
+    "set_details": lambda c: gettext("%(skill)s · %(level)s: details edited") % c,
+    "add_skill": lambda c: gettext("Added the skill %(skill)s (in %(domain)s)") % c,
+    "remove_skill": lambda c: gettext("Removed the skill %(skill)s") % c,
+    "set_layout": lambda c: gettext("Reordered the skills"),
+    "set_focus": lambda c: gettext("Focus of %(level)s edited") % c,
     "set_stack": lambda c: (
-        _g("Stack of %(level)s: %(items)s") % {**c, "items": ", ".join(c["items"]) or "—"}
+        gettext("Stack of %(level)s: %(items)s") % {**c, "items": ", ".join(c["items"]) or "—"}
     ),
-    "set_level_name": lambda c: _g("Level %(level)s named “%(name)s” (%(short)s)") % c,
-    "add_level": lambda c: _g("Added the level %(level)s “%(name)s”") % c,
-    "remove_level": lambda c: _g("Removed the level %(level)s") % c,
+    "set_level_name": lambda c: gettext("Level %(level)s named “%(name)s” (%(short)s)") % c,
+    "add_level": lambda c: gettext("Added the level %(level)s “%(name)s”") % c,
+    "remove_level": lambda c: gettext("Removed the level %(level)s") % c,
     "set_level_order": lambda c: (
-        _g("Levels ordered: %(levels)s") % {"levels": ", ".join(c["levels"])}
+        gettext("Levels ordered: %(levels)s") % {"levels": ", ".join(c["levels"])}
     ),
-    "set_role_field": lambda c: _g("Role %(field)s set") % c,
-    "rename_skill": lambda c: _g("Skill %(skill)s renamed “%(name)s”") % c,
-    "rename_domain": lambda c: _g("Domain %(domain)s renamed “%(name)s”") % c,
-    "rename_family": lambda c: _g("Family %(family)s renamed “%(name)s”") % c,
-    "set_code_name": lambda c: _g("Code %(code)s named “%(name)s”") % c,
-    "set_extension": lambda c: _g("Extension data at %(place)s") % c,
+    "set_role_field": lambda c: gettext("Role %(field)s set") % c,
+    "rename_skill": lambda c: gettext("Skill %(skill)s renamed “%(name)s”") % c,
+    "rename_domain": lambda c: gettext("Domain %(domain)s renamed “%(name)s”") % c,
+    "rename_family": lambda c: gettext("Family %(family)s renamed “%(name)s”") % c,
+    "set_code_name": lambda c: gettext("Code %(code)s named “%(name)s”") % c,
+    "set_extension": lambda c: gettext("Extension data at %(place)s") % c,
 }
 
 
@@ -99,7 +99,7 @@ def change_words(change: Mapping[str, Any]) -> str:
 
 
 @register.simple_tag
-def version_summary(version: Any, limit: int = 3) -> list[str]:
+def version_summary(version: RoleVersion, limit: int = 3) -> list[str]:
     """The first few changes of a version in words: changed cells first, then the changes that
     are not about cells."""
     lines = [cell_change_words(cell) for cell in version.changed_cells[:limit]]
@@ -109,3 +109,14 @@ def version_summary(version: Any, limit: int = 3) -> list[str]:
         if change.get("op") not in {"set_requirement", "set_details", "add_skill", "remove_skill"}:
             lines.append(change_words(change))
     return lines
+
+
+@register.filter
+def version_author(version: RoleVersion) -> str:
+    """Who made a version: its author's name, else "import", "curators" or "community"."""
+    if version.author is not None:
+        return str(version.author.get_username())
+    return {
+        "import": gettext("import"),
+        "proposal": gettext("community"),
+    }.get(version.source, gettext("curators"))

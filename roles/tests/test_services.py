@@ -1,19 +1,21 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
 from roles.changes import (
     AddSkill,
     ChangeError,
+    RemoveSkill,
     SetDetails,
     SetRequirement,
     SetRoleField,
     SetStack,
 )
 from roles.document import RoleDocumentError, dumps_role_document, parse_role_document
-from roles.errors import RoleNotFound
+from roles.errors import ChangeConflict, RoleChangeError, RoleNotFound
 from roles.models import (
     Level,
     Requirement,
@@ -335,3 +337,196 @@ def test_renaming_a_family_versions_its_roles(seed_role, admin):
     )
     assert [v.snapshot["family"]["name"] for v in versions] == ["Machine Learning"]
     assert role_get(slug="mlops-engineer").family.name == "Machine Learning"
+
+
+# --- conflicts -------------------------------------------------------------------------------
+
+
+def test_a_change_set_from_an_old_version_conflicts_on_the_places_changed_since(seed_role):
+    _apply(seed_role, SetRequirement(skill="docker", level="senior", code="W"))  # version 2
+    _apply(seed_role, RemoveSkill(skill="redis"))  # version 3
+    with pytest.raises(ChangeConflict) as caught:
+        _apply(
+            seed_role,
+            SetRequirement(skill="docker", level="senior", code="E"),
+            SetDetails(skill="redis", level="junior", text="Caching"),
+            SetRequirement(skill="docker", level="lead", code="W"),
+            base_version=1,
+        )
+    assert caught.value.conflicts == [("cell:docker:senior", 2), ("skill:redis", 3)]
+    assert "cell:docker:senior (version 2)" in str(caught.value)
+    # Nothing was written, not even the change that did not conflict.
+    assert RoleVersion.objects.filter(role=seed_role).count() == 3
+    cells = Requirement.objects.filter(role_skill__skill__slug="docker")
+    assert {c.level.code: c.code for c in cells.select_related("level")}["lead"] == "E"
+    # Against the latest version, or touching only other places, it applies.
+    version = _apply(
+        seed_role, SetRequirement(skill="docker", level="lead", code="W"), base_version=1
+    )
+    assert version.number == 4
+
+
+def test_base_version_must_exist(seed_role):
+    with pytest.raises(RoleChangeError, match="base version 7 does not exist"):
+        _apply(seed_role, SetRequirement(skill="docker", level="lead", code="W"), base_version=7)
+
+
+def test_a_version_records_the_proposal_it_applied(seed_role, member):
+    version = role_change_apply(
+        role=seed_role,
+        changes=[SetRequirement(skill="docker", level="lead", code="W")],
+        author=member,
+        source=RoleVersion.Source.PROPOSAL,
+        message="Proposal #12",
+        base_version=1,
+        proposal=member,  # any saved model: roles keeps only its primary key
+    )
+    assert (version.source, version.proposal_id, version.message) == (
+        "proposal",
+        member.pk,
+        "Proposal #12",
+    )
+
+
+# --- import without silent loss ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path"),
+    [
+        (lambda d: d.update(weights={}), "$.weights"),
+        (lambda d: d["family"].update(url="x"), "$.family.url"),
+        (lambda d: d["role"].update(owner="x"), "$.role.owner"),
+        (lambda d: d["levels"][1].update(years=3), "$.levels[1].years"),
+        (lambda d: d["domains"][0].update(weight=2), "$.domains[0].weight"),
+        (lambda d: d["domains"][0]["skills"][1].update(weight=2), "$.domains[0].skills[1].weight"),
+        (
+            lambda d: d["domains"][0]["skills"][0]["requirements"].update(
+                l1={"code": "A", "examples": ["x"]}
+            ),
+            "$.domains[0].skills[0].requirements.l1.examples",
+        ),
+        (
+            lambda d: d.update(
+                codes=[{"code": "E", "name": "Masters", "rank": 3, "colour": "red"}]
+            ),
+            "$.codes[0].colour",
+        ),
+    ],
+)
+def test_unknown_keys_are_refused_with_their_path(db, mutate, path):
+    document = role_document()
+    mutate(document)
+    with pytest.raises(RoleDocumentError) as caught:
+        role_import(raw=document)
+    assert caught.value.path == path
+    assert "unknown key" in caught.value.problem
+    assert not Role.objects.exists()
+
+
+def _extended_document() -> dict:
+    document = role_document(slug="extended", domains=2, skills_per_domain=3)
+    document["source"] = "https://example.com/ladder"
+    document["x-generator"] = {"name": "test", "version": 2}
+    document["family"]["x-family-note"] = "shared"
+    document["role"]["x-owner"] = "platform team"
+    document["levels"][0]["x-years"] = {"min": 0, "max": 2}
+    document["codes"] = [
+        {"code": "A", "name": "Awareness", "rank": 1},
+        {"code": "W", "name": "Practitioner", "rank": 2, "x-colour": "blue"},
+        {"code": "E", "name": "Masters", "rank": 3},
+    ]
+    document["domains"][0]["x-weight"] = 0.5
+    document["domains"][0]["skills"][0]["x-weight"] = 3
+    document["domains"][0]["skills"][0]["requirements"]["l2"] = {
+        "code": "W",
+        "x-examples": ["Writes a Dockerfile", "Reads logs"],
+        "x-links": {"z": "https://z.example", "a": "https://a.example"},
+    }
+    return document
+
+
+def test_source_extensions_and_code_names_are_kept_and_exported_unchanged(db):
+    document = _extended_document()
+    role_import(raw=document)
+    exported = role_document_get(slug="extended")
+    assert exported["source"] == "https://example.com/ladder"
+    assert exported["x-generator"] == {"name": "test", "version": 2}
+    assert exported["family"]["x-family-note"] == "shared"
+    assert exported["role"]["x-owner"] == "platform team"
+    assert exported["levels"][0]["x-years"] == {"min": 0, "max": 2}
+    assert exported["codes"] == [
+        {"code": "A", "name": "Awareness", "rank": 1},
+        {"code": "W", "name": "Practitioner", "rank": 2, "x-colour": "blue"},
+        {"code": "E", "name": "Masters", "rank": 3},
+    ]
+    assert exported["domains"][0]["x-weight"] == 0.5
+    skill = exported["domains"][0]["skills"][0]
+    assert skill["x-weight"] == 3
+    assert skill["requirements"]["l2"] == {
+        "code": "W",
+        "x-examples": ["Writes a Dockerfile", "Reads logs"],
+        "x-links": {"z": "https://z.example", "a": "https://a.example"},
+    }
+    # Key order inside extensions survives the database too (the text is compared).
+    text = dumps_role_document(exported)
+    assert '"z": "https://z.example",\n' in text.split('"x-links"')[1].split("}")[0] + ",\n"
+    assert text.index('"z": "https://z.example"') < text.index('"a": "https://a.example"')
+    assert role_import(raw=text).version is None  # export → import changes nothing
+    assert dumps_role_document(role_document_get(slug="extended")) == text
+
+
+def test_a_changed_extension_is_one_change(db):
+    role_import(raw=_extended_document())
+    document = role_document_get(slug="extended")
+    document["role"]["x-owner"] = "data team"
+    result = role_import(raw=document)
+    assert result.version.changes == [
+        {"op": "set_extension", "place": "role", "data": {"x-owner": "data team"}}
+    ]
+
+
+def test_codes_must_keep_their_ranks(db):
+    document = role_document()
+    document["codes"] = [{"code": "E", "name": "Masters", "rank": 2}]
+    with pytest.raises(RoleDocumentError, match=r"\$\.codes\[0\]\.rank: the rank of E is 3"):
+        role_import(raw=document)
+
+
+def test_shared_entries_are_not_renamed_and_each_difference_is_reported(seed_role, seed_document):
+    other = role_document(slug="other", domains=1, skills_per_domain=2)
+    other["family"] = {"slug": "ml-ai-engineering", "name": "Machine Learning"}
+    other["domains"][0]["name"] = "Cloud & Infrastructure"
+    other["domains"][0]["slug"] = "cloud-infrastructure"
+    other["domains"][0]["name"] = "Cloud"
+    other["domains"][0]["skills"][0].update(
+        {"slug": "docker", "name": "Docker CE", "description": "Containers"}
+    )
+    result = role_import(raw=other)
+    assert result.differences == [
+        "skill 'docker': the document's name 'Docker CE' differs from the shared skill's "
+        "'Docker', which is kept",
+        "skill 'docker': the document's description 'Containers' differs from the shared "
+        "skill's '', which is kept",
+        "domain 'cloud-infrastructure': the document's name 'Cloud' differs from the shared "
+        "domain's 'Cloud & Infrastructure', which is kept",
+        "family 'ml-ai-engineering': the document's name 'Machine Learning' differs from the "
+        "shared family's 'ML & AI Engineering', which is kept",
+    ]
+    assert Skill.objects.get(slug="docker").name == "Docker"
+    assert SkillDomain.objects.get(slug="cloud-infrastructure").name == "Cloud & Infrastructure"
+    assert RoleVersion.objects.filter(role=seed_role).count() == 1  # the seed role is untouched
+
+
+def test_the_seed_round_trips_byte_identically(seed_role, seed_document):
+    first = dumps_role_document(role_document_get(slug="mlops-engineer"))
+    assert json.loads(first)["source"] == seed_document["source"]
+    assert role_import(raw=first).version is None
+    assert dumps_role_document(role_document_get(slug="mlops-engineer")) == first
+    # Only the slugs the seed leaves to slugify() are added by the export.
+    without_slugs = json.loads(first)
+    for domain in without_slugs["domains"]:
+        domain.pop("slug")
+        for skill in domain["skills"]:
+            skill.pop("slug")
+    assert without_slugs == seed_document
