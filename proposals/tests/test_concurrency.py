@@ -3,17 +3,15 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from proposals.errors import ProposalLimitReached
 from proposals.models import Vote
 from proposals.selectors import proposal_get, proposal_tally
 from proposals.services import vote_cast
 from proposals.tests.factories import ProposalFactory, UserFactory
+from tests.concurrency import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -22,27 +20,6 @@ pytestmark = [
         reason="row locks need PostgreSQL (set DATABASE_URL); SQLite serialises all writers",
     ),
 ]
-
-
-def _race(count: int, work: Callable[[int], None]) -> list[BaseException]:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            work(index)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted on
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
 
 
 def test_fifty_members_voting_twice_at_once_leave_one_row_each():
@@ -54,7 +31,7 @@ def test_fifty_members_voting_twice_at_once_leave_one_row_each():
         vote_cast(proposal=proposal, voter=voters[index], value=1)
         vote_cast(proposal=proposal, voter=voters[index], value=-1 if index % 3 == 0 else 1)
 
-    assert _race(50, work) == []
+    assert race(50, work) == []
     rows = Vote.objects.filter(proposal=proposal)
     assert rows.count() == 50
     assert rows.values("voter").distinct().count() == 50
@@ -71,7 +48,7 @@ def test_one_member_voting_from_many_connections_at_once_has_one_vote():
     def work(index: int) -> None:
         vote_cast(proposal=proposal, voter=voter, value=1 if index % 2 else -1)
 
-    assert _race(20, work) == []
+    assert race(20, work) == []
     assert Vote.objects.filter(proposal=proposal).count() == 1
     assert sum(proposal_tally(proposal=proposal)) == 1
 
@@ -84,7 +61,7 @@ def test_the_daily_vote_cap_cannot_be_beaten_in_parallel(settings):
     def work(index: int) -> None:
         vote_cast(proposal=proposals[index], voter=voter, value=1)
 
-    errors = _race(10, work)
+    errors = race(10, work)
     assert Vote.objects.filter(voter=voter).count() == 3
     assert len(errors) == 7
     assert all(isinstance(error, ProposalLimitReached) for error in errors)
@@ -111,7 +88,7 @@ def test_two_experts_approving_at_once_apply_it_exactly_once(seed_role, settings
     def work(index: int) -> None:
         review_submit(proposal=proposal, reviewer=experts[index], decision="approve", comment="ok")
 
-    errors = _race(2, work)
+    errors = race(2, work)
     proposal.refresh_from_db()
     assert proposal.status == "accepted"
     assert RoleVersion.objects.filter(role=seed_role).count() == 2  # the import and this one
@@ -139,7 +116,7 @@ def test_the_open_proposal_cap_cannot_be_beaten_in_parallel(seed_role, settings)
             changes=[{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "E"}],
         )
 
-    errors = _race(8, work)
+    errors = race(8, work)
     assert Proposal.objects.filter(author=author).count() == 2
     assert len(errors) == 6
     assert all(isinstance(error, ProposalLimitReached) for error in errors)

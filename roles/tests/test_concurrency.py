@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from roles.models import Requirement, Role, RoleSkill, RoleVersion, Skill
 from roles.services import role_import
 from roles.tests.factories import role_document
+from tests.concurrency import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -20,27 +19,6 @@ pytestmark = [
 ]
 
 
-def _race(count: int, work) -> list[BaseException]:
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            work(index)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted on
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
-
-
 def test_concurrent_imports_of_a_new_role_make_one_role_and_numbered_versions():
     def work(index: int) -> None:
         document = role_document(slug="raced", domains=3, skills_per_domain=4)
@@ -48,7 +26,7 @@ def test_concurrent_imports_of_a_new_role_make_one_role_and_numbered_versions():
         document["family"] = {"slug": f"family-{index}", "name": f"Family {index}"}
         role_import(raw=document)
 
-    errors = _race(4, work)
+    errors = race(4, work)
     assert errors == []
     role = Role.objects.get(slug="raced")
     assert Role.objects.filter(slug="raced").count() == 1
@@ -69,7 +47,7 @@ def test_concurrent_imports_of_roles_sharing_skills_share_them():
         document["family"] = {"slug": f"family-{index}", "name": f"Family {index}"}
         role_import(raw=document)
 
-    errors = _race(4, work)
+    errors = race(4, work)
     assert errors == []
     assert Role.objects.count() == 4
     assert Skill.objects.count() == 10  # one row per slug, whoever created it
@@ -96,7 +74,7 @@ def test_two_curators_saving_from_the_same_version_lose_nothing(seed_document):
             outcomes[index] = exc
 
     # The same cell from the same base version: one wins, the other is told, nothing reverts.
-    errors = _race(2, lambda i: save(i, "senior", ["W", "E"][i]))
+    errors = race(2, lambda i: save(i, "senior", ["W", "E"][i]))
     assert errors == []
     conflicts = [o for o in outcomes.values() if isinstance(o, ChangeConflict)]
     saved = [o for o in outcomes.values() if isinstance(o, RoleVersion)]
@@ -110,7 +88,7 @@ def test_two_curators_saving_from_the_same_version_lose_nothing(seed_document):
 
     # Different cells from the same base version: both are saved, in two versions.
     outcomes.clear()
-    errors = _race(2, lambda i: save(i, ["lead", "principal"][i], "A"))
+    errors = race(2, lambda i: save(i, ["lead", "principal"][i], "A"))
     assert errors == []
     assert all(isinstance(o, RoleVersion) for o in outcomes.values())
     assert sorted(o.number for o in outcomes.values()) == [3, 4]
