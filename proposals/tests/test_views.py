@@ -254,3 +254,49 @@ def test_pages_in_spanish(client, proposal):
     assert "En votación" in page
     listing = client.get("/proposals/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Cierran pronto" in listing
+
+
+@pytest.mark.parametrize(
+    ("fields", "text"),
+    [
+        ({"status": "expired"}, "too few members voted"),
+        ({"status": "rejected"}, "Rejected by the community vote"),
+        ({"status": "withdrawn"}, "Withdrawn by its author"),
+        (
+            {"status": "conflict", "conflicts": ["cell:docker:senior"]},
+            "these places of the role changed after the version it was written against",
+        ),
+        (
+            {"status": "rejected", "moderation_reason": "Off topic"},
+            "Rejected by the moderators",
+        ),
+    ],
+)
+def test_decision_records(client, proposal, fields, text):
+    Proposal.objects.filter(pk=proposal.pk).update(decided_at=proposal.created_at, **fields)
+    page = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert text in page
+    assert "The discussion is closed." in page
+    if fields["status"] == "conflict":
+        assert "<code>cell:docker:senior</code>" in page
+
+
+def test_writes_are_rate_limited_per_member(client, proposal, settings):
+    from rest_framework.test import APIClient
+
+    settings.PROPOSAL_WRITES_PER_MINUTE = 2
+    voter = UserFactory()
+    _signed_in(client, voter)
+    url = f"/proposals/{proposal.pk}/vote/"
+    assert client.post(url, {"value": "1"}).status_code == 303
+    assert client.post(url, {"value": "-1"}).status_code == 303
+    limited = client.post(url, {"value": "1"})
+    assert limited.status_code == 429
+    assert limited["Retry-After"]
+    assert Vote.objects.get(voter=voter).value == -1
+    # The API shares the member's budget.
+    api = APIClient()
+    api.force_authenticate(voter)
+    response = api.post(f"/api/v1/proposals/{proposal.pk}/vote/", {"value": 1}, format="json")
+    assert response.status_code == 429
+    assert response["Retry-After"]
