@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -23,7 +24,7 @@ from proposals.models import (
     Review,
     Vote,
 )
-from proposals.selectors import proposals_for_moderation
+from proposals.selectors import proposals_for_moderation, signed_in_member
 from proposals.services import (
     expertise_grant,
     expertise_revoke,
@@ -46,20 +47,20 @@ class _ReadOnlyInline(admin.TabularInline):
 
 class VoteInline(_ReadOnlyInline):
     model = Vote
-    fields = ["voter", "value", "created_at", "updated_at"]
-    readonly_fields = fields
+    readonly_fields = ("voter", "value", "created_at", "updated_at")
+    fields = readonly_fields
 
 
 class ReviewInline(_ReadOnlyInline):
     model = Review
-    fields = ["reviewer", "decision", "comment", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ("reviewer", "decision", "comment", "created_at")
+    fields = readonly_fields
 
 
 class CommentInline(_ReadOnlyInline):
     model = Comment
-    fields = ["author", "text", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ("author", "text", "created_at")
+    fields = readonly_fields
     # Moderators may remove a comment (tick "Delete" and save).
     can_delete = True
 
@@ -91,7 +92,7 @@ class ProposalAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [ReviewInline, CommentInline, VoteInline]
     actions = ["close_now", "reject", "reject_as_spam"]
-    readonly_fields = [
+    readonly_fields = (
         "role",
         "author",
         "title",
@@ -108,7 +109,7 @@ class ProposalAdmin(admin.ModelAdmin):
         "moderated_by",
         "moderation_reason",
         "is_spam",
-    ]
+    )
     fields = readonly_fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Proposal]:
@@ -130,7 +131,7 @@ class ProposalAdmin(admin.ModelAdmin):
         closed = 0
         for proposal in queryset:
             try:
-                proposal_close_now(proposal=proposal, moderator=request.user)
+                proposal_close_now(proposal=proposal, moderator=signed_in_member(request.user))
                 closed += 1
             except ProposalError as exc:
                 self.message_user(request, f"#{proposal.pk}: {exc.message}", messages.WARNING)
@@ -151,7 +152,7 @@ class ProposalAdmin(admin.ModelAdmin):
                 try:
                     proposal_reject_by_moderator(
                         proposal=proposal,
-                        moderator=request.user,
+                        moderator=signed_in_member(request.user),
                         reason=form.cleaned_data["reason"],
                         spam=spam,
                     )
@@ -172,7 +173,7 @@ class ProposalAdmin(admin.ModelAdmin):
             "form": form,
             "proposals": queryset,
             "action": request.POST.get("action", ""),
-            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
         }
         return TemplateResponse(request, "admin/proposals/proposal/reject.html", context)
 
@@ -212,7 +213,7 @@ class ExpertiseAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Expertise, form: Any, change: bool) -> None:
         expertise, _created = expertise_grant(
-            user=obj.user, domain=obj.domain, granted_by=request.user
+            user=obj.user, domain=obj.domain, granted_by=signed_in_member(request.user)
         )
         obj.pk = expertise.pk
 

@@ -38,7 +38,7 @@ from proposals.models import (
     Proposal,
     Review,
 )
-from proposals.selectors import proposal_get, proposal_list
+from proposals.selectors import proposal_get, proposal_list, signed_in_member
 from proposals.services import (
     proposal_create,
     proposal_withdraw,
@@ -220,7 +220,7 @@ class ProposalListApi(APIView):
         try:
             proposal = proposal_create(
                 role=role,
-                author=request.user,
+                author=signed_in_member(request.user),
                 title=data["title"],
                 rationale=data["rationale"],
                 evidence_links=data["evidence_links"],
@@ -309,7 +309,7 @@ class ProposalVoteApi(APIView):
         try:
             vote = vote_cast(
                 proposal=proposal_get(pk=pk),
-                voter=request.user,
+                voter=signed_in_member(request.user),
                 value=serializer.validated_data["value"],
             )
             return self._answer(pk, vote.value)
@@ -327,7 +327,7 @@ class ProposalVoteApi(APIView):
         if limited is not None:
             return limited
         try:
-            vote_retract(proposal=proposal_get(pk=pk), voter=request.user)
+            vote_retract(proposal=proposal_get(pk=pk), voter=signed_in_member(request.user))
             return self._answer(pk, None)
         except ProposalError as exc:
             return error_response(exc)
@@ -366,7 +366,7 @@ class ProposalReviewApi(APIView):
         try:
             review_submit(
                 proposal=proposal_get(pk=pk),
-                reviewer=request.user,
+                reviewer=signed_in_member(request.user),
                 decision=serializer.validated_data["decision"],
                 comment=serializer.validated_data["comment"],
             )
@@ -386,7 +386,7 @@ class ProposalWithdrawApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         try:
-            proposal_withdraw(proposal=proposal_get(pk=pk), author=request.user)
+            proposal_withdraw(proposal=proposal_get(pk=pk), author=signed_in_member(request.user))
             return Response(ProposalDetailOutput(proposal_get(pk=pk)).data)
         except ProposalError as exc:
             return error_response(exc)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -35,8 +35,14 @@ class ProposalFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Read once here: choices given as callables are read again for every rendering.
-        self.fields["role"].choices = [("", _("All roles")), *role_choices()]
-        self.fields["domain"].choices = [("", _("All domains")), *domain_choices()]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            ("", _("All roles")),
+            *role_choices(),
+        ]
+        cast(forms.ChoiceField, self.fields["domain"]).choices = [
+            ("", _("All domains")),
+            *domain_choices(),
+        ]
 
 
 class CommentForm(forms.Form):
@@ -141,10 +147,10 @@ class ChangeForm(forms.Form):
 
     def __init__(self, *args: Any, levels: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", "—"), *levels]
+        cast(forms.ChoiceField, self.fields["level"]).choices = [("", "—"), *levels]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         op = data.get("op", "")
         needed = {"skill", "level", "name", "domain"} & set(OP_FIELDS.get(op, ()))
         if op == "add_skill":

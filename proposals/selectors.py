@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
     Case,
     Count,
@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from proposals.errors import ProposalInvalid, ProposalNotFound
+from proposals.errors import ProposalForbidden, ProposalInvalid, ProposalNotFound
 from proposals.models import (
     MAX_CHANGES,
     Comment,
@@ -39,7 +39,7 @@ from roles.errors import RoleVersionNotFound
 from roles.models import Role
 from roles.selectors import domain_list, role_queryset, role_version_state
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 
 def user_email_verified(*, user: AnyUser) -> bool:
@@ -48,12 +48,21 @@ def user_email_verified(*, user: AnyUser) -> bool:
     The one place that decides it. With django-allauth installed this is allauth's verified
     ``EmailAddress``; without it (no accounts app yet) an email on the user record stands in.
     """
-    if not user.is_authenticated or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         return False
     if apps.is_installed("allauth.account"):
-        email_address = apps.get_model("account", "EmailAddress")
+        app_label = "account"  # a variable: the app is not installed everywhere yet
+        email_address: Any = apps.get_model(app_label, "EmailAddress")
         return bool(email_address.objects.filter(user=user, verified=True).exists())
-    return bool(getattr(user, "email", ""))
+    return bool(user.email)
+
+
+def signed_in_member(user: AnyUser) -> User:
+    """The member behind a request that needs one (after ``login_required`` or an API
+    permission); a visitor is refused."""
+    if not isinstance(user, User):
+        raise ProposalForbidden(_("Sign in first."))
+    return user
 
 
 def _vote_count(value: int) -> Coalesce:
@@ -123,7 +132,7 @@ def proposal_list(
             Exists(ProposalTarget.objects.filter(target, proposal=OuterRef("pk")))
         )
     if sort == "score":
-        return proposals.order_by("-score", "-created_at", "-pk")
+        return proposals.order_by(F("score").desc(), "-created_at", "-pk")
     if sort == "closing":
         still_voting = Case(When(status=Proposal.Status.VOTING, then=Value(0)), default=Value(1))
         return proposals.order_by(still_voting, "closes_at", "-pk")
@@ -153,7 +162,7 @@ def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
         .select_related("role", "role__family", "author", "applied_version", "moderated_by")
         .prefetch_related(Prefetch("reviews", queryset=reviews))
     )
-    if viewer is not None and viewer.is_authenticated:
+    if isinstance(viewer, User):
         own = Vote.objects.filter(proposal=OuterRef("pk"), voter=viewer).values("value")[:1]
         proposals = proposals.annotate(
             my_vote=Coalesce(Subquery(own, output_field=IntegerField()), Value(0))
@@ -193,7 +202,7 @@ def proposal_tally(*, proposal: Proposal) -> tuple[int, int]:
 def expert_can_review(*, user: AnyUser, proposal: Proposal) -> bool:
     """Whether ``user`` is a global expert or an expert of a domain the proposal touches (one
     query). Authors never review their own proposals."""
-    if not user.is_authenticated or not user.is_active or user.pk == proposal.author_id:
+    if not isinstance(user, User) or not user.is_active or user.pk == proposal.author_id:
         return False
     touched = ProposalTarget.objects.filter(proposal=proposal, domain_id__isnull=False).values(
         "domain_id"
@@ -201,10 +210,6 @@ def expert_can_review(*, user: AnyUser, proposal: Proposal) -> bool:
     return bool(
         Expertise.objects.filter(Q(domain__isnull=True) | Q(domain__in=touched), user=user).exists()
     )
-
-
-def expertise_list(*, user: AnyUser) -> QuerySet[Expertise]:
-    return Expertise.objects.filter(user_id=user.pk).select_related("domain")
 
 
 def role_choices() -> list[tuple[str, str]]:

@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -52,15 +51,15 @@ from roles.models import Role, RoleVersion, SkillDomain
 from roles.services import role_change_apply
 
 
-def _require_verified(user: AbstractBaseUser) -> None:
+def _require_verified(user: User) -> None:
     if not user_email_verified(user=user):
         raise ProposalForbidden(_("Verify your email address to take part in proposals."))
 
 
-def _lock_member(user: AbstractBaseUser) -> None:
+def _lock_member(user: User) -> None:
     """Serialise one member's capped writes: the cap is counted while holding this row lock, so
     parallel requests of the same member cannot all see room under it."""
-    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    User.objects.select_for_update().filter(pk=user.pk).first()
 
 
 def _lock_proposal(proposal: Proposal) -> Proposal:
@@ -130,7 +129,7 @@ def _targets(proposal: Proposal, preview: ChangesPreview) -> list[ProposalTarget
 def proposal_create(
     *,
     role: Role,
-    author: AbstractBaseUser,
+    author: User,
     title: str,
     rationale: str,
     changes: Any,
@@ -193,7 +192,7 @@ def _require_voting(proposal: Proposal) -> None:
 
 
 @transaction.atomic
-def vote_cast(*, proposal: Proposal, voter: AbstractBaseUser, value: int) -> Vote:
+def vote_cast(*, proposal: Proposal, voter: User, value: int) -> Vote:
     """Cast or change ``voter``'s vote (+1 or -1) while the proposal is voting.
 
     A new vote counts towards ``VOTES_PER_MEMBER_PER_DAY`` (the last 24 hours); changing one
@@ -229,7 +228,7 @@ def vote_cast(*, proposal: Proposal, voter: AbstractBaseUser, value: int) -> Vot
 
 
 @transaction.atomic
-def vote_retract(*, proposal: Proposal, voter: AbstractBaseUser) -> None:
+def vote_retract(*, proposal: Proposal, voter: User) -> None:
     """Take back ``voter``'s vote while the proposal is voting."""
     _require_verified(voter)
     locked = _lock_proposal(proposal)
@@ -243,7 +242,7 @@ def vote_retract(*, proposal: Proposal, voter: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def comment_add(*, proposal: Proposal, author: AbstractBaseUser, text: str) -> Comment:
+def comment_add(*, proposal: Proposal, author: User, text: str) -> Comment:
     """Add a plain-text comment to an open proposal's discussion."""
     _require_verified(author)
     text = _require_text("text", text, COMMENT_MAX_LENGTH)
@@ -266,7 +265,7 @@ def _decide(proposal: Proposal, status: str, now: datetime) -> None:
 
 
 @transaction.atomic
-def proposal_withdraw(*, proposal: Proposal, author: AbstractBaseUser) -> Proposal:
+def proposal_withdraw(*, proposal: Proposal, author: User) -> Proposal:
     """The author takes their proposal back while it is voting."""
     locked = _lock_proposal(proposal)
     if author.pk != locked.author_id:
@@ -357,9 +356,7 @@ def _apply(proposal: Proposal) -> None:
 
 
 @transaction.atomic
-def review_submit(
-    *, proposal: Proposal, reviewer: AbstractBaseUser, decision: str, comment: str
-) -> Review:
+def review_submit(*, proposal: Proposal, reviewer: User, decision: str, comment: str) -> Review:
     """An expert of a touched domain (or a global expert) approves or rejects a proposal in
     review, with a required comment. One rejection rejects it; ``REVIEW_APPROVALS`` approvals
     apply it. The proposal's row is locked, so two experts approving at once apply it once."""
@@ -394,26 +391,26 @@ def review_submit(
 # --- Moderation --------------------------------------------------------------------------------
 
 
-def _require_moderator(user: AbstractBaseUser) -> None:
+def _require_moderator(user: User) -> None:
     if not (user.is_active and user.is_staff and user.has_perm("proposals.change_proposal")):
         raise ProposalForbidden(_("Only moderators can do this."))
 
 
 @transaction.atomic
-def proposal_close_now(*, proposal: Proposal, moderator: AbstractBaseUser) -> str:
+def proposal_close_now(*, proposal: Proposal, moderator: User) -> str:
     """A moderator ends voting early; the decision rule applies to the tally so far."""
     _require_moderator(moderator)
     locked = _lock_proposal(proposal)
     if locked.status != Proposal.Status.VOTING:
         raise ProposalStateError(_("Only a proposal that is still voting can be closed."))
-    locked.moderated_by = moderator  # type: ignore[assignment]
+    locked.moderated_by = moderator
     locked.save(update_fields=["moderated_by"])
     return _close(locked, timezone.now())
 
 
 @transaction.atomic
 def proposal_reject_by_moderator(
-    *, proposal: Proposal, moderator: AbstractBaseUser, reason: str, spam: bool = False
+    *, proposal: Proposal, moderator: User, reason: str, spam: bool = False
 ) -> Proposal:
     """A moderator rejects an open proposal with a reason; spam is also hidden from lists."""
     _require_moderator(moderator)
@@ -421,7 +418,7 @@ def proposal_reject_by_moderator(
     locked = _lock_proposal(proposal)
     if not locked.is_open:
         raise ProposalStateError(_("This proposal has already been decided."))
-    locked.moderated_by = moderator  # type: ignore[assignment]
+    locked.moderated_by = moderator
     locked.moderation_reason = reason
     locked.is_spam = spam
     locked.save(update_fields=["moderated_by", "moderation_reason", "is_spam"])
@@ -435,9 +432,9 @@ def proposal_reject_by_moderator(
 @transaction.atomic
 def expertise_grant(
     *,
-    user: AbstractBaseUser,
+    user: User,
     domain: SkillDomain | None = None,
-    granted_by: AbstractBaseUser | None = None,
+    granted_by: User | None = None,
 ) -> tuple[Expertise, bool]:
     """Make ``user`` an expert of ``domain`` (every domain when None); (expertise, created)."""
     existing = Expertise.objects.filter(user=user, domain=domain).first()
@@ -452,7 +449,7 @@ def expertise_grant(
 
 
 @transaction.atomic
-def expertise_revoke(*, user: AbstractBaseUser, domain: SkillDomain | None = None) -> bool:
+def expertise_revoke(*, user: User, domain: SkillDomain | None = None) -> bool:
     """Take ``user``'s expertise of ``domain`` (the global one when None) away; False if none."""
     deleted, _rows = Expertise.objects.filter(user=user, domain=domain).delete()
     return bool(deleted)

@@ -45,6 +45,7 @@ from proposals.selectors import (
     proposal_preview,
     role_choices,
     role_current_state,
+    signed_in_member,
     user_email_verified,
 )
 from proposals.services import (
@@ -68,6 +69,11 @@ _STATUS_OF: list[tuple[type[Exception], int]] = [
     (ProposalStateError, 409),
     (ProposalLimitReached, 429),
 ]
+
+
+def _htmx(request: HttpRequest) -> bool:
+    """Whether django-htmx's middleware saw an htmx request (``request.htmx``)."""
+    return bool(getattr(request, "htmx", False))
 
 
 def _status_of(exc: ProposalError) -> int:
@@ -115,7 +121,7 @@ def proposal_list_page(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page, "proposals": page.object_list}
-    template = "proposals/proposal_list.html" + ("#results" if request.htmx else "")
+    template = "proposals/proposal_list.html" + ("#results" if _htmx(request) else "")
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -130,7 +136,7 @@ def proposals_touching(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")[:50]
     proposals = list(proposal_list_open(role_slug=role, skill_slug=skill, level_code=level)[:10])
     context = {"proposals": proposals, "role_slug": role, "skill": skill, "level": level}
-    template = "proposals/proposals_touching.html" + ("#touching" if request.htmx else "")
+    template = "proposals/proposals_touching.html" + ("#touching" if _htmx(request) else "")
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -169,7 +175,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _after_action(
     request: HttpRequest, pk: int, *, fragment: str, success: str, anchor: str
 ) -> HttpResponse:
-    if request.htmx and fragment:
+    if _htmx(request) and fragment:
         proposal = _get(request, pk)
         template = f"proposals/proposal_detail.html#{fragment}"
         return render(request, template, _detail_context(request, proposal, notice=success))
@@ -183,7 +189,7 @@ def _refused(
     proposal = _get(request, pk)
     context = _detail_context(request, proposal, error=exc.message, error_at=fragment, **forms)
     template = "proposals/proposal_detail.html" + (
-        f"#{fragment}" if request.htmx and fragment else ""
+        f"#{fragment}" if _htmx(request) and fragment else ""
     )
     return render(request, template, context, status=_status_of(exc))
 
@@ -215,11 +221,11 @@ def proposal_vote(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(proposal: Proposal) -> str:
         if choice == "retract":
-            vote_retract(proposal=proposal, voter=request.user)
+            vote_retract(proposal=proposal, voter=signed_in_member(request.user))
             return _("Your vote was taken back.")
         if choice not in ("1", "-1"):
             raise ProposalInvalid({"value": _("A vote is up or down.")})
-        vote_cast(proposal=proposal, voter=request.user, value=int(choice))
+        vote_cast(proposal=proposal, voter=signed_in_member(request.user), value=int(choice))
         return _("Your vote was counted.")
 
     return _action(request, pk, fragment="votes", anchor="#votes", run=run)
@@ -232,11 +238,13 @@ def proposal_comment(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         proposal = _get(request, pk)
         context = _detail_context(request, proposal, comment_form=form)
-        template = "proposals/proposal_detail.html" + ("#discussion" if request.htmx else "")
+        template = "proposals/proposal_detail.html" + ("#discussion" if _htmx(request) else "")
         return render(request, template, context, status=400)
 
     def run(proposal: Proposal) -> str:
-        comment_add(proposal=proposal, author=request.user, text=form.cleaned_data["text"])
+        comment_add(
+            proposal=proposal, author=signed_in_member(request.user), text=form.cleaned_data["text"]
+        )
         return _("Your comment was added.")
 
     return _action(request, pk, fragment="discussion", anchor="#discussion", run=run)
@@ -246,7 +254,7 @@ def proposal_comment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def proposal_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     def run(proposal: Proposal) -> str:
-        proposal_withdraw(proposal=proposal, author=request.user)
+        proposal_withdraw(proposal=proposal, author=signed_in_member(request.user))
         return _("Your proposal was withdrawn.")
 
     # The whole page changes: no fragment, a redirect to it.
@@ -265,7 +273,7 @@ def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
     def run(proposal: Proposal) -> str:
         review_submit(
             proposal=proposal,
-            reviewer=request.user,
+            reviewer=signed_in_member(request.user),
             decision=form.cleaned_data["decision"],
             comment=form.cleaned_data["comment"],
         )
@@ -364,7 +372,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
                     return limited
                 proposal = proposal_create(
                     role=role,
-                    author=request.user,
+                    author=signed_in_member(request.user),
                     title=form.cleaned_data["title"],
                     rationale=form.cleaned_data["rationale"],
                     evidence_links=form.links(),
@@ -373,7 +381,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
                 )
                 url = reverse("proposals:detail", args=[proposal.pk])
                 messages.success(request, _("Your proposal is open for voting."))
-                if request.htmx:
+                if _htmx(request):
                     return HttpResponseClientRedirect(url)
                 return HttpResponseRedirect(url, status=303)
         except ProposalInvalid as exc:
@@ -404,5 +412,5 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
         "skills": [(skill.slug, skill.name) for skill in state.skills],
         "domains": sorted(set(state.domain_names.values())),
     }
-    template = "proposals/proposal_new.html" + ("#editor" if request.htmx else "")
+    template = "proposals/proposal_new.html" + ("#editor" if _htmx(request) else "")
     return render(request, template, context, status=status)

@@ -21,7 +21,7 @@ DOCKER_SENIOR_E: dict[str, Any] = {
 
 @pytest.fixture
 def author(db):
-    return UserFactory(username="author")
+    return UserFactory.create(username="author")
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def domain_expert(db):
     from proposals.services import expertise_grant
     from roles.models import SkillDomain
 
-    user = UserFactory(username="cloud-expert")
+    user = UserFactory.create(username="cloud-expert")
     expertise_grant(user=user, domain=SkillDomain.objects.get(slug="cloud-infrastructure"))
     return user
 
@@ -60,7 +60,7 @@ def other_expert(db):
     from proposals.services import expertise_grant
     from roles.models import SkillDomain
 
-    user = UserFactory(username="api-expert")
+    user = UserFactory.create(username="api-expert")
     expertise_grant(user=user, domain=SkillDomain.objects.get(slug="api-integration"))
     return user
 
@@ -69,6 +69,6 @@ def other_expert(db):
 def global_expert(db):
     from proposals.services import expertise_grant
 
-    user = UserFactory(username="global-expert")
+    user = UserFactory.create(username="global-expert")
     expertise_grant(user=user)
     return user

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import factory
 from django.apps import apps
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from proposals.models import Comment, Proposal, Vote
 from roles.tests.factories import RoleFactory
 
 
-def verify_email(user) -> None:
+def verify_email(user: User) -> None:
     """Give ``user`` a verified email address, the way the accounts app records one."""
     if not user.email:
         user.email = f"{user.username}@example.com"
@@ -25,21 +26,21 @@ def verify_email(user) -> None:
         )
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
-        model = get_user_model()
+        model = User
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("pw-member-123")
 
     @factory.post_generation
-    def verified(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy's signature
+    def verified(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
         if create and extracted is not False:
             verify_email(obj)
 
 
-class ProposalFactory(factory.django.DjangoModelFactory):
+class ProposalFactory(factory.django.DjangoModelFactory[Proposal]):
     class Meta:
         model = Proposal
 
@@ -52,7 +53,7 @@ class ProposalFactory(factory.django.DjangoModelFactory):
     closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
 
 
-class VoteFactory(factory.django.DjangoModelFactory):
+class VoteFactory(factory.django.DjangoModelFactory[Vote]):
     class Meta:
         model = Vote
 
@@ -61,7 +62,7 @@ class VoteFactory(factory.django.DjangoModelFactory):
     value = 1
 
 
-class CommentFactory(factory.django.DjangoModelFactory):
+class CommentFactory(factory.django.DjangoModelFactory[Comment]):
     class Meta:
         model = Comment
 

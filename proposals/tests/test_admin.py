@@ -19,9 +19,9 @@ def admin_client(client, admin):
 
 
 def test_changelist_and_page_show_tally_votes_reviews_and_comments(admin_client, proposal):
-    VoteFactory(proposal=proposal, value=1, voter__username="fan")
-    VoteFactory(proposal=proposal, value=1)
-    CommentFactory(proposal=proposal, text="Looks right")
+    VoteFactory.create(proposal=proposal, value=1, voter__username="fan")
+    VoteFactory.create(proposal=proposal, value=1)
+    CommentFactory.create(proposal=proposal, text="Looks right")
     listing = admin_client.get(CHANGELIST).content.decode()
     assert "Seniors master Docker" in listing
     page = admin_client.get(f"{CHANGELIST}{proposal.pk}/change/").content.decode()
@@ -80,7 +80,7 @@ def test_reject_as_spam_asks_for_a_reason(admin_client, proposal, client):
 
 
 def test_grant_and_revoke_expertise(admin_client, seed_role, admin):
-    user = UserFactory(username="newexpert")
+    user = UserFactory.create(username="newexpert")
     domain = SkillDomain.objects.get(slug="cloud-infrastructure")
     response = admin_client.post(
         "/admin/proposals/expertise/add/", {"user": user.pk, "domain": domain.pk}
@@ -95,7 +95,7 @@ def test_grant_and_revoke_expertise(admin_client, seed_role, admin):
 
 
 def test_members_without_rights_cannot_moderate(client, proposal):
-    staff = UserFactory(is_staff=True)
+    staff = UserFactory.create(is_staff=True)
     client.force_login(staff)
     assert client.get(CHANGELIST).status_code == 403
     assert Proposal.objects.get(pk=proposal.pk).status == "voting"
@@ -104,8 +104,8 @@ def test_members_without_rights_cannot_moderate(client, proposal):
 def test_moderators_delete_a_comment(admin_client, proposal):
     from proposals.models import Comment
 
-    keep = CommentFactory(proposal=proposal, text="Useful")
-    spam = CommentFactory(proposal=proposal, text="Buy now")
+    keep = CommentFactory.create(proposal=proposal, text="Useful")
+    spam = CommentFactory.create(proposal=proposal, text="Buy now")
     data = {
         "comments-TOTAL_FORMS": "2",
         "comments-INITIAL_FORMS": "2",

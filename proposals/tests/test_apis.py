@@ -17,9 +17,9 @@ def _client(user=None) -> APIClient:
 
 
 def test_list_and_detail_show_tallies_counted_from_rows():
-    proposal = ProposalFactory(title="Docker for seniors")
+    proposal = ProposalFactory.create(title="Docker for seniors")
     VoteFactory.create_batch(3, proposal=proposal, value=1)
-    VoteFactory(proposal=proposal, value=-1)
+    VoteFactory.create(proposal=proposal, value=-1)
     body = _client().get("/api/v1/proposals/").json()
     assert body["count"] == 1
     summary = body["results"][0]
@@ -48,8 +48,8 @@ def test_unknown_proposal_is_a_json_404():
 
 
 def test_vote_change_and_retract():
-    proposal = ProposalFactory()
-    voter = UserFactory()
+    proposal = ProposalFactory.create()
+    voter = UserFactory.create()
     client = _client(voter)
     url = f"/api/v1/proposals/{proposal.pk}/vote/"
     assert client.post(url, {"value": 1}, format="json").json() == {
@@ -71,8 +71,8 @@ def test_vote_change_and_retract():
     ],
 )
 def test_bad_votes_are_400(body, status, message):
-    proposal = ProposalFactory()
-    response = _client(UserFactory()).post(
+    proposal = ProposalFactory.create()
+    response = _client(UserFactory.create()).post(
         f"/api/v1/proposals/{proposal.pk}/vote/", body, format="json"
     )
     assert response.status_code == status
@@ -81,27 +81,27 @@ def test_bad_votes_are_400(body, status, message):
 
 
 def test_vote_refusals_map_to_status_codes(settings):
-    proposal = ProposalFactory()
+    proposal = ProposalFactory.create()
     url = f"/api/v1/proposals/{proposal.pk}/vote/"
     assert _client().post(url, {"value": 1}, format="json").status_code == 403
     assert _client(proposal.author).post(url, {"value": 1}, format="json").status_code == 403
-    unverified = _client(UserFactory(verified=False)).post(url, {"value": 1}, format="json")
+    unverified = _client(UserFactory.create(verified=False)).post(url, {"value": 1}, format="json")
     assert unverified.status_code == 403
     assert "Verify your email" in unverified.json()["message"]
     settings.VOTES_PER_MEMBER_PER_DAY = 1
-    voter = UserFactory()
-    VoteFactory(voter=voter)
+    voter = UserFactory.create()
+    VoteFactory.create(voter=voter)
     assert _client(voter).post(url, {"value": 1}, format="json").status_code == 429
     proposal.status = "withdrawn"
     proposal.decided_at = proposal.created_at
     proposal.save()
-    assert _client(UserFactory()).post(url, {"value": 1}, format="json").status_code == 409
+    assert _client(UserFactory.create()).post(url, {"value": 1}, format="json").status_code == 409
 
 
 def test_withdraw_by_the_author_only():
-    proposal = ProposalFactory()
+    proposal = ProposalFactory.create()
     url = f"/api/v1/proposals/{proposal.pk}/withdraw/"
-    assert _client(UserFactory()).post(url).status_code == 403
+    assert _client(UserFactory.create()).post(url).status_code == 403
     response = _client(proposal.author).post(url)
     assert response.status_code == 200
     assert response.json()["status"] == "withdrawn"

@@ -21,8 +21,8 @@ def _run(*args: str) -> str:
 
 
 def test_close_due_proposals_reports_each_one():
-    due = ProposalFactory(closes_at=timezone.now() - timedelta(seconds=1))
-    ProposalFactory()
+    due = ProposalFactory.create(closes_at=timezone.now() - timedelta(seconds=1))
+    ProposalFactory.create()
     output = _run("close_due_proposals")
     assert f"#{due.pk}: expired" in output
     assert "1 proposal(s) closed." in output
@@ -31,8 +31,8 @@ def test_close_due_proposals_reports_each_one():
 
 
 def test_grant_expert_globally_and_per_domain_then_revoke():
-    user = UserFactory(username="ada")
-    domain = SkillDomainFactory(slug="containers")
+    user = UserFactory.create(username="ada")
+    domain = SkillDomainFactory.create(slug="containers")
     assert "expert of every domain." in _run("grant_expert", "ada")
     assert "expert of domain 'containers'." in _run("grant_expert", "ada", "--domain", "containers")
     assert "(already was)" in _run("grant_expert", "ada")
@@ -53,6 +53,6 @@ def test_grant_expert_globally_and_per_domain_then_revoke():
     ],
 )
 def test_grant_expert_errors_are_one_line(args, message):
-    UserFactory(username="ada")
+    UserFactory.create(username="ada")
     with pytest.raises(CommandError, match=message):
         call_command("grant_expert", *args)

@@ -23,7 +23,7 @@ pytestmark = [
 
 
 def test_fifty_members_voting_twice_at_once_leave_one_row_each():
-    proposal = ProposalFactory()
+    proposal = ProposalFactory.create()
     voters = UserFactory.create_batch(50)
 
     def work(index: int) -> None:
@@ -38,12 +38,12 @@ def test_fifty_members_voting_twice_at_once_leave_one_row_each():
     up, down = proposal_tally(proposal=proposal)
     assert (up, down) == (33, 17)
     shown = proposal_get(pk=proposal.pk)
-    assert (shown.votes_up, shown.votes_down) == (up, down)
+    assert (shown.votes_up, shown.votes_down) == (up, down)  # type: ignore[attr-defined]
 
 
 def test_one_member_voting_from_many_connections_at_once_has_one_vote():
-    proposal = ProposalFactory()
-    voter = UserFactory()
+    proposal = ProposalFactory.create()
+    voter = UserFactory.create()
 
     def work(index: int) -> None:
         vote_cast(proposal=proposal, voter=voter, value=1 if index % 2 else -1)
@@ -55,7 +55,7 @@ def test_one_member_voting_from_many_connections_at_once_has_one_vote():
 
 def test_the_daily_vote_cap_cannot_be_beaten_in_parallel(settings):
     settings.VOTES_PER_MEMBER_PER_DAY = 3
-    voter = UserFactory()
+    voter = UserFactory.create()
     proposals = ProposalFactory.create_batch(10)
 
     def work(index: int) -> None:
@@ -75,7 +75,7 @@ def test_two_experts_approving_at_once_apply_it_exactly_once(seed_role, settings
     settings.REVIEW_APPROVALS = 1
     proposal = proposal_create(
         role=seed_role,
-        author=UserFactory(),
+        author=UserFactory.create(),
         title="Docker at Senior",
         rationale="r",
         changes=[{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "E"}],
@@ -105,7 +105,7 @@ def test_the_open_proposal_cap_cannot_be_beaten_in_parallel(seed_role, settings)
     from proposals.services import proposal_create
 
     settings.PROPOSALS_OPEN_PER_MEMBER = 2
-    author = UserFactory()
+    author = UserFactory.create()
 
     def work(index: int) -> None:
         proposal_create(

@@ -17,19 +17,19 @@ def _refused(**kwargs) -> None:
 
 
 def test_one_vote_per_member_per_proposal():
-    vote = VoteFactory()
+    vote = VoteFactory.create()
     _refused(model=Vote, proposal=vote.proposal, voter=vote.voter, value=-1)
     assert Vote.objects.count() == 1
 
 
 def test_vote_value_is_plus_or_minus_one():
-    proposal = ProposalFactory()
-    _refused(model=Vote, proposal=proposal, voter=UserFactory(), value=2)
-    _refused(model=Vote, proposal=proposal, voter=UserFactory(), value=0)
+    proposal = ProposalFactory.create()
+    _refused(model=Vote, proposal=proposal, voter=UserFactory.create(), value=2)
+    _refused(model=Vote, proposal=proposal, voter=UserFactory.create(), value=0)
 
 
 def test_status_must_be_known_and_decisions_carry_a_time():
-    proposal = ProposalFactory()
+    proposal = ProposalFactory.create()
     with pytest.raises(IntegrityError), transaction.atomic():
         Proposal.objects.filter(pk=proposal.pk).update(status="merged")
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -39,14 +39,14 @@ def test_status_must_be_known_and_decisions_carry_a_time():
 
 def test_rationale_and_title_are_required():
     with pytest.raises(IntegrityError), transaction.atomic():
-        ProposalFactory(rationale="")
+        ProposalFactory.create(rationale="")
     with pytest.raises(IntegrityError), transaction.atomic():
-        ProposalFactory(title="")
+        ProposalFactory.create(title="")
 
 
 def test_one_review_per_expert_with_a_comment():
-    proposal = ProposalFactory()
-    reviewer = UserFactory()
+    proposal = ProposalFactory.create()
+    reviewer = UserFactory.create()
     _refused(model=Review, proposal=proposal, reviewer=reviewer, decision="approve", comment="")
     _refused(model=Review, proposal=proposal, reviewer=reviewer, decision="maybe", comment="ok")
     Review.objects.create(proposal=proposal, reviewer=reviewer, decision="approve", comment="ok")
@@ -55,12 +55,12 @@ def test_one_review_per_expert_with_a_comment():
 
 def test_comment_text_is_required():
     with pytest.raises(IntegrityError), transaction.atomic():
-        CommentFactory(text="")
+        CommentFactory.create(text="")
 
 
 def test_expertise_is_unique_per_domain_and_globally():
-    user = UserFactory()
-    domain = SkillDomainFactory()
+    user = UserFactory.create()
+    domain = SkillDomainFactory.create()
     Expertise.objects.create(user=user, domain=domain)
     _refused(model=Expertise, user=user, domain=domain)
     Expertise.objects.create(user=user, domain=None)

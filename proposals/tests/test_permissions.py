@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 PERSONAS = ["anonymous", "unverified", "member", "author", "expert_in", "expert_out", "staff"]
 
 # action: {persona: expected in HTML, expected in the API}; None = no such operation there.
-TABLE = {
+Expected = int | str | None
+TABLE: dict[str, dict[str, tuple[Expected, Expected]]] = {
     "propose": {
         "anonymous": (302, 403),
         "unverified": (403, 403),
@@ -92,12 +93,12 @@ def people(proposal, author):
     api = SkillDomain.objects.get(slug="api-integration")
     people = {
         "anonymous": None,
-        "unverified": UserFactory(verified=False),
-        "member": UserFactory(),
+        "unverified": UserFactory.create(verified=False),
+        "member": UserFactory.create(),
         "author": author,
-        "expert_in": UserFactory(),
-        "expert_out": UserFactory(),
-        "staff": UserFactory(is_staff=True),
+        "expert_in": UserFactory.create(),
+        "expert_out": UserFactory.create(),
+        "staff": UserFactory.create(is_staff=True),
     }
     expertise_grant(user=people["expert_in"], domain=cloud)
     expertise_grant(user=people["expert_out"], domain=api)

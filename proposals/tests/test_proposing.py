@@ -101,7 +101,7 @@ def test_bad_fields_are_refused(seed_role, author, kwargs, field):
 
 def test_unverified_members_do_not_propose(seed_role):
     with pytest.raises(ProposalForbidden):
-        _create(seed_role, UserFactory(verified=False), [DOCKER_SENIOR_E])
+        _create(seed_role, UserFactory.create(verified=False), [DOCKER_SENIOR_E])
 
 
 def test_open_proposal_cap(seed_role, author, settings):
@@ -198,7 +198,9 @@ def test_who_may_review(in_review, other_expert, domain_expert):
     with pytest.raises(ProposalForbidden):
         review_submit(proposal=in_review, reviewer=other_expert, decision="approve", comment="ok")
     with pytest.raises(ProposalForbidden):
-        review_submit(proposal=in_review, reviewer=UserFactory(), decision="approve", comment="ok")
+        review_submit(
+            proposal=in_review, reviewer=UserFactory.create(), decision="approve", comment="ok"
+        )
     expertise_grant(user=in_review.author)
     with pytest.raises(ProposalForbidden, match="own proposals"):
         review_submit(

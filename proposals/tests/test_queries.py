@@ -31,7 +31,7 @@ VERIFIED = 1 if apps.is_installed("allauth.account") else 0
 
 
 def test_proposal_page_for_a_member(client, busy, django_assert_num_queries):
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     # session, user, proposal with tally and own vote, its reviews, the base version's
     # snapshot, comments with authors (+ verified email)
     with django_assert_num_queries(6 + VERIFIED):
@@ -60,7 +60,7 @@ def test_proposal_page_for_a_visitor(client, busy, django_assert_num_queries):
 
 
 def test_proposal_list(client, busy, django_assert_num_queries):
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     # session, user, count, page with tallies and comment counts, roles and domains for the
     # filters
     with django_assert_num_queries(6):

@@ -36,8 +36,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_member_votes_changes_and_retracts():
-    proposal = ProposalFactory()
-    voter = UserFactory()
+    proposal = ProposalFactory.create()
+    voter = UserFactory.create()
     vote_cast(proposal=proposal, voter=voter, value=1)
     assert proposal_tally(proposal=proposal) == (1, 0)
     vote_cast(proposal=proposal, voter=voter, value=-1)
@@ -52,27 +52,29 @@ def test_a_member_votes_changes_and_retracts():
 @pytest.mark.parametrize("value", [0, 2, -2])
 def test_a_vote_is_up_or_down(value):
     with pytest.raises(ProposalInvalid):
-        vote_cast(proposal=ProposalFactory(), voter=UserFactory(), value=value)
+        vote_cast(proposal=ProposalFactory.create(), voter=UserFactory.create(), value=value)
     assert Vote.objects.count() == 0
 
 
 def test_authors_do_not_vote_on_their_own_proposals():
-    proposal = ProposalFactory()
+    proposal = ProposalFactory.create()
     with pytest.raises(ProposalForbidden):
         vote_cast(proposal=proposal, voter=proposal.author, value=1)
 
 
 def test_unverified_members_do_not_vote():
     with pytest.raises(ProposalForbidden, match="Verify your email"):
-        vote_cast(proposal=ProposalFactory(), voter=UserFactory(verified=False), value=1)
+        vote_cast(
+            proposal=ProposalFactory.create(), voter=UserFactory.create(verified=False), value=1
+        )
 
 
 @pytest.mark.parametrize("status", ["in_review", "withdrawn"])
 def test_votes_only_while_voting(status):
-    proposal = ProposalFactory(
+    proposal = ProposalFactory.create(
         status=status, decided_at=None if status == "in_review" else timezone.now()
     )
-    voter = UserFactory()
+    voter = UserFactory.create()
     with pytest.raises(ProposalStateError):
         vote_cast(proposal=proposal, voter=voter, value=1)
     with pytest.raises(ProposalStateError):
@@ -80,14 +82,14 @@ def test_votes_only_while_voting(status):
 
 
 def test_no_votes_after_the_window_even_before_closing():
-    proposal = ProposalFactory(closes_at=timezone.now() - timedelta(seconds=1))
+    proposal = ProposalFactory.create(closes_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(ProposalStateError):
-        vote_cast(proposal=proposal, voter=UserFactory(), value=1)
+        vote_cast(proposal=proposal, voter=UserFactory.create(), value=1)
 
 
 def test_votes_per_day_cap(settings):
     settings.VOTES_PER_MEMBER_PER_DAY = 2
-    voter = UserFactory()
+    voter = UserFactory.create()
     first, second, third = ProposalFactory.create_batch(3)
     vote_cast(proposal=first, voter=voter, value=1)
     vote_cast(proposal=second, voter=voter, value=1)
@@ -108,18 +110,18 @@ def test_votes_per_day_cap(settings):
 
 
 def test_members_comment_on_open_proposals_only():
-    proposal = ProposalFactory()
-    comment = comment_add(proposal=proposal, author=UserFactory(), text="  Good idea  ")
+    proposal = ProposalFactory.create()
+    comment = comment_add(proposal=proposal, author=UserFactory.create(), text="  Good idea  ")
     assert comment.text == "Good idea"
     with pytest.raises(ProposalInvalid):
-        comment_add(proposal=proposal, author=UserFactory(), text="   ")
+        comment_add(proposal=proposal, author=UserFactory.create(), text="   ")
     with pytest.raises(ProposalInvalid):
-        comment_add(proposal=proposal, author=UserFactory(), text="x" * 2001)
+        comment_add(proposal=proposal, author=UserFactory.create(), text="x" * 2001)
     with pytest.raises(ProposalForbidden):
-        comment_add(proposal=proposal, author=UserFactory(verified=False), text="hi")
+        comment_add(proposal=proposal, author=UserFactory.create(verified=False), text="hi")
     Proposal.objects.filter(pk=proposal.pk).update(status="expired", decided_at=timezone.now())
     with pytest.raises(ProposalStateError):
-        comment_add(proposal=proposal, author=UserFactory(), text="too late")
+        comment_add(proposal=proposal, author=UserFactory.create(), text="too late")
     assert Comment.objects.count() == 1
 
 
@@ -127,9 +129,9 @@ def test_members_comment_on_open_proposals_only():
 
 
 def test_only_the_author_withdraws_and_only_while_voting():
-    proposal = ProposalFactory()
+    proposal = ProposalFactory.create()
     with pytest.raises(ProposalForbidden):
-        proposal_withdraw(proposal=proposal, author=UserFactory())
+        proposal_withdraw(proposal=proposal, author=UserFactory.create())
     proposal_withdraw(proposal=proposal, author=proposal.author)
     proposal.refresh_from_db()
     assert proposal.status == "withdrawn"
@@ -157,12 +159,12 @@ def test_decision_rule(up, down, status):
 
 def test_close_due_moves_only_due_voting_proposals(settings):
     settings.VOTING_QUORUM = 2
-    due = ProposalFactory(closes_at=timezone.now() - timedelta(minutes=1))
+    due = ProposalFactory.create(closes_at=timezone.now() - timedelta(minutes=1))
     VoteFactory.create_batch(2, proposal=due, value=1)
-    quiet = ProposalFactory(closes_at=timezone.now() - timedelta(minutes=1))
-    disliked = ProposalFactory(closes_at=timezone.now() - timedelta(minutes=1))
+    quiet = ProposalFactory.create(closes_at=timezone.now() - timedelta(minutes=1))
+    disliked = ProposalFactory.create(closes_at=timezone.now() - timedelta(minutes=1))
     VoteFactory.create_batch(2, proposal=disliked, value=-1)
-    running = ProposalFactory(closes_at=timezone.now() + timedelta(minutes=1))
+    running = ProposalFactory.create(closes_at=timezone.now() + timedelta(minutes=1))
     closed = proposals_close_due()
     assert {(c.proposal_id, c.status) for c in closed} == {
         (due.pk, "in_review"),
@@ -192,11 +194,11 @@ def test_fractional_voting_window_setting(monkeypatch):
 
 
 def test_moderators_close_early_and_reject_spam(admin):
-    proposal = ProposalFactory()
+    proposal = ProposalFactory.create()
     with pytest.raises(ProposalForbidden):
-        proposal_close_now(proposal=proposal, moderator=UserFactory())
+        proposal_close_now(proposal=proposal, moderator=UserFactory.create())
     assert proposal_close_now(proposal=proposal, moderator=admin) == "expired"
-    spam = ProposalFactory()
+    spam = ProposalFactory.create()
     with pytest.raises(ProposalInvalid):
         proposal_reject_by_moderator(proposal=spam, moderator=admin, reason=" ", spam=True)
     proposal_reject_by_moderator(proposal=spam, moderator=admin, reason="Advertising", spam=True)
@@ -210,8 +212,8 @@ def test_moderators_close_early_and_reject_spam(admin):
 
 
 def test_expertise_grant_is_idempotent_and_revocable(admin):
-    user = UserFactory()
-    domain = SkillDomainFactory()
+    user = UserFactory.create()
+    domain = SkillDomainFactory.create()
     _, created = expertise_grant(user=user, domain=domain, granted_by=admin)
     assert created
     _, created = expertise_grant(user=user, domain=domain, granted_by=admin)

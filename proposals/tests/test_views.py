@@ -61,7 +61,7 @@ def test_list_pagination_keeps_the_filters(client, seed_role, author):
 
 def test_detail_shows_changes_tally_time_left_and_escaped_comments(client, proposal):
     VoteFactory.create_batch(3, proposal=proposal, value=1)
-    CommentFactory(proposal=proposal, text="<script>alert(1)</script>")
+    CommentFactory.create(proposal=proposal, text="<script>alert(1)</script>")
     page = client.get(f"/proposals/{proposal.pk}/").content.decode()
     assert "Seniors master Docker" in page
     assert "▲ 3" in page
@@ -79,7 +79,7 @@ def test_unknown_or_spam_proposal_is_404(client, proposal):
 
 
 def test_vote_without_js_redirects_and_with_htmx_returns_the_panel(client, proposal):
-    voter = UserFactory()
+    voter = UserFactory.create()
     _signed_in(client, voter)
     url = f"/proposals/{proposal.pk}/vote/"
     response = client.post(url, {"value": "1"})
@@ -113,7 +113,7 @@ def test_anonymous_posts_go_to_sign_in(client, proposal):
 
 
 def test_comment_form_errors_sit_next_to_the_field(client, proposal):
-    _signed_in(client, UserFactory())
+    _signed_in(client, UserFactory.create())
     response = client.post(f"/proposals/{proposal.pk}/comments/", {"text": "  "})
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
@@ -184,7 +184,7 @@ def _row(index=0, **fields):
 
 
 def test_editor_prefills_from_a_cell(client, seed_role):
-    _signed_in(client, UserFactory())
+    _signed_in(client, UserFactory.create())
     page = client.get("/proposals/new/?role=mlops-engineer&skill=docker&level=senior")
     body = page.content.decode()
     assert page.status_code == 200
@@ -193,13 +193,13 @@ def test_editor_prefills_from_a_cell(client, seed_role):
 
 
 def test_editor_needs_a_known_role(client, seed_role):
-    _signed_in(client, UserFactory())
+    _signed_in(client, UserFactory.create())
     assert client.get("/proposals/new/?role=nope").status_code == 404
     assert "Which role" in client.get("/proposals/new/").content.decode()
 
 
 def test_editor_adds_rows_previews_and_submits(client, seed_role):
-    _signed_in(client, UserFactory())
+    _signed_in(client, UserFactory.create())
     base = {"rows": "1", "base_version": "1", "title": "", "rationale": "", "evidence_links": ""}
     added = _editor(client, {**base, **_row(), "action": "add"})
     assert 'name="rows" value="2"' in added.content.decode()
@@ -227,7 +227,7 @@ def test_editor_adds_rows_previews_and_submits(client, seed_role):
 
 
 def test_editor_errors_sit_next_to_the_change(client, seed_role):
-    _signed_in(client, UserFactory())
+    _signed_in(client, UserFactory.create())
     data = {
         "rows": "2",
         "base_version": "1",
@@ -285,7 +285,7 @@ def test_writes_are_rate_limited_per_member(client, proposal, settings):
     from rest_framework.test import APIClient
 
     settings.PROPOSAL_WRITES_PER_MINUTE = 2
-    voter = UserFactory()
+    voter = UserFactory.create()
     _signed_in(client, voter)
     url = f"/proposals/{proposal.pk}/vote/"
     assert client.post(url, {"value": "1"}).status_code == 303

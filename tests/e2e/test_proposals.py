@@ -35,7 +35,7 @@ def _sign_in(context, live_server, user) -> None:
 def test_proposal_lifecycle_in_the_browser(
     live_server, seeded_role, browser, context, page, screenshot
 ):
-    author = UserFactory(username="ada")
+    author = UserFactory.create(username="ada")
     _sign_in(context, live_server, author)
 
     # Propose from a cell: the panel's "Propose a change" pre-fills set_requirement.
@@ -67,7 +67,7 @@ def test_proposal_lifecycle_in_the_browser(
 
     # Another member votes in the browser (htmx swaps the tally in place).
     voter_context = browser.new_context(viewport={"width": 1280, "height": 900})
-    voter = UserFactory(username="bob")
+    voter = UserFactory.create(username="bob")
     _sign_in(voter_context, live_server, voter)
     voter_page = voter_context.new_page()
     voter_page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
@@ -79,13 +79,13 @@ def test_proposal_lifecycle_in_the_browser(
 
     # Four more members vote up, voting closes, the proposal goes to review.
     for index in range(4):
-        vote_cast(proposal=proposal, voter=UserFactory(username=f"fan{index}"), value=1)
+        vote_cast(proposal=proposal, voter=UserFactory.create(username=f"fan{index}"), value=1)
     Proposal.objects.filter(pk=proposal.pk).update(closes_at=proposal.created_at)
     assert [c.status for c in proposals_close_due()] == ["in_review"]
 
     # A global expert approves.
     expert_context = browser.new_context(viewport={"width": 1280, "height": 900})
-    expert = UserFactory(username="grace")
+    expert = UserFactory.create(username="grace")
     expertise_grant(user=expert)
     _sign_in(expert_context, live_server, expert)
     expert_page = expert_context.new_page()
@@ -121,7 +121,7 @@ def test_proposal_lifecycle_in_the_browser(
 
 def test_editor_works_without_javascript(live_server, seeded_role, browser):
     context = browser.new_context(java_script_enabled=False)
-    _sign_in(context, live_server, UserFactory(username="nojs"))
+    _sign_in(context, live_server, UserFactory.create(username="nojs"))
     page = context.new_page()
     page.goto(f"{live_server.url}/proposals/new/?role=mlops-engineer&skill=docker&level=senior")
     page.locator("#id_change-0-code").select_option("W")
