@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
@@ -13,6 +14,7 @@ from playwright.sync_api import expect
 from proposals.models import Proposal
 from proposals.services import expertise_grant, proposals_close_due, vote_cast
 from proposals.tests.factories import UserFactory
+from tests.e2e.test_accessibility import blocking_violations
 
 ROLE_PATH = "/roles/mlops-engineer/"
 
@@ -138,3 +140,44 @@ def test_editor_works_without_javascript(live_server, seeded_role, browser):
     expect(page.get_by_role("heading", level=1)).to_have_text("Two changes")
     expect(page.locator("#votes")).to_contain_text("Authors do not vote on their own proposals.")
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_proposal_pages_have_no_serious_accessibility_violations(
+    live_server, seeded_role, browser, scheme
+):
+    from proposals.services import comment_add, proposal_create
+
+    member = UserFactory.create(username="reader")
+    proposal = proposal_create(
+        role=seeded_role,
+        author=UserFactory.create(username="writer"),
+        title="Seniors master Docker",
+        rationale="Every senior debugs image builds.",
+        changes=[{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "E"}],
+    )
+    comment_add(proposal=proposal, author=member, text="Agreed.")
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    _sign_in(context, live_server, member)
+    try:
+        page = context.new_page()
+        for path in (
+            "/proposals/",
+            f"/proposals/{proposal.pk}/",
+            "/proposals/new/?role=mlops-engineer&skill=docker&level=senior",
+        ):
+            page.goto(live_server.url + path)
+            assert blocking_violations(page) == [], path
+        # Keyboard: the vote buttons are reachable and work with Enter.
+        page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+        page.get_by_role("button", name="Vote down").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#votes .tally__down")).to_have_text("▼ 1")
+        # The preview, open, in the editor.
+        page.goto(live_server.url + "/proposals/new/?role=mlops-engineer&skill=docker&level=senior")
+        page.locator("#id_change-0-code").select_option("W")
+        page.get_by_role("button", name="Preview").click()
+        expect(page.locator("#preview td.is-changed")).to_have_count(1)
+        assert blocking_violations(page) == []
+    finally:
+        context.close()
