@@ -37,7 +37,13 @@ from proposals.models import (
 from roles.changes import PROPOSAL_OPS, Cell, Change, ChangeError, RoleState, parse_changes, preview
 from roles.errors import RoleVersionNotFound
 from roles.models import Role
-from roles.selectors import domain_list, role_queryset, role_version_state
+from roles.selectors import (
+    domain_list,
+    role_matrix_for,
+    role_queryset,
+    role_state_from_matrix,
+    role_version_state,
+)
 
 AnyUser = User | AnonymousUser
 
@@ -334,8 +340,12 @@ def changes_preview(*, state: RoleState, changes: Any, refuse_noops: bool = True
 
 
 def role_current_state(*, role: Role) -> RoleState:
-    """The role as its current version's snapshot shows it (one query)."""
-    return role_version_state(role=role, number=role.current_version)
+    """The role as its current version's snapshot shows it (one query); read from its rows when
+    it has no version yet (three more)."""
+    try:
+        return role_version_state(role=role, number=role.current_version)
+    except RoleVersionNotFound:
+        return role_state_from_matrix(role_matrix_for(role))
 
 
 def proposal_preview(*, proposal: Proposal) -> ChangesPreview | None:

@@ -117,3 +117,85 @@ def test_schema_documents_the_proposal_operations(client):
         "proposals_withdraw",
     ):
         assert operation in schema
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({}, 400),
+        ({"role": "mlops-engineer", "title": "t", "rationale": "r", "changes": None}, 400),
+        ({"role": "mlops-engineer", "title": "t", "rationale": "r", "changes": "x"}, 400),
+        ({"role": "mlops-engineer", "title": "t", "rationale": "r", "changes": [1, "a"]}, 400),
+        ({"role": "mlops-engineer", "title": "t", "rationale": "r", "changes": [{}]}, 400),
+        ({"role": "nope", "title": "t", "rationale": "r", "changes": []}, 404),
+        (
+            {
+                "role": "mlops-engineer",
+                "title": "t",
+                "rationale": "r",
+                "changes": [{"op": "set_requirement", "skill": "docker", "level": "senior"}],
+            },
+            400,
+        ),
+        (
+            {
+                "role": "mlops-engineer",
+                "title": "t",
+                "rationale": "r",
+                "evidence_links": ["ftp://x"],
+                "changes": [{"op": "remove_skill", "skill": "docker"}],
+            },
+            400,
+        ),
+        (
+            {
+                "role": "mlops-engineer",
+                "title": "t",
+                "rationale": "r",
+                "base_version": 99,
+                "changes": [{"op": "remove_skill", "skill": "docker"}],
+            },
+            400,
+        ),
+    ],
+)
+def test_bad_proposals_are_4xx_with_a_message(seed_role, body, status):
+    from proposals.models import Proposal
+
+    response = _client(UserFactory.create()).post("/api/v1/proposals/", body, format="json")
+    assert response.status_code == status, response.content
+    assert response.json()["message"]
+    assert not Proposal.objects.exists()
+
+
+def test_create_through_the_api(seed_role):
+    body = {
+        "role": "mlops-engineer",
+        "title": "Docker for seniors",
+        "rationale": "Because.",
+        "evidence_links": ["https://example.com/survey"],
+        "changes": [{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "E"}],
+    }
+    response = _client(UserFactory.create()).post("/api/v1/proposals/", body, format="json")
+    assert response.status_code == 201
+    data = response.json()
+    assert data["status"] == "voting"
+    assert data["base_version"] == 1
+    assert data["votes"] == {"up": 0, "down": 0}
+    assert data["changes"][0]["code"] == "E"
+    assert data["evidence_links"] == ["https://example.com/survey"]
+
+
+def test_token_authentication_votes(client):
+    from rest_framework.authtoken.models import Token
+
+    proposal = ProposalFactory.create()
+    token = Token.objects.create(user=UserFactory.create())
+    response = client.post(
+        f"/api/v1/proposals/{proposal.pk}/vote/",
+        {"value": -1},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+    assert response.status_code == 200
+    assert response.json()["votes"] == {"up": 0, "down": 1}

@@ -245,3 +245,9 @@ def test_a_cell_changed_since_the_base_version_is_a_conflict(in_review, seed_rol
     cell = role_cell_get(slug="mlops-engineer", skill_slug="docker", level_code="senior")
     assert cell.code == "W"
     assert Review.objects.filter(proposal=in_review).count() == 1
+
+
+def test_a_role_without_versions_is_read_from_its_rows(seed_role, author):
+    RoleVersion.objects.filter(role=seed_role).delete()
+    proposal = _create(seed_role, author, [DOCKER_SENIOR_E])
+    assert proposal.changes == [DOCKER_SENIOR_E]
