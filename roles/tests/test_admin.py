@@ -531,3 +531,10 @@ def test_edits_to_a_skill_removed_meanwhile_are_a_conflict_not_lost(admin_client
     assert "Nothing was saved" in html
     assert "skill redis" in html
     assert _versions(seed_role) == 2
+
+
+def test_version_download_is_the_export_of_that_version(admin_client, seed_role):
+    exported = dumps_role_document(role_document_get(slug="mlops-engineer"))
+    version = RoleVersion.objects.get(role=seed_role)
+    response = admin_client.get(reverse("admin:roles_roleversion_download", args=[version.pk]))
+    assert response.content.decode() == exported
