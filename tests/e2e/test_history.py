@@ -44,6 +44,7 @@ def test_edit_in_the_admin_then_history_old_version_and_compare(
         view.goto(live_server.url + ROLE_PATH)
         version_line = view.locator("[data-role-version] a")
         expect(version_line).to_contain_text("Version 2, last changed")
+        screenshot(view, "role-page-version-line", full_page=False)
         version_line.click()
         expect(view.get_by_role("heading", level=1)).to_have_text("History of MLOps Engineer")
         newest = view.locator("#v2")
