@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from roles.changes import Cell, Change
-from roles.document import RoleDocumentError, dumps_role_document
+from roles.document import RoleDocumentError, dumps_role_document, role_document_write
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.forms import (
     AddSkillForm,
@@ -45,6 +45,7 @@ from roles.selectors import (
     role_matrix_for,
     role_state_from_matrix,
     role_version_state,
+    version_state,
 )
 from roles.services import (
     changes_for_cells,
@@ -468,6 +469,11 @@ class RoleSkillAdmin(ReadOnlyAdmin):
     list_select_related = ["role", "skill", "domain"]
 
 
+def _snapshot_document(version: RoleVersion) -> dict[str, Any]:
+    """A version's snapshot in the export's key order (a jsonb column keeps its own order)."""
+    return role_document_write(version_state(version))
+
+
 @admin.register(RoleVersion)
 class RoleVersionAdmin(ReadOnlyAdmin):
     list_display = ["role", "number", "source", "author", "message", "created_at", "download"]
@@ -486,6 +492,9 @@ class RoleVersionAdmin(ReadOnlyAdmin):
         "snapshot_text",
         "download",
     )
+
+    class Media:
+        css = {"all": ["admin/roles/matrix.css"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RoleVersion]:
         # The list shows no snapshot: spare loading one per row (a version's page loads its own).
@@ -514,8 +523,8 @@ class RoleVersionAdmin(ReadOnlyAdmin):
     @admin.display(description=_("snapshot"))
     def snapshot_text(self, obj: RoleVersion) -> str:
         return format_html(
-            '<pre style="max-height: 40em; overflow: auto; white-space: pre-wrap">{}</pre>',
-            dumps_role_document(obj.snapshot),
+            '<pre class="snapshot-text">{}</pre>',
+            dumps_role_document(_snapshot_document(obj)),
         )
 
     @admin.display(description=_("snapshot file"))
@@ -540,4 +549,6 @@ class RoleVersionAdmin(ReadOnlyAdmin):
         version = get_object_or_404(RoleVersion.objects.select_related("role"), pk=object_id)
         if not self.has_view_permission(request, version):
             raise PermissionDenied
-        return _json_download(version.snapshot, f"{version.role.slug}-v{version.number}.json")
+        return _json_download(
+            _snapshot_document(version), f"{version.role.slug}-v{version.number}.json"
+        )

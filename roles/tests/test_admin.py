@@ -531,3 +531,24 @@ def test_edits_to_a_skill_removed_meanwhile_are_a_conflict_not_lost(admin_client
     assert "Nothing was saved" in html
     assert "skill redis" in html
     assert _versions(seed_role) == 2
+
+
+def test_version_download_is_the_export_of_that_version(admin_client, seed_role):
+    exported = dumps_role_document(role_document_get(slug="mlops-engineer"))
+    version = RoleVersion.objects.get(role=seed_role)
+    response = admin_client.get(reverse("admin:roles_roleversion_download", args=[version.pk]))
+    assert response.content.decode() == exported
+
+
+def test_renaming_a_domain_in_the_admin_versions_each_role_once(admin_client, seed_role):
+    role_import(raw=role_document(slug="other"))
+    domain = SkillDomain.objects.get(slug="cloud-infrastructure")
+    url = reverse("admin:roles_skilldomain_change", args=[domain.pk])
+    assert admin_client.post(url, {"name": "Cloud"}).status_code == 302
+    assert _versions(seed_role) == 2
+    assert _versions(Role.objects.get(slug="other")) == 1  # does not show the domain
+    latest = RoleVersion.objects.filter(role=seed_role).first()
+    assert latest.changes == [
+        {"op": "rename_domain", "domain": "cloud-infrastructure", "name": "Cloud"}
+    ]
+    assert latest.snapshot["domains"][4]["name"] == "Cloud"

@@ -27,6 +27,15 @@ def test_edit_in_the_admin_then_history_old_version_and_compare(
     page.select_option("#id_code__docker__senior", "E")
     page.click("input[name=save_grid]")
     expect(page.locator(".messagelist")).to_contain_text("Saved: version 2.")
+    # The version's admin page tells the change in words and shows the snapshot readably.
+    from roles.models import RoleVersion
+
+    version = RoleVersion.objects.get(role=seeded_role, number=2)
+    page.goto(f"{live_server.url}/admin/roles/roleversion/{version.pk}/change/")
+    expect(page.locator(".field-change_list")).to_contain_text("docker · senior set to E")
+    expect(page.locator(".field-cells_changed")).to_contain_text("Docker · Senior: A → E")
+    expect(page.locator("pre.snapshot-text")).to_contain_text('"format": "skillsmatrix.role/v1"')
+    screenshot(page, "admin-version-light", full_page=False)
 
     # A visitor (no session) finds the change from the role page.
     visitor = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
@@ -35,6 +44,7 @@ def test_edit_in_the_admin_then_history_old_version_and_compare(
         view.goto(live_server.url + ROLE_PATH)
         version_line = view.locator("[data-role-version] a")
         expect(version_line).to_contain_text("Version 2, last changed")
+        screenshot(view, "role-page-version-line", full_page=False)
         version_line.click()
         expect(view.get_by_role("heading", level=1)).to_have_text("History of MLOps Engineer")
         newest = view.locator("#v2")
