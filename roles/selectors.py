@@ -181,6 +181,11 @@ def role_state_from_matrix(matrix: RoleMatrix) -> RoleState:
     )
 
 
+def role_state_get(*, role: Role) -> RoleState:
+    """A role's current content for the change machinery (a preview, a diff): 3 queries."""
+    return role_state_from_matrix(role_matrix_for(role))
+
+
 def role_document_build(matrix: RoleMatrix) -> dict[str, Any]:
     """The §4 document of a role as it is now (no queries beyond those of the matrix)."""
     return role_document_write(role_state_from_matrix(matrix))

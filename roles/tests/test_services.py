@@ -530,3 +530,16 @@ def test_the_seed_round_trips_byte_identically(seed_role, seed_document):
         for skill in domain["skills"]:
             skill.pop("slug")
     assert without_slugs == seed_document
+
+
+def test_moving_a_role_to_another_family_and_slug_checks(seed_role):
+    RoleFamily.objects.create(slug="platform", name="Platform")
+    version = _apply(seed_role, SetRoleField(field="family", value="platform"))
+    assert version.snapshot["family"] == {"slug": "platform", "name": "Platform"}
+    assert Role.objects.get(pk=seed_role.pk).family.slug == "platform"
+    with pytest.raises(RoleChangeError, match="no family 'nowhere'"):
+        _apply(seed_role, SetRoleField(field="family", value="nowhere"))
+    role_import(raw=role_document(slug="taken"))
+    with pytest.raises(RoleChangeError, match="another role already has the slug 'taken'"):
+        _apply(seed_role, SetRoleField(field="slug", value="taken"))
+    assert RoleVersion.objects.filter(role=seed_role).count() == 2
