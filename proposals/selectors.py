@@ -39,9 +39,8 @@ from roles.errors import RoleVersionNotFound
 from roles.models import Role
 from roles.selectors import (
     domain_list,
-    role_matrix_for,
     role_queryset,
-    role_state_from_matrix,
+    role_state_get,
     role_version_state,
 )
 
@@ -345,7 +344,7 @@ def role_current_state(*, role: Role) -> RoleState:
     try:
         return role_version_state(role=role, number=role.current_version)
     except RoleVersionNotFound:
-        return role_state_from_matrix(role_matrix_for(role))
+        return role_state_get(role=role)
 
 
 def proposal_preview(*, proposal: Proposal) -> ChangesPreview | None:
