@@ -4,6 +4,7 @@ through proposals.services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -126,45 +127,52 @@ class ProposalAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description=_("Close voting now (the decision rule applies)"))
-    def close_now(self, request: HttpRequest, queryset: QuerySet[Proposal]) -> None:
-        closed = 0
+    def _each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Proposal],
+        act: Callable[[Proposal], object],
+        done: Callable[[int], str],
+    ) -> None:
+        """Run a moderation service on each selected proposal; refusals are listed, one per
+        proposal, and the rest are counted."""
+        count = 0
         for proposal in queryset:
             try:
-                proposal_close_now(proposal=proposal, moderator=signed_in_member(request.user))
-                closed += 1
+                act(proposal)
+                count += 1
             except ProposalError as exc:
                 self.message_user(request, f"#{proposal.pk}: {exc.message}", messages.WARNING)
-        if closed:
-            self.message_user(
-                request,
-                ngettext("Closed %(n)d proposal.", "Closed %(n)d proposals.", closed)
-                % {"n": closed},
-            )
+        if count:
+            self.message_user(request, done(count))
+
+    @admin.action(description=_("Close voting now (the decision rule applies)"))
+    def close_now(self, request: HttpRequest, queryset: QuerySet[Proposal]) -> None:
+        moderator = signed_in_member(request.user)
+        self._each(
+            request,
+            queryset,
+            lambda proposal: proposal_close_now(proposal=proposal, moderator=moderator),
+            lambda n: ngettext("Closed %(n)d proposal.", "Closed %(n)d proposals.", n) % {"n": n},
+        )
 
     def _reject(
         self, request: HttpRequest, queryset: QuerySet[Proposal], *, spam: bool
     ) -> HttpResponse | None:
         form = RejectForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            rejected = 0
-            for proposal in queryset:
-                try:
-                    proposal_reject_by_moderator(
-                        proposal=proposal,
-                        moderator=signed_in_member(request.user),
-                        reason=form.cleaned_data["reason"],
-                        spam=spam,
-                    )
-                    rejected += 1
-                except ProposalError as exc:
-                    self.message_user(request, f"#{proposal.pk}: {exc.message}", messages.WARNING)
-            if rejected:
-                self.message_user(
-                    request,
-                    ngettext("Rejected %(n)d proposal.", "Rejected %(n)d proposals.", rejected)
-                    % {"n": rejected},
-                )
+            moderator = signed_in_member(request.user)
+            reason = form.cleaned_data["reason"]
+            self._each(
+                request,
+                queryset,
+                lambda proposal: proposal_reject_by_moderator(
+                    proposal=proposal, moderator=moderator, reason=reason, spam=spam
+                ),
+                lambda n: (
+                    ngettext("Rejected %(n)d proposal.", "Rejected %(n)d proposals.", n) % {"n": n}
+                ),
+            )
             return None
         context = {
             **self.admin_site.each_context(request),
