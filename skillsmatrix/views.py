@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -64,7 +64,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 @sensitive_post_parameters()
 @csrf_protect
 @never_cache
-def login(request: HttpRequest) -> HttpResponse:
+def login(request: HttpRequest) -> HttpResponseBase:
     """Django's sign-in, with failed and successful attempts alike limited per client, so
     passwords cannot be guessed at speed."""
     if request.method == "POST":

@@ -58,6 +58,6 @@ def test_compiled_catalogue_is_current(po):
         msgid, msgstr = _unquote(match.group(1)), _unquote(match.group(2))
         context = re.search(r'msgctxt "((?:[^"\\]|\\.)*)"', entry)
         key = f"{context.group(1)}\x04{msgid}" if context else msgid
-        assert compiled._catalog.get(key) == msgstr, (
+        assert compiled._catalog.get(key) == msgstr, (  # type: ignore[attr-defined]
             f"{mo} is stale for {msgid!r}: run `make messages`"
         )

@@ -111,10 +111,10 @@ def main() -> int:
         process = _server(env, port)
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            flush: Callable[[], None] = cache.flushdb
+            flush: Callable[[], object] = cache.flushdb
             etag = _request(conn, "GET", ROLE, None).getheader("ETag") or ""
             revalidate = {"If-None-Match": etag}
-            Endpoint = tuple[str, str, str | None, dict[str, str], Callable[[], None] | None]
+            Endpoint = tuple[str, str, str | None, dict[str, str], Callable[[], object] | None]
             endpoints: dict[str, Endpoint] = {
                 "healthz": ("GET", "/healthz", None, {}, None),
                 "role page (cold render)": ("GET", ROLE, None, {}, flush),
