@@ -4,7 +4,8 @@ edits are versioned exactly like imports and accepted proposals."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -87,7 +88,7 @@ class LevelAdminForm(forms.ModelForm):
 
     class Meta:
         model = Level
-        fields = ["name", "short_name", "focus", "stack"]
+        fields = ("name", "short_name", "focus", "stack")
 
 
 class RoleImportForm(forms.Form):
@@ -126,7 +127,7 @@ class AddSkillForm(forms.Form):
 class MatrixGridForm(forms.Form):
     """One select and one "mandatory" box per cell of the role's matrix (or of one domain)."""
 
-    CODE_CHOICES = [("", "—"), *((code, code) for code in CODES)]
+    CODE_CHOICES = (("", "—"), *((code, code) for code in CODES))
 
     def __init__(self, *args: Any, matrix: Any, domain_slug: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,7 +205,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class GlobalEntryAdmin(admin.ModelAdmin):
     """Skills, domains and families are shared: a rename versions every role that shows them."""
 
-    search_fields = ["name", "slug"]
+    search_fields = ("name", "slug")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # The slug is the identity roles and ratings share: it never changes once made.
@@ -223,7 +224,7 @@ class GlobalEntryAdmin(admin.ModelAdmin):
 
 @admin.register(RoleFamily)
 class RoleFamilyAdmin(GlobalEntryAdmin):
-    list_display = ["name", "slug"]
+    list_display = ("name", "slug")
 
 
 class LevelInline(admin.TabularInline):
@@ -241,19 +242,19 @@ class LevelInline(admin.TabularInline):
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
     form = RoleAdminForm
-    list_display = [
+    list_display = (
         "title",
         "family",
         "is_published",
         "current_version",
         "skill_count",
         "links",
-    ]
-    list_filter = ["family", "is_published"]
-    search_fields = ["title", "slug", "tagline"]
-    prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["current_version", "updated_at", "health", "links"]
-    fields = [
+    )
+    list_filter = ("family", "is_published")
+    search_fields = ("title", "slug", "tagline")
+    prepopulated_fields: ClassVar[dict[str, Sequence[str]]] = {"slug": ("title",)}
+    readonly_fields = ("current_version", "updated_at", "health", "links")
+    fields = (
         "family",
         "title",
         "slug",
@@ -265,9 +266,9 @@ class RoleAdmin(admin.ModelAdmin):
         "updated_at",
         "health",
         "links",
-    ]
-    inlines = [LevelInline]
-    actions = ["export_selected"]
+    )
+    inlines = (LevelInline,)
+    actions = ("export_selected",)
     change_list_template = "admin/roles/role/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Role]:
@@ -450,11 +451,11 @@ class RoleAdmin(admin.ModelAdmin):
 @admin.register(Level)
 class LevelAdmin(admin.ModelAdmin):
     form = LevelAdminForm
-    list_display = ["role", "order", "code", "name", "short_name"]
-    list_filter = ["role"]
-    list_select_related = ["role"]
-    fields = ["role", "code", "order", "name", "short_name", "focus", "stack"]
-    readonly_fields = ["role", "code", "order"]
+    list_display = ("role", "order", "code", "name", "short_name")
+    list_filter = ("role",)
+    list_select_related = ("role",)
+    fields = ("role", "code", "order", "name", "short_name", "focus", "stack")
+    readonly_fields = ("role", "code", "order")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -468,24 +469,24 @@ class LevelAdmin(admin.ModelAdmin):
 
 @admin.register(SkillDomain)
 class SkillDomainAdmin(GlobalEntryAdmin):
-    list_display = ["name", "slug"]
+    list_display = ("name", "slug")
 
 
 @admin.register(Skill)
 class SkillAdmin(GlobalEntryAdmin):
-    list_display = ["name", "slug"]
+    list_display = ("name", "slug")
 
 
 @admin.register(Requirement)
 class RequirementAdmin(admin.ModelAdmin):
     """Single cells, mainly for their details text; the grid edits many at once."""
 
-    list_display = ["role_skill", "level", "code", "is_mandatory"]
-    list_filter = ["role_skill__role", "level__code", "code", "is_mandatory"]
-    list_select_related = ["role_skill__role", "role_skill__skill", "level__role"]
-    search_fields = ["role_skill__skill__name", "details"]
-    fields = ["role_skill", "level", "code", "is_mandatory", "details"]
-    readonly_fields = ["role_skill", "level"]
+    list_display = ("role_skill", "level", "code", "is_mandatory")
+    list_filter = ("role_skill__role", "level__code", "code", "is_mandatory")
+    list_select_related = ("role_skill__role", "role_skill__skill", "level__role")
+    search_fields = ("role_skill__skill__name", "details")
+    fields = ("role_skill", "level", "code", "is_mandatory", "details")
+    readonly_fields = ("role_skill", "level")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -526,17 +527,17 @@ class RequirementAdmin(admin.ModelAdmin):
 class RoleSkillAdmin(ReadOnlyAdmin):
     """Read-only: where a skill sits in a role changes through the matrix page or an import."""
 
-    list_display = ["role", "order", "skill", "domain"]
-    list_filter = ["role", "domain"]
-    list_select_related = ["role", "skill", "domain"]
+    list_display = ("role", "order", "skill", "domain")
+    list_filter = ("role", "domain")
+    list_select_related = ("role", "skill", "domain")
 
 
 @admin.register(RoleVersion)
 class RoleVersionAdmin(ReadOnlyAdmin):
-    list_display = ["role", "number", "source", "author", "message", "created_at", "download"]
-    list_filter = ["role", "source"]
-    list_select_related = ["role", "author"]
-    readonly_fields = ["role", "number", "source", "author", "message", "created_at", "snapshot"]
+    list_display = ("role", "number", "source", "author", "message", "created_at", "download")
+    list_filter = ("role", "source")
+    list_select_related = ("role", "author")
+    readonly_fields = ("role", "number", "source", "author", "message", "created_at", "snapshot")
 
     @admin.display(description=_("snapshot"))
     def download(self, obj: RoleVersion) -> str:

@@ -48,7 +48,7 @@ def test_env_list_splits_and_trims(monkeypatch):
 
 
 def test_embedded_default_is_sqlite_locmem_and_eager():
-    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+    result = subprocess.run(
         [
             sys.executable,
             "-c",
@@ -71,7 +71,7 @@ def test_embedded_default_is_sqlite_locmem_and_eager():
 
 
 def test_a_bad_setting_stops_the_app_with_its_name():
-    result = subprocess.run(  # noqa: S603 - our own manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
         env={"PATH": "/usr/bin:/bin", "VOTING_QUORUM": "many"},
@@ -91,7 +91,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_SECURE_HSTS_SECONDS": "31536000",
         "DJANGO_ALLOWED_HOSTS": "skills.example.com",
     }
-    result = subprocess.run(  # noqa: S603 - our own manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -104,7 +104,7 @@ def test_production_settings_pass_the_deploy_check():
 
 
 def test_the_embedded_default_is_flagged_by_the_deploy_check():
-    result = subprocess.run(  # noqa: S603 - our own manage.py
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={"PATH": "/usr/bin:/bin"},

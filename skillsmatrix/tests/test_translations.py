@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUES = sorted(
-    p for p in ROOT.glob("*/locale/es/LC_MESSAGES/django.po") if ".venv" not in p.parts
-) + [ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"]
+CATALOGUES = [
+    *sorted(p for p in ROOT.glob("*/locale/es/LC_MESSAGES/django.po") if ".venv" not in p.parts),
+    ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po",
+]
 
 
 def _entries(po: Path) -> list[str]:
