@@ -233,22 +233,22 @@ USE_TZ = True
 # --- Static files -----------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# After `collectstatic` (production images) files are served hashed and compressed; without it
-# (make run, tests, a quick non-debug run) WhiteNoise serves them straight from the finders.
-STATIC_COLLECTED = not DEBUG and (STATIC_ROOT / "staticfiles.json").exists()
+# Production serves what `collectstatic` wrote to STATIC_ROOT: content-hashed names (cached by
+# browsers for good) with gzip and Brotli copies. In debug (make run) files are served as they
+# are, from the source folders; the tests' settings do the same.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if STATIC_COLLECTED
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not STATIC_COLLECTED
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Security headers -------------------------------------------------------------------------
