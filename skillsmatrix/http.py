@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
@@ -10,3 +11,9 @@ class HtmxHttpRequest(HttpRequest):
     """A request as django-htmx's middleware leaves it: ``request.htmx`` is always set."""
 
     htmx: HtmxDetails
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """A request past ``login_required``: ``request.user`` is a member, never anonymous."""
+
+    user: User
