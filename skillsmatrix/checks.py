@@ -18,8 +18,9 @@ def static_files_collected(
 ) -> list[CheckMessage]:
     """Production storage serves hashed names from the manifest `collectstatic` writes; without
     it every page that links a static file fails."""
-    storage = storages["staticfiles"]
-    if not isinstance(storage, ManifestFilesMixin):
+    # Typed as a plain object: the stubs deem a Storage that is a ManifestFilesMixin impossible.
+    storage: object = storages["staticfiles"]
+    if not isinstance(storage, ManifestFilesMixin) or storage.manifest_storage is None:
         return []
     if storage.manifest_storage.exists(storage.manifest_name):
         return []
