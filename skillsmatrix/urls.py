@@ -28,7 +28,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, JSON, files).
     path(
         "favicon.ico",
-        # Lazily: the hashed name is read from the static files manifest at the first request.
+        # Lazily: the hashed name comes from the static files manifest, read when asked for.
         RedirectView.as_view(url=lazy(static, str)("icons/logo.svg"), permanent=True),
         name="favicon",
     ),
