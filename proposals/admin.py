@@ -77,7 +77,7 @@ class RejectForm(forms.Form):
 
 @admin.register(Proposal)
 class ProposalAdmin(admin.ModelAdmin):
-    list_display = [
+    list_display = (
         "id",
         "title",
         "role",
@@ -87,12 +87,12 @@ class ProposalAdmin(admin.ModelAdmin):
         "votes_down",
         "closes_at",
         "is_spam",
-    ]
-    list_filter = ["status", "is_spam", "role"]
-    search_fields = ["title", "author__username"]
+    )
+    list_filter = ("status", "is_spam", "role")
+    search_fields = ("title", "author__username")
     date_hierarchy = "created_at"
-    inlines = [ReviewInline, CommentInline, VoteInline]
-    actions = ["close_now", "reject", "reject_as_spam"]
+    inlines = (ReviewInline, CommentInline, VoteInline)
+    actions = ("close_now", "reject", "reject_as_spam")
     readonly_fields = (
         "role",
         "author",
@@ -199,17 +199,17 @@ class ProposalAdmin(admin.ModelAdmin):
 class ExpertiseForm(forms.ModelForm):
     class Meta:
         model = Expertise
-        fields = ["user", "domain"]
+        fields = ("user", "domain")
 
 
 @admin.register(Expertise)
 class ExpertiseAdmin(admin.ModelAdmin):
     form = ExpertiseForm
-    list_display = ["user", "domain_or_global", "granted_by", "created_at"]
-    list_filter = ["domain"]
-    search_fields = ["user__username", "domain__name"]
-    autocomplete_fields = ["user"]
-    list_select_related = ["user", "domain", "granted_by"]
+    list_display = ("user", "domain_or_global", "granted_by", "created_at")
+    list_filter = ("domain",)
+    search_fields = ("user__username", "domain__name")
+    autocomplete_fields = ("user",)
+    list_select_related = ("user", "domain", "granted_by")
 
     @admin.display(description=_("domain"))
     def domain_or_global(self, obj: Expertise) -> str:

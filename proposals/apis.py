@@ -271,7 +271,7 @@ class ProposalDetailApi(APIView):
 
 
 class ProposalVoteApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = (IsAuthenticated,)
 
     @extend_schema_serializer(component_name="ProposalVoteRequest")
     class InputSerializer(serializers.Serializer):
@@ -334,7 +334,7 @@ class ProposalVoteApi(APIView):
 
 
 class ProposalReviewApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = (IsAuthenticated,)
 
     @extend_schema_serializer(component_name="ProposalReviewRequest")
     class InputSerializer(serializers.Serializer):
@@ -376,7 +376,7 @@ class ProposalReviewApi(APIView):
 
 
 class ProposalWithdrawApi(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = (IsAuthenticated,)
 
     @extend_schema(
         operation_id="proposals_withdraw",

@@ -45,7 +45,6 @@ from proposals.selectors import (
     proposal_preview,
     role_choices,
     role_current_state,
-    signed_in_member,
     user_email_verified,
 )
 from proposals.services import (
@@ -59,6 +58,7 @@ from proposals.services import (
 from roles.changes import RoleState
 from roles.errors import RoleNotFound
 from roles.selectors import role_get
+from skillsmatrix.http import AuthenticatedHtmxHttpRequest, HtmxHttpRequest
 from skillsmatrix.ratelimit import client_key, minutes_until, rate_limit_hit, too_many_requests
 
 PAGE_SIZE = 20
@@ -69,11 +69,6 @@ _STATUS_OF: list[tuple[type[Exception], int]] = [
     (ProposalStateError, 409),
     (ProposalLimitReached, 429),
 ]
-
-
-def _htmx(request: HttpRequest) -> bool:
-    """Whether django-htmx's middleware saw an htmx request (``request.htmx``)."""
-    return bool(getattr(request, "htmx", False))
 
 
 def _status_of(exc: ProposalError) -> int:
@@ -110,7 +105,7 @@ def writes_limited(request: HttpRequest, back_url: str) -> HttpResponse | None:
 
 
 @require_safe
-def proposal_list_page(request: HttpRequest) -> HttpResponse:
+def proposal_list_page(request: HtmxHttpRequest) -> HttpResponse:
     form = ProposalFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     proposals = proposal_list(
@@ -121,14 +116,14 @@ def proposal_list_page(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page, "proposals": page.object_list}
-    template = "proposals/proposal_list.html" + ("#results" if _htmx(request) else "")
+    template = "proposals/proposal_list.html" + ("#results" if request.htmx else "")
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
 @require_safe
-def proposals_touching(request: HttpRequest) -> HttpResponse:
+def proposals_touching(request: HtmxHttpRequest) -> HttpResponse:
     """Open proposals of ``?role=`` touching ``?skill=`` (and ``?level=``): a fragment for the
     role page and the cell panel, a small page on its own."""
     role = request.GET.get("role", "")[:100]
@@ -136,7 +131,7 @@ def proposals_touching(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")[:50]
     proposals = list(proposal_list_open(role_slug=role, skill_slug=skill, level_code=level)[:10])
     context = {"proposals": proposals, "role_slug": role, "skill": skill, "level": level}
-    template = "proposals/proposals_touching.html" + ("#touching" if _htmx(request) else "")
+    template = "proposals/proposals_touching.html" + ("#touching" if request.htmx else "")
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -173,9 +168,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _after_action(
-    request: HttpRequest, pk: int, *, fragment: str, success: str, anchor: str
+    request: HtmxHttpRequest, pk: int, *, fragment: str, success: str, anchor: str
 ) -> HttpResponse:
-    if _htmx(request) and fragment:
+    if request.htmx and fragment:
         proposal = _get(request, pk)
         template = f"proposals/proposal_detail.html#{fragment}"
         return render(request, template, _detail_context(request, proposal, notice=success))
@@ -184,18 +179,18 @@ def _after_action(
 
 
 def _refused(
-    request: HttpRequest, pk: int, exc: ProposalError, *, fragment: str, **forms: Any
+    request: HtmxHttpRequest, pk: int, exc: ProposalError, *, fragment: str, **forms: Any
 ) -> HttpResponse:
     proposal = _get(request, pk)
     context = _detail_context(request, proposal, error=exc.message, error_at=fragment, **forms)
     template = "proposals/proposal_detail.html" + (
-        f"#{fragment}" if _htmx(request) and fragment else ""
+        f"#{fragment}" if request.htmx and fragment else ""
     )
     return render(request, template, context, status=_status_of(exc))
 
 
 def _action(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     pk: int,
     *,
     fragment: str,
@@ -215,17 +210,17 @@ def _action(
 
 @require_POST
 @login_required
-def proposal_vote(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_vote(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
     """``value`` 1 or -1 casts or changes the member's vote; ``retract`` takes it back."""
     choice = request.POST.get("value", "")
 
     def run(proposal: Proposal) -> str:
         if choice == "retract":
-            vote_retract(proposal=proposal, voter=signed_in_member(request.user))
+            vote_retract(proposal=proposal, voter=request.user)
             return _("Your vote was taken back.")
         if choice not in ("1", "-1"):
             raise ProposalInvalid({"value": _("A vote is up or down.")})
-        vote_cast(proposal=proposal, voter=signed_in_member(request.user), value=int(choice))
+        vote_cast(proposal=proposal, voter=request.user, value=int(choice))
         return _("Your vote was counted.")
 
     return _action(request, pk, fragment="votes", anchor="#votes", run=run)
@@ -233,18 +228,16 @@ def proposal_vote(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def proposal_comment(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_comment(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if not form.is_valid():
         proposal = _get(request, pk)
         context = _detail_context(request, proposal, comment_form=form)
-        template = "proposals/proposal_detail.html" + ("#discussion" if _htmx(request) else "")
+        template = "proposals/proposal_detail.html" + ("#discussion" if request.htmx else "")
         return render(request, template, context, status=400)
 
     def run(proposal: Proposal) -> str:
-        comment_add(
-            proposal=proposal, author=signed_in_member(request.user), text=form.cleaned_data["text"]
-        )
+        comment_add(proposal=proposal, author=request.user, text=form.cleaned_data["text"])
         return _("Your comment was added.")
 
     return _action(request, pk, fragment="discussion", anchor="#discussion", run=run)
@@ -252,9 +245,9 @@ def proposal_comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def proposal_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_withdraw_view(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
     def run(proposal: Proposal) -> str:
-        proposal_withdraw(proposal=proposal, author=signed_in_member(request.user))
+        proposal_withdraw(proposal=proposal, author=request.user)
         return _("Your proposal was withdrawn.")
 
     # The whole page changes: no fragment, a redirect to it.
@@ -263,7 +256,7 @@ def proposal_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_review(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if not form.is_valid():
         proposal = _get(request, pk)
@@ -273,7 +266,7 @@ def proposal_review(request: HttpRequest, pk: int) -> HttpResponse:
     def run(proposal: Proposal) -> str:
         review_submit(
             proposal=proposal,
-            reviewer=signed_in_member(request.user),
+            reviewer=request.user,
             decision=form.cleaned_data["decision"],
             comment=form.cleaned_data["comment"],
         )
@@ -339,7 +332,7 @@ def _role_picker(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def proposal_new(request: HttpRequest) -> HttpResponse:
+def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
     """``/proposals/new/?role=<slug>``: write a proposal of several changes, preview it (old →
     new in the role's matrix layout) and submit it. Buttons: ``action=add`` adds a change row,
     ``remove=<i>`` drops one, ``action=preview`` previews, ``action=submit`` submits."""
@@ -372,7 +365,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
                     return limited
                 proposal = proposal_create(
                     role=role,
-                    author=signed_in_member(request.user),
+                    author=request.user,
                     title=form.cleaned_data["title"],
                     rationale=form.cleaned_data["rationale"],
                     evidence_links=form.links(),
@@ -381,7 +374,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
                 )
                 url = reverse("proposals:detail", args=[proposal.pk])
                 messages.success(request, _("Your proposal is open for voting."))
-                if _htmx(request):
+                if request.htmx:
                     return HttpResponseClientRedirect(url)
                 return HttpResponseRedirect(url, status=303)
         except ProposalInvalid as exc:
@@ -412,5 +405,5 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
         "skills": [(skill.slug, skill.name) for skill in state.skills],
         "domains": sorted(set(state.domain_names.values())),
     }
-    template = "proposals/proposal_new.html" + ("#editor" if _htmx(request) else "")
+    template = "proposals/proposal_new.html" + ("#editor" if request.htmx else "")
     return render(request, template, context, status=status)

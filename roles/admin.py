@@ -4,10 +4,12 @@ edits are versioned exactly like imports and accepted proposals."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -63,6 +65,13 @@ def _json_download(document: dict[str, Any], filename: str) -> HttpResponse:
     return response
 
 
+def _curator(request: HttpRequest) -> User:
+    """The signed-in staff member acting in the admin (the admin lets no one else in)."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    return request.user
+
+
 def _changed_fields(form: forms.ModelForm) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.changed_data}
 
@@ -74,7 +83,7 @@ def _admin_apply(
     return role_change_apply(
         role=role,
         changes=changes,
-        author=request.user,  # type: ignore[arg-type]
+        author=_curator(request),
         source=RoleVersion.Source.ADMIN,
         **kwargs,
     )
@@ -96,7 +105,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class GlobalEntryAdmin(admin.ModelAdmin):
     """Skills, domains and families are shared: a rename versions every role that shows them."""
 
-    search_fields = ["name", "slug"]
+    search_fields = ("name", "slug")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # The slug is the identity roles and ratings share: it never changes once made.
@@ -107,7 +116,7 @@ class GlobalEntryAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
-            global_entry_update(entry=obj, author=request.user, fields=_changed_fields(form))
+            global_entry_update(entry=obj, author=_curator(request), fields=_changed_fields(form))
         else:
             obj.full_clean()
             obj.save()
@@ -115,13 +124,12 @@ class GlobalEntryAdmin(admin.ModelAdmin):
 
 @admin.register(RoleFamily)
 class RoleFamilyAdmin(GlobalEntryAdmin):
-    list_display = ["name", "slug"]
+    list_display = ("name", "slug")
 
 
 class LevelInline(admin.TabularInline):
     model = Level
-    fields = ["order", "code", "name", "short_name", "focus", "stack"]
-    readonly_fields = fields
+    fields = readonly_fields = ("order", "code", "name", "short_name", "focus", "stack")
     extra = 0
     can_delete = False
     show_change_link = True
@@ -134,19 +142,19 @@ class LevelInline(admin.TabularInline):
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
     form = RoleAdminForm
-    list_display = [
+    list_display = (
         "title",
         "family",
         "is_published",
         "current_version",
         "skill_count",
         "links",
-    ]
-    list_filter = ["family", "is_published"]
-    search_fields = ["title", "slug", "tagline"]
-    prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["current_version", "updated_at", "health", "links"]
-    fields = [
+    )
+    list_filter = ("family", "is_published")
+    search_fields = ("title", "slug", "tagline")
+    prepopulated_fields: ClassVar[dict[str, Sequence[str]]] = {"slug": ("title",)}
+    readonly_fields = ("current_version", "updated_at", "health", "links")
+    fields = (
         "family",
         "title",
         "slug",
@@ -158,9 +166,9 @@ class RoleAdmin(admin.ModelAdmin):
         "updated_at",
         "health",
         "links",
-    ]
-    inlines = [LevelInline]
-    actions = ["export_selected"]
+    )
+    inlines = (LevelInline,)
+    actions = ("export_selected",)
     change_list_template = "admin/roles/role/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Role]:
@@ -173,7 +181,7 @@ class RoleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("skills"), ordering="skill_count")
     def skill_count(self, obj: Role) -> int:
-        return obj.skill_count
+        return obj.skill_count  # type: ignore[attr-defined] # annotated by get_queryset
 
     @admin.display(description=_("matrix health"))
     def health(self, obj: Role) -> str:
@@ -261,7 +269,7 @@ class RoleAdmin(admin.ModelAdmin):
         form = RoleImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                result = role_import(raw=form.cleaned_data["file"], author=request.user)
+                result = role_import(raw=form.cleaned_data["file"], author=_curator(request))
             except RoleDocumentError as exc:
                 form.add_error("file", str(exc))
             else:
@@ -390,11 +398,11 @@ def _place_words(place: str) -> str:
 @admin.register(Level)
 class LevelAdmin(admin.ModelAdmin):
     form = LevelAdminForm
-    list_display = ["role", "order", "code", "name", "short_name"]
-    list_filter = ["role"]
-    list_select_related = ["role"]
-    fields = ["role", "code", "order", "name", "short_name", "focus", "stack"]
-    readonly_fields = ["role", "code", "order"]
+    list_display = ("role", "order", "code", "name", "short_name")
+    list_filter = ("role",)
+    list_select_related = ("role",)
+    fields = ("role", "code", "order", "name", "short_name", "focus", "stack")
+    readonly_fields = ("role", "code", "order")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -409,24 +417,24 @@ class LevelAdmin(admin.ModelAdmin):
 
 @admin.register(SkillDomain)
 class SkillDomainAdmin(GlobalEntryAdmin):
-    list_display = ["name", "slug"]
+    list_display = ("name", "slug")
 
 
 @admin.register(Skill)
 class SkillAdmin(GlobalEntryAdmin):
-    list_display = ["name", "slug"]
+    list_display = ("name", "slug")
 
 
 @admin.register(Requirement)
 class RequirementAdmin(admin.ModelAdmin):
     """Single cells, mainly for their details text; the grid edits many at once."""
 
-    list_display = ["role_skill", "level", "code", "is_mandatory"]
-    list_filter = ["role_skill__role", "level__code", "code", "is_mandatory"]
-    list_select_related = ["role_skill__role", "role_skill__skill", "level__role"]
-    search_fields = ["role_skill__skill__name", "details"]
-    fields = ["role_skill", "level", "code", "is_mandatory", "details"]
-    readonly_fields = ["role_skill", "level"]
+    list_display = ("role_skill", "level", "code", "is_mandatory")
+    list_filter = ("role_skill__role", "level__code", "code", "is_mandatory")
+    list_select_related = ("role_skill__role", "role_skill__skill", "level__role")
+    search_fields = ("role_skill__skill__name", "details")
+    fields = ("role_skill", "level", "code", "is_mandatory", "details")
+    readonly_fields = ("role_skill", "level")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -464,9 +472,9 @@ class RequirementAdmin(admin.ModelAdmin):
 class RoleSkillAdmin(ReadOnlyAdmin):
     """Read-only: where a skill sits in a role changes through the matrix page or an import."""
 
-    list_display = ["role", "order", "skill", "domain"]
-    list_filter = ["role", "domain"]
-    list_select_related = ["role", "skill", "domain"]
+    list_display = ("role", "order", "skill", "domain")
+    list_filter = ("role", "domain")
+    list_select_related = ("role", "skill", "domain")
 
 
 def _snapshot_document(version: RoleVersion) -> dict[str, Any]:
@@ -476,9 +484,9 @@ def _snapshot_document(version: RoleVersion) -> dict[str, Any]:
 
 @admin.register(RoleVersion)
 class RoleVersionAdmin(ReadOnlyAdmin):
-    list_display = ["role", "number", "source", "author", "message", "created_at", "download"]
-    list_filter = ["role", "source"]
-    list_select_related = ["role", "author"]
+    list_display = ("role", "number", "source", "author", "message", "created_at", "download")
+    list_filter = ("role", "source")
+    list_select_related = ("role", "author")
     fields = readonly_fields = (
         "role",
         "number",
@@ -494,7 +502,7 @@ class RoleVersionAdmin(ReadOnlyAdmin):
     )
 
     class Media:
-        css = {"all": ["admin/roles/matrix.css"]}
+        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("admin/roles/matrix.css",)}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RoleVersion]:
         # The list shows no snapshot: spare loading one per row (a version's page loads its own).

@@ -22,7 +22,7 @@ FEED_SIZE = 20
 class RoleHistoryFeed(Feed):
     feed_type = Atom1Feed
 
-    def get_object(self, request: HttpRequest, slug: str) -> Role:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, slug: str) -> Role:
         return role_get(slug=slug)
 
     def title(self, obj: Role) -> str:

@@ -27,7 +27,7 @@ from roles.selectors import MatrixCell, MatrixDomain, MatrixRow, RoleMatrix
 from roles.services import slug_for_name
 
 
-class LinesField(forms.CharField):
+class LinesField(forms.Field):
     """A list of strings edited one per line (key domains, a level's stack)."""
 
     widget = forms.Textarea(attrs={"rows": 6, "cols": 40})
@@ -47,7 +47,7 @@ class RoleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Role
-        fields = [
+        fields = (
             "family",
             "title",
             "slug",
@@ -55,7 +55,7 @@ class RoleAdminForm(forms.ModelForm):
             "description",
             "key_domains",
             "is_published",
-        ]
+        )
 
     def changes(self) -> list[Change]:
         """One change per edited field."""
@@ -75,7 +75,7 @@ class LevelAdminForm(forms.ModelForm):
 
     class Meta:
         model = Level
-        fields = ["name", "short_name", "focus", "stack"]
+        fields = ("name", "short_name", "focus", "stack")
 
     def changes(self) -> list[Change]:
         code = self.instance.code
@@ -115,7 +115,7 @@ class AddSkillForm(forms.Form):
     new_domain_name = forms.CharField(max_length=200, required=False, label=_("or a new domain"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
+        data = self.cleaned_data
         if bool(data.get("skill")) == bool(data.get("new_skill_name")):
             raise ValidationError(_("Choose an existing skill or name a new one (not both)."))
         if bool(data.get("domain")) == bool(data.get("new_domain_name")):
@@ -167,7 +167,7 @@ class MatrixGridForm(forms.Form):
     as it was at that version, so a colleague's later edits are neither reverted nor reported
     as conflicts unless the curator touched the same cells."""
 
-    CODE_CHOICES = [("", "—"), *((code, code) for code in CODES)]
+    CODE_CHOICES = (("", "—"), *((code, code) for code in CODES))
 
     base_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 

@@ -8,13 +8,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from roles.scale import CODE_NAMES, CODES
+from roles.scale import CODE_NAMES
 
-# The codes of the scale (roles.scale) with their names in the visitor's language.
-RequirementCode = models.TextChoices(
-    "RequirementCode",
-    [(f"CODE_{code}", (code, _(CODE_NAMES[code]))) for code in CODES],  # noqa: INT001
-)
+
+class RequirementCode(models.TextChoices):
+    """The codes of the scale (roles.scale) with their names in the visitor's language (the
+    names are marked for translation where the scale defines them)."""
+
+    AWARENESS = "A", _(CODE_NAMES["A"])
+    WORKING = "W", _(CODE_NAMES["W"])
+    EXPERT = "E", _(CODE_NAMES["E"])
 
 
 class RoleFamily(models.Model):

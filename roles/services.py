@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -63,8 +63,8 @@ __all__ = [
     "role_import",
 ]
 
-# Whoever makes a change: a signed-in user, or nobody (an import run from the command line).
-Author = AbstractBaseUser | AnonymousUser | None
+# Whoever makes a change: a member, or nobody (an import run from the command line).
+Author = User | None
 _M = TypeVar("_M", bound=models.Model)
 
 
@@ -364,7 +364,7 @@ def _record(
         snapshot=role_document_write(new),
         source=source,
         message=message[:500],
-        author=author if isinstance(author, AbstractBaseUser) else None,  # type: ignore[misc]
+        author=author,
         changes=changes_as_json(changes),
         changed_cells=[
             {

@@ -35,7 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.django.Password("pw-member-123")
 
     @factory.post_generation
-    def verified(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def verified(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted is not False:
             verify_email(obj)
 

@@ -309,11 +309,11 @@ def test_places_of_a_change_meet_those_a_later_version_changed(seed_state):
 
 
 def test_layout_change_moves_a_skill_between_domains(seed_state):
-    layout = [list(pair) for pair in seed_state.layout()]
+    layout = list(seed_state.layout())
     domain, skills = layout[0]
     layout[1] = (layout[1][0], (*layout[1][1], skills[0]))
     layout[0] = (domain, skills[1:])
-    change = SetLayout(domains=tuple((d, tuple(s)) for d, s in layout))
+    change = SetLayout(domains=tuple(layout))
     state = apply_changes(seed_state, [change]).state
     assert state.skill(skills[0]).domain == layout[1][0]
     assert parse_changes(changes_as_json([change])) == [change]
