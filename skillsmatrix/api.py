@@ -20,12 +20,26 @@ def _first_message(detail: Any, path: str = "") -> str:
     return f"{path[:-1]}: {text}" if path else text
 
 
+class InputError(exceptions.ValidationError):
+    """A 400 whose one-line message is given, for errors that report a few problems of many
+    (the message then says how many there are)."""
+
+    def __init__(self, message: str, detail: Any, *, count: int | None = None) -> None:
+        super().__init__(detail)
+        self.message = message
+        self.count = count
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, with a one-line ``message`` added to every error body."""
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, InputError):
+        response.data = {"message": exc.message, "errors": exc.detail}
+        if exc.count is not None:
+            response.data["error_count"] = exc.count
+    elif isinstance(exc, exceptions.ValidationError):
         response.data = {"message": _first_message(exc.detail), "errors": exc.detail}
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"message": str(response.data["detail"])}

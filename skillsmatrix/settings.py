@@ -254,13 +254,14 @@ CONTENT_SECURITY_POLICY = {
 # --- API --------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # Token first: its ``WWW-Authenticate`` header is what makes a bad token a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["skillsmatrix.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -292,6 +293,14 @@ PROPOSALS_OPEN_PER_MEMBER = env_int("PROPOSALS_OPEN_PER_MEMBER", 10, minimum=1)
 VOTES_PER_MEMBER_PER_DAY = env_int("VOTES_PER_MEMBER_PER_DAY", 200, minimum=1)
 GRADING_SHARE_LINKS_PER_HOUR = env_int("GRADING_SHARE_LINKS_PER_HOUR", 30, minimum=1)
 LOGIN_ATTEMPTS_PER_15_MINUTES = env_int("LOGIN_ATTEMPTS_PER_15_MINUTES", 10, minimum=1)
+
+# Size limits of a role document (DESIGN §4): a bigger one is refused with the path of the excess.
+ROLE_MAX_SKILLS = env_int("ROLE_MAX_SKILLS", 500, minimum=1)
+ROLE_MAX_DOMAINS = env_int("ROLE_MAX_DOMAINS", 100, minimum=1)
+ROLE_MAX_LEVELS = env_int("ROLE_MAX_LEVELS", 12, minimum=1)
+ROLE_MAX_STACK_ITEMS = env_int("ROLE_MAX_STACK_ITEMS", 50, minimum=1)
+ROLE_MAX_ITEM_LENGTH = env_int("ROLE_MAX_ITEM_LENGTH", 200, minimum=1)
+ROLE_MAX_TEXT_LENGTH = env_int("ROLE_MAX_TEXT_LENGTH", 5000, minimum=1)
 
 # --- Logging ----------------------------------------------------------------------------------
 

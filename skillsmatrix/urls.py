@@ -14,6 +14,10 @@ api_v1 = [
     path("", include("grading.apis")),
 ]
 
+handler400 = "skillsmatrix.views.bad_request"
+handler404 = "skillsmatrix.views.page_not_found"
+handler500 = "skillsmatrix.views.server_error"
+
 urlpatterns = [
     path("", include("roles.urls")),
     path("", include("grading.urls")),

@@ -1,20 +1,24 @@
-"""Project-wide views: liveness and readiness, and the rate-limited sign-in."""
+"""Project-wide views: liveness and readiness, the rate-limited sign-in and the error pages
+(JSON under ``/api/``)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 
+from skillsmatrix.parsers import request_too_large_message
 from skillsmatrix.ratelimit import client_key, minutes_until, rate_limit_hit, too_many_requests
 
 
@@ -90,3 +94,30 @@ def login(request: HttpRequest) -> HttpResponse:
                 back_label=_("Browse all roles"),
             )
     return LoginView.as_view()(request)
+
+
+# --- Error pages: the API answers every error in JSON with a message (DESIGN §7) -------------
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse({"message": request_too_large_message()}, status=413)
+    return JsonResponse({"message": _("Bad request.")}, status=400)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception)
+    return JsonResponse({"message": _("Not found.")}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if not _is_api(request):
+        return defaults.server_error(request)
+    return JsonResponse({"message": _("Server error.")}, status=500)

@@ -39,3 +39,63 @@ def test_errors_are_json_with_a_message(client, db):
     response = client.post("/api/v1/roles/", data="{}", content_type="application/json")
     assert response.status_code == 405
     assert response.json() == {"message": 'Method "POST" not allowed.'}
+
+
+@pytest.mark.parametrize("path", ["/api/", "/api/v1/", "/api/v1/nothing-here/", "/api/v2/roles/"])
+def test_unknown_api_paths_are_json_404s(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"message": "Not found."}
+
+
+def test_unknown_pages_elsewhere_stay_html(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_body_over_the_upload_limit_is_a_json_413(client, seed_role, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"ratings": {"docker": "' + "x" * 2000 + '"}}'
+
+    response = client.post(
+        "/api/v1/roles/mlops-engineer/grade/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json() == {"message": "The request body is larger than 1000 bytes."}
+
+
+def test_server_errors_are_json_500s(client, monkeypatch):
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("roles.apis.domain_list", broken)
+    client.raise_request_exception = False
+
+    response = client.get("/api/v1/domains/")
+
+    assert response.status_code == 500
+    assert response.json() == {"message": "Server error."}
+
+
+def test_an_invalid_token_is_a_401_with_www_authenticate(client):
+    response = client.get("/api/v1/roles/", HTTP_AUTHORIZATION="Token not-a-token")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {"message": "Invalid token."}
+
+
+def test_a_valid_token_authenticates(client, member, rates):
+    from rest_framework.authtoken.models import Token
+
+    rates("1/min", "5/min")
+    header = f"Token {Token.objects.create(user=member).key}"
+
+    statuses = [client.get("/api/v1/roles/", HTTP_AUTHORIZATION=header).status_code for _ in "123"]
+
+    assert statuses == [200, 200, 200]  # the member's rate, not the anonymous one
