@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
@@ -65,35 +69,54 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ready": ready, **results}, status=200 if ready else 503)
 
 
+def sign_in_rate_limited(
+    view: Callable[[HttpRequest], HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """Limit a sign-in view's attempts, failed and successful alike, per client, so passwords
+    cannot be guessed at speed. The site's and the admin's sign-in share one budget."""
+
+    @wraps(view)
+    def limited(request: HttpRequest) -> HttpResponse:
+        if request.method == "POST":
+            retry_after = rate_limit_hit(
+                scope="login",
+                key=client_key(request),
+                limit=settings.LOGIN_ATTEMPTS_PER_15_MINUTES,
+                window_seconds=15 * 60,
+            )
+            if retry_after is not None:
+                minutes = minutes_until(retry_after)
+                return too_many_requests(
+                    request,
+                    retry_after=retry_after,
+                    title=_("Too many sign-in attempts"),
+                    message=ngettext(
+                        "Please wait %(count)d minute before trying to sign in again.",
+                        "Please wait %(count)d minutes before trying to sign in again.",
+                        minutes,
+                    )
+                    % {"count": minutes},
+                    back_url=reverse("roles:catalogue"),
+                    back_label=_("Browse all roles"),
+                )
+        return view(request)
+
+    return limited
+
+
 @sensitive_post_parameters()
 @csrf_protect
 @never_cache
+@sign_in_rate_limited
 def login(request: HttpRequest) -> HttpResponse:
-    """Django's sign-in, with failed and successful attempts alike limited per client, so
-    passwords cannot be guessed at speed."""
-    if request.method == "POST":
-        retry_after = rate_limit_hit(
-            scope="login",
-            key=client_key(request),
-            limit=settings.LOGIN_ATTEMPTS_PER_15_MINUTES,
-            window_seconds=15 * 60,
-        )
-        if retry_after is not None:
-            minutes = minutes_until(retry_after)
-            return too_many_requests(
-                request,
-                retry_after=retry_after,
-                title=_("Too many sign-in attempts"),
-                message=ngettext(
-                    "Please wait %(count)d minute before trying to sign in again.",
-                    "Please wait %(count)d minutes before trying to sign in again.",
-                    minutes,
-                )
-                % {"count": minutes},
-                back_url=reverse("roles:catalogue"),
-                back_label=_("Browse all roles"),
-            )
+    """Django's sign-in, rate-limited."""
     return LoginView.as_view()(request)
+
+
+@sign_in_rate_limited
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's sign-in (which protects itself against CSRF and caching), rate-limited."""
+    return admin.site.login(request)
 
 
 # --- Error pages: the API answers every error in JSON with a message (DESIGN §7) -------------

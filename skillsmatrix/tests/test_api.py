@@ -35,6 +35,33 @@ def test_members_have_their_own_rate(client, seed_role, member, rates):
     assert statuses == [200, 200, 200, 429]
 
 
+def test_a_forged_forwarded_for_does_not_reset_the_anonymous_throttle(client, seed_role, rates):
+    rates("2/min", "100/min")
+    statuses = [
+        client.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(4)
+    ]
+
+    assert statuses == [200, 200, 429, 429]
+
+
+def test_behind_one_trusted_proxy_the_throttle_counts_the_forwarded_client(
+    client, seed_role, rates, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    rates("2/min", "100/min")
+
+    def get(forwarded: str) -> int:
+        return client.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    # The proxy appends the address it saw; a client's own entries to the left change nothing.
+    first = [get(f"6.6.6.{n}, 203.0.113.1") for n in range(3)]
+    other_client = get("203.0.113.2")
+
+    assert first == [200, 200, 429]
+    assert other_client == 200
+
+
 def test_errors_are_json_with_a_message(client, db):
     response = client.post("/api/v1/roles/", data="{}", content_type="application/json")
     assert response.status_code == 405

@@ -114,3 +114,30 @@ def test_the_embedded_default_is_flagged_by_the_deploy_check():
     )
     assert result.returncode != 0
     assert "security.W009" in result.stderr  # the development secret key
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "None 0"),
+        (
+            {"DJANGO_TRUST_X_FORWARDED_PROTO": "true", "TRUSTED_PROXY_COUNT": "1"},
+            "('HTTP_X_FORWARDED_PROTO', 'https') 1",
+        ),
+    ],
+)
+def test_proxy_headers_are_trusted_only_when_configured(env, expected):
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [
+            sys.executable,
+            "-c",
+            "from skillsmatrix import settings as s;"
+            "print(getattr(s, 'SECURE_PROXY_SSL_HEADER', None), s.TRUSTED_PROXY_COUNT)",
+        ],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == expected
