@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from grading.engine import RANKS, GradeResult
 from grading.selectors import grade_ratings, grading_sheet_get
+from roles.models import RequirementCode
 from roles.selectors import role_get
 from skillsmatrix.api import InputError
 
@@ -130,7 +131,7 @@ class RoleGradeApi(APIView):
     @extend_schema_serializer(component_name="GradeRequest")
     class InputSerializer(serializers.Serializer):
         ratings = serializers.DictField(
-            child=serializers.ChoiceField(choices=list(RANKS), allow_null=True),
+            child=serializers.ChoiceField(choices=RequirementCode.choices, allow_null=True),
             help_text=(
                 "Your rating of each skill of the role, by skill slug: A, W, E or null (not "
                 "rated). Skills left out count as not rated; a skill the role does not have is "
@@ -152,7 +153,45 @@ class RoleGradeApi(APIView):
         levels = _LevelSerializer(many=True)
         gaps = _GapSerializer(many=True)
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(
+        summary="Grade self-ratings",
+        description=(
+            "Grades ratings of the role's skills against its current version: the grade (the "
+            "highest level met with every level below it), each level's coverage, and the gaps "
+            "to the next level, most important first."
+        ),
+        request=InputSerializer,
+        responses=OutputSerializer,
+        examples=[
+            OpenApiExample(
+                "Some skills rated",
+                request_only=True,
+                value={"ratings": {"docker": "W", "kubernetes-core": "A", "terraform": None}},
+            ),
+            OpenApiExample(
+                "Junior met, gaps to Middle",
+                response_only=True,
+                value={
+                    "grade": "junior",
+                    "next_level": "middle",
+                    "levels": [
+                        {"code": "junior", "met": True, "coverage": 1.0},
+                        {"code": "middle", "met": False, "coverage": 0.75},
+                    ],
+                    "gaps": [
+                        {
+                            "skill": "kubernetes-core",
+                            "domain": "containers-orchestration",
+                            "code": "W",
+                            "rating": "A",
+                            "mandatory": True,
+                            "steps": 1,
+                        }
+                    ],
+                },
+            ),
+        ],
+    )
     def post(self, request: Request, slug: str) -> Response:
         role = role_get(slug=slug)
         serializer = self.InputSerializer(data=request.data)

@@ -4,9 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import exceptions
+from django.db.models import QuerySet
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ListApi(APIView):
+    # A paginated list operation: ``{count, next, previous, results}``. Its schema says so, as
+    # drf-spectacular wraps the documented item serializer when a view has a paginator. (No
+    # docstring: the schema would show it as every list operation's description.)
+
+    pagination_class = PageNumberPagination
+
+    def paginate(
+        self,
+        request: Request,
+        queryset: QuerySet[Any],
+        serializer_class: type[serializers.Serializer],
+    ) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 def _first_message(detail: Any, path: str = "") -> str:
