@@ -13,12 +13,22 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class Pagination(PageNumberPagination):
+    """DRF's page numbers, except that an empty ``?page=`` is an invalid page (404) like any
+    other non-number, rather than the first page."""
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        if request.query_params.get(self.page_query_param) == "":
+            raise exceptions.NotFound(self.invalid_page_message)
+        return super().get_page_number(request, paginator)
+
+
 class ListApi(APIView):
     # A paginated list operation: ``{count, next, previous, results}``. Its schema says so, as
     # drf-spectacular wraps the documented item serializer when a view has a paginator. (No
     # docstring: the schema would show it as every list operation's description.)
 
-    pagination_class = PageNumberPagination
+    pagination_class = Pagination
 
     def paginate(
         self,

@@ -268,7 +268,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["skillsmatrix.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "skillsmatrix.schema.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "skillsmatrix.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["skillsmatrix.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {

@@ -126,3 +126,12 @@ def test_a_valid_token_authenticates(client, member, rates):
     statuses = [client.get("/api/v1/roles/", HTTP_AUTHORIZATION=header).status_code for _ in "123"]
 
     assert statuses == [200, 200, 200]  # the member's rate, not the anonymous one
+
+
+@pytest.mark.parametrize("page", ["", "abc", "0", "99"])
+def test_a_page_that_is_not_a_page_is_a_json_404(client, seed_role, page):
+    # Found by schemathesis: an empty ?page= used to be served as the first page.
+    response = client.get("/api/v1/skills/", {"page": page})
+
+    assert response.status_code == 404
+    assert response.json() == {"message": "Invalid page."}
