@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 MAX_DEPTH = 32
 MAX_NUMBER_DIGITS = 100
 
@@ -43,6 +45,17 @@ class _Refused:
         self.problem = problem
 
 
+def _number_too_long(length: int) -> str:
+    return _("number too long (%(length)d characters, at most %(limit)d)") % {
+        "length": length,
+        "limit": MAX_NUMBER_DIGITS,
+    }
+
+
+def _too_deep(max_depth: int) -> str:
+    return _("nested deeper than %(depth)d levels") % {"depth": max_depth}
+
+
 class _Decoder:
     """``json.loads`` hooks that replace refused numbers and constants and remember doing so."""
 
@@ -56,18 +69,16 @@ class _Decoder:
     def parse_int(self, text: str) -> int | _Refused:
         digits = len(text.lstrip("-"))
         if digits > MAX_NUMBER_DIGITS:
-            return self._refuse(f"number too long ({digits} digits, at most {MAX_NUMBER_DIGITS})")
+            return self._refuse(_number_too_long(digits))
         return int(text)
 
     def parse_float(self, text: str) -> float | _Refused:
         if len(text) > MAX_NUMBER_DIGITS:
-            return self._refuse(
-                f"number too long ({len(text)} characters, at most {MAX_NUMBER_DIGITS})"
-            )
+            return self._refuse(_number_too_long(len(text)))
         return float(text)
 
     def parse_constant(self, name: str) -> _Refused:
-        return self._refuse(f"{name} is not a JSON number")
+        return self._refuse(_("%(name)s is not a JSON number") % {"name": name})
 
 
 def _child_path(path: str, key: str | int) -> str:
@@ -141,11 +152,11 @@ def check_value(value: Any, *, path: str = "$", max_depth: int = MAX_DEPTH) -> N
             _check_text(item, here)
         elif isinstance(item, dict | list):
             if depth >= max_depth:
-                raise JSONInputError(here, f"nested deeper than {max_depth} levels")
+                raise JSONInputError(here, _too_deep(max_depth))
             if isinstance(item, dict):
                 children = list(item.items())
                 for key, _child in children:
-                    _check_text(str(key), here, what="key")
+                    _check_text(str(key), here, is_key=True)
             else:
                 children = list(enumerate(item))
             # Reversed, so the first problem in document order is the one reported.
@@ -154,14 +165,20 @@ def check_value(value: Any, *, path: str = "$", max_depth: int = MAX_DEPTH) -> N
             )
 
 
-def _check_text(text: str, path: str, *, what: str = "text") -> None:
+def _check_text(text: str, path: str, *, is_key: bool = False) -> None:
     if "\x00" in text:
-        raise JSONInputError(path, f"{what} contains a NUL character")
+        raise JSONInputError(
+            path,
+            _("key contains a NUL character") if is_key else _("text contains a NUL character"),
+        )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise JSONInputError(
-            path, f"{what} contains a lone surrogate (not valid Unicode)"
+            path,
+            _("key contains a lone surrogate (not valid Unicode)")
+            if is_key
+            else _("text contains a lone surrogate (not valid Unicode)"),
         ) from None
 
 
@@ -171,11 +188,13 @@ def load_json(raw: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise JSONInputError("$", f"not valid JSON (not UTF-8 at byte {exc.start})") from None
+            raise JSONInputError(
+                "$", _("not valid JSON (not UTF-8 at byte %(byte)d)") % {"byte": exc.start}
+            ) from None
     brackets = raw.count("[") + raw.count("{")
     if brackets > max_depth and _max_depth(raw) > max_depth:
         path = _deep_path(raw, max_depth) or "$"
-        raise JSONInputError(path, f"nested deeper than {max_depth} levels")
+        raise JSONInputError(path, _too_deep(max_depth))
     decoder = _Decoder()
     try:
         value = json.loads(
@@ -185,9 +204,9 @@ def load_json(raw: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
             parse_constant=decoder.parse_constant,
         )
     except json.JSONDecodeError as exc:
-        raise JSONInputError("$", f"not valid JSON ({exc})") from None
+        raise JSONInputError("$", _("not valid JSON (%(error)s)") % {"error": exc}) from None
     except RecursionError:  # pragma: no cover - the scan above stops this first
-        raise JSONInputError("$", f"nested deeper than {max_depth} levels") from None
+        raise JSONInputError("$", _too_deep(max_depth)) from None
     if decoder.refused or _SUSPECT_TEXT_RE.search(raw):
         check_value(value, max_depth=max_depth)
     return value
