@@ -27,13 +27,8 @@ CODE_LEGEND = (
 _SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 
 
-class RoleDocumentError(ValueError):
+class RoleDocumentError(JSONInputError):
     """A document that cannot be imported; ``path`` is the JSON path of the problem."""
-
-    def __init__(self, path: str, problem: str) -> None:
-        self.path = path
-        self.problem = problem
-        super().__init__(f"{path}: {problem}")
 
 
 @dataclass(frozen=True)
