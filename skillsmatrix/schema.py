@@ -7,25 +7,28 @@ from typing import Any
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ComponentRegistry
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
-
-@extend_schema_serializer(component_name="Error")
-class ErrorSerializer(serializers.Serializer):
-    message = serializers.CharField(help_text="One line saying what is wrong, and where.")
-    errors = serializers.JSONField(
-        required=False,
-        help_text="Invalid input only: the problems by field (for a map, by key).",
-    )
-    error_count = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text="When only the first few problems are listed: how many there are in all.",
-    )
+# Inline: a Serializer subclass cannot declare a field named ``errors`` (its own attribute).
+ERROR_SERIALIZER = inline_serializer(
+    name="Error",
+    fields={
+        "message": serializers.CharField(help_text="One line saying what is wrong, and where."),
+        "errors": serializers.JSONField(
+            required=False,
+            help_text="Invalid input only: the problems by field (for a map, by key).",
+        ),
+        "error_count": serializers.IntegerField(
+            required=False,
+            min_value=1,
+            help_text="When only the first few problems are listed: how many there are in all.",
+        ),
+    },
+)
 
 
 def _header(description: str) -> dict[str, Any]:
@@ -43,9 +46,7 @@ class AutoSchema(openapi.AutoSchema):
             statuses["400"] = "Invalid input; the message says what is wrong and where."
         if self.view.authentication_classes:
             statuses["401"] = "The Authorization token is not valid."
-        guarded = any(
-            not issubclass(permission, AllowAny) for permission in self.view.permission_classes
-        )
+        guarded = any(permission is not AllowAny for permission in self.view.permission_classes)
         if self.method in _UNSAFE_METHODS or guarded:
             statuses["403"] = "Not allowed (or, for a browser session, no valid CSRF token)."
         if "{" in self.path or self._get_paginator():
@@ -68,7 +69,7 @@ class AutoSchema(openapi.AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
-        error = self.resolve_serializer(ErrorSerializer, "response").ref
+        error = self.resolve_serializer(ERROR_SERIALIZER, "response").ref
         responses = operation["responses"]
         for status, description in self.error_statuses(operation).items():
             response: dict[str, Any] = {

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -70,13 +71,13 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 def sign_in_rate_limited(
-    view: Callable[[HttpRequest], HttpResponse],
-) -> Callable[..., HttpResponse]:
+    view: Callable[[HttpRequest], HttpResponseBase],
+) -> Callable[[HttpRequest], HttpResponseBase]:
     """Limit a sign-in view's attempts, failed and successful alike, per client, so passwords
     cannot be guessed at speed. The site's and the admin's sign-in share one budget."""
 
     @wraps(view)
-    def limited(request: HttpRequest) -> HttpResponse:
+    def limited(request: HttpRequest) -> HttpResponseBase:
         if request.method == "POST":
             retry_after = rate_limit_hit(
                 scope="login",
@@ -108,13 +109,13 @@ def sign_in_rate_limited(
 @csrf_protect
 @never_cache
 @sign_in_rate_limited
-def login(request: HttpRequest) -> HttpResponse:
+def login(request: HttpRequest) -> HttpResponseBase:
     """Django's sign-in, rate-limited."""
     return LoginView.as_view()(request)
 
 
 @sign_in_rate_limited
-def admin_login(request: HttpRequest) -> HttpResponse:
+def admin_login(request: HttpRequest) -> HttpResponseBase:
     """The admin's sign-in (which protects itself against CSRF and caching), rate-limited."""
     return admin.site.login(request)
 
