@@ -86,7 +86,7 @@ def _ratings_problems(
                 "skill": _shown(skill),
                 "role": role_slug,
             }
-        elif code is not None and code not in RANKS:
+        elif code is not None and (not isinstance(code, str) or code not in RANKS):
             problems[skill] = _('"%(value)s" is not a rating: use "A", "W", "E" or null.') % {
                 "value": _shown(code)
             }

@@ -90,6 +90,8 @@ def test_at_the_top_next_level_is_null_and_there_are_no_gaps(api, seed_role):
         ({"ratings": {"github-copilot": "X"}}, '"X" is not a rating'),
         ({"ratings": {"github-copilot": 2}}, '"2" is not a rating'),
         ({"ratings": {"github-copilot": ""}}, "github-copilot"),
+        ({"ratings": {"github-copilot": ["A"]}}, "\"['A']\" is not a rating"),
+        ({"ratings": {"github-copilot": {"A": 1}}}, "is not a rating"),
         ({"ratings": ["github-copilot"]}, "ratings: Expected a dictionary"),
         ({"ratings": "A"}, "ratings: Expected a dictionary"),
         ({}, "ratings: This field is required"),
