@@ -39,7 +39,8 @@ class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema, plus the error responses each operation can give."""
 
     def error_statuses(self, operation: dict[str, Any]) -> dict[str, str]:
-        """The statuses this operation can answer with an error body, and why."""
+        """The statuses this operation can answer with an error body, and why: those that follow
+        from how DRF runs it, plus any the view names in ``error_statuses`` (say, a 409)."""
         statuses: dict[str, str] = {}
         has_body = "requestBody" in operation
         if has_body:
@@ -56,7 +57,8 @@ class AutoSchema(openapi.AutoSchema):
             statuses["415"] = "The request body is not JSON."
         if self.view.throttle_classes:
             statuses["429"] = "Too many requests; wait as many seconds as Retry-After says."
-        return statuses
+        statuses.update(getattr(self.view, "error_statuses", {}))
+        return dict(sorted(statuses.items()))
 
     def get_operation(
         self,

@@ -86,3 +86,23 @@ def test_the_grade_request_is_a_map_of_skill_slugs_to_ratings_with_examples(sche
     assert "refused (400)" in ratings["description"]
     assert body["examples"]
     assert operation["responses"]["200"]["content"]["application/json"]["examples"]
+
+
+def test_a_view_can_name_further_error_statuses():
+    from django.urls import path
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    class ConflictingApi(APIView):
+        error_statuses = {"409": "The role changed since."}
+
+        def post(self, request):
+            return Response({})
+
+    generator = SchemaGenerator(patterns=[path("api/v1/x/", ConflictingApi.as_view())])
+    responses = generator.get_schema(request=None, public=True)["paths"]["/api/v1/x/"]["post"][
+        "responses"
+    ]
+    assert responses["409"]["description"] == "The role changed since."
+    assert "403" in responses
