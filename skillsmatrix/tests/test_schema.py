@@ -3,7 +3,7 @@ in CI: tests/contract/)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
@@ -95,7 +95,7 @@ def test_a_view_can_name_further_error_statuses():
     from rest_framework.views import APIView
 
     class ConflictingApi(APIView):
-        error_statuses = {"409": "The role changed since."}
+        error_statuses: ClassVar[dict[str, str]] = {"409": "The role changed since."}
 
         def post(self, request):
             return Response({})
