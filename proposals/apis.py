@@ -3,7 +3,7 @@ calling the same service as the HTML pages; domain errors become JSON 4xx with a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.urls import path
@@ -11,13 +11,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -38,7 +37,7 @@ from proposals.models import (
     Proposal,
     Review,
 )
-from proposals.selectors import proposal_get, proposal_list, signed_in_member
+from proposals.selectors import SORTS, proposal_get, proposal_list, signed_in_member
 from proposals.services import (
     proposal_create,
     proposal_withdraw,
@@ -48,6 +47,7 @@ from proposals.services import (
 )
 from roles.errors import RoleNotFound
 from roles.selectors import role_get
+from skillsmatrix.api import ListApi
 from skillsmatrix.ratelimit import rate_limit_hit
 
 _STATUS_OF: list[tuple[type[Exception], int]] = [
@@ -83,15 +83,6 @@ def api_writes_limited(request: Request) -> Response | None:
     response = Response({"message": "Too many votes, comments or proposals; wait a minute."}, 429)
     response["Retry-After"] = str(retry_after)
     return response
-
-
-@extend_schema_serializer(component_name="ProposalError")
-class ErrorSerializer(serializers.Serializer):
-    message = serializers.CharField()
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: OpenApiResponse(ErrorSerializer) for code in codes}
 
 
 @extend_schema_serializer(component_name="ProposalVotes")
@@ -158,25 +149,38 @@ class ProposalDetailOutput(ProposalSummarySerializer):
     conflicts = serializers.ListField(child=serializers.CharField())
 
 
-class ProposalListApi(APIView):
+class ProposalListApi(ListApi):
+    error_statuses: ClassVar[dict[str, str]] = {
+        "400": "Invalid input (for the list, a status or sort that is not one of its values).",
+        "429": "Too many requests, or the member has as many open proposals as allowed.",
+    }
+
+    # Anyone reads the list; proposing needs a member.
+    permission_classes = (IsAuthenticatedOrReadOnly,)
+
     @extend_schema_serializer(component_name="ProposalCreateRequest")
     class InputSerializer(serializers.Serializer):
         role = serializers.SlugField(max_length=100)
-        title = serializers.CharField(max_length=TITLE_MAX_LENGTH)
-        rationale = serializers.CharField(max_length=RATIONALE_MAX_LENGTH)
+        title = serializers.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
+        rationale = serializers.CharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
         evidence_links = serializers.ListField(
-            child=serializers.CharField(max_length=500), required=False, default=list
+            child=serializers.URLField(max_length=500), required=False, default=list
         )
         base_version = serializers.IntegerField(required=False, min_value=1)
-        changes = serializers.JSONField()
-
-    def get_permissions(self) -> list[Any]:
-        return [IsAuthenticated()] if self.request.method == "POST" else []
+        changes = serializers.ListField(
+            child=serializers.DictField(),
+            min_length=1,
+            help_text=(
+                "Ordered typed changes, each an object with an `op`. Which skills and levels a "
+                "role has is data: a change naming one it lacks, or one that changes nothing, "
+                "is refused with a 400 naming the change (`changes[2].level`)."
+            ),
+        )
 
     @extend_schema(
         operation_id="proposals_create",
         request=InputSerializer,
-        responses={201: ProposalDetailOutput, **_errors(400, 403, 404, 429)},
+        responses={201: ProposalDetailOutput},
         examples=[
             OpenApiExample(
                 "Docker at Senior becomes Expert",
@@ -237,27 +241,29 @@ class ProposalListApi(APIView):
             OpenApiParameter("role", OpenApiTypes.STR, description="role slug"),
             OpenApiParameter("status", OpenApiTypes.STR, enum=Proposal.Status.values),
             OpenApiParameter("domain", OpenApiTypes.STR, description="skill domain slug"),
-            OpenApiParameter("sort", OpenApiTypes.STR, enum=["newest", "score", "closing"]),
+            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS)),
         ],
         responses=ProposalSummarySerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
+        for name, allowed in (("status", Proposal.Status.values), ("sort", SORTS)):
+            if name in params and params[name] not in allowed:
+                choices = ", ".join(allowed)
+                raise ValidationError({name: [f"must be one of {choices}."]})
         proposals = proposal_list(
             role_slug=params.get("role", "")[:100],
-            status=params.get("status", "")[:20],
+            status=params.get("status", ""),
             domain_slug=params.get("domain", "")[:100],
             sort=params.get("sort", "newest"),
         )
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(proposals, request, view=self)
-        return paginator.get_paginated_response(ProposalSummarySerializer(page, many=True).data)
+        return self.paginate(request, proposals, ProposalSummarySerializer)
 
 
 class ProposalDetailApi(APIView):
     @extend_schema(
         operation_id="proposals_retrieve",
-        responses={200: ProposalDetailOutput, **_errors(404)},
+        responses={200: ProposalDetailOutput},
         examples=[
             OpenApiExample("A proposal in voting", value=_DETAIL_EXAMPLE, response_only=True)
         ],
@@ -272,6 +278,10 @@ class ProposalDetailApi(APIView):
 
 class ProposalVoteApi(APIView):
     permission_classes = (IsAuthenticated,)
+    error_statuses: ClassVar[dict[str, str]] = {
+        "409": "Voting on this proposal is closed.",
+        "429": "Too many requests, or the member's votes for the day are used up.",
+    }
 
     @extend_schema_serializer(component_name="ProposalVoteRequest")
     class InputSerializer(serializers.Serializer):
@@ -291,7 +301,7 @@ class ProposalVoteApi(APIView):
     @extend_schema(
         operation_id="proposals_vote",
         request=InputSerializer,
-        responses={200: OutputSerializer, **_errors(400, 403, 404, 409, 429)},
+        responses={200: OutputSerializer},
         examples=[
             OpenApiExample("Vote up", value={"value": 1}, request_only=True),
             OpenApiExample(
@@ -319,7 +329,7 @@ class ProposalVoteApi(APIView):
     @extend_schema(
         operation_id="proposals_vote_retract",
         request=None,
-        responses={200: OutputSerializer, **_errors(403, 404, 409)},
+        responses={200: OutputSerializer},
         description="Take your vote back while the proposal is voting.",
     )
     def delete(self, request: Request, pk: int) -> Response:
@@ -335,16 +345,19 @@ class ProposalVoteApi(APIView):
 
 class ProposalReviewApi(APIView):
     permission_classes = (IsAuthenticated,)
+    error_statuses: ClassVar[dict[str, str]] = {
+        "409": "The proposal is not in review, or this expert reviewed it already.",
+    }
 
     @extend_schema_serializer(component_name="ProposalReviewRequest")
     class InputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(choices=Review.Decision.values)
-        comment = serializers.CharField(max_length=REVIEW_COMMENT_MAX_LENGTH)
+        comment = serializers.CharField(min_length=1, max_length=REVIEW_COMMENT_MAX_LENGTH)
 
     @extend_schema(
         operation_id="proposals_review",
         request=InputSerializer,
-        responses={200: ProposalDetailOutput, **_errors(400, 403, 404, 409)},
+        responses={200: ProposalDetailOutput},
         examples=[
             OpenApiExample(
                 "Approve",
@@ -377,11 +390,14 @@ class ProposalReviewApi(APIView):
 
 class ProposalWithdrawApi(APIView):
     permission_classes = (IsAuthenticated,)
+    error_statuses: ClassVar[dict[str, str]] = {
+        "409": "Only a proposal that is still voting can be withdrawn.",
+    }
 
     @extend_schema(
         operation_id="proposals_withdraw",
         request=None,
-        responses={200: ProposalDetailOutput, **_errors(403, 404, 409)},
+        responses={200: ProposalDetailOutput},
         description="The author withdraws their proposal while it is voting.",
     )
     def post(self, request: Request, pk: int) -> Response:

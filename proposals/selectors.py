@@ -121,6 +121,8 @@ def proposal_list(
             Value(0),
         )
     )
+    if "\x00" in role_slug + domain_slug + skill_slug + level_code:
+        return proposals.none()  # no slug has one, and PostgreSQL refuses them in queries
     if role_slug:
         proposals = proposals.filter(role__slug=role_slug)
     if status:

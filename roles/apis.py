@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from django.db.models import Model, QuerySet
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from roles.changes import Cell
+from roles.models import RequirementCode
 from roles.selectors import (
     RoleMatrix,
     domain_list,
@@ -27,17 +26,7 @@ from roles.selectors import (
     role_version_list,
     skill_list,
 )
-
-
-def _paginated(
-    request: Request,
-    view: APIView,
-    queryset: QuerySet[Model],
-    serializer: type[serializers.BaseSerializer],
-) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
+from skillsmatrix.api import ListApi
 
 
 @extend_schema_serializer(component_name="Family")
@@ -46,7 +35,7 @@ class FamilySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class RoleListApi(APIView):
+class RoleListApi(ListApi):
     @extend_schema_serializer(component_name="RoleSummary")
     class OutputSerializer(serializers.Serializer):
         slug = serializers.CharField()
@@ -69,7 +58,7 @@ class RoleListApi(APIView):
             search=request.query_params.get("search", "").strip()[:100],
             family_slug=request.query_params.get("family", "").strip()[:100],
         )
-        return _paginated(request, self, roles, self.OutputSerializer)
+        return self.paginate(request, roles, self.OutputSerializer)
 
 
 class RoleDetailApi(APIView):
@@ -87,10 +76,19 @@ class RoleDetailApi(APIView):
         class DomainSerializer(serializers.Serializer):
             @extend_schema_serializer(component_name="RoleSkill")
             class SkillSerializer(serializers.Serializer):
+                @extend_schema_serializer(component_name="RoleCell")
+                class CellSerializer(serializers.Serializer):
+                    code = serializers.ChoiceField(choices=RequirementCode.choices)
+                    mandatory = serializers.BooleanField()
+                    details = serializers.CharField(allow_blank=True)
+
                 slug = serializers.CharField()
                 name = serializers.CharField()
-                description = serializers.CharField()
-                requirements = serializers.DictField(allow_null=True)
+                description = serializers.CharField(allow_blank=True)
+                requirements = serializers.DictField(
+                    child=CellSerializer(allow_null=True),
+                    help_text="Each level's cell by level code; null for an empty cell.",
+                )
 
             slug = serializers.CharField()
             name = serializers.CharField()
@@ -165,15 +163,15 @@ class VersionSerializer(serializers.Serializer):
     # A field named like Field.source: the serializer's metaclass takes it off the class.
     source = serializers.CharField()  # type: ignore[assignment]
     message = serializers.CharField()
-    author = serializers.CharField(source="author.get_username", default=None)
+    author = serializers.CharField(source="author.get_username", default=None, allow_null=True)
     created_at = serializers.DateTimeField()
 
 
-class RoleVersionListApi(APIView):
+class RoleVersionListApi(ListApi):
     @extend_schema(responses=VersionSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
         versions = role_version_list(role=role_get(slug=slug))
-        return _paginated(request, self, versions, VersionSerializer)
+        return self.paginate(request, versions, VersionSerializer)
 
 
 class RoleVersionDetailApi(APIView):
@@ -193,13 +191,17 @@ def _cell_data(cell: Cell | None) -> dict[str, Any] | None:
 
 @extend_schema_serializer(component_name="CellContent")
 class CellSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=["A", "W", "E"])
+    code = serializers.ChoiceField(choices=RequirementCode.choices)
     mandatory = serializers.BooleanField()
     details = serializers.CharField(allow_blank=True)
 
 
 class RoleCompareApi(APIView):
     """The cell-by-cell difference between two versions of a role (DESIGN §7)."""
+
+    error_statuses: ClassVar[dict[str, str]] = {
+        "400": "from or to is missing or not a version number."
+    }
 
     class InputSerializer(serializers.Serializer):
         # "from" is a Python keyword: the fields are declared by name below.
@@ -294,7 +296,7 @@ class RoleCompareApi(APIView):
         return Response(self.OutputSerializer(data).data)
 
 
-class SkillListApi(APIView):
+class SkillListApi(ListApi):
     @extend_schema_serializer(component_name="Skill")
     class OutputSerializer(serializers.Serializer):
         slug = serializers.CharField()
@@ -307,10 +309,10 @@ class SkillListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         skills = skill_list(search=request.query_params.get("search", "").strip()[:100])
-        return _paginated(request, self, skills, self.OutputSerializer)
+        return self.paginate(request, skills, self.OutputSerializer)
 
 
-class DomainListApi(APIView):
+class DomainListApi(ListApi):
     @extend_schema_serializer(component_name="Domain")
     class OutputSerializer(serializers.Serializer):
         slug = serializers.CharField()
@@ -318,7 +320,7 @@ class DomainListApi(APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return _paginated(request, self, domain_list(), self.OutputSerializer)
+        return self.paginate(request, domain_list(), self.OutputSerializer)
 
 
 urlpatterns = [

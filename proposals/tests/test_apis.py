@@ -83,7 +83,7 @@ def test_bad_votes_are_400(body, status, message):
 def test_vote_refusals_map_to_status_codes(settings):
     proposal = ProposalFactory.create()
     url = f"/api/v1/proposals/{proposal.pk}/vote/"
-    assert _client().post(url, {"value": 1}, format="json").status_code == 403
+    assert _client().post(url, {"value": 1}, format="json").status_code == 401
     assert _client(proposal.author).post(url, {"value": 1}, format="json").status_code == 403
     unverified = _client(UserFactory.create(verified=False)).post(url, {"value": 1}, format="json")
     assert unverified.status_code == 403
@@ -127,7 +127,7 @@ def test_schema_documents_the_proposal_operations(client):
         ({"role": "mlops-engineer", "title": "t", "rationale": "r", "changes": "x"}, 400),
         ({"role": "mlops-engineer", "title": "t", "rationale": "r", "changes": [1, "a"]}, 400),
         ({"role": "mlops-engineer", "title": "t", "rationale": "r", "changes": [{}]}, 400),
-        ({"role": "nope", "title": "t", "rationale": "r", "changes": []}, 404),
+        ({"role": "nope", "title": "t", "rationale": "r", "changes": [{"op": "x"}]}, 404),
         (
             {
                 "role": "mlops-engineer",
@@ -199,3 +199,10 @@ def test_token_authentication_votes(client):
     )
     assert response.status_code == 200
     assert response.json()["votes"] == {"up": 0, "down": 1}
+
+
+@pytest.mark.parametrize("query", ["?sort=best", "?status=merged"])
+def test_list_refuses_unknown_filters(query):
+    response = _client().get(f"/api/v1/proposals/{query}")
+    assert response.status_code == 400
+    assert response.json()["message"]

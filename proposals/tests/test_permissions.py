@@ -24,7 +24,7 @@ PERSONAS = ["anonymous", "unverified", "member", "author", "expert_in", "expert_
 Expected = int | str | None
 TABLE: dict[str, dict[str, tuple[Expected, Expected]]] = {
     "propose": {
-        "anonymous": (302, 403),
+        "anonymous": (302, 401),
         "unverified": (403, 403),
         "member": ("ok", "ok"),
         "author": ("ok", "ok"),
@@ -33,7 +33,7 @@ TABLE: dict[str, dict[str, tuple[Expected, Expected]]] = {
         "staff": ("ok", "ok"),
     },
     "vote": {
-        "anonymous": (302, 403),
+        "anonymous": (302, 401),
         "unverified": (403, 403),
         "member": ("ok", "ok"),
         "author": (403, 403),
@@ -42,7 +42,7 @@ TABLE: dict[str, dict[str, tuple[Expected, Expected]]] = {
         "staff": ("ok", "ok"),
     },
     "retract": {
-        "anonymous": (302, 403),
+        "anonymous": (302, 401),
         "unverified": (403, 403),
         "member": ("ok", "ok"),
         "author": (404, 404),  # authors have no vote to take back
@@ -60,7 +60,7 @@ TABLE: dict[str, dict[str, tuple[Expected, Expected]]] = {
         "staff": ("ok", None),
     },
     "withdraw": {
-        "anonymous": (302, 403),
+        "anonymous": (302, 401),
         "unverified": (403, 403),
         "member": (403, 403),
         "author": ("ok", "ok"),
@@ -69,7 +69,7 @@ TABLE: dict[str, dict[str, tuple[Expected, Expected]]] = {
         "staff": (403, 403),
     },
     "review": {
-        "anonymous": (302, 403),
+        "anonymous": (302, 401),
         "unverified": (403, 403),
         "member": (403, 403),
         "author": (403, 403),  # even as a global expert

@@ -300,3 +300,10 @@ def test_writes_are_rate_limited_per_member(client, proposal, settings):
     response = api.post(f"/api/v1/proposals/{proposal.pk}/vote/", {"value": 1}, format="json")
     assert response.status_code == 429
     assert response["Retry-After"]
+
+
+def test_nul_characters_in_filters_match_nothing(client, proposal):
+    response = client.get("/proposals/touching/?role=mlops%00&skill=docker%00")
+    assert response.status_code == 200
+    assert "Seniors master Docker" not in response.content.decode()
+    assert client.get("/api/v1/proposals/?role=a%00b").json()["count"] == 0

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from roles.models import Requirement, Role, RoleVersion
-from roles.tests.factories import role_document
+from roles.tests.factories import HOSTILE_VALUES, hostile_document_text, role_document
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +127,18 @@ def test_import_reports_each_difference_with_a_shared_skill_on_one_line(tmp_path
         "Note: skill 'redis': the document's description 'A cache' differs from the shared "
         "skill's '', which is kept",
     ]
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_VALUES))
+def test_import_refuses_hostile_json_in_one_line_naming_the_path(tmp_path, name):
+    value, problem = HOSTILE_VALUES[name]
+    path = _write(tmp_path, hostile_document_text(value))
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import_role", str(path))
+
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "$.role.description" in message
+    assert problem in message
+    assert not Role.objects.exists()
