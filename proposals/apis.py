@@ -3,9 +3,11 @@ calling the same service as the HTML pages; domain errors become JSON 4xx with a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -69,20 +71,25 @@ def error_response(exc: ProposalError) -> Response:
     return Response(body, status=code)
 
 
-def api_writes_limited(request: Request) -> Response | None:
-    """A 429 with ``Retry-After`` past ``PROPOSAL_WRITES_PER_MINUTE`` writes of this member
-    (shared with the pages: one budget per member)."""
+def member_write(request: Request, write: Callable[[User], Response]) -> Response:
+    """Run one write of the signed-in member: a 429 with ``Retry-After`` past
+    ``PROPOSAL_WRITES_PER_MINUTE`` writes (one budget per member, shared with the pages), else
+    ``write(member)``, its domain errors answered as JSON."""
     retry_after = rate_limit_hit(
         scope="proposal-writes",
         key=f"user:{request.user.pk}",
         limit=settings.PROPOSAL_WRITES_PER_MINUTE,
         window_seconds=60,
     )
-    if retry_after is None:
-        return None
-    response = Response({"message": "Too many votes, comments or proposals; wait a minute."}, 429)
-    response["Retry-After"] = str(retry_after)
-    return response
+    if retry_after is not None:
+        message = "Too many votes, comments or proposals; wait a minute."
+        response = Response({"message": message}, 429)
+        response["Retry-After"] = str(retry_after)
+        return response
+    try:
+        return write(signed_in_member(request.user))
+    except ProposalError as exc:
+        return error_response(exc)
 
 
 @extend_schema_serializer(component_name="ProposalVotes")
@@ -218,13 +225,11 @@ class ProposalListApi(ListApi):
             role = role_get(slug=data["role"])
         except RoleNotFound:
             return Response({"message": f"No role {data['role']!r}"}, status=404)
-        limited = api_writes_limited(request)
-        if limited is not None:
-            return limited
-        try:
+
+        def create(member: User) -> Response:
             proposal = proposal_create(
                 role=role,
-                author=signed_in_member(request.user),
+                author=member,
                 title=data["title"],
                 rationale=data["rationale"],
                 evidence_links=data["evidence_links"],
@@ -232,8 +237,8 @@ class ProposalListApi(ListApi):
                 changes=data["changes"],
             )
             return Response(ProposalDetailOutput(proposal_get(pk=proposal.pk)).data, 201)
-        except ProposalError as exc:
-            return error_response(exc)
+
+        return member_write(request, create)
 
     @extend_schema(
         operation_id="proposals_list",
@@ -313,18 +318,13 @@ class ProposalVoteApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        limited = api_writes_limited(request)
-        if limited is not None:
-            return limited
-        try:
-            vote = vote_cast(
-                proposal=proposal_get(pk=pk),
-                voter=signed_in_member(request.user),
-                value=serializer.validated_data["value"],
-            )
+        value = serializer.validated_data["value"]
+
+        def cast(member: User) -> Response:
+            vote = vote_cast(proposal=proposal_get(pk=pk), voter=member, value=value)
             return self._answer(pk, vote.value)
-        except ProposalError as exc:
-            return error_response(exc)
+
+        return member_write(request, cast)
 
     @extend_schema(
         operation_id="proposals_vote_retract",
@@ -333,14 +333,11 @@ class ProposalVoteApi(APIView):
         description="Take your vote back while the proposal is voting.",
     )
     def delete(self, request: Request, pk: int) -> Response:
-        limited = api_writes_limited(request)
-        if limited is not None:
-            return limited
-        try:
-            vote_retract(proposal=proposal_get(pk=pk), voter=signed_in_member(request.user))
+        def retract(member: User) -> Response:
+            vote_retract(proposal=proposal_get(pk=pk), voter=member)
             return self._answer(pk, None)
-        except ProposalError as exc:
-            return error_response(exc)
+
+        return member_write(request, retract)
 
 
 class ProposalReviewApi(APIView):
@@ -373,19 +370,18 @@ class ProposalReviewApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        limited = api_writes_limited(request)
-        if limited is not None:
-            return limited
-        try:
+        data = serializer.validated_data
+
+        def review(member: User) -> Response:
             review_submit(
                 proposal=proposal_get(pk=pk),
-                reviewer=signed_in_member(request.user),
-                decision=serializer.validated_data["decision"],
-                comment=serializer.validated_data["comment"],
+                reviewer=member,
+                decision=data["decision"],
+                comment=data["comment"],
             )
             return Response(ProposalDetailOutput(proposal_get(pk=pk)).data)
-        except ProposalError as exc:
-            return error_response(exc)
+
+        return member_write(request, review)
 
 
 class ProposalWithdrawApi(APIView):
@@ -401,11 +397,11 @@ class ProposalWithdrawApi(APIView):
         description="The author withdraws their proposal while it is voting.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        try:
-            proposal_withdraw(proposal=proposal_get(pk=pk), author=signed_in_member(request.user))
+        def withdraw(member: User) -> Response:
+            proposal_withdraw(proposal=proposal_get(pk=pk), author=member)
             return Response(ProposalDetailOutput(proposal_get(pk=pk)).data)
-        except ProposalError as exc:
-            return error_response(exc)
+
+        return member_write(request, withdraw)
 
 
 urlpatterns = [
