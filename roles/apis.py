@@ -209,8 +209,8 @@ class RoleCompareApi(APIView):
 
     InputSerializer._declared_fields.update(
         {
-            "from": serializers.IntegerField(min_value=1),
-            "to": serializers.IntegerField(min_value=1),
+            "from": serializers.IntegerField(min_value=1, help_text="the version to compare from"),
+            "to": serializers.IntegerField(min_value=1, help_text="the version to compare with"),
         }
     )
 
@@ -242,10 +242,8 @@ class RoleCompareApi(APIView):
     )
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.INT, required=True, description="version"),
-            OpenApiParameter("to", OpenApiTypes.INT, required=True, description="version"),
-        ],
+        # The query parameters as the input serializer checks them (numbers from 1).
+        parameters=[InputSerializer],
         responses=OutputSerializer,
         description=(
             "Changed cells of skills present in both versions (old/new are null for an empty "
