@@ -288,6 +288,8 @@ class RoleMatrixStats:
     last_level: Level | None
     # Every stack item of the role once, in ladder order of first appearance.
     stack_items: list[str]
+    # Levels with a focus written.
+    focus_count: int
 
 
 def role_matrix_stats(matrix: RoleMatrix) -> RoleMatrixStats:
@@ -313,6 +315,7 @@ def role_matrix_stats(matrix: RoleMatrix) -> RoleMatrixStats:
         first_level=matrix.levels[0] if matrix.levels else None,
         last_level=matrix.levels[-1] if matrix.levels else None,
         stack_items=stack_items,
+        focus_count=sum(1 for level in matrix.levels if level.focus),
     )
 
 

@@ -179,12 +179,25 @@ def test_share_needs_post_and_csrf(seed_role):
     assert Assessment.objects.count() == 0
 
 
+def test_sharing_with_no_rating_is_refused_with_a_message(client, seed_role):
+    sheet = grading_sheet_get(role=seed_role)
+
+    response = client.post(share_url(seed_role), form_data(sheet, ""))
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Rate at least one skill before saving your result." in html
+    assert 'class="grading-error" role="alert"' in html
+    assert Assessment.objects.count() == 0
+
+
 def test_share_links_are_rate_limited_with_a_clear_429(client, seed_role, settings):
     settings.GRADING_SHARE_LINKS_PER_HOUR = 2
 
-    statuses = [client.post(share_url(seed_role), {}).status_code for _ in range(3)]
+    one_rating = {"rating-docker": "A"}
+    statuses = [client.post(share_url(seed_role), one_rating).status_code for _ in range(3)]
 
-    response = client.post(share_url(seed_role), {})
+    response = client.post(share_url(seed_role), one_rating)
     assert statuses == [302, 302, 429]
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
@@ -201,7 +214,7 @@ def test_signed_in_members_keep_a_history_of_their_own_assessments(
     client.post(share_url(seed_role), form_data(sheet, "E"))
     client.force_login(member)
     client.post(share_url(seed_role), form_data(sheet, "W"))
-    client.post(share_url(seed_role), {})
+    client.post(share_url(seed_role), {"rating-docker": "A"})
 
     html = client.get(reverse("grading:history")).content.decode()
 
@@ -210,7 +223,9 @@ def test_signed_in_members_keep_a_history_of_their_own_assessments(
     assert all(f"/assessments/{a.token}/" in html for a in mine)
     assert Assessment.objects.get(user=other).token not in html
     assert "Senior" in html
-    assert "below the first level" in html
+    # Worded as everywhere else: below the role's first level, by name.
+    assert "Below Junior" in html
+    assert "below the first level" not in html
 
 
 def test_the_history_is_paginated(client, seed_role, member, django_assert_max_num_queries):

@@ -111,7 +111,8 @@ def test_role_page_summary_is_computed_from_the_data(client, seed_role):
     assert "MLOps Engineer is a role in the ML &amp; AI Engineering family." in summary
     assert "It has 56 skills in 5 levels (from Junior to Principal)." in summary
     # Every cell of the seed is mandatory: the seed page's "123" does not follow from its data.
-    assert "280 of its 280 requirements are mandatory." in summary
+    assert "All 280 requirements are mandatory." in summary
+    assert "280 of its 280" not in summary
     key_domains = "Programming Fundamentals, Backend Development, Database Management"
     assert f"Key domains: {key_domains}." in summary
 
@@ -130,6 +131,74 @@ def test_role_page_counts_follow_the_data_when_it_changes(client, seed_role, see
     assert "274 of its 275 requirements are mandatory." in html
 
 
+@pytest.mark.parametrize(
+    ("mandatory", "sentence"),
+    [
+        ([True, True, True], "All 3 requirements are mandatory."),
+        ([False, False, False], "None of its 3 requirements is mandatory."),
+        ([True, False, True], "2 of its 3 requirements are mandatory."),
+        ([True], "Its only requirement is mandatory."),
+    ],
+)
+def test_the_mandatory_sentence_reads_naturally(client, db, mandatory, sentence):
+    document = role_document(slug="worded", domains=1, skills_per_domain=len(mandatory), levels=1)
+    for skill, is_mandatory in zip(document["domains"][0]["skills"], mandatory, strict=True):
+        skill["requirements"]["l1"] = {"code": "A", "mandatory": is_mandatory}
+    role_import(raw=document)
+
+    html = " ".join(_text(client.get("/roles/worded/")).split())
+
+    summary = re.search(r"data-role-summary>(.*?)</p>", html, re.S).group(1)
+    faq = html[html.index('id="faq"') :]
+    assert sentence in summary
+    assert sentence in faq
+
+
+def test_levels_without_stack_or_focus_get_no_empty_card(client, db):
+    document = role_document(slug="sparse", domains=1, skills_per_domain=1, levels=3)
+    document["levels"][1]["stack"] = []
+    document["levels"][2]["focus"] = ""
+    role_import(raw=document)
+
+    html = _text(client.get("/roles/sparse/"))
+
+    stack = html[html.index('id="stack-title"') : html.index('id="focus-title"')]
+    focus = html[html.index('id="focus-title"') : html.index('id="matrix"')]
+    assert stack.count('class="level-card"') == 2
+    assert "Level 2</h3>" not in stack
+    assert focus.count('class="ladder__step"') == 2
+    assert "Level 3</h3>" not in focus
+    assert "No stack listed" not in html
+    assert "No focus written yet" not in html
+
+
+def test_a_role_with_no_stack_and_no_focus_has_neither_section(client, db):
+    document = role_document(slug="bare", domains=1, skills_per_domain=1, levels=2)
+    for level in document["levels"]:
+        level["stack"], level["focus"] = [], ""
+    role_import(raw=document)
+
+    html = _text(client.get("/roles/bare/"))
+
+    assert 'id="stack-title"' not in html
+    assert 'id="focus-title"' not in html
+    assert 'id="matrix-title"' in html
+
+
+def test_the_role_description_is_shown_when_there_is_one(client, db):
+    document = role_document(slug="described", domains=1, skills_per_domain=1)
+    document["role"]["description"] = "Keeps models <b>running</b>.\n\nSecond paragraph."
+    role_import(raw=document)
+    role_import(raw=role_document(slug="plain", domains=1, skills_per_domain=1))
+
+    described = _text(client.get("/roles/described/"))
+    plain = _text(client.get("/roles/plain/"))
+
+    assert "<p>Keeps models &lt;b&gt;running&lt;/b&gt;.</p>" in described
+    assert "<p>Second paragraph.</p>" in described
+    assert "role-description" not in plain
+
+
 def test_role_page_matrix_is_an_accessible_table(client, seed_role):
     html = _text(client.get(SEED_URL))
 
@@ -141,8 +210,10 @@ def test_role_page_matrix_is_an_accessible_table(client, seed_role):
         '<th scope="col" class="matrix__level" data-level="junior"><span aria-hidden="true">Jun'
         '</span><span class="visually-hidden">Junior</span></th>'
     ) in html
-    # Codes read as words.
-    assert '<span class="visually-hidden">Working knowledge</span>' in html
+    # Each cell is named by its skill, its level and its code in words, so a screen reader
+    # hears more than "Awareness" as it moves through the table.
+    assert '<span class="visually-hidden">Docker, Senior: Awareness</span>' in html
+    assert '<span class="visually-hidden">Kubernetes Core, Middle: Working knowledge</span>' in html
     for word in ("Awareness", "Working knowledge", "Expert", "Not required"):
         assert word in html
 
