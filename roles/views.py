@@ -83,10 +83,13 @@ def can_see_matrix_health(request: HttpRequest) -> bool:
 @require_safe
 def catalogue(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
+    families = family_list_with_roles(search=search)
     context = {
-        "families": family_list_with_roles(search=search),
+        "families": families,
         "skill_matches": skill_search(search=search),
         "search": search,
+        # For the page's description and preview.
+        "role_titles": [role.title for family in families for role in family.matching_roles],
     }
     template = "roles/catalogue.html" + ("#results" if request.htmx else "")
     response = render(request, template, context)

@@ -318,3 +318,20 @@ def test_prefill_ignores_an_assessment_of_another_role(client, seed_role):
 
     assert own.count('value="W" checked') == len(sheet.skills)
     assert 'value="W" checked' not in foreign
+
+
+def test_the_calculator_and_share_page_describe_themselves(client, seed_role):
+    sheet = grading_sheet_get(role=seed_role)
+    calculator = client.get(calc_url(seed_role)).content.decode()
+    shared = client.get(client.post(share_url(seed_role), form_data(sheet, "A"))["Location"])
+
+    assert (
+        '<meta name="description" content="Rate yourself on the 56 skills of the MLOps Engineer '
+        "role and see your level, from Junior to Principal, your coverage of each level and what "
+        'to learn next.">'
+    ) in calculator
+    assert '<meta property="og:title" content="Grade calculator · MLOps Engineer">' in calculator
+    assert (
+        '<meta property="og:description" content="Graded Junior on the MLOps Engineer skills '
+        'matrix, with 56 of 56 skills rated.">'
+    ) in shared.content.decode()

@@ -527,3 +527,54 @@ def test_language_switcher_is_a_post_form_with_csrf(client, seed_role):
     assert form is not None
     assert 'name="csrfmiddlewaretoken"' in form.group(0)
     assert 'name="language" value="es"' in form.group(0)
+
+
+# --- Description and link previews -------------------------------------------------------------
+
+
+def _meta(html: str, attribute: str, name: str) -> str:
+    match = re.search(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)">', html)
+    assert match is not None, f"no {name} meta tag"
+    return match.group(1)
+
+
+def test_catalogue_describes_its_roles(client, seed_role):
+    html = _text(client.get("/"))
+    searched = _text(client.get("/", {"q": "kubernetes"}))
+
+    description = _meta(html, "name", "description")
+    assert description.startswith("The skills matrix of the MLOps Engineer role:")
+    assert _meta(html, "property", "og:description") == description
+    assert _meta(html, "property", "og:title") == "Career roles and their skills matrices"
+    assert _meta(html, "property", "og:url") == "http://testserver/"
+    assert _meta(searched, "name", "description") == "1 career role matches “kubernetes”."
+
+
+def test_role_page_describes_the_role_from_its_data(client, seed_role):
+    html = _text(client.get(SEED_URL))
+
+    description = _meta(html, "name", "description")
+    assert description == (
+        "MLOps Engineer (ML &amp; AI Engineering): Automating the ML model lifecycle: from "
+        "training to production monitoring. The skills each level of the role asks for, its "
+        "tech stack by level and a grade calculator."
+    )
+    assert _meta(html, "property", "og:description") == description
+    assert _meta(html, "property", "og:title") == (
+        "MLOps Engineer skills matrix · ML &amp; AI Engineering"
+    )
+    assert _meta(html, "property", "og:url") == "http://testserver/roles/mlops-engineer/"
+
+
+def test_role_page_description_is_translated_and_escaped(client, db):
+    document = role_document(slug="quoted", domains=1, skills_per_domain=1)
+    document["role"]["tagline"] = ""
+    document["role"]["description"] = 'Says "hi" <b>loudly</b>.'
+    role_import(raw=document)
+
+    html = _text(client.get("/roles/quoted/", HTTP_ACCEPT_LANGUAGE="es"))
+
+    description = _meta(html, "name", "description")
+    assert "Says &quot;hi&quot; &lt;b&gt;loudly&lt;/b&gt;" in description
+    assert description.startswith("Test Role (Test Family): ")
+    assert "grado" in description  # Spanish
