@@ -56,6 +56,18 @@ def test_catalogue_search_matches_roles_and_skills(client, seed_role):
     assert "Other Role" not in by_skill
 
 
+@pytest.mark.parametrize("search", ["triton", "kubeflow", "ML & AI", "principal"])
+def test_catalogue_search_finds_stack_items_families_and_levels(
+    client, seed_role, search, django_assert_num_queries
+):
+    # families with matching roles; their roles; matching skills
+    with django_assert_num_queries(3):
+        html = _text(client.get("/", {"q": search}))
+
+    assert f'href="{SEED_URL}"' in html
+    assert "No roles or skills match" not in html
+
+
 def test_catalogue_search_without_match_says_so(client, seed_role):
     html = _text(client.get("/", {"q": "cobol"}))
 
