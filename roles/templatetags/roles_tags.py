@@ -51,11 +51,17 @@ def role_meta_description(role: Role) -> str:
     summary = Truncator(summary).chars(160).rstrip(".")
     values = {"title": role.title, "family": role.family.name, "summary": summary}
     if summary:
-        return gettext(
-            "%(title)s (%(family)s): %(summary)s. The skills each level of the role asks for, "
-            "its tech stack by level and a grade calculator."
-        ) % values
-    return gettext(
-        "%(title)s (%(family)s): the skills each level of the role asks for, its tech stack by "
-        "level and a grade calculator."
-    ) % values
+        return (
+            gettext(
+                "%(title)s (%(family)s): %(summary)s. The skills each level of the role asks for, "
+                "its tech stack by level and a grade calculator."
+            )
+            % values
+        )
+    return (
+        gettext(
+            "%(title)s (%(family)s): the skills each level of the role asks for, its tech stack by "
+            "level and a grade calculator."
+        )
+        % values
+    )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -234,7 +236,8 @@ def test_every_cell_links_to_its_details(client, seed_role):
     html = _text(client.get(SEED_URL))
 
     cell_links = re.findall(
-        r'<a class="cell [^"]*" id="cell-([^"]+)" href="([^"]+)" hx-get="([^"]+)"', html
+        r'<a class="cell [^"]*" id="cell-([^"]+)" href="([^"]+)#cell-panel" hx-get="([^"]+)"',
+        html,
     )
     assert len(cell_links) == 280
     assert all(href == hx_get for _, href, hx_get in cell_links)
@@ -418,14 +421,61 @@ def test_cell_fragment_for_htmx(client, seed_role):
     assert "HX-Request" in response["Vary"]
 
 
-def test_cell_full_page_without_htmx(client, seed_role):
+def test_cell_address_serves_the_role_page_with_the_cell_open(client, seed_role):
     response = client.get("/roles/mlops-engineer/cells/docker/senior/")
 
     html = _text(response)
     assert response.status_code == 200
+    # The role page itself, its matrix and all…
+    assert '<h1 class="role-hero__title">MLOps Engineer</h1>' in html
+    assert html.count('<table class="matrix">') == 13
+    # …with this cell's details in the panel, under the page's h1.
+    panel = html[html.index('id="cell-panel"') : html.index('class="matrix-domains"')]
+    assert 'class="cell-panel has-detail"' in html
+    assert '<h2 id="cell-detail-title"' in panel
+    assert "Docker <span" in panel
+    assert "· Senior</span>" in panel
+    assert "Click a cell to see details." not in panel
+    assert "<title>Docker · Senior · MLOps Engineer · Skills Matrix</title>" in html
+    assert 'href="/roles/mlops-engineer/#cell-docker-senior"' in panel
+    assert "HX-Request" in response["Vary"]
+
+
+def test_cell_links_push_their_address_and_opening_one_without_js_lands_on_the_panel(
+    client, seed_role
+):
+    html = _text(client.get(SEED_URL))
+
+    layout = re.search(r'<div class="matrix-layout"[^>]*>', html).group(0)
+    assert 'hx-push-url="true"' in layout
+    assert 'hx-history="false"' in layout  # Back reloads the page rather than a stale snapshot
+    assert (
+        'href="/roles/mlops-engineer/cells/docker/senior/#cell-panel" '
+        'hx-get="/roles/mlops-engineer/cells/docker/senior/"'
+    ) in html
+
+
+def test_htmx_history_restore_gets_the_whole_page(client, seed_role):
+    response = client.get(
+        "/roles/mlops-engineer/cells/docker/senior/",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+
+    html = _text(response)
     assert "<html" in html
-    assert '<h1 id="cell-detail-title"' in html
-    assert 'href="/roles/mlops-engineer/#cell-docker-senior"' in html
+    assert html.count('<table class="matrix">') == 13
+    assert "HX-History-Restore-Request" in response["Vary"]
+
+
+def test_cell_page_query_budget_on_a_big_role(client, big_role, django_assert_max_num_queries):
+    client.get("/roles/big-role/")  # the matrix fragment is cached…
+    # …but a page with a panel is rendered afresh: 1 role skill with role, family, skill and
+    # domain; 2 levels joined to this skill's cells; 3 levels; 4 role skills; 5 requirements
+    # (the role itself comes from the cache)
+    with django_assert_max_num_queries(5):
+        response = client.get("/roles/big-role/cells/skill-41-3/l5/")
+    assert response.status_code == 200
+    assert _text(response).count('class="cell ') == 840
 
 
 def test_cell_details_text_is_escaped(client, db):
@@ -590,3 +640,102 @@ def test_role_page_description_is_translated_and_escaped(client, db):
     assert "Says &quot;hi&quot; &lt;b&gt;loudly&lt;/b&gt;" in description
     assert description.startswith("Test Role (Test Family): ")
     assert "grado" in description  # Spanish
+
+
+# --- Downloads ----------------------------------------------------------------------------------
+
+
+def test_role_page_links_its_downloads(client, seed_role):
+    html = _text(client.get(SEED_URL))
+
+    assert '<a href="/roles/mlops-engineer/export.csv" download data-export="csv">' in html
+    assert '<a href="/roles/mlops-engineer/export.json" download data-export="json">' in html
+
+
+def test_json_download_is_the_export_document(client, seed_role):
+    from roles.document import dumps_role_document
+    from roles.selectors import role_document_get
+
+    response = client.get("/roles/mlops-engineer/export.json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="mlops-engineer-v1.json"'
+    assert response.content.decode() == dumps_role_document(
+        role_document_get(slug="mlops-engineer")
+    )
+    assert response.json() == client.get("/api/v1/roles/mlops-engineer/export/").json()
+
+
+def test_csv_download_has_a_row_per_skill_and_a_column_per_level(client, seed_role):
+    response = client.get("/roles/mlops-engineer/export.csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="mlops-engineer-v1.csv"'
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # so spreadsheets read it as UTF-8
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0] == ["Domain", "Skill", "Junior", "Middle", "Senior", "Lead", "Principal"]
+    assert len(rows) == 1 + 56
+    assert ["Cloud & Infrastructure", "Kubernetes Core", "A", "W", "A", "E", "E"] in rows
+
+
+def test_csv_marks_optional_and_empty_cells_and_speaks_spanish(client, db):
+    role_import(raw=role_document(slug="mixed", domains=1, skills_per_domain=3, levels=2))
+
+    text = client.get("/roles/mixed/export.csv", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0] == ["Dominio", "Habilidad", "Level 1", "Level 2"]
+    assert rows[1] == ["Domain 0", "Skill 0-0", "A", "W"]
+    assert rows[2] == ["Domain 0", "Skill 0-1", "", "W"]
+    assert rows[3] == ["Domain 0", "Skill 0-2", "A (opcional)", "W (opcional)"]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_csv_neutralises_formulas(client, db, start):
+    document = role_document(slug="formula", domains=1, skills_per_domain=1, levels=1)
+    document["domains"][0]["name"] = f"{start}cmd|' /C calc'!A0"
+    document["domains"][0]["skills"][0]["name"] = f'{start}HYPERLINK("http://x.test")'
+    document["levels"][0]["name"] = f"{start}1+1"
+    role_import(raw=document)
+
+    text = client.get("/roles/formula/export.csv").content.decode().removeprefix("\ufeff")
+
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][2] == f"'{start}1+1"
+    assert rows[1][0] == f"'{start}cmd|' /C calc'!A0"
+    assert rows[1][1] == f'\'{start}HYPERLINK("http://x.test")'
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_downloads_revalidate_and_are_cached_per_version(
+    client, seed_role, seed_document, django_assert_num_queries
+):
+    first = client.get("/roles/mlops-engineer/export.csv")
+    assert "no-cache" in first["Cache-Control"]
+    assert "private" in first["Cache-Control"]
+
+    # An unchanged role: 304 without a body, no query (the role is cached).
+    with django_assert_num_queries(0):
+        again = client.get("/roles/mlops-engineer/export.csv", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    # A new client without the ETag gets the cached body, still no query.
+    with django_assert_num_queries(0):
+        cached = client.get("/roles/mlops-engineer/export.csv")
+    assert cached.content == first.content
+
+    seed_document["levels"][0]["name"] = "Trainee"
+    role_import(raw=seed_document)
+    changed = client.get("/roles/mlops-engineer/export.csv", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed["Content-Disposition"] == 'attachment; filename="mlops-engineer-v2.csv"'
+    assert b"Trainee" in changed.content
+
+
+def test_downloads_of_an_unknown_or_unpublished_role_are_404(client, seed_role):
+    assert client.get("/roles/nope/export.json").status_code == 404
+    seed_role.is_published = False
+    seed_role.save(update_fields=["is_published"])
+    assert client.get("/roles/mlops-engineer/export.csv").status_code == 404
