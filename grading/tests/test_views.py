@@ -335,3 +335,81 @@ def test_the_calculator_and_share_page_describe_themselves(client, seed_role):
         '<meta property="og:description" content="Graded Junior on the MLOps Engineer skills '
         'matrix, with 56 of 56 skills rated.">'
     ) in shared.content.decode()
+
+
+# --- Language and theme switches keep the ratings --------------------------------------------
+
+
+def switch_url(role) -> str:
+    return reverse("grading:switch", kwargs={"slug": role.slug})
+
+
+def test_the_header_switches_submit_the_ratings_on_the_calculator(client, seed_role):
+    html = client.get(calc_url(seed_role)).content.decode()
+    elsewhere = client.get("/").content.decode()
+
+    keep = f'form="ratings-form" formaction="{switch_url(seed_role)}"'
+    assert html.count(keep) == 3  # EN, ES and the theme toggle
+    assert 'id="ratings-form"' in html
+    assert "formaction" not in elsewhere
+
+
+def test_switching_language_keeps_the_ratings_without_javascript(client, seed_role):
+    response = client.post(
+        switch_url(seed_role),
+        {
+            "rating-docker": "E",
+            "rating-python-web-frameworks": "W",
+            "rating-redis": "",
+            "hide_codes": "1",
+            "language": "es",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == (
+        "/roles/mlops-engineer/grade/?rating-python-web-frameworks=W&rating-docker=E&hide_codes=1"
+    )
+    assert response.cookies["django_language"].value == "es"
+    page = client.get(response["Location"]).content.decode()
+    assert '<html lang="es"' in page
+    assert page.count(' value="E" checked') == 1
+    assert page.count(' value="W" checked') == 1
+    assert 'id="rating-docker-E" name="rating-docker" value="E" checked' in page
+    assert 'name="hide_codes" value="1" checked' in page
+    assert "Ha valorado 2 de 56 habilidades." in page
+
+
+def test_switching_theme_keeps_the_ratings_without_javascript(client, seed_role):
+    response = client.post(switch_url(seed_role), {"rating-docker": "A", "theme": "toggle"})
+
+    assert response["Location"] == "/roles/mlops-engineer/grade/?rating-docker=A"
+    assert response.cookies["theme"].value == "dark"
+    assert "django_language" not in response.cookies
+
+
+def test_a_switch_drops_a_tampered_rating_and_an_unknown_language(client, seed_role):
+    response = client.post(
+        switch_url(seed_role), {"rating-docker": "X", "rating-redis": "W", "language": "xx"}
+    )
+
+    assert response["Location"] == "/roles/mlops-engineer/grade/?rating-redis=W"
+    assert "django_language" not in response.cookies
+
+
+def test_ratings_in_the_address_prefill_the_calculator(client, seed_role):
+    html = client.get(
+        calc_url(seed_role), {"rating-docker": "W", "rating-redis": "Q", "rating-nope": "E"}
+    ).content.decode()
+
+    assert html.count(' value="W" checked') == 1
+    assert "You rated 1 of 56 skills." in html
+
+
+def test_the_switch_needs_post_and_csrf(seed_role):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+
+    assert strict.get(switch_url(seed_role)).status_code == 405
+    assert strict.post(switch_url(seed_role), {"language": "es"}).status_code == 403
