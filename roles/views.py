@@ -128,7 +128,18 @@ def _role_detail_etag(request: HttpRequest, slug: str) -> str:
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
         deploy_fingerprint(),
     ]
+    return _etag(parts)
+
+
+def _etag(parts: list[str]) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def _revalidated(response: HttpResponse) -> HttpResponse:
+    """Browsers revalidate every time; an unchanged page then costs one query and no body."""
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 def _role_page(request: HttpRequest, role: Role, cell: CellDetail | None = None) -> HttpResponse:
@@ -148,11 +159,7 @@ def _role_page(request: HttpRequest, role: Role, cell: CellDetail | None = None)
         "matrix_cache_seconds": MATRIX_CACHE_SECONDS,
         "deploy_fingerprint": deploy_fingerprint(),
     }
-    response = render(request, "roles/role_detail.html", context)
-    # Browsers revalidate every time; an unchanged page then costs one query and no body.
-    patch_cache_control(response, private=True, no_cache=True)
-    patch_vary_headers(response, ["Cookie"])
-    return response
+    return _revalidated(render(request, "roles/role_detail.html", context))
 
 
 @require_safe
@@ -171,7 +178,7 @@ def _role_export_etag(request: HttpRequest, slug: str) -> str:
         get_language() or "",
         deploy_fingerprint(),
     ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    return _etag(parts)
 
 
 # Each format: how it is built, its media type and what a spreadsheet needs first (Excel reads
@@ -194,9 +201,7 @@ def _role_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     filename = f"{role.slug}-v{role.current_version}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    patch_cache_control(response, private=True, no_cache=True)
-    patch_vary_headers(response, ["Cookie"])
-    return response
+    return _revalidated(response)
 
 
 @require_safe
