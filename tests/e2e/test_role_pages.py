@@ -189,6 +189,7 @@ def test_every_level_is_in_view_at_360_pixels(
     try:
         page = context.new_page()
         page.goto(live_server.url + ROLE_PATH)
+        screenshot(page, f"role-page-360-{scheme}", full_page=False)
         # Neither the page nor any domain table scrolls sideways: all five levels fit.
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         sideways = page.evaluate(
@@ -201,7 +202,6 @@ def test_every_level_is_in_view_at_360_pixels(
         box = principal.bounding_box()
         assert box["x"] >= 0
         assert box["x"] + box["width"] <= 360
-        screenshot(page, f"role-page-360-{scheme}", full_page=False)
         page.locator("#domain-cloud-infrastructure").scroll_into_view_if_needed()
         screenshot(page, f"role-page-360-{scheme}-matrix", full_page=False)
 
