@@ -232,6 +232,7 @@ def _role_search_postgres(search: str) -> Q:
     family, skill names, level names and stack items): every word of ``search`` must start a
     word of the document, in any order and any field ("mlops triton", "ML & AI"). The whole
     search as a substring still matches too, for fragments inside a word ("flow", "C++")."""
+    # Imported here: only a PostgreSQL database ever gets this far.
     from django.contrib.postgres.aggregates import StringAgg
     from django.contrib.postgres.search import SearchQuery, SearchVector
 
