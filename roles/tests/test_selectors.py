@@ -179,7 +179,9 @@ def test_role_search_tells_roles_apart(two_roles, search, expected):
 def test_role_search_matches_fragments_and_punctuation(two_roles):
     assert [role.slug for role in role_list(search="flow")] == ["mlops-engineer"]  # Kubeflow
     assert [role.slug for role in role_list(search="&")] == ["data-analyst", "mlops-engineer"]
-    assert list(role_list(search="*:&|!()'")) == []  # no tsquery syntax error either
+    # No tsquery syntax error, no LIKE wildcard either.
+    for search in ("*:&|!()'", "_", "%", "\\"):
+        assert list(role_list(search=search)) == []
 
 
 def test_role_search_uses_full_text_search_on_postgresql(two_roles):
