@@ -119,9 +119,8 @@ def calculator(request: HttpRequest, slug: str) -> HttpResponse:
             ratings = form.ratings()
         hide_codes = request.POST.get("hide_codes") == "1"
     else:
-        ratings = _ratings_in_query(request, sheet)
-        if ratings is None:
-            ratings = _prefill(request, role, sheet)
+        in_query = _ratings_in_query(request, sheet)
+        ratings = in_query if in_query is not None else _prefill(request, role, sheet)
         hide_codes = request.GET.get("hide_codes") == "1"
     context = _calculator_context(
         role=role, sheet=sheet, ratings=ratings, hide_codes=hide_codes, error=error
