@@ -431,7 +431,8 @@ def test_the_matrix_prints_whole(live_server, seeded_role, page, screenshot):
     page.locator("[data-collapse-all]").click()
     expect(page.locator("details.domain[open]")).to_have_count(0)
 
-    page.emulate_media(media="print")
+    # Paper is light even for a visitor on a dark system theme.
+    page.emulate_media(media="print", color_scheme="dark")
 
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator("[data-matrix-tools]")).to_be_hidden()
