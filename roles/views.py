@@ -150,6 +150,9 @@ def _role_page(request: HttpRequest, role: Role, cell: CellDetail | None = None)
     context = {
         "role": role,
         "cell": cell,
+        # Marks the open cell in the matrix, JavaScript or not.
+        "open_skill": cell.skill.slug if cell else None,
+        "open_level": cell.level.code if cell else None,
         "matrix": matrix,
         "stats": SimpleLazyObject(lambda: role_matrix_stats(matrix)),
         "drops": SimpleLazyObject(lambda: role_matrix_drops(matrix)) if show_health else None,

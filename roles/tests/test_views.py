@@ -439,6 +439,9 @@ def test_cell_address_serves_the_role_page_with_the_cell_open(client, seed_role)
     assert "<title>Docker · Senior · MLOps Engineer · Skills Matrix</title>" in html
     assert 'href="/roles/mlops-engineer/#cell-docker-senior"' in panel
     assert "HX-Request" in response["Vary"]
+    # The open cell is marked in the matrix, and only it.
+    assert html.count('aria-current="true" id="cell-') == 1
+    assert 'is-selected" aria-current="true" id="cell-docker-senior"' in html
 
 
 def test_cell_links_push_their_address_and_opening_one_without_js_lands_on_the_panel(
