@@ -221,21 +221,34 @@ def role_export_csv_view(request: HttpRequest, slug: str) -> HttpResponse:
     return _role_export(request, slug, "csv")
 
 
+def _serves_fragment(request: HttpRequest) -> bool:
+    # htmx asks for the whole page when it restores a history entry it has no snapshot of.
+    return bool(request.htmx and not request.htmx.history_restore_request)
+
+
+def _cell_detail_etag(request: HttpRequest, slug: str, skill: str, level: str) -> str | None:
+    """For the whole page (what Back and Forward reload): the role page's ETag and the cell.
+    None for the fragment, which keeps to its own queries."""
+    if _serves_fragment(request):
+        return None
+    return _etag([_role_detail_etag(request, slug), skill, level])
+
+
 @require_safe
+@condition(etag_func=_cell_detail_etag)
 def cell_detail(request: HttpRequest, slug: str, skill: str, level: str) -> HttpResponse:
     """One cell's details: the panel's fragment for htmx, which also puts this URL in the
     address bar; otherwise the role page with the panel open, so the address can be shared,
     bookmarked and gone back to, with or without JavaScript."""
     cell = role_cell_get(slug=slug, skill_slug=skill, level_code=level)
-    # htmx asks for the whole page when it restores a history entry it has no snapshot of.
-    if request.htmx and not request.htmx.history_restore_request:
+    if _serves_fragment(request):
         response = render(
             request, "roles/role_detail.html#panel", {"cell": cell, "role": cell.role}
         )
     else:
         response = _role_page(request, _role_for_request(request, slug), cell)
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
-    return response
+    return _revalidated(response)
 
 
 @require_POST

@@ -470,6 +470,25 @@ def test_htmx_history_restore_gets_the_whole_page(client, seed_role):
     assert "HX-History-Restore-Request" in response["Vary"]
 
 
+def test_cell_page_answers_conditional_requests(client, seed_role, django_assert_num_queries):
+    url = "/roles/mlops-engineer/cells/docker/senior/"
+    client.get(SEED_URL)  # the CSRF cookie the page embeds, as a visitor has it
+    page = client.get(url)
+    other = client.get("/roles/mlops-engineer/cells/docker/lead/")
+
+    assert page["ETag"] != other["ETag"]
+    assert page["ETag"] != client.get(SEED_URL)["ETag"]
+    assert "no-cache" in page["Cache-Control"]
+    # Back and Forward reload the page: unchanged, it is a 304 without a query.
+    with django_assert_num_queries(0):
+        again = client.get(url, headers={"If-None-Match": page["ETag"]})
+    assert again.status_code == 304
+    # The fragment has no ETag: it is never answered from the page's.
+    fragment = client.get(url, headers={"HX-Request": "true", "If-None-Match": page["ETag"]})
+    assert fragment.status_code == 200
+    assert not fragment.has_header("ETag")
+
+
 def test_cell_page_query_budget_on_a_big_role(client, big_role, django_assert_max_num_queries):
     client.get("/roles/big-role/")  # the matrix fragment is cached…
     # …but a page with a panel is rendered afresh: 1 role skill with role, family, skill and
