@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
@@ -202,7 +203,7 @@ def assessment_get(*, token: str) -> Assessment:
     return assessment
 
 
-def assessment_list_for_user(*, user: Any) -> QuerySet[Assessment]:
+def assessment_list_for_user(*, user: User) -> QuerySet[Assessment]:
     """A member's assessments, newest first, with their roles and ``first_level_name`` (the
     role's first level, to say "Below Junior" of an assessment with no grade), in 1 query."""
     first_level = Level.objects.filter(role=OuterRef("role")).order_by("order").values("name")

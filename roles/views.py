@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
@@ -35,6 +36,7 @@ from roles.selectors import (
     role_matrix_stats,
     skill_search,
 )
+from skillsmatrix.http import HtmxHttpRequest
 
 THEME_COOKIE = "theme"
 THEMES = ("light", "dark")
@@ -86,7 +88,7 @@ def can_see_matrix_health(request: HttpRequest) -> bool:
 
 
 @require_safe
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: HtmxHttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     families = family_list_with_roles(search=search)
     context = {
@@ -94,7 +96,11 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "skill_matches": skill_search(search=search),
         "search": search,
         # For the page's description and preview.
-        "role_titles": [role.title for family in families for role in family.matching_roles],
+        "role_titles": [
+            role.title
+            for family in families
+            for role in family.matching_roles  # type: ignore[attr-defined] # the selector's
+        ],
     }
     template = "roles/catalogue.html" + ("#results" if request.htmx else "")
     response = render(request, template, context)
@@ -145,7 +151,8 @@ def _revalidated(response: HttpResponse) -> HttpResponse:
 def _role_page(request: HttpRequest, role: Role, cell: CellDetail | None = None) -> HttpResponse:
     """The role page; with ``cell``, that cell's details open in its panel."""
     # Loaded only when a cached fragment misses: a cache hit costs just the role's query.
-    matrix = SimpleLazyObject(lambda: role_matrix_for(role))
+    # The proxy stands in for the matrix it loads.
+    matrix = cast(RoleMatrix, SimpleLazyObject(lambda: role_matrix_for(role)))
     show_health = can_see_matrix_health(request)
     context = {
         "role": role,
@@ -221,12 +228,12 @@ def role_export_csv_view(request: HttpRequest, slug: str) -> HttpResponse:
     return _role_export(request, slug, "csv")
 
 
-def _serves_fragment(request: HttpRequest) -> bool:
+def _serves_fragment(request: HtmxHttpRequest) -> bool:
     # htmx asks for the whole page when it restores a history entry it has no snapshot of.
     return bool(request.htmx and not request.htmx.history_restore_request)
 
 
-def _cell_detail_etag(request: HttpRequest, slug: str, skill: str, level: str) -> str | None:
+def _cell_detail_etag(request: HtmxHttpRequest, slug: str, skill: str, level: str) -> str | None:
     """For the whole page (what Back and Forward reload): the role page's ETag and the cell.
     None for the fragment, which keeps to its own queries."""
     if _serves_fragment(request):
@@ -236,7 +243,7 @@ def _cell_detail_etag(request: HttpRequest, slug: str, skill: str, level: str) -
 
 @require_safe
 @condition(etag_func=_cell_detail_etag)
-def cell_detail(request: HttpRequest, slug: str, skill: str, level: str) -> HttpResponse:
+def cell_detail(request: HtmxHttpRequest, slug: str, skill: str, level: str) -> HttpResponse:
     """One cell's details: the panel's fragment for htmx, which also puts this URL in the
     address bar; otherwise the role page with the panel open, so the address can be shared,
     bookmarked and gone back to, with or without JavaScript."""
