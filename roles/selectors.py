@@ -280,12 +280,20 @@ def _role_search(search: str) -> Q:
     return _role_search_fallback(search.split()[:SEARCH_MAX_TERMS])
 
 
+def _matches_nothing(*terms: str) -> bool:
+    """Whether a search term cannot match any stored text: none holds a NUL (PostgreSQL text
+    refuses it), so such a term finds nothing instead of being an error in the database."""
+    return any("\x00" in term for term in terms)
+
+
 def role_list(*, search: str = "", family_slug: str = "") -> QuerySet[Role]:
     """Published roles matching ``search`` and a family, with their family and
     ``skill_count`` / ``level_count`` annotated. One query, whatever the search.
 
     A search looks at the role's title, tagline and description, its family's name, its skill
     names, level names and stack items: full-text on PostgreSQL, substrings elsewhere."""
+    if _matches_nothing(search, family_slug):
+        return Role.objects.none()
     roles = Role.objects.filter(is_published=True).select_related("family")
     if family_slug:
         roles = roles.filter(family__slug=family_slug)
@@ -496,7 +504,7 @@ class SkillMatch:
 
 def skill_search(*, search: str, limit: int = 30) -> list[SkillMatch]:
     """Skills whose name contains ``search``, with the published roles they sit in (1 query)."""
-    if not search:
+    if not search or _matches_nothing(search):
         return []
     role_skills = (
         RoleSkill.objects.filter(role__is_published=True, skill__name__icontains=search)
@@ -508,6 +516,8 @@ def skill_search(*, search: str, limit: int = 30) -> list[SkillMatch]:
 
 def skill_list(*, search: str = "") -> QuerySet[Skill]:
     """Global skills by name, optionally matching ``search``."""
+    if _matches_nothing(search):
+        return Skill.objects.none()
     skills = Skill.objects.order_by("name", "pk")
     return skills.filter(name__icontains=search) if search else skills
 

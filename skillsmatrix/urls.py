@@ -21,12 +21,18 @@ api_v1 = [
     path("", include("grading.apis")),
 ]
 
+handler400 = "skillsmatrix.views.bad_request"
+handler404 = "skillsmatrix.views.page_not_found"
+handler500 = "skillsmatrix.views.server_error"
+
 urlpatterns = [
     path("", include("roles.urls")),
     path("", include("grading.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", views.login, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Before the admin's own URLs, so the admin's sign-in is rate-limited like the site's.
+    path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
