@@ -5,10 +5,16 @@ from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from skillsmatrix import views
+
+# The admin speaks with the site's name, not "Django administration".
+admin.site.site_header = _("Skills Matrix administration")
+admin.site.site_title = _("Skills Matrix admin")
+admin.site.index_title = _("Roles, skills and assessments")
 
 api_v1 = [
     path("", include("roles.apis")),

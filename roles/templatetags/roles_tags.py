@@ -1,4 +1,5 @@
-"""Template helpers for the roles pages: requirement codes and changes in words."""
+"""Template helpers for the roles pages: requirement codes and changes in words, a role's
+description."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import template
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from roles.models import RequirementCode, RoleVersion
+from roles.models import RequirementCode, Role, RoleVersion
 
 register = template.Library()
 
@@ -120,3 +122,27 @@ def version_author(version: RoleVersion) -> str:
         "import": gettext("import"),
         "proposal": gettext("community"),
     }.get(version.source, gettext("curators"))
+
+
+@register.simple_tag
+def role_meta_description(role: Role) -> str:
+    """A role page's description for search engines and link previews, from the role's own
+    fields (its tagline, else its description), so it costs no query."""
+    summary = " ".join((role.tagline or role.description).split())
+    summary = Truncator(summary).chars(160).rstrip(".")
+    values = {"title": role.title, "family": role.family.name, "summary": summary}
+    if summary:
+        return (
+            gettext(
+                "%(title)s (%(family)s): %(summary)s. The skills each level of the role asks for, "
+                "its tech stack by level and a grade calculator."
+            )
+            % values
+        )
+    return (
+        gettext(
+            "%(title)s (%(family)s): the skills each level of the role asks for, its tech stack by "
+            "level and a grade calculator."
+        )
+        % values
+    )
