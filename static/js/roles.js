@@ -41,7 +41,15 @@
   // Move focus to the panel's heading once the details are in.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
-    if (!target || target.id !== "cell-panel") return;
+    if (!target) return;
+    // A part of the panel that loads later (its open proposals) makes it taller: keep its
+    // header in view, without moving the focus.
+    var cellPanel = panel();
+    if (cellPanel && target !== cellPanel && cellPanel.contains(target)) {
+      revealPanel(cellPanel);
+      return;
+    }
+    if (target.id !== "cell-panel") return;
     var detail = target.querySelector("[data-cell-detail]");
     if (detail) {
       lastCellId = detail.getAttribute("data-cell-id") || lastCellId;
