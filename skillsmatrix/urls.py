@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from skillsmatrix import views
+from skillsmatrix.accounts import views as account_views
 
 api_v1 = [
     path("", include("roles.apis")),
@@ -18,8 +18,15 @@ urlpatterns = [
     path("", include("roles.urls")),
     path("", include("grading.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", views.login, name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", account_views.profile, name="profile"),
+    path(
+        "accounts/profile/token/",
+        account_views.api_token_regenerate_view,
+        name="api_token_regenerate",
+    ),
+    path("accounts/", include("allauth.urls")),
+    # Before the admin's own: its sign-in goes through the site's (and its rate limits).
+    path("admin/login/", account_views.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -33,3 +40,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]
+
+# allauth answers its rate limits with this view.
+handler429 = "skillsmatrix.accounts.views.rate_limited"

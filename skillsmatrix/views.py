@@ -1,21 +1,13 @@
-"""Project-wide views: liveness and readiness, and the rate-limited sign-in."""
+"""Project-wide views: liveness and readiness."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
-
-from skillsmatrix.ratelimit import client_key, minutes_until, rate_limit_hit, too_many_requests
 
 
 @require_GET
@@ -59,34 +51,3 @@ def readyz(request: HttpRequest) -> JsonResponse:
             results[name] = f"error: {type(exc).__name__}"
     ready = all(value in {"ok", "eager"} for value in results.values())
     return JsonResponse({"ready": ready, **results}, status=200 if ready else 503)
-
-
-@sensitive_post_parameters()
-@csrf_protect
-@never_cache
-def login(request: HttpRequest) -> HttpResponse:
-    """Django's sign-in, with failed and successful attempts alike limited per client, so
-    passwords cannot be guessed at speed."""
-    if request.method == "POST":
-        retry_after = rate_limit_hit(
-            scope="login",
-            key=client_key(request),
-            limit=settings.LOGIN_ATTEMPTS_PER_15_MINUTES,
-            window_seconds=15 * 60,
-        )
-        if retry_after is not None:
-            minutes = minutes_until(retry_after)
-            return too_many_requests(
-                request,
-                retry_after=retry_after,
-                title=_("Too many sign-in attempts"),
-                message=ngettext(
-                    "Please wait %(count)d minute before trying to sign in again.",
-                    "Please wait %(count)d minutes before trying to sign in again.",
-                    minutes,
-                )
-                % {"count": minutes},
-                back_url=reverse("roles:catalogue"),
-                back_label=_("Browse all roles"),
-            )
-    return LoginView.as_view()(request)
