@@ -213,6 +213,7 @@ LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "roles:catalogue"
 
 ACCOUNT_ADAPTER = "skillsmatrix.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "skillsmatrix.accounts.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 # Members may sign in before confirming their address; proposing, voting and commenting check
