@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from skillsmatrix.ratelimit import cache_reachable
 
 
 @require_GET
@@ -24,8 +25,7 @@ def _check_database() -> str:
 
 
 def _check_cache() -> str:
-    cache.set("readyz", "1", 5)
-    return "ok" if cache.get("readyz") == "1" else "unavailable"
+    return "ok" if cache_reachable() else "unavailable"
 
 
 def _check_broker() -> str:
