@@ -229,6 +229,25 @@ def test_password_reset_by_email(client, verified_member):
     assert verified_member.check_password(new_password)
 
 
+def test_a_password_reset_unlocks_a_locked_account(client, verified_member, rate_limits):
+    rate_limits(login_failed="2/15m/key")
+    for _ in range(2):
+        client.post("/accounts/login/", {"login": "verified", "password": "nope"})
+    assert (
+        client.post("/accounts/login/", {"login": "verified", "password": "x"}).status_code == 429
+    )
+    client.post("/accounts/password/reset/", {"email": "verified@example.com"})
+    form_page = client.get(_link(mail.outbox[0], "password/reset/key"), follow=True)
+    action = form_page.redirect_chain[-1][0]
+    client.post(
+        action, {"password1": "another-long-secret-77", "password2": "another-long-secret-77"}
+    )
+    signed_in = client.post(
+        "/accounts/login/", {"login": "verified", "password": "another-long-secret-77"}
+    )
+    assert signed_in.status_code == 302
+
+
 def test_password_reset_requests_are_limited_per_address(client, verified_member, rate_limits):
     rate_limits(reset_password="20/h/ip,2/h/key")
     statuses = [
