@@ -71,6 +71,19 @@ def test_sign_up_confirm_and_see_the_profile(
 
     page.set_viewport_size({"width": 360, "height": 780})
     screenshot(page, "accounts-profile-360")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("link", name="Email address", exact=True).click()
+    expect(page.get_by_label("Current email")).to_have_value("newcomer@example.com")
+    page.get_by_label("Change to").fill("moved@example.com")
+    page.get_by_role("button", name="Change Email").click()
+    expect(page.get_by_label("Changing to")).to_have_value("moved@example.com")
+    assert outbox[-1].to == ["moved@example.com"]
+    screenshot(page, "accounts-email-dark")
+    page.get_by_role("link", name="Password", exact=True).click()
+    expect(page.get_by_role("heading", name="Change Password")).to_be_visible()
+    screenshot(page, "accounts-password-dark")
+    assert blocking_violations(page) == []
     assert csp_errors(page) == []
 
 
@@ -89,6 +102,24 @@ def test_sign_out_and_in_again_by_keyboard(live_server, page, django_user_model,
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     expect(page.get_by_role("link", name="member")).to_have_count(0)
     assert csp_errors(page) == []
+
+
+def test_sign_up_in_spanish(live_server, browser, screenshot):
+    context = browser.new_context(locale="es-ES")
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/accounts/signup/")
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        expect(page.get_by_role("link", name="Iniciar sesión").first).to_be_visible()
+        page.locator("#id_username").fill("nuevo")
+        page.locator("#id_email").fill("nuevo@example.com")
+        page.locator("#id_password1").fill(PASSWORD)
+        page.locator("#id_password2").fill("otra-cosa-distinta")
+        page.get_by_role("button", name=re.compile("Regístrate|Registrarse")).click()
+        expect(page.locator("#id_password2_error")).to_be_visible()
+        screenshot(page, "accounts-signup-es-errors")
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
