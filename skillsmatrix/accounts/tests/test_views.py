@@ -423,6 +423,15 @@ def test_api_token_authenticates_api_calls(client, verified_member, seed_role, s
     assert statuses == [200, 200, 200, 429]
 
 
+def test_a_token_from_the_command_line_works_too(client, verified_member, capsys):
+    from django.core.management import call_command
+
+    call_command("drf_create_token", "verified")
+    key = Token.objects.get(user=verified_member).key
+    assert key in capsys.readouterr().out
+    assert client.get("/api/v1/roles/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+
+
 # --- Header --------------------------------------------------------------------------------------
 
 
