@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -202,7 +203,7 @@ def assessment_get(*, token: str) -> Assessment:
     return assessment
 
 
-def assessment_list_for_user(*, user: Any) -> QuerySet[Assessment]:
+def assessment_list_for_user(*, user: User) -> QuerySet[Assessment]:
     """A member's assessments, newest first, with their roles (1 query)."""
     return (
         Assessment.objects.filter(user=user).select_related("role").order_by("-created_at", "-pk")

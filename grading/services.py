@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -41,7 +41,7 @@ def assessment_create(
     role: Role,
     sheet: GradingSheet,
     ratings: Mapping[str, str | None],
-    user: Any = None,
+    user: User | AnonymousUser | None = None,
 ) -> Assessment:
     """Store ``ratings`` against ``role`` at its current version (``sheet`` is that version's
     sheet) with an unguessable share token, and the grade they give, for the history list.

@@ -32,6 +32,7 @@ from grading.selectors import (
 from grading.services import AssessmentError, assessment_create
 from roles.models import Role
 from roles.selectors import role_get
+from skillsmatrix.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from skillsmatrix.ratelimit import client_key, minutes_until, rate_limit_hit, too_many_requests
 
 # What secrets.token_urlsafe produces; anything else is not looked up (PostgreSQL refuses NULs).
@@ -85,7 +86,7 @@ def _calculator_context(
 
 
 @require_http_methods(["GET", "POST"])
-def calculator(request: HttpRequest, slug: str) -> HttpResponse:
+def calculator(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     role = role_get(slug=slug)
     sheet = grading_sheet_get(role=role)
     status = 200
@@ -192,7 +193,7 @@ def assessment_detail(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def assessment_history(request: HttpRequest) -> HttpResponse:
+def assessment_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(assessment_list_for_user(user=request.user), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -4,10 +4,12 @@ edits are versioned exactly like imports and accepted proposals."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -50,11 +52,18 @@ def _json_download(document: dict[str, Any], filename: str) -> HttpResponse:
     return response
 
 
+def _curator(request: HttpRequest) -> User:
+    """The signed-in staff member acting in the admin (the admin lets no one else in)."""
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    return request.user
+
+
 def _changed_fields(form: forms.ModelForm) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.changed_data}
 
 
-class LinesField(forms.CharField):
+class LinesField(forms.Field):
     """A list of strings edited one per line (key domains, a level's stack)."""
 
     widget = forms.Textarea(attrs={"rows": 6, "cols": 40})
@@ -79,7 +88,7 @@ class LevelAdminForm(forms.ModelForm):
 
     class Meta:
         model = Level
-        fields = ["name", "short_name", "focus", "stack"]
+        fields = ("name", "short_name", "focus", "stack")
 
 
 class RoleImportForm(forms.Form):
@@ -107,7 +116,7 @@ class AddSkillForm(forms.Form):
     new_domain_name = forms.CharField(max_length=200, required=False, label=_("or a new domain"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = self.cleaned_data
         if bool(data.get("skill")) == bool(data.get("new_skill_name")):
             raise ValidationError(_("Choose an existing skill or name a new one (not both)."))
         if bool(data.get("domain")) == bool(data.get("new_domain_name")):
@@ -118,7 +127,7 @@ class AddSkillForm(forms.Form):
 class MatrixGridForm(forms.Form):
     """One select and one "mandatory" box per cell of the role's matrix (or of one domain)."""
 
-    CODE_CHOICES = [("", "—"), *((code, code) for code in CODES)]
+    CODE_CHOICES = (("", "—"), *((code, code) for code in CODES))
 
     def __init__(self, *args: Any, matrix: Any, domain_slug: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -196,7 +205,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class GlobalEntryAdmin(admin.ModelAdmin):
     """Skills, domains and families are shared: a rename versions every role that shows them."""
 
-    search_fields = ["name", "slug"]
+    search_fields = ("name", "slug")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # The slug is the identity roles and ratings share: it never changes once made.
@@ -207,7 +216,7 @@ class GlobalEntryAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
-            global_entry_update(entry=obj, author=request.user, fields=_changed_fields(form))
+            global_entry_update(entry=obj, author=_curator(request), fields=_changed_fields(form))
         else:
             obj.full_clean()
             obj.save()
@@ -215,13 +224,12 @@ class GlobalEntryAdmin(admin.ModelAdmin):
 
 @admin.register(RoleFamily)
 class RoleFamilyAdmin(GlobalEntryAdmin):
-    list_display = ["name", "slug"]
+    list_display = ("name", "slug")
 
 
 class LevelInline(admin.TabularInline):
     model = Level
-    fields = ["order", "code", "name", "short_name", "focus", "stack"]
-    readonly_fields = fields
+    fields = readonly_fields = ("order", "code", "name", "short_name", "focus", "stack")
     extra = 0
     can_delete = False
     show_change_link = True
@@ -234,19 +242,19 @@ class LevelInline(admin.TabularInline):
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
     form = RoleAdminForm
-    list_display = [
+    list_display = (
         "title",
         "family",
         "is_published",
         "current_version",
         "skill_count",
         "links",
-    ]
-    list_filter = ["family", "is_published"]
-    search_fields = ["title", "slug", "tagline"]
-    prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["current_version", "updated_at", "health", "links"]
-    fields = [
+    )
+    list_filter = ("family", "is_published")
+    search_fields = ("title", "slug", "tagline")
+    prepopulated_fields: ClassVar[dict[str, Sequence[str]]] = {"slug": ("title",)}
+    readonly_fields = ("current_version", "updated_at", "health", "links")
+    fields = (
         "family",
         "title",
         "slug",
@@ -258,9 +266,9 @@ class RoleAdmin(admin.ModelAdmin):
         "updated_at",
         "health",
         "links",
-    ]
-    inlines = [LevelInline]
-    actions = ["export_selected"]
+    )
+    inlines = (LevelInline,)
+    actions = ("export_selected",)
     change_list_template = "admin/roles/role/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Role]:
@@ -273,7 +281,7 @@ class RoleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("skills"), ordering="skill_count")
     def skill_count(self, obj: Role) -> int:
-        return obj.skill_count
+        return obj.skill_count  # type: ignore[attr-defined] # annotated by get_queryset
 
     @admin.display(description=_("matrix health"))
     def health(self, obj: Role) -> str:
@@ -309,7 +317,7 @@ class RoleAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
-        role_update(role=obj, author=request.user, fields=_changed_fields(form))
+        role_update(role=obj, author=_curator(request), fields=_changed_fields(form))
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
         # Levels, versions and skill placements belong to the role and are never deleted on
@@ -354,7 +362,7 @@ class RoleAdmin(admin.ModelAdmin):
         form = RoleImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                result = role_import(raw=form.cleaned_data["file"], author=request.user)
+                result = role_import(raw=form.cleaned_data["file"], author=_curator(request))
             except RoleDocumentError as exc:
                 form.add_error("file", str(exc))
             else:
@@ -414,9 +422,9 @@ class RoleAdmin(admin.ModelAdmin):
 
     def _save_grid(self, request: HttpRequest, role: Role, grid: MatrixGridForm) -> bool:
         changes, removed = grid.changes()
-        version = role_cells_update(role=role, changes=changes, author=request.user)
+        version = role_cells_update(role=role, changes=changes, author=_curator(request))
         for skill in removed:
-            version = role_skill_remove(role=role, skill=skill, author=request.user)
+            version = role_skill_remove(role=role, skill=skill, author=_curator(request))
         if version is None:
             self.message_user(request, _("Nothing changed."), level=messages.INFO)
         else:
@@ -430,7 +438,7 @@ class RoleAdmin(admin.ModelAdmin):
     def _add_skill(self, request: HttpRequest, role: Role, data: dict[str, Any]) -> bool:
         skill = data["skill"] or data["new_skill_name"]
         domain = data["domain"] or data["new_domain_name"]
-        version = role_skill_add(role=role, skill=skill, domain=domain, author=request.user)
+        version = role_skill_add(role=role, skill=skill, domain=domain, author=_curator(request))
         self.message_user(
             request,
             _("Added %(skill)s: version %(version)d.")
@@ -443,11 +451,11 @@ class RoleAdmin(admin.ModelAdmin):
 @admin.register(Level)
 class LevelAdmin(admin.ModelAdmin):
     form = LevelAdminForm
-    list_display = ["role", "order", "code", "name", "short_name"]
-    list_filter = ["role"]
-    list_select_related = ["role"]
-    fields = ["role", "code", "order", "name", "short_name", "focus", "stack"]
-    readonly_fields = ["role", "code", "order"]
+    list_display = ("role", "order", "code", "name", "short_name")
+    list_filter = ("role",)
+    list_select_related = ("role",)
+    fields = ("role", "code", "order", "name", "short_name", "focus", "stack")
+    readonly_fields = ("role", "code", "order")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -456,29 +464,29 @@ class LevelAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Level, form: Any, change: bool) -> None:
-        level_update(level=obj, author=request.user, fields=_changed_fields(form))
+        level_update(level=obj, author=_curator(request), fields=_changed_fields(form))
 
 
 @admin.register(SkillDomain)
 class SkillDomainAdmin(GlobalEntryAdmin):
-    list_display = ["name", "slug"]
+    list_display = ("name", "slug")
 
 
 @admin.register(Skill)
 class SkillAdmin(GlobalEntryAdmin):
-    list_display = ["name", "slug"]
+    list_display = ("name", "slug")
 
 
 @admin.register(Requirement)
 class RequirementAdmin(admin.ModelAdmin):
     """Single cells, mainly for their details text; the grid edits many at once."""
 
-    list_display = ["role_skill", "level", "code", "is_mandatory"]
-    list_filter = ["role_skill__role", "level__code", "code", "is_mandatory"]
-    list_select_related = ["role_skill__role", "role_skill__skill", "level__role"]
-    search_fields = ["role_skill__skill__name", "details"]
-    fields = ["role_skill", "level", "code", "is_mandatory", "details"]
-    readonly_fields = ["role_skill", "level"]
+    list_display = ("role_skill", "level", "code", "is_mandatory")
+    list_filter = ("role_skill__role", "level__code", "code", "is_mandatory")
+    list_select_related = ("role_skill__role", "role_skill__skill", "level__role")
+    search_fields = ("role_skill__skill__name", "details")
+    fields = ("role_skill", "level", "code", "is_mandatory", "details")
+    readonly_fields = ("role_skill", "level")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -491,7 +499,7 @@ class RequirementAdmin(admin.ModelAdmin):
         for role_cells in by_role.values():
             role_cells_update(
                 role=role_cells[0].level.role,
-                author=request.user,
+                author=_curator(request),
                 changes=[
                     CellChange(
                         cell.role_skill.skill.slug,
@@ -519,17 +527,17 @@ class RequirementAdmin(admin.ModelAdmin):
 class RoleSkillAdmin(ReadOnlyAdmin):
     """Read-only: where a skill sits in a role changes through the matrix page or an import."""
 
-    list_display = ["role", "order", "skill", "domain"]
-    list_filter = ["role", "domain"]
-    list_select_related = ["role", "skill", "domain"]
+    list_display = ("role", "order", "skill", "domain")
+    list_filter = ("role", "domain")
+    list_select_related = ("role", "skill", "domain")
 
 
 @admin.register(RoleVersion)
 class RoleVersionAdmin(ReadOnlyAdmin):
-    list_display = ["role", "number", "source", "author", "message", "created_at", "download"]
-    list_filter = ["role", "source"]
-    list_select_related = ["role", "author"]
-    readonly_fields = ["role", "number", "source", "author", "message", "created_at", "snapshot"]
+    list_display = ("role", "number", "source", "author", "message", "created_at", "download")
+    list_filter = ("role", "source")
+    list_select_related = ("role", "author")
+    readonly_fields = ("role", "number", "source", "author", "message", "created_at", "snapshot")
 
     @admin.display(description=_("snapshot"))
     def download(self, obj: RoleVersion) -> str:

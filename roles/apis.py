@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Model, QuerySet
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
@@ -26,7 +27,12 @@ from roles.selectors import (
 )
 
 
-def _paginated(request: Request, view: APIView, queryset: Any, serializer: type) -> Response:
+def _paginated(
+    request: Request,
+    view: APIView,
+    queryset: QuerySet[Model],
+    serializer: type[serializers.BaseSerializer],
+) -> Response:
     paginator = PageNumberPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True).data)
@@ -154,7 +160,8 @@ class RoleExportApi(APIView):
 @extend_schema_serializer(component_name="RoleVersion")
 class VersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
-    source = serializers.CharField()
+    # A field named like Field.source: the serializer's metaclass takes it off the class.
+    source = serializers.CharField()  # type: ignore[assignment]
     message = serializers.CharField()
     author = serializers.CharField(source="author.get_username", default=None)
     created_at = serializers.DateTimeField()

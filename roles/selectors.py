@@ -43,13 +43,13 @@ class MatrixRow:
     cells: list[MatrixCell]
 
     @property
-    def skill(self):  # noqa: ANN201 - a Skill
+    def skill(self) -> Skill:
         return self.role_skill.skill
 
 
 @dataclass
 class MatrixDomain:
-    domain: Any  # SkillDomain
+    domain: SkillDomain
     rows: list[MatrixRow] = field(default_factory=list)
 
 
@@ -245,11 +245,11 @@ class RequirementDrop:
     to_code: str | None
 
     @property
-    def skill(self):  # noqa: ANN201 - a Skill
+    def skill(self) -> Skill:
         return self.row.skill
 
     @property
-    def domain(self):  # noqa: ANN201 - a SkillDomain
+    def domain(self) -> SkillDomain:
         return self.row.role_skill.domain
 
 
@@ -330,11 +330,11 @@ class CellDetail:
         return self.role_skill.role
 
     @property
-    def skill(self):  # noqa: ANN201 - a Skill
+    def skill(self) -> Skill:
         return self.role_skill.skill
 
     @property
-    def domain(self):  # noqa: ANN201 - a SkillDomain
+    def domain(self) -> SkillDomain:
         return self.role_skill.domain
 
     @property
@@ -393,7 +393,7 @@ class SkillMatch:
     role_skill: RoleSkill
 
     @property
-    def skill(self):  # noqa: ANN201 - a Skill
+    def skill(self) -> Skill:
         return self.role_skill.skill
 
     @property

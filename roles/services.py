@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -71,7 +71,7 @@ def role_version_record(
     *,
     role: Role,
     source: str,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     message: str = "",
 ) -> RoleVersion:
     """Snapshot the role as it is now and move its version number on by one.
@@ -179,7 +179,7 @@ def _sync_matrix(role: Role, document: RoleDocument, levels: dict[str, Level]) -
 def role_import(
     *,
     raw: str | bytes | dict[str, Any],
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     source: str = RoleVersion.Source.IMPORT,
 ) -> RoleImportResult:
     """Import a ``skillsmatrix.role/v1`` document, all or nothing.
@@ -222,7 +222,7 @@ def role_import(
 def role_update(
     *,
     role: Role,
-    author: AbstractBaseUser | None,
+    author: User | None,
     fields: dict[str, Any],
     message: str = "",
 ) -> RoleVersion:
@@ -247,7 +247,7 @@ def role_update(
 def level_update(
     *,
     level: Level,
-    author: AbstractBaseUser | None,
+    author: User | None,
     fields: dict[str, Any],
 ) -> RoleVersion:
     """Change a level's name, short name, focus or stack and record a version of its role."""
@@ -307,7 +307,7 @@ def role_cells_update(
     *,
     role: Role,
     changes: Iterable[CellChange],
-    author: AbstractBaseUser | None,
+    author: User | None,
     source: str = RoleVersion.Source.ADMIN,
     message: str = "",
 ) -> RoleVersion | None:
@@ -333,7 +333,7 @@ def role_cells_update(
 def global_entry_update(
     *,
     entry: Skill | SkillDomain | RoleFamily,
-    author: AbstractBaseUser | None,
+    author: User | None,
     fields: dict[str, Any],
 ) -> list[RoleVersion]:
     """Rename (or re-describe) a global skill, domain or family; every role showing it gets a
@@ -372,7 +372,10 @@ def _shift_orders(role: Role, *, after: int, by: int) -> None:
     RoleSkill.objects.filter(role=role, order__gt=after + bump).update(order=F("order") - bump + by)
 
 
-def _global_entry_named(model: type[Skill] | type[SkillDomain], name: str) -> Any:
+GlobalEntry = TypeVar("GlobalEntry", Skill, SkillDomain)
+
+
+def _global_entry_named(model: type[GlobalEntry], name: str) -> GlobalEntry:
     """The global skill or domain a name stands for (by ``slugify(name)``, as in a role file),
     created when it does not exist yet."""
     name = name.strip()
@@ -394,7 +397,7 @@ def role_skill_add(
     skill: Skill | str,
     domain: SkillDomain | str,
     cells: dict[str, tuple[str, bool, str]] | None = None,
-    author: AbstractBaseUser | None,
+    author: User | None,
     source: str = RoleVersion.Source.ADMIN,
     message: str = "",
 ) -> RoleVersion:
@@ -439,7 +442,7 @@ def role_skill_remove(
     *,
     role: Role,
     skill: Skill,
-    author: AbstractBaseUser | None,
+    author: User | None,
     source: str = RoleVersion.Source.ADMIN,
     message: str = "",
 ) -> RoleVersion:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -22,6 +23,7 @@ from django.views.decorators.http import condition, require_POST, require_safe
 
 from roles.models import Role
 from roles.selectors import (
+    RoleMatrix,
     family_list_with_roles,
     role_cell_get,
     role_get,
@@ -30,6 +32,7 @@ from roles.selectors import (
     role_matrix_stats,
     skill_search,
 )
+from skillsmatrix.http import HtmxHttpRequest
 
 THEME_COOKIE = "theme"
 THEMES = ("light", "dark")
@@ -81,7 +84,7 @@ def can_see_matrix_health(request: HttpRequest) -> bool:
 
 
 @require_safe
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: HtmxHttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     context = {
         "families": family_list_with_roles(search=search),
@@ -128,7 +131,8 @@ def _role_detail_etag(request: HttpRequest, slug: str) -> str:
 def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
     role = _role_for_request(request, slug)
     # Loaded only when a cached fragment misses: a cache hit costs just the role's query.
-    matrix = SimpleLazyObject(lambda: role_matrix_for(role))
+    # The proxy stands in for the matrix it loads.
+    matrix = cast(RoleMatrix, SimpleLazyObject(lambda: role_matrix_for(role)))
     show_health = can_see_matrix_health(request)
     context = {
         "role": role,
@@ -149,7 +153,7 @@ def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def cell_detail(request: HttpRequest, slug: str, skill: str, level: str) -> HttpResponse:
+def cell_detail(request: HtmxHttpRequest, slug: str, skill: str, level: str) -> HttpResponse:
     cell = role_cell_get(slug=slug, skill_slug=skill, level_code=level)
     # Inside the role page the panel sits under the page's h1; on its own page it is the h1.
     context = {"cell": cell, "role": cell.role, "heading": "h2" if request.htmx else "h1"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import cast
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -30,7 +31,8 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> 
     # One round trip in the common case. On the window's first hit incr() finds no key; add()
     # then creates it unless a concurrent first hit just did, in which case incr() again.
     try:
-        count = cache.incr(cache_key)
+        # None, not an int, when django-redis ignored a Redis error (the stubs do not say so).
+        count = cast("int | None", cache.incr(cache_key))
     except ValueError:
         count = 1 if cache.add(cache_key, 1, window_seconds + 1) else cache.incr(cache_key)
     if count is None:

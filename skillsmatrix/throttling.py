@@ -25,9 +25,9 @@ class ClientRateThrottle(BaseThrottle):
         user = request.user
         scope = "user" if user and user.is_authenticated else "anon"
         rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
-        if rate is None:
-            return True
         limit, window = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
+        if limit is None or window is None:  # no rate for this scope
+            return True
         who = f"user:{user.pk}" if scope == "user" else f"ip:{self.get_ident(request)}"
         self._wait = rate_limit_hit(
             scope=f"api-{scope}", key=who, limit=limit, window_seconds=window

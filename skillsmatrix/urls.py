@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -34,7 +35,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, JSON, files).
     path(
         "favicon.ico",
-        RedirectView.as_view(url=static("icons/logo.svg"), permanent=True),
+        # Lazily: the hashed name comes from the static files manifest, read when asked for.
+        RedirectView.as_view(url=lazy(static, str)("icons/logo.svg"), permanent=True),
         name="favicon",
     ),
     path("healthz", views.healthz, name="healthz"),

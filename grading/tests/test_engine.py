@@ -217,7 +217,7 @@ def matrices(draw):
     level_count = draw(st.integers(1, 6))
     levels = [f"l{index}" for index in range(level_count)]
     domain_sizes = draw(st.lists(st.integers(0, 4), min_size=1, max_size=4))
-    rows = []
+    rows: list[tuple[str, str, dict[str, str]]] = []
     for domain_index, size in enumerate(domain_sizes):
         for _ in range(size):
             cells = {}

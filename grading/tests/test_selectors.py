@@ -75,6 +75,7 @@ def test_an_old_version_keeps_grading_as_it_did(seed_role):
 
     old = grading_sheet_for_version(role=seed_role, number=1)
     current = grading_sheet_get(role=seed_role)
+    assert old is not None
 
     assert grade_ratings(sheet=old, ratings=ratings).grade == "junior"
     assert grade_ratings(sheet=current, ratings=ratings).grade is None

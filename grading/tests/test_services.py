@@ -10,7 +10,7 @@ from grading.services import AssessmentError, assessment_create
 
 def test_assessment_create_stores_ratings_version_grade_and_a_token(seed_role, member):
     sheet = grading_sheet_get(role=seed_role)
-    ratings = {skill.slug: "A" for skill in sheet.skills}
+    ratings: dict[str, str | None] = {skill.slug: "A" for skill in sheet.skills}
     ratings["github-copilot"] = None
 
     assessment = assessment_create(role=seed_role, sheet=sheet, ratings=ratings, user=member)

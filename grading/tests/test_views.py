@@ -282,11 +282,36 @@ def test_a_tampered_share_form_saves_nothing(client, seed_role):
     assert Assessment.objects.count() == 0
 
 
-@pytest.mark.parametrize("token", ["short", "x" * 40, "../../etc/passwd", ""])
-def test_prefill_ignores_unknown_or_malformed_tokens(client, seed_role, token):
-    response = client.get(calc_url(seed_role) + f"?from={token}")
+def _other_letter(letter: str) -> str:
+    return "A" if letter != "A" else "B"
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        pytest.param(lambda token: token[:-1] + _other_letter(token[-1]), id="unknown"),
+        pytest.param(lambda token: token.swapcase(), id="other-case"),
+        pytest.param(lambda token: token[:12], id="prefix"),
+        pytest.param(lambda token: token + "x" * 64, id="too-long"),
+        pytest.param(lambda token: f"../{token}", id="path"),
+        pytest.param(lambda token: "", id="empty"),
+    ],
+)
+def test_prefill_ignores_unknown_or_malformed_tokens(client, seed_role, mangle):
+    # A real assessment of this role rating every skill W: its own token does prefill, so a
+    # page without any W proves the mangled token was not taken for it (or for anything else).
+    sheet = grading_sheet_get(role=seed_role)
+    shared = client.post(share_url(seed_role), form_data(sheet, "W"))
+    token = shared["Location"].rstrip("/").rsplit("/", 1)[-1]
+    real = client.get(calc_url(seed_role), {"from": token}).content.decode()
+    assert real.count('value="W" checked') == len(sheet.skills)
+
+    response = client.get(calc_url(seed_role), {"from": mangle(token)})
+
+    html = response.content.decode()
     assert response.status_code == 200
-    assert 'value="W" checked' not in response.content.decode()
+    assert 'value="W" checked' not in html
+    assert html.count('value="" checked') == len(sheet.skills)  # the blank form
 
 
 def test_prefill_ignores_an_assessment_of_another_role(client, seed_role):

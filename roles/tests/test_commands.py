@@ -63,7 +63,7 @@ def test_import_refuses_bad_files(tmp_path, content, message):
 
 
 def test_import_of_a_missing_file_is_one_line(tmp_path):
-    with pytest.raises(CommandError, match="cannot read .*nope.json: No such file"):
+    with pytest.raises(CommandError, match=r"cannot read .*nope\.json: No such file"):
         call_command("import_role", str(tmp_path / "nope.json"))
 
 

@@ -28,7 +28,7 @@ def _race(count: int, work) -> list[BaseException]:
         try:
             barrier.wait(timeout=10)
             work(index)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted on
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()

@@ -86,6 +86,6 @@ def test_version_numbers_are_unique_and_positive():
 def test_skills_in_use_cannot_be_deleted():
     from django.db.models import ProtectedError
 
-    role_skill = RoleSkillFactory()
+    role_skill = RoleSkillFactory.create()
     with pytest.raises(ProtectedError):
         role_skill.skill.delete()

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 def _table_counts() -> dict[str, int]:
     models = [RoleFamily, Role, Level, SkillDomain, Skill, RoleSkill, Requirement, RoleVersion]
-    return {model.__name__: model.objects.count() for model in models}
+    return {model.__name__: model._default_manager.count() for model in models}
 
 
 def test_seed_import_has_the_seed_shape(seed_role, seed_document):

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from rest_framework.authtoken.models import Token
 
 
-def email_address_list(*, user: Any) -> QuerySet[EmailAddress]:
+def email_address_list(*, user: User) -> QuerySet[EmailAddress]:
     """The member's email addresses, primary first (1 query)."""
     return EmailAddress.objects.filter(user=user).order_by("-primary", "email")
 
 
-def api_token_get(*, user: Any) -> Token | None:
+def api_token_get(*, user: User) -> Token | None:
     """The member's API token, or None if they have not created one (1 query)."""
     return Token.objects.filter(user=user).first()

@@ -24,6 +24,7 @@ from grading.selectors import assessment_list_for_user
 from skillsmatrix.accounts.permissions import member_can_participate
 from skillsmatrix.accounts.selectors import api_token_get, email_address_list
 from skillsmatrix.accounts.services import api_token_regenerate
+from skillsmatrix.http import AuthenticatedHttpRequest
 from skillsmatrix.ratelimit import cache_reachable, minutes_until, too_many_requests
 
 StrOrPromise = str | Promise
@@ -35,7 +36,7 @@ PROFILE_LIST_SIZE = 5
 @login_required
 @require_GET
 @never_cache
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The member's page: their account, their API token and their part in each app, every
     section read through that app's selectors (6 queries: session, user, email addresses,
     token, verified check, assessments)."""
@@ -53,7 +54,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_regenerate_view(request: HttpRequest) -> HttpResponse:
+def api_token_regenerate_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create the member's API token, or replace it (POST only; CSRF applies)."""
     had_token = api_token_get(user=request.user) is not None
     api_token_regenerate(user=request.user)

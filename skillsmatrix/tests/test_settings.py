@@ -1,15 +1,10 @@
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from skillsmatrix import settings
-
-ROOT = Path(__file__).resolve().parents[2]
+from skillsmatrix.tests.production import DEPLOY_CHECK, PRODUCTION, run_python
 
 
 @pytest.mark.parametrize(
@@ -47,22 +42,22 @@ def test_env_list_splits_and_trims(monkeypatch):
     assert settings.env_list("X_HOSTS", []) == ["a.example", "b.example"]
 
 
-def test_embedded_default_is_sqlite_locmem_and_eager():
-    result = subprocess.run(  # noqa: S603 - our own interpreter and code
-        [
-            sys.executable,
-            "-c",
-            "from skillsmatrix import settings as s;"
-            "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'],"
-            " s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG)",
-        ],
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=True,
+def _settings(names: str, **env: str) -> list[str]:
+    """The values of the space-separated setting ``names`` as a fresh process reads them."""
+    code = (
+        "from skillsmatrix import settings as s; print("
+        + ", ".join(f"s.{name}" for name in names.split())
+        + ")"
     )
-    assert result.stdout.split() == [
+    result = run_python(["-c", code], **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_embedded_default_is_sqlite_locmem_and_eager():
+    assert _settings(
+        "DATABASES['default']['ENGINE'] CACHES['default']['BACKEND'] CELERY_TASK_ALWAYS_EAGER DEBUG"
+    ) == [
         "django.db.backends.sqlite3",
         "django.core.cache.backends.locmem.LocMemCache",
         "True",
@@ -71,46 +66,74 @@ def test_embedded_default_is_sqlite_locmem_and_eager():
 
 
 def test_a_bad_setting_stops_the_app_with_its_name():
-    result = subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "VOTING_QUORUM": "many"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_python(["manage.py", "check"], VOTING_QUORUM="many")
     assert result.returncode != 0
     assert "VOTING_QUORUM must be an integer, got 'many'" in result.stderr
 
 
-def test_production_settings_pass_the_deploy_check():
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_SECRET_KEY": "a-production-secret-" + "k3y" * 15,
-        "DJANGO_SECURE_SSL_REDIRECT": "true",
-        "DJANGO_SECURE_HSTS_SECONDS": "31536000",
-        "DJANGO_ALLOWED_HOSTS": "skills.example.com",
-    }
-    result = subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_production_settings_pass_the_deploy_check(static_root):
+    # No HSTS variable needed: HTTPS on gives HSTS its default.
+    result = run_python(DEPLOY_CHECK, **PRODUCTION, DJANGO_STATIC_ROOT=str(static_root))
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
 
 
+def test_the_deploy_check_wants_the_static_files_collected(tmp_path):
+    result = run_python(DEPLOY_CHECK, **PRODUCTION, DJANGO_STATIC_ROOT=str(tmp_path))
+    assert result.returncode != 0
+    assert "skillsmatrix.E001" in result.stderr
+    assert "collectstatic" in result.stderr
+
+
 def test_the_embedded_default_is_flagged_by_the_deploy_check():
-    result = subprocess.run(  # noqa: S603 - our own manage.py
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_python(DEPLOY_CHECK)
     assert result.returncode != 0
     assert "security.W009" in result.stderr  # the development secret key
+
+
+HSTS = "SECURE_HSTS_SECONDS SECURE_HSTS_INCLUDE_SUBDOMAINS SECURE_HSTS_PRELOAD"
+
+
+def test_https_turns_on_a_year_of_hsts_for_this_host_only():
+    assert _settings(HSTS, **PRODUCTION) == ["31536000", "False", "False"]
+
+
+def test_no_hsts_without_https():
+    assert _settings(HSTS) == ["0", "False", "False"]
+
+
+def test_hsts_subdomains_and_preload_are_opt_ins(static_root):
+    env = {
+        **PRODUCTION,
+        "DJANGO_STATIC_ROOT": str(static_root),
+        "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+        "DJANGO_SECURE_HSTS_PRELOAD": "true",
+    }
+    assert _settings(HSTS, **env) == ["31536000", "True", "True"]
+    result = run_python(DEPLOY_CHECK, **env)
+    assert result.returncode == 0, result.stderr
+    assert "0 silenced" in result.stdout
+
+
+def test_hsts_can_be_shortened_or_turned_off_and_the_deploy_check_says_so():
+    assert _settings(HSTS, **PRODUCTION, DJANGO_SECURE_HSTS_SECONDS="3600")[0] == "3600"
+    result = run_python(DEPLOY_CHECK, **PRODUCTION, DJANGO_SECURE_HSTS_SECONDS="0")
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},  # preload without includeSubDomains
+        {"DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS": "true", "DJANGO_SECURE_HSTS_SECONDS": "86400"},
+    ],
+)
+def test_preload_is_refused_unless_the_preload_list_would_take_the_site(extra):
+    result = run_python(
+        ["manage.py", "check"], **PRODUCTION, DJANGO_SECURE_HSTS_PRELOAD="true", **extra
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECURE_HSTS_PRELOAD needs DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS=true" in (
+        result.stderr
+    )

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGUES = sorted(
-    p for p in ROOT.glob("*/locale/es/LC_MESSAGES/django.po") if ".venv" not in p.parts
-) + [ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"]
+CATALOGUES = [
+    *sorted(p for p in ROOT.glob("*/locale/es/LC_MESSAGES/django.po") if ".venv" not in p.parts),
+    ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po",
+]
 
 
 def _entries(po: Path) -> list[str]:
@@ -58,6 +59,6 @@ def test_compiled_catalogue_is_current(po):
         msgid, msgstr = _unquote(match.group(1)), _unquote(match.group(2))
         context = re.search(r'msgctxt "((?:[^"\\]|\\.)*)"', entry)
         key = f"{context.group(1)}\x04{msgid}" if context else msgid
-        assert compiled._catalog.get(key) == msgstr, (
+        assert compiled._catalog.get(key) == msgstr, (  # type: ignore[attr-defined]
             f"{mo} is stale for {msgid!r}: run `make messages`"
         )

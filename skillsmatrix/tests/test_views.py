@@ -26,11 +26,11 @@ def test_readyz_is_503_when_the_broker_is_unreachable(client, settings):
     from skillsmatrix.celery import app
 
     original = app.conf.broker_url
-    app.conf.broker_url = settings.CELERY_BROKER_URL
+    app.conf.update(broker_url=settings.CELERY_BROKER_URL)
     try:
         response = client.get("/readyz")
     finally:
-        app.conf.broker_url = original
+        app.conf.update(broker_url=original)
     assert response.status_code == 503
     assert response.json()["broker"].startswith("error:")
 

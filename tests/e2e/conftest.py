@@ -89,7 +89,7 @@ def page(context):
     page.set_default_timeout(10_000)
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.console_errors = errors  # type: ignore[attr-defined]
+    page.console_errors = errors
     return page
 
 

@@ -45,7 +45,8 @@ def _free_port() -> int:
 
 def _server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    for command in (["migrate"], ["collectstatic", "--no-input"]):
+        subprocess.run([python, "manage.py", *command, "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
     subprocess.run(  # noqa: S603
         [python, "manage.py", "import_role", "roles/data/mlops-engineer.json"],
         cwd=ROOT,
@@ -101,6 +102,7 @@ def main() -> int:
         env = {
             **os.environ,
             "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+            "DJANGO_STATIC_ROOT": f"{tmp}/static",
             "REDIS_URL": args.redis,
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": "bench-only-secret-key-with-enough-length-0123456789",
@@ -111,10 +113,10 @@ def main() -> int:
         process = _server(env, port)
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            flush: Callable[[], None] = cache.flushdb
+            flush: Callable[[], object] = cache.flushdb
             etag = _request(conn, "GET", ROLE, None).getheader("ETag") or ""
             revalidate = {"If-None-Match": etag}
-            Endpoint = tuple[str, str, str | None, dict[str, str], Callable[[], None] | None]
+            Endpoint = tuple[str, str, str | None, dict[str, str], Callable[[], object] | None]
             endpoints: dict[str, Endpoint] = {
                 "healthz": ("GET", "/healthz", None, {}, None),
                 "role page (cold render)": ("GET", ROLE, None, {}, flush),

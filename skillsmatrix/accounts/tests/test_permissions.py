@@ -9,6 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core import mail
 from django.http import HttpRequest, HttpResponse
 from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
 
 from skillsmatrix.accounts.permissions import (
     HasVerifiedEmail,
@@ -36,10 +37,10 @@ def test_api_permission_says_why(member, verified_member):
     permission = HasVerifiedEmail()
     request = APIRequestFactory().post("/api/v1/anything/")
     request.user = member
-    assert permission.has_permission(request, view=None) is False
+    assert permission.has_permission(request, view=APIView()) is False
     assert "Confirm your email address" in str(permission.message)
     request.user = verified_member
-    assert permission.has_permission(request, view=None) is True
+    assert permission.has_permission(request, view=APIView()) is True
 
 
 def _request(rf, user) -> HttpRequest:
