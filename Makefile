@@ -8,7 +8,7 @@ LOCK := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run test lint format messages bench clean
+.PHONY: install lock run test lint format messages bench contract clean
 
 install: $(STAMP)
 
@@ -46,6 +46,10 @@ format: install
 # Throughput ratios against /healthz (DESIGN §8); needs a Redis server (BENCH_REDIS_URL).
 bench: install
 	$(BIN)/python tests/load/bench.py
+
+# The API contract fuzzed by schemathesis on a live server (uses DATABASE_URL's database).
+contract: install
+	bash tests/contract/run_schemathesis.sh
 
 # Needs GNU gettext (msgfmt); the compiled .mo files are committed so a fresh clone needs none.
 messages: install

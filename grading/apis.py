@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grading.engine import RANKS, GradeResult
 from grading.selectors import grade_ratings, grading_sheet_get
+from roles.models import RequirementCode
 from roles.selectors import role_get
+from skillsmatrix.api import InputError
+
+# An answer to a bad request lists this many problems and counts the rest.
+REPORTED_PROBLEMS = 5
 
 
 @extend_schema_serializer(component_name="GradeLevel")
@@ -62,6 +69,58 @@ def grade_result_data(result: GradeResult) -> dict[str, Any]:
     }
 
 
+def _shown(value: object, limit: int = 60) -> str:
+    """``value`` as echoed in an error: short, so a hostile body gets a small answer."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _ratings_problems(
+    ratings: dict[str, Any], *, known: Collection[str], role_slug: str
+) -> dict[str, str]:
+    """Each rating's problem by skill: an unknown skill or a value that is not a rating."""
+    problems: dict[str, str] = {}
+    for skill, code in ratings.items():
+        if skill not in known:
+            problems[skill] = _("unknown skill '%(skill)s' in role '%(role)s'") % {
+                "skill": _shown(skill),
+                "role": role_slug,
+            }
+        elif code is not None and (not isinstance(code, str) or code not in RANKS):
+            problems[skill] = _('"%(value)s" is not a rating: use "A", "W", "E" or null.') % {
+                "value": _shown(code)
+            }
+    return problems
+
+
+def _ratings_validate(ratings: dict[str, Any], *, known: Collection[str], role_slug: str) -> None:
+    """Refuse more ratings than the role has skills before looking at any of them (the work and
+    the answer stay bounded by the role's size), then report the first few problems and how
+    many there are."""
+    if len(ratings) > len(known):
+        message = ngettext(
+            "%(count)d ratings for a role of %(skills)d skill",
+            "%(count)d ratings for a role of %(skills)d skills",
+            len(known),
+        ) % {"count": len(ratings), "skills": len(known)}
+        raise InputError(f"ratings: {message}", {"ratings": [message]})
+    problems = _ratings_problems(ratings, known=known, role_slug=role_slug)
+    if not problems:
+        return
+    reported = dict(list(problems.items())[:REPORTED_PROBLEMS])
+    first_skill, first_problem = next(iter(reported.items()))
+    message = f"ratings.{_shown(first_skill)}: {first_problem}"
+    if len(problems) > 1:
+        message += " " + ngettext(
+            "(%(count)d problem in all)", "(%(count)d problems in all)", len(problems)
+        ) % {"count": len(problems)}
+    raise InputError(
+        message,
+        {"ratings": {_shown(skill): [problem] for skill, problem in reported.items()}},
+        count=len(problems),
+    )
+
+
 class RoleGradeApi(APIView):
     """Grade self-ratings against a role's current version.
 
@@ -72,14 +131,20 @@ class RoleGradeApi(APIView):
     @extend_schema_serializer(component_name="GradeRequest")
     class InputSerializer(serializers.Serializer):
         ratings = serializers.DictField(
-            child=serializers.ChoiceField(
-                choices=list(RANKS),
-                allow_null=True,
-                error_messages={
-                    "invalid_choice": '"{input}" is not a rating: use "A", "W", "E" or null.'
-                },
-            )
+            child=serializers.ChoiceField(choices=RequirementCode.choices, allow_null=True),
+            help_text=(
+                "Your rating of each skill of the role, by skill slug: A, W, E or null (not "
+                "rated). Skills left out count as not rated; a skill the role does not have is "
+                "refused (400), and so are more ratings than the role has skills."
+            ),
         )
+
+        def to_internal_value(self, data: Any) -> Any:
+            # Only the shape here: the view checks each rating against the role, which bounds
+            # the work (DictField would validate, and echo, every entry of any size).
+            if isinstance(data, dict) and isinstance(data.get("ratings"), dict):
+                return {"ratings": data["ratings"]}
+            return super().to_internal_value(data)
 
     @extend_schema_serializer(component_name="GradeResult")
     class OutputSerializer(serializers.Serializer):
@@ -88,19 +153,52 @@ class RoleGradeApi(APIView):
         levels = _LevelSerializer(many=True)
         gaps = _GapSerializer(many=True)
 
-    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    @extend_schema(
+        summary="Grade self-ratings",
+        description=(
+            "Grades ratings of the role's skills against its current version: the grade (the "
+            "highest level met with every level below it), each level's coverage, and the gaps "
+            "to the next level, most important first."
+        ),
+        request=InputSerializer,
+        responses=OutputSerializer,
+        examples=[
+            OpenApiExample(
+                "Some skills rated",
+                request_only=True,
+                value={"ratings": {"docker": "W", "kubernetes-core": "A", "terraform": None}},
+            ),
+            OpenApiExample(
+                "Junior met, gaps to Middle",
+                response_only=True,
+                value={
+                    "grade": "junior",
+                    "next_level": "middle",
+                    "levels": [
+                        {"code": "junior", "met": True, "coverage": 1.0},
+                        {"code": "middle", "met": False, "coverage": 0.75},
+                    ],
+                    "gaps": [
+                        {
+                            "skill": "kubernetes-core",
+                            "domain": "containers-orchestration",
+                            "code": "W",
+                            "rating": "A",
+                            "mandatory": True,
+                            "steps": 1,
+                        }
+                    ],
+                },
+            ),
+        ],
+    )
     def post(self, request: Request, slug: str) -> Response:
         role = role_get(slug=slug)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ratings: dict[str, str | None] = serializer.validated_data["ratings"]
+        ratings: dict[str, Any] = serializer.validated_data["ratings"]
         sheet = grading_sheet_get(role=role)
-        known = sheet.matrix.skill_slugs
-        unknown = sorted(skill for skill in ratings if skill not in known)
-        if unknown:
-            raise ValidationError(
-                {"ratings": {unknown[0]: [f"unknown skill {unknown[0]!r} in role {role.slug!r}"]}}
-            )
+        _ratings_validate(ratings, known=sheet.matrix.skill_slugs, role_slug=role.slug)
         result = grade_ratings(
             sheet=sheet, ratings={skill: code for skill, code in ratings.items() if code}
         )

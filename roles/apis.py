@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Model, QuerySet
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from roles.models import RequirementCode
 from roles.selectors import (
     RoleMatrix,
     domain_list,
@@ -25,17 +24,7 @@ from roles.selectors import (
     role_version_list,
     skill_list,
 )
-
-
-def _paginated(
-    request: Request,
-    view: APIView,
-    queryset: QuerySet[Model],
-    serializer: type[serializers.BaseSerializer],
-) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
+from skillsmatrix.api import ListApi
 
 
 @extend_schema_serializer(component_name="Family")
@@ -44,7 +33,7 @@ class FamilySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class RoleListApi(APIView):
+class RoleListApi(ListApi):
     @extend_schema_serializer(component_name="RoleSummary")
     class OutputSerializer(serializers.Serializer):
         slug = serializers.CharField()
@@ -67,7 +56,7 @@ class RoleListApi(APIView):
             search=request.query_params.get("search", "").strip()[:100],
             family_slug=request.query_params.get("family", "").strip()[:100],
         )
-        return _paginated(request, self, roles, self.OutputSerializer)
+        return self.paginate(request, roles, self.OutputSerializer)
 
 
 class RoleDetailApi(APIView):
@@ -85,10 +74,19 @@ class RoleDetailApi(APIView):
         class DomainSerializer(serializers.Serializer):
             @extend_schema_serializer(component_name="RoleSkill")
             class SkillSerializer(serializers.Serializer):
+                @extend_schema_serializer(component_name="RoleCell")
+                class CellSerializer(serializers.Serializer):
+                    code = serializers.ChoiceField(choices=RequirementCode.choices)
+                    mandatory = serializers.BooleanField()
+                    details = serializers.CharField(allow_blank=True)
+
                 slug = serializers.CharField()
                 name = serializers.CharField()
-                description = serializers.CharField()
-                requirements = serializers.DictField(allow_null=True)
+                description = serializers.CharField(allow_blank=True)
+                requirements = serializers.DictField(
+                    child=CellSerializer(allow_null=True),
+                    help_text="Each level's cell by level code; null for an empty cell.",
+                )
 
             slug = serializers.CharField()
             name = serializers.CharField()
@@ -163,15 +161,15 @@ class VersionSerializer(serializers.Serializer):
     # A field named like Field.source: the serializer's metaclass takes it off the class.
     source = serializers.CharField()  # type: ignore[assignment]
     message = serializers.CharField()
-    author = serializers.CharField(source="author.get_username", default=None)
+    author = serializers.CharField(source="author.get_username", default=None, allow_null=True)
     created_at = serializers.DateTimeField()
 
 
-class RoleVersionListApi(APIView):
+class RoleVersionListApi(ListApi):
     @extend_schema(responses=VersionSerializer(many=True))
     def get(self, request: Request, slug: str) -> Response:
         versions = role_version_list(role=role_get(slug=slug))
-        return _paginated(request, self, versions, VersionSerializer)
+        return self.paginate(request, versions, VersionSerializer)
 
 
 class RoleVersionDetailApi(APIView):
@@ -185,7 +183,7 @@ class RoleVersionDetailApi(APIView):
         return Response(self.OutputSerializer(version).data)
 
 
-class SkillListApi(APIView):
+class SkillListApi(ListApi):
     @extend_schema_serializer(component_name="Skill")
     class OutputSerializer(serializers.Serializer):
         slug = serializers.CharField()
@@ -198,10 +196,10 @@ class SkillListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         skills = skill_list(search=request.query_params.get("search", "").strip()[:100])
-        return _paginated(request, self, skills, self.OutputSerializer)
+        return self.paginate(request, skills, self.OutputSerializer)
 
 
-class DomainListApi(APIView):
+class DomainListApi(ListApi):
     @extend_schema_serializer(component_name="Domain")
     class OutputSerializer(serializers.Serializer):
         slug = serializers.CharField()
@@ -209,7 +207,7 @@ class DomainListApi(APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        return _paginated(request, self, domain_list(), self.OutputSerializer)
+        return self.paginate(request, domain_list(), self.OutputSerializer)
 
 
 urlpatterns = [

@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.utils.text import slugify
+
+from skillsmatrix.safejson import JSONInputError, check_value, load_json
 
 FORMAT = "skillsmatrix.role/v1"
 CODES = ("A", "W", "E")
@@ -24,13 +27,8 @@ CODE_LEGEND = (
 _SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 
 
-class RoleDocumentError(ValueError):
+class RoleDocumentError(JSONInputError):
     """A document that cannot be imported; ``path`` is the JSON path of the problem."""
-
-    def __init__(self, path: str, problem: str) -> None:
-        self.path = path
-        self.problem = problem
-        super().__init__(f"{path}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,14 @@ def _object(value: Any, path: str) -> dict[str, Any]:
     return value
 
 
-def _array(parent: dict[str, Any], key: str, path: str, *, required: bool = True) -> list[Any]:
+def _array(
+    parent: dict[str, Any],
+    key: str,
+    path: str,
+    *,
+    required: bool = True,
+    max_items: int | None = None,
+) -> list[Any]:
     if key not in parent:
         if required:
             raise RoleDocumentError(f"{path}.{key}", "is missing")
@@ -103,7 +108,25 @@ def _array(parent: dict[str, Any], key: str, path: str, *, required: bool = True
     value = parent[key]
     if not isinstance(value, list):
         raise RoleDocumentError(f"{path}.{key}", f"must be an array, not {_type_name(value)}")
+    if max_items is not None and len(value) > max_items:
+        raise RoleDocumentError(
+            f"{path}.{key}", f"has {len(value)} items, at most {max_items} are allowed"
+        )
     return value
+
+
+def _string_items(parent: dict[str, Any], key: str, path: str) -> list[str]:
+    """A list of short non-empty strings (a level's stack, the role's key domains)."""
+    items = _array(parent, key, path, max_items=settings.ROLE_MAX_STACK_ITEMS)
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            raise RoleDocumentError(f"{path}.{key}[{index}]", "must be a non-empty string")
+        if len(item.strip()) > settings.ROLE_MAX_ITEM_LENGTH:
+            raise RoleDocumentError(
+                f"{path}.{key}[{index}]",
+                f"must be at most {settings.ROLE_MAX_ITEM_LENGTH} characters",
+            )
+    return [item.strip() for item in items]
 
 
 def _string(
@@ -126,7 +149,8 @@ def _string(
     value = value.strip()
     if not value and required and not allow_blank:
         raise RoleDocumentError(here, "must not be empty")
-    if max_length is not None and len(value) > max_length:
+    max_length = settings.ROLE_MAX_TEXT_LENGTH if max_length is None else max_length
+    if len(value) > max_length:
         raise RoleDocumentError(here, f"must be at most {max_length} characters")
     return value
 
@@ -171,7 +195,7 @@ def _cell(value: Any, path: str) -> CellData | None:
 
 
 def _levels(root: dict[str, Any]) -> list[LevelData]:
-    raw_levels = _array(root, "levels", "$")
+    raw_levels = _array(root, "levels", "$", max_items=settings.ROLE_MAX_LEVELS)
     if not raw_levels:
         raise RoleDocumentError("$.levels", "must list at least one level")
     levels: list[LevelData] = []
@@ -186,15 +210,8 @@ def _levels(root: dict[str, Any]) -> list[LevelData]:
         name = _string(level, "name", path, max_length=100)
         short = _string(level, "short", path, max_length=20)
         focus = _string(level, "focus", path, allow_blank=True)
-        stack = _array(level, "stack", path)
-        for item_index, item in enumerate(stack):
-            if not isinstance(item, str) or not item.strip():
-                raise RoleDocumentError(f"{path}.stack[{item_index}]", "must be a non-empty string")
-        levels.append(
-            LevelData(
-                code=code, name=name, short=short, focus=focus, stack=[i.strip() for i in stack]
-            )
-        )
+        stack = _string_items(level, "stack", path)
+        levels.append(LevelData(code=code, name=name, short=short, focus=focus, stack=stack))
     return levels
 
 
@@ -202,7 +219,8 @@ def _domains(root: dict[str, Any], level_codes: list[str]) -> list[DomainData]:
     domains: list[DomainData] = []
     seen_domains: set[str] = set()
     seen_skills: dict[str, str] = {}
-    for d_index, raw_domain in enumerate(_array(root, "domains", "$")):
+    raw_domains = _array(root, "domains", "$", max_items=settings.ROLE_MAX_DOMAINS)
+    for d_index, raw_domain in enumerate(raw_domains):
         d_path = f"$.domains[{d_index}]"
         domain = _object(raw_domain, d_path)
         d_name = _string(domain, "name", d_path, max_length=200)
@@ -222,6 +240,10 @@ def _domains(root: dict[str, Any], level_codes: list[str]) -> list[DomainData]:
                     f"duplicate skill {s_slug!r} (already at {seen_skills[s_slug]})",
                 )
             seen_skills[s_slug] = s_path
+            if len(seen_skills) > settings.ROLE_MAX_SKILLS:
+                raise RoleDocumentError(
+                    s_path, f"more than {settings.ROLE_MAX_SKILLS} skills in the role"
+                )
             if "requirements" not in skill:
                 raise RoleDocumentError(f"{s_path}.requirements", "is missing")
             raw_requirements = _object(skill["requirements"], f"{s_path}.requirements")
@@ -246,7 +268,7 @@ def _domains(root: dict[str, Any], level_codes: list[str]) -> list[DomainData]:
 
 
 def _codes_legend(root: dict[str, Any]) -> None:
-    for index, raw in enumerate(_array(root, "codes", "$", required=False)):
+    for index, raw in enumerate(_array(root, "codes", "$", required=False, max_items=len(CODES))):
         path = f"$.codes[{index}]"
         entry = _object(raw, path)
         if entry.get("code") not in CODES:
@@ -257,13 +279,14 @@ def _codes_legend(root: dict[str, Any]) -> None:
 
 def parse_role_document(raw: str | bytes | dict[str, Any]) -> RoleDocument:
     """Validate a whole ``skillsmatrix.role/v1`` document and return it parsed."""
-    if isinstance(raw, str | bytes):
-        try:
-            data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise RoleDocumentError("$", f"not valid JSON ({exc})") from None
-    else:
-        data = raw
+    try:
+        if isinstance(raw, str | bytes):
+            data = load_json(raw)
+        else:
+            check_value(raw)
+            data = raw
+    except JSONInputError as exc:
+        raise RoleDocumentError(exc.path, exc.problem) from None
     root = _object(data, "$")
     if "format" not in root:
         raise RoleDocumentError("$.format", f"is missing (expected {FORMAT!r})")
@@ -283,10 +306,7 @@ def parse_role_document(raw: str | bytes | dict[str, Any]) -> RoleDocument:
     role = _object(root["role"], "$.role")
     title = _string(role, "title", "$.role", max_length=200)
     slug = _slug(role, "slug", "$.role", fallback_name=None)
-    key_domains = _array(role, "key_domains", "$.role")
-    for index, name in enumerate(key_domains):
-        if not isinstance(name, str) or not name.strip():
-            raise RoleDocumentError(f"$.role.key_domains[{index}]", "must be a non-empty string")
+    key_domains = _string_items(role, "key_domains", "$.role")
 
     _codes_legend(root)
     levels = _levels(root)
@@ -298,7 +318,7 @@ def parse_role_document(raw: str | bytes | dict[str, Any]) -> RoleDocument:
         title=title,
         tagline=_string(role, "tagline", "$.role", max_length=300, allow_blank=True),
         description=_string(role, "description", "$.role", required=False),
-        key_domains=[name.strip() for name in key_domains],
+        key_domains=key_domains,
         levels=levels,
         domains=domains,
     )

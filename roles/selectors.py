@@ -188,9 +188,17 @@ def role_document_get(*, slug: str) -> dict[str, Any]:
     return role_document_build(role_matrix_get(slug=slug, include_unpublished=True))
 
 
+def _matches_nothing(*terms: str) -> bool:
+    """Whether a search term cannot match any stored text: none holds a NUL (PostgreSQL text
+    refuses it), so such a term finds nothing instead of being an error in the database."""
+    return any("\x00" in term for term in terms)
+
+
 def role_list(*, search: str = "", family_slug: str = "") -> QuerySet[Role]:
     """Published roles matching ``search`` (title, tagline or a skill name) and a family,
     with their family and ``skill_count`` / ``level_count`` annotated."""
+    if _matches_nothing(search, family_slug):
+        return Role.objects.none()
     roles = Role.objects.filter(is_published=True).select_related("family")
     if family_slug:
         roles = roles.filter(family__slug=family_slug)
@@ -403,7 +411,7 @@ class SkillMatch:
 
 def skill_search(*, search: str, limit: int = 30) -> list[SkillMatch]:
     """Skills whose name contains ``search``, with the published roles they sit in (1 query)."""
-    if not search:
+    if not search or _matches_nothing(search):
         return []
     role_skills = (
         RoleSkill.objects.filter(role__is_published=True, skill__name__icontains=search)
@@ -415,6 +423,8 @@ def skill_search(*, search: str, limit: int = 30) -> list[SkillMatch]:
 
 def skill_list(*, search: str = "") -> QuerySet[Skill]:
     """Global skills by name, optionally matching ``search``."""
+    if _matches_nothing(search):
+        return Skill.objects.none()
     skills = Skill.objects.order_by("name", "pk")
     return skills.filter(name__icontains=search) if search else skills
 

@@ -4,9 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework import exceptions
+from django.db.models import QuerySet
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    """DRF's page numbers, except that an empty ``?page=`` is an invalid page (404) like any
+    other non-number, rather than the first page."""
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        if request.query_params.get(self.page_query_param) == "":
+            raise exceptions.NotFound(self.invalid_page_message)
+        return super().get_page_number(request, paginator)
+
+
+class ListApi(APIView):
+    # A paginated list operation: ``{count, next, previous, results}``. Its schema says so, as
+    # drf-spectacular wraps the documented item serializer when a view has a paginator. (No
+    # docstring: the schema would show it as every list operation's description.)
+
+    pagination_class = Pagination
+
+    def paginate(
+        self,
+        request: Request,
+        queryset: QuerySet[Any],
+        serializer_class: type[serializers.Serializer],
+    ) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 def _first_message(detail: Any, path: str = "") -> str:
@@ -20,12 +52,26 @@ def _first_message(detail: Any, path: str = "") -> str:
     return f"{path[:-1]}: {text}" if path else text
 
 
+class InputError(exceptions.ValidationError):
+    """A 400 whose one-line message is given, for errors that report a few problems of many
+    (the message then says how many there are)."""
+
+    def __init__(self, message: str, detail: Any, *, count: int | None = None) -> None:
+        super().__init__(detail)
+        self.message = message
+        self.count = count
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, with a one-line ``message`` added to every error body."""
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, InputError):
+        response.data = {"message": exc.message, "errors": exc.detail}
+        if exc.count is not None:
+            response.data["error_count"] = exc.count
+    elif isinstance(exc, exceptions.ValidationError):
         response.data = {"message": _first_message(exc.detail), "errors": exc.detail}
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"message": str(response.data["detail"])}

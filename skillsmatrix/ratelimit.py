@@ -3,23 +3,44 @@
 from __future__ import annotations
 
 import time
-from typing import cast
+from collections.abc import Mapping
+from typing import Any, cast
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
-def client_key(request: HttpRequest) -> str:
-    """Who is asking: the member when signed in, else the client address.
+def client_address(meta: Mapping[str, Any]) -> str:
+    """The client's address, for every rate limit and throttle of the site.
 
-    ``REMOTE_ADDR`` is the proxy's address behind a reverse proxy that does not rewrite it;
-    the limit then applies to the whole proxy, which errs on the safe side.
+    The socket's address (``REMOTE_ADDR``), unless ``TRUSTED_PROXY_COUNT`` says how many
+    reverse proxies stand in front of the app: each appends the address it was reached from to
+    ``X-Forwarded-For``, so the client is the N-th entry from the right. Entries further left
+    are whatever the client sent, and trusting them would let anyone reset their own limits.
     """
+    address = str(meta.get("REMOTE_ADDR") or "unknown")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [
+            entry.strip()
+            for entry in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")
+            if entry.strip()
+        ]
+        if forwarded:
+            # Fewer entries than proxies: the request skipped the outer ones; the leftmost
+            # entry is the furthest address a trusted proxy saw.
+            address = forwarded[-min(proxies, len(forwarded))]
+    return address
+
+
+def client_key(request: HttpRequest) -> str:
+    """Who is asking: the member when signed in, else the client address."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', 'unknown')}"
+    return f"ip:{client_address(request.META)}"
 
 
 def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> int | None:

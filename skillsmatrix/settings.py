@@ -88,7 +88,12 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients):
+# only then may the header say a request came over HTTPS.
+if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies append to X-Forwarded-For; 0 uses the socket's address (DESIGN §7).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # A site served only over HTTPS tells browsers so for a year (the usual value, and the least the
 # preload list accepts). The header covers this host only: includeSubDomains and preload reach
 # other hosts of the domain and are slow to undo, so each is an explicit opt-in.
@@ -258,9 +263,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": f"{PASSWORD_RESETS_PER_HOUR}/h/ip,3/h/key",
     "reset_password_from_key": f"{PASSWORD_RESETS_PER_HOUR}/h/ip",
 }
-# How many proxies' X-Forwarded-For entries to trust for the client address (DESIGN §7).
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# The client address for these limits is the site's (TRUSTED_PROXY_COUNT, via the adapter).
 
 # --- Email ------------------------------------------------------------------------------------
 
@@ -333,15 +336,16 @@ CONTENT_SECURITY_POLICY = {
 # --- API --------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # Token first: its ``WWW-Authenticate`` header is what makes a bad token a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": ["skillsmatrix.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "skillsmatrix.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "skillsmatrix.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["skillsmatrix.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -370,6 +374,14 @@ GRADING_OPTIONAL_SHARE = env_float("GRADING_OPTIONAL_SHARE", 0.5, low=0.0, high=
 PROPOSALS_OPEN_PER_MEMBER = env_int("PROPOSALS_OPEN_PER_MEMBER", 10, minimum=1)
 VOTES_PER_MEMBER_PER_DAY = env_int("VOTES_PER_MEMBER_PER_DAY", 200, minimum=1)
 GRADING_SHARE_LINKS_PER_HOUR = env_int("GRADING_SHARE_LINKS_PER_HOUR", 30, minimum=1)
+
+# Size limits of a role document (DESIGN §4): a bigger one is refused with the path of the excess.
+ROLE_MAX_SKILLS = env_int("ROLE_MAX_SKILLS", 500, minimum=1)
+ROLE_MAX_DOMAINS = env_int("ROLE_MAX_DOMAINS", 100, minimum=1)
+ROLE_MAX_LEVELS = env_int("ROLE_MAX_LEVELS", 12, minimum=1)
+ROLE_MAX_STACK_ITEMS = env_int("ROLE_MAX_STACK_ITEMS", 50, minimum=1)
+ROLE_MAX_ITEM_LENGTH = env_int("ROLE_MAX_ITEM_LENGTH", 200, minimum=1)
+ROLE_MAX_TEXT_LENGTH = env_int("ROLE_MAX_TEXT_LENGTH", 5000, minimum=1)
 
 # --- Logging ----------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
-from skillsmatrix.ratelimit import rate_limit_hit
+from skillsmatrix.ratelimit import client_address, rate_limit_hit
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -28,7 +28,8 @@ class ClientRateThrottle(BaseThrottle):
         limit, window = SimpleRateThrottle.parse_rate(None, rate)  # type: ignore[arg-type]
         if limit is None or window is None:  # no rate for this scope
             return True
-        who = f"user:{user.pk}" if scope == "user" else f"ip:{self.get_ident(request)}"
+        # Not DRF's get_ident(): it trusts X-Forwarded-For unless NUM_PROXIES is set.
+        who = f"user:{user.pk}" if scope == "user" else f"ip:{client_address(request.META)}"
         self._wait = rate_limit_hit(
             scope=f"api-{scope}", key=who, limit=limit, window_seconds=window
         )

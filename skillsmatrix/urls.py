@@ -15,6 +15,12 @@ api_v1 = [
     path("", include("grading.apis")),
 ]
 
+handler400 = "skillsmatrix.views.bad_request"
+handler404 = "skillsmatrix.views.page_not_found"
+handler500 = "skillsmatrix.views.server_error"
+# allauth answers its rate limits with this view.
+handler429 = "skillsmatrix.accounts.views.rate_limited"
+
 urlpatterns = [
     path("", include("roles.urls")),
     path("", include("grading.urls")),
@@ -27,7 +33,7 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     # Before the admin's own: its sign-in goes through the site's (and its rate limits).
-    path("admin/login/", account_views.admin_login),
+    path("admin/login/", account_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -42,6 +48,3 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]
-
-# allauth answers its rate limits with this view.
-handler429 = "skillsmatrix.accounts.views.rate_limited"

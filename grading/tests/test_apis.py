@@ -90,6 +90,8 @@ def test_at_the_top_next_level_is_null_and_there_are_no_gaps(api, seed_role):
         ({"ratings": {"github-copilot": "X"}}, '"X" is not a rating'),
         ({"ratings": {"github-copilot": 2}}, '"2" is not a rating'),
         ({"ratings": {"github-copilot": ""}}, "github-copilot"),
+        ({"ratings": {"github-copilot": ["A"]}}, "\"['A']\" is not a rating"),
+        ({"ratings": {"github-copilot": {"A": 1}}}, "is not a rating"),
         ({"ratings": ["github-copilot"]}, "ratings: Expected a dictionary"),
         ({"ratings": "A"}, "ratings: Expected a dictionary"),
         ({}, "ratings: This field is required"),
@@ -109,6 +111,59 @@ def test_a_body_that_is_not_a_json_object_is_a_400(api, seed_role, raw):
 
     assert response.status_code == 400
     assert response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "message_part"),
+    [
+        ('{"ratings": ' * 2000 + "{}" + "}" * 2000, "nested deeper than 32 levels"),
+        ('{"ratings": {"\\ud800": "A"}}', "$.ratings: key contains a lone surrogate"),
+        ('{"ratings": {"docker": "\\udfff"}}', "$.ratings.docker: text contains a lone surrogate"),
+        ('{"ratings": {"docker": ' + "9" * 5000 + "}}", "$.ratings.docker: number too long"),
+        ('{"ratings": {"docker": NaN}}', "NaN is not a JSON number"),
+    ],
+)
+def test_hostile_json_is_a_400_in_json_naming_the_place(api, seed_role, raw, message_part):
+    response = api.generic("POST", url(seed_role.slug), raw, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert message_part in response.json()["message"]
+
+
+def test_more_ratings_than_the_role_has_skills_are_refused_at_once(api, seed_role):
+    # 100 000 made-up ratings (1.5 MB) used to be validated and echoed one by one: 6.9 MB of
+    # errors and seconds of CPU.
+    body = json.dumps({"ratings": {f"skill-{i}": "X" for i in range(100_000)}})
+
+    response = api.generic("POST", url(seed_role.slug), body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "ratings: 100000 ratings for a role of 56 skills"
+    assert len(response.content) < 500
+
+
+def test_many_bad_ratings_report_the_first_few_and_a_count(api, seed_role):
+    ratings = {f"no-skill-{i}": "A" for i in range(50)}
+    ratings["docker"] = "Z"
+
+    response = api.post(url(seed_role.slug), {"ratings": ratings}, format="json")
+
+    body = response.json()
+    assert response.status_code == 400
+    assert body["message"] == (
+        "ratings.no-skill-0: unknown skill 'no-skill-0' in role 'mlops-engineer'"
+        " (51 problems in all)"
+    )
+    assert list(body["errors"]["ratings"]) == [f"no-skill-{i}" for i in range(5)]
+    assert body["error_count"] == 51
+
+
+def test_echoed_values_are_shortened(api, seed_role):
+    response = api.post(url(seed_role.slug), {"ratings": {"x" * 10_000: "A"}}, format="json")
+
+    assert response.status_code == 400
+    assert len(response.content) < 500
 
 
 def test_unknown_role_is_a_404_with_a_message(api, db):

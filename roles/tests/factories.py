@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import factory
@@ -134,3 +135,20 @@ def role_document(
 def big_role_document(slug: str = "big-role") -> dict[str, Any]:
     """Three times the seed: 42 domains, 168 skills, 5 levels (840 cells)."""
     return role_document(slug=slug, title="Big Role", domains=42, skills_per_domain=4)
+
+
+# Raw JSON that ``json.loads`` alone turns into a traceback or into text nothing can store,
+# each with the problem the import must report (at ``$.role.description``).
+HOSTILE_VALUES = {
+    "deep nesting": ("[" * 5000 + "]" * 5000, "nested deeper than"),
+    "huge number": ("1" * 5000, "number too long"),
+    "NUL": ('"a\\u0000b"', "NUL character"),
+    "lone surrogate": ('"\\ud800"', "lone surrogate"),
+}
+
+
+def hostile_document_text(value: str, slug: str = "hostile") -> str:
+    """A valid document whose ``role.description`` is the raw JSON ``value``."""
+    document = role_document(slug=slug)
+    document["role"]["description"] = "@@"
+    return json.dumps(document).replace('"@@"', value)

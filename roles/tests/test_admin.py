@@ -10,7 +10,7 @@ from roles.document import dumps_role_document
 from roles.models import Level, Requirement, Role, RoleVersion, Skill, SkillDomain
 from roles.selectors import role_document_get
 from roles.services import role_import
-from roles.tests.factories import role_document
+from roles.tests.factories import HOSTILE_VALUES, hostile_document_text, role_document
 
 pytestmark = pytest.mark.django_db
 
@@ -366,3 +366,17 @@ def test_import_refuses_large_files(admin_client):
     response = admin_client.post(reverse("admin:roles_role_import"), {"file": upload})
     assert response.status_code == 200
     assert "larger than 2 MB" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_VALUES))
+def test_import_from_the_admin_refuses_hostile_json_naming_the_path(admin_client, name):
+    value, problem = HOSTILE_VALUES[name]
+    upload = SimpleUploadedFile("role.json", hostile_document_text(value).encode())
+
+    response = admin_client.post(reverse("admin:roles_role_import"), {"file": upload})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "$.role.description" in page
+    assert problem in page
+    assert not Role.objects.filter(slug="hostile").exists()

@@ -81,6 +81,23 @@ def test_skills_and_domains(client, seed_role):
     assert {"slug": "security", "name": "Security"} in domains["results"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/roles/?search=%00",
+        "/api/v1/roles/?search=ml%00ops",
+        "/api/v1/roles/?family=%00",
+        "/api/v1/skills/?search=%00",
+    ],
+)
+def test_a_nul_in_a_search_matches_nothing(client, seed_role, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+    assert response.json()["results"] == []
+
+
 def test_schema_and_docs_load(client, db):
     schema = client.get("/api/schema/")
     assert schema.status_code == 200

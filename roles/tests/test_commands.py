@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from roles.models import Requirement, Role, RoleVersion
-from roles.tests.factories import role_document
+from roles.tests.factories import HOSTILE_VALUES, hostile_document_text, role_document
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +99,18 @@ def test_import_reads_standard_input(monkeypatch):
     out = StringIO()
     call_command("import_role", "-", stdout=out)
     assert out.getvalue().strip() == "Created role mlops-engineer (version 1)"
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_VALUES))
+def test_import_refuses_hostile_json_in_one_line_naming_the_path(tmp_path, name):
+    value, problem = HOSTILE_VALUES[name]
+    path = _write(tmp_path, hostile_document_text(value))
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import_role", str(path))
+
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "$.role.description" in message
+    assert problem in message
+    assert not Role.objects.exists()

@@ -137,3 +137,89 @@ def test_dumps_is_canonical():
     assert "é" in text  # not escaped
     assert json.loads(text) == document
     assert text.index('"b"') < text.index('"a"')  # key order kept, not sorted
+
+
+@pytest.mark.parametrize(
+    ("setting", "mutate", "path", "words"),
+    [
+        ("ROLE_MAX_SKILLS", lambda d: None, "$.domains[2].skills[3]", "more than 11 skills"),
+        ("ROLE_MAX_DOMAINS", lambda d: None, "$.domains", "has 3 items, at most 2"),
+        ("ROLE_MAX_LEVELS", lambda d: None, "$.levels", "has 5 items, at most 4"),
+        (
+            "ROLE_MAX_STACK_ITEMS",
+            lambda d: d["levels"][1].update(stack=["a", "b", "c", "d"]),
+            "$.levels[1].stack",
+            "has 4 items, at most 3",
+        ),
+        (
+            "ROLE_MAX_STACK_ITEMS",
+            lambda d: d["role"].update(key_domains=["a", "b", "c", "d"]),
+            "$.role.key_domains",
+            "has 4 items, at most 3",
+        ),
+        (
+            "ROLE_MAX_ITEM_LENGTH",
+            lambda d: d["levels"][0].update(stack=["x" * 41]),
+            "$.levels[0].stack[0]",
+            "at most 40 characters",
+        ),
+        (
+            "ROLE_MAX_TEXT_LENGTH",
+            lambda d: d["domains"][1]["skills"][0]["requirements"].update(
+                l2={"code": "W", "details": "x" * 1001}
+            ),
+            "$.domains[1].skills[0].requirements.l2.details",
+            "at most 1000 characters",
+        ),
+    ],
+)
+def test_size_limits_come_from_settings(settings, setting, mutate, path, words):
+    limits = {
+        "ROLE_MAX_SKILLS": 11,
+        "ROLE_MAX_DOMAINS": 2,
+        "ROLE_MAX_LEVELS": 4,
+        "ROLE_MAX_STACK_ITEMS": 3,
+        "ROLE_MAX_ITEM_LENGTH": 40,
+        "ROLE_MAX_TEXT_LENGTH": 1000,
+    }
+    document = _broken(mutate)
+    parse_role_document(document)  # within the default limits
+
+    setattr(settings, setting, limits[setting])
+    with pytest.raises(RoleDocumentError) as caught:
+        parse_role_document(document)
+    assert caught.value.path == path
+    assert words in caught.value.problem
+
+
+def test_the_default_limits_take_the_seed_and_three_times_it(seed_document):
+    from roles.tests.factories import big_role_document
+
+    parse_role_document(seed_document)
+    parse_role_document(big_role_document())
+
+
+@pytest.mark.parametrize(
+    ("raw", "path", "words"),
+    [
+        ('{"a": ' * 40 + "1" + "}" * 40, "$" + ".a" * 32, "nested deeper than 32 levels"),
+        ('{"format": ' + "9" * 4301 + "}", "$.format", "number too long"),
+        ('{"format": "\\u0000"}', "$.format", "NUL character"),
+        ('{"format": "\\udfff"}', "$.format", "lone surrogate"),
+        ('{"\\ud800": 1}', "$", "key contains a lone surrogate"),
+        ('{"format": NaN}', "$.format", "NaN is not a JSON number"),
+    ],
+)
+def test_hostile_json_is_refused_at_its_path(raw, path, words):
+    with pytest.raises(RoleDocumentError) as caught:
+        parse_role_document(raw)
+    assert caught.value.path == path
+    assert words in caught.value.problem
+
+
+def test_decoded_documents_are_checked_too():
+    document = role_document()
+    document["levels"][0]["name"] = "bad\x00name"
+    with pytest.raises(RoleDocumentError) as caught:
+        parse_role_document(document)
+    assert caught.value.path == "$.levels[0].name"

@@ -63,6 +63,14 @@ def test_catalogue_search_without_match_says_so(client, seed_role):
     assert 'href="/roles/' not in html
 
 
+def test_catalogue_search_for_a_nul_matches_nothing(client, seed_role):
+    # PostgreSQL text cannot hold NUL: asking it would be a DataError (a 500).
+    response = client.get("/", {"q": "kube\x00"})
+
+    assert response.status_code == 200
+    assert "No roles or skills match" in _text(response)
+
+
 def test_catalogue_without_roles_has_an_empty_state(client):
     assert "No roles yet" in _text(client.get("/"))
 

@@ -35,7 +35,103 @@ def test_members_have_their_own_rate(client, seed_role, member, rates):
     assert statuses == [200, 200, 200, 429]
 
 
+def test_a_forged_forwarded_for_does_not_reset_the_anonymous_throttle(client, seed_role, rates):
+    rates("2/min", "100/min")
+    statuses = [
+        client.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        for n in range(4)
+    ]
+
+    assert statuses == [200, 200, 429, 429]
+
+
+def test_behind_one_trusted_proxy_the_throttle_counts_the_forwarded_client(
+    client, seed_role, rates, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    rates("2/min", "100/min")
+
+    def get(forwarded: str) -> int:
+        return client.get("/api/v1/roles/", HTTP_X_FORWARDED_FOR=forwarded).status_code
+
+    # The proxy appends the address it saw; a client's own entries to the left change nothing.
+    first = [get(f"6.6.6.{n}, 203.0.113.1") for n in range(3)]
+    other_client = get("203.0.113.2")
+
+    assert first == [200, 200, 429]
+    assert other_client == 200
+
+
 def test_errors_are_json_with_a_message(client, db):
     response = client.post("/api/v1/roles/", data="{}", content_type="application/json")
     assert response.status_code == 405
     assert response.json() == {"message": 'Method "POST" not allowed.'}
+
+
+@pytest.mark.parametrize("path", ["/api/", "/api/v1/", "/api/v1/nothing-here/", "/api/v2/roles/"])
+def test_unknown_api_paths_are_json_404s(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"message": "Not found."}
+
+
+def test_unknown_pages_elsewhere_stay_html(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_body_over_the_upload_limit_is_a_json_413(client, seed_role, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = '{"ratings": {"docker": "' + "x" * 2000 + '"}}'
+
+    response = client.post(
+        "/api/v1/roles/mlops-engineer/grade/", body, content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json() == {"message": "The request body is larger than 1000 bytes."}
+
+
+def test_server_errors_are_json_500s(client, monkeypatch):
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("roles.apis.domain_list", broken)
+    client.raise_request_exception = False
+
+    response = client.get("/api/v1/domains/")
+
+    assert response.status_code == 500
+    assert response.json() == {"message": "Server error."}
+
+
+def test_an_invalid_token_is_a_401_with_www_authenticate(client):
+    response = client.get("/api/v1/roles/", HTTP_AUTHORIZATION="Token not-a-token")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {"message": "Invalid token."}
+
+
+def test_a_valid_token_authenticates(client, member, rates):
+    from rest_framework.authtoken.models import Token
+
+    rates("1/min", "5/min")
+    header = f"Token {Token.objects.create(user=member).key}"
+
+    statuses = [client.get("/api/v1/roles/", HTTP_AUTHORIZATION=header).status_code for _ in "123"]
+
+    assert statuses == [200, 200, 200]  # the member's rate, not the anonymous one
+
+
+@pytest.mark.parametrize("page", ["", "abc", "0", "99"])
+def test_a_page_that_is_not_a_page_is_a_json_404(client, seed_role, page):
+    # Found by schemathesis: an empty ?page= used to be served as the first page.
+    response = client.get("/api/v1/skills/", {"page": page})
+
+    assert response.status_code == 404
+    assert response.json() == {"message": "Invalid page."}

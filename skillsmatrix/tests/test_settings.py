@@ -137,3 +137,24 @@ def test_preload_is_refused_unless_the_preload_list_would_take_the_site(extra):
     assert "DJANGO_SECURE_HSTS_PRELOAD needs DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS=true" in (
         result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, ["None", "0"]),
+        (
+            {"DJANGO_TRUST_X_FORWARDED_PROTO": "true", "TRUSTED_PROXY_COUNT": "1"},
+            ["HTTP_X_FORWARDED_PROTO:https", "1"],
+        ),
+    ],
+)
+def test_proxy_headers_are_trusted_only_when_configured(env, expected):
+    # Django's own settings, not the module: an unset SECURE_PROXY_SSL_HEADER is Django's None.
+    code = (
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(':'.join(s.SECURE_PROXY_SSL_HEADER or ['None']), s.TRUSTED_PROXY_COUNT)"
+    )
+    result = run_python(["-c", code], **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected
