@@ -413,7 +413,7 @@ def test_api_token_authenticates_api_calls(client, verified_member, seed_role, s
     }
     token = Token.objects.create(user=verified_member)
     bad = client.get("/api/v1/roles/", HTTP_AUTHORIZATION="Token not-a-real-token")
-    assert bad.status_code == 403
+    assert bad.status_code == 401
     assert bad.json()["message"] == "Invalid token."
     # The token's calls count against the member's budget (3), not the anonymous one (1).
     statuses = [
