@@ -15,13 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from grading import engine
 from grading.models import Assessment
 from roles.document import parse_role_document
-from roles.models import Role, RoleVersion
+from roles.models import Level, Role, RoleVersion
 from roles.selectors import RoleMatrix, role_matrix_for
 
 
@@ -204,7 +204,12 @@ def assessment_get(*, token: str) -> Assessment:
 
 
 def assessment_list_for_user(*, user: User) -> QuerySet[Assessment]:
-    """A member's assessments, newest first, with their roles (1 query)."""
+    """A member's assessments, newest first, with their roles and ``first_level_name`` (the
+    role's first level, to say "Below Junior" of an assessment with no grade), in 1 query."""
+    first_level = Level.objects.filter(role=OuterRef("role")).order_by("order").values("name")
     return (
-        Assessment.objects.filter(user=user).select_related("role").order_by("-created_at", "-pk")
+        Assessment.objects.filter(user=user)
+        .select_related("role")
+        .annotate(first_level_name=Subquery(first_level[:1]))
+        .order_by("-created_at", "-pk")
     )

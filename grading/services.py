@@ -16,7 +16,8 @@ from roles.models import Role
 
 
 class AssessmentError(ValueError):
-    """Ratings that cannot be stored (unknown skill, bad code, a role without a version)."""
+    """Ratings that cannot be stored (none at all, unknown skill, bad code, a role without a
+    version)."""
 
 
 def _clean_ratings(sheet: GradingSheet, ratings: Mapping[str, str | None]) -> dict[str, str]:
@@ -46,11 +47,15 @@ def assessment_create(
     """Store ``ratings`` against ``role`` at its current version (``sheet`` is that version's
     sheet) with an unguessable share token, and the grade they give, for the history list.
 
-    Unrated skills are left out. Raises :class:`AssessmentError` on an unknown skill or code.
+    Unrated skills are left out. Raises :class:`AssessmentError` on an unknown skill or code,
+    or when no skill is rated at all.
     """
     if role.current_version < 1:
         raise AssessmentError(_("This role has no published version to assess against yet."))
     cleaned = _clean_ratings(sheet, ratings)
+    if not cleaned:
+        # A result with nothing rated says nothing about anyone: not worth a share link.
+        raise AssessmentError(_("Rate at least one skill before saving your result."))
     result = grade_ratings(sheet=sheet, ratings=cleaned)
     level = sheet.level(result.grade)
     assessment = Assessment(

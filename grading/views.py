@@ -11,14 +11,16 @@ import re
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 
-from grading.forms import RatingsForm
+from grading.forms import FIELD_PREFIX, RatingsForm, rating_field_name
 from grading.models import Assessment
 from grading.report import grade_report, rating_groups
 from grading.selectors import (
@@ -32,6 +34,7 @@ from grading.selectors import (
 from grading.services import AssessmentError, assessment_create
 from roles.models import Role
 from roles.selectors import role_get
+from roles.views import theme_set
 from skillsmatrix.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from skillsmatrix.ratelimit import client_key, minutes_until, rate_limit_hit, too_many_requests
 
@@ -66,6 +69,16 @@ def _prefill(request: HttpRequest, role: Role, sheet: GradingSheet) -> dict[str,
     return _known_ratings(sheet, assessment)
 
 
+def _ratings_in_query(request: HttpRequest, sheet: GradingSheet) -> dict[str, str] | None:
+    """Ratings given in the address (``?rating-<skill>=W``, as a language or theme switch comes
+    back with them), or None when it names none. Values that are not A/W/E are ignored."""
+    if not any(key.startswith(FIELD_PREFIX) for key in request.GET):
+        return None
+    form = RatingsForm(request.GET, sheet=sheet)
+    form.is_valid()
+    return form.ratings()
+
+
 def _calculator_context(
     *,
     role: Role,
@@ -82,6 +95,9 @@ def _calculator_context(
         "report": grade_report(sheet, result, ratings),
         "hide_codes": hide_codes,
         "error": error,
+        # The site header's language and theme buttons submit the ratings with them.
+        "keep_form": "ratings-form",
+        "keep_action": reverse("grading:switch", args=[role.slug]),
     }
 
 
@@ -101,20 +117,37 @@ def calculator(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             error = _("Some ratings were not understood and were ignored: %(skills)s.") % {
                 "skills": ", ".join(str(form.fields[name].label) for name in form.errors)
             }
-            ratings = {
-                skill.slug: code
-                for skill in sheet.skills
-                if (code := form.cleaned_data.get(f"rating-{skill.slug}"))
-            }
+            ratings = form.ratings()
         hide_codes = request.POST.get("hide_codes") == "1"
     else:
-        ratings = _prefill(request, role, sheet)
+        in_query = _ratings_in_query(request, sheet)
+        ratings = in_query if in_query is not None else _prefill(request, role, sheet)
         hide_codes = request.GET.get("hide_codes") == "1"
     context = _calculator_context(
         role=role, sheet=sheet, ratings=ratings, hide_codes=hide_codes, error=error
     )
     template = "grading/calculator.html" + ("#result" if request.htmx else "")
     return render(request, template, context, status=status)
+
+
+@require_POST
+def calculator_switch(request: HttpRequest, slug: str) -> HttpResponse:
+    """The language or theme buttons, pressed on the calculator: remember the choice as the
+    site's own switches do, and come back to the calculator with the ratings in its address,
+    so nothing rated is lost, with or without JavaScript."""
+    role = role_get(slug=slug)
+    sheet = grading_sheet_get(role=role)
+    form = RatingsForm(request.POST, sheet=sheet)
+    form.is_valid()  # a tampered rating is dropped, the others are kept
+    query = {rating_field_name(skill): code for skill, code in form.ratings().items()}
+    if request.POST.get("hide_codes") == "1":
+        query["hide_codes"] = "1"
+    url = reverse("grading:calculator", args=[role.slug])
+    response = HttpResponseRedirect(f"{url}?{urlencode(query)}" if query else url)
+    # The switches' own views validate the choice and set their cookie; take the cookie.
+    switch = theme_set if "theme" in request.POST else set_language
+    response.cookies = switch(request).cookies
+    return response
 
 
 @require_POST

@@ -46,7 +46,12 @@ class RoleListApi(ListApi):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("search", OpenApiTypes.STR, description="title, tagline or skill"),
+            OpenApiParameter(
+                "search",
+                OpenApiTypes.STR,
+                description="words of the title, tagline, description, family, a skill, "
+                "a level name or a stack item",
+            ),
             OpenApiParameter("family", OpenApiTypes.STR, description="family slug"),
         ],
         responses=OutputSerializer(many=True),

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
 from django.http import Http404
 
 from roles.document import CODE_LEGEND, FORMAT
@@ -188,6 +202,84 @@ def role_document_get(*, slug: str) -> dict[str, Any]:
     return role_document_build(role_matrix_get(slug=slug, include_unpublished=True))
 
 
+# At most this many words of a search are used: enough for any real query, and a bound on the
+# size of the SQL a long query string can produce.
+SEARCH_MAX_TERMS = 8
+
+
+def _role_search_fallback(terms: list[str]) -> Q:
+    """Roles with every term somewhere in their title, tagline, description, family name, a
+    skill name, a level name or a stack item (case-insensitive substrings; any database)."""
+    condition = Q()
+    for term in terms:
+        condition &= (
+            Q(title__icontains=term)
+            | Q(tagline__icontains=term)
+            | Q(description__icontains=term)
+            | Q(family__name__icontains=term)
+            | Q(pk__in=RoleSkill.objects.filter(skill__name__icontains=term).values("role_id"))
+            | Q(
+                pk__in=Level.objects.filter(
+                    Q(name__icontains=term) | Q(stack__icontains=term)
+                ).values("role_id")
+            )
+        )
+    return condition
+
+
+def _role_search_postgres(search: str) -> Q:
+    """PostgreSQL full-text search over one document per role (title, tagline, description,
+    family, skill names, level names and stack items): every word of ``search`` must start a
+    word of the document, in any order and any field ("mlops triton", "ML & AI"). The whole
+    search as a substring still matches too, for fragments inside a word ("flow", "C++")."""
+    # Imported here: only a PostgreSQL database ever gets this far.
+    from django.contrib.postgres.aggregates import StringAgg
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    condition = _role_search_fallback([search])
+    # Only word characters reach the raw tsquery, so no input can make it malformed.
+    words = re.findall(r"\w+", search)[:SEARCH_MAX_TERMS]
+    if not words:
+        return condition
+    skill_names = (
+        RoleSkill.objects.filter(role=OuterRef("pk"))
+        .values("role")
+        .annotate(text=StringAgg("skill__name", " "))
+        .values("text")
+    )
+    level_texts = (
+        Level.objects.filter(role=OuterRef("pk"))
+        .values("role")
+        .annotate(
+            text=StringAgg(
+                Concat("name", Value(" "), Cast("stack", TextField()), output_field=TextField()),
+                " ",
+            )
+        )
+        .values("text")
+    )
+    document = SearchVector(
+        "title",
+        "tagline",
+        "description",
+        "family__name",
+        Subquery(skill_names),
+        Subquery(level_texts),
+        config="simple",
+    )
+    query = SearchQuery(
+        " & ".join(f"{word}:*" for word in words), search_type="raw", config="simple"
+    )
+    matching = Role.objects.annotate(document=document).filter(document=query).values("pk")
+    return condition | Q(pk__in=matching)
+
+
+def _role_search(search: str) -> Q:
+    if connection.vendor == "postgresql":
+        return _role_search_postgres(search)
+    return _role_search_fallback(search.split()[:SEARCH_MAX_TERMS])
+
+
 def _matches_nothing(*terms: str) -> bool:
     """Whether a search term cannot match any stored text: none holds a NUL (PostgreSQL text
     refuses it), so such a term finds nothing instead of being an error in the database."""
@@ -195,20 +287,18 @@ def _matches_nothing(*terms: str) -> bool:
 
 
 def role_list(*, search: str = "", family_slug: str = "") -> QuerySet[Role]:
-    """Published roles matching ``search`` (title, tagline or a skill name) and a family,
-    with their family and ``skill_count`` / ``level_count`` annotated."""
+    """Published roles matching ``search`` and a family, with their family and
+    ``skill_count`` / ``level_count`` annotated. One query, whatever the search.
+
+    A search looks at the role's title, tagline and description, its family's name, its skill
+    names, level names and stack items: full-text on PostgreSQL, substrings elsewhere."""
     if _matches_nothing(search, family_slug):
         return Role.objects.none()
     roles = Role.objects.filter(is_published=True).select_related("family")
     if family_slug:
         roles = roles.filter(family__slug=family_slug)
     if search:
-        matching = Role.objects.filter(
-            Q(title__icontains=search)
-            | Q(tagline__icontains=search)
-            | Q(role_skills__skill__name__icontains=search)
-        )
-        roles = roles.filter(pk__in=matching.values("pk"))
+        roles = roles.filter(pk__in=Role.objects.filter(_role_search(search)).values("pk"))
     return roles.annotate(
         skill_count=Count("role_skills", distinct=True),
         level_count=Count("levels", distinct=True),
@@ -216,7 +306,7 @@ def role_list(*, search: str = "", family_slug: str = "") -> QuerySet[Role]:
 
 
 def family_list_with_roles(*, search: str = "") -> list[RoleFamily]:
-    """Families that have published roles matching ``search`` (title, tagline or a skill name),
+    """Families that have published roles matching ``search`` (see :func:`role_list`),
     each with ``matching_roles`` annotated with skill and level counts. 2 queries."""
     roles = role_list(search=search)
     return list(
@@ -296,6 +386,8 @@ class RoleMatrixStats:
     last_level: Level | None
     # Every stack item of the role once, in ladder order of first appearance.
     stack_items: list[str]
+    # Levels with a focus written.
+    focus_count: int
 
 
 def role_matrix_stats(matrix: RoleMatrix) -> RoleMatrixStats:
@@ -321,6 +413,7 @@ def role_matrix_stats(matrix: RoleMatrix) -> RoleMatrixStats:
         first_level=matrix.levels[0] if matrix.levels else None,
         last_level=matrix.levels[-1] if matrix.levels else None,
         stack_items=stack_items,
+        focus_count=sum(1 for level in matrix.levels if level.focus),
     )
 
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("theme/", views.theme_set, name="theme"),
     path("roles/<slug:slug>/", views.role_detail, name="detail"),
+    path("roles/<slug:slug>/export.json", views.role_export_json_view, name="export_json"),
+    path("roles/<slug:slug>/export.csv", views.role_export_csv_view, name="export_csv"),
     path(
         "roles/<slug:slug>/cells/<slug:skill>/<slug:level>/",
         views.cell_detail,

@@ -7,11 +7,13 @@ template with ``{% partialdef %}``.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import cast
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,8 +23,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import condition, require_POST, require_safe
 
+from roles.exports import role_export_csv, role_export_json
 from roles.models import Role
 from roles.selectors import (
+    CellDetail,
     RoleMatrix,
     family_list_with_roles,
     role_cell_get,
@@ -86,10 +90,17 @@ def can_see_matrix_health(request: HttpRequest) -> bool:
 @require_safe
 def catalogue(request: HtmxHttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
+    families = family_list_with_roles(search=search)
     context = {
-        "families": family_list_with_roles(search=search),
+        "families": families,
         "skill_matches": skill_search(search=search),
         "search": search,
+        # For the page's description and preview.
+        "role_titles": [
+            role.title
+            for family in families
+            for role in family.matching_roles  # type: ignore[attr-defined] # the selector's
+        ],
     }
     template = "roles/catalogue.html" + ("#results" if request.htmx else "")
     response = render(request, template, context)
@@ -123,19 +134,32 @@ def _role_detail_etag(request: HttpRequest, slug: str) -> str:
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
         deploy_fingerprint(),
     ]
+    return _etag(parts)
+
+
+def _etag(parts: list[str]) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-@require_safe
-@condition(etag_func=_role_detail_etag)
-def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    role = _role_for_request(request, slug)
+def _revalidated(response: HttpResponse) -> HttpResponse:
+    """Browsers revalidate every time; an unchanged page then costs one query and no body."""
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _role_page(request: HttpRequest, role: Role, cell: CellDetail | None = None) -> HttpResponse:
+    """The role page; with ``cell``, that cell's details open in its panel."""
     # Loaded only when a cached fragment misses: a cache hit costs just the role's query.
     # The proxy stands in for the matrix it loads.
     matrix = cast(RoleMatrix, SimpleLazyObject(lambda: role_matrix_for(role)))
     show_health = can_see_matrix_health(request)
     context = {
         "role": role,
+        "cell": cell,
+        # Marks the open cell in the matrix, JavaScript or not.
+        "open_skill": cell.skill.slug if cell else None,
+        "open_level": cell.level.code if cell else None,
         "matrix": matrix,
         "stats": SimpleLazyObject(lambda: role_matrix_stats(matrix)),
         "drops": SimpleLazyObject(lambda: role_matrix_drops(matrix)) if show_health else None,
@@ -145,22 +169,93 @@ def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "matrix_cache_seconds": MATRIX_CACHE_SECONDS,
         "deploy_fingerprint": deploy_fingerprint(),
     }
-    response = render(request, "roles/role_detail.html", context)
-    # Browsers revalidate every time; an unchanged page then costs one query and no body.
-    patch_cache_control(response, private=True, no_cache=True)
-    patch_vary_headers(response, ["Cookie"])
-    return response
+    return _revalidated(render(request, "roles/role_detail.html", context))
 
 
 @require_safe
+@condition(etag_func=_role_detail_etag)
+def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _role_page(request, _role_for_request(request, slug))
+
+
+def _role_export_etag(request: HttpRequest, slug: str) -> str:
+    """Changes whenever a download would: role version, language (CSV headings) and deploy."""
+    role = _role_for_request(request, slug)
+    parts = [
+        str(role.pk),
+        str(role.current_version),
+        role.updated_at.isoformat(),
+        get_language() or "",
+        deploy_fingerprint(),
+    ]
+    return _etag(parts)
+
+
+# Each format: how it is built, its media type and what a spreadsheet needs first (Excel reads
+# a CSV as UTF-8 only after a byte order mark).
+_EXPORTS: dict[str, tuple[Callable[[RoleMatrix], str], str, str]] = {
+    "json": (role_export_json, "application/json; charset=utf-8", ""),
+    "csv": (role_export_csv, "text/csv; charset=utf-8", "\ufeff"),
+}
+
+
+def _role_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    role = _role_for_request(request, slug)
+    build, content_type, prefix = _EXPORTS[fmt]
+    # Kept like the role page's fragments: per version and language, never stale.
+    key = f"roles:export:{fmt}:{_role_export_etag(request, slug)}"
+    body = django_cache.get(key)
+    if body is None:
+        body = prefix + build(role_matrix_for(role))
+        django_cache.set(key, body, MATRIX_CACHE_SECONDS)
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"{role.slug}-v{role.current_version}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _revalidated(response)
+
+
+@require_safe
+@condition(etag_func=_role_export_etag)
+def role_export_json_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The role's §4 document, the same as the API's export and ``manage.py export_role``."""
+    return _role_export(request, slug, "json")
+
+
+@require_safe
+@condition(etag_func=_role_export_etag)
+def role_export_csv_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The role's matrix for spreadsheets: one row per skill, one column per level."""
+    return _role_export(request, slug, "csv")
+
+
+def _serves_fragment(request: HtmxHttpRequest) -> bool:
+    # htmx asks for the whole page when it restores a history entry it has no snapshot of.
+    return bool(request.htmx and not request.htmx.history_restore_request)
+
+
+def _cell_detail_etag(request: HtmxHttpRequest, slug: str, skill: str, level: str) -> str | None:
+    """For the whole page (what Back and Forward reload): the role page's ETag and the cell.
+    None for the fragment, which keeps to its own queries."""
+    if _serves_fragment(request):
+        return None
+    return _etag([_role_detail_etag(request, slug), skill, level])
+
+
+@require_safe
+@condition(etag_func=_cell_detail_etag)
 def cell_detail(request: HtmxHttpRequest, slug: str, skill: str, level: str) -> HttpResponse:
+    """One cell's details: the panel's fragment for htmx, which also puts this URL in the
+    address bar; otherwise the role page with the panel open, so the address can be shared,
+    bookmarked and gone back to, with or without JavaScript."""
     cell = role_cell_get(slug=slug, skill_slug=skill, level_code=level)
-    # Inside the role page the panel sits under the page's h1; on its own page it is the h1.
-    context = {"cell": cell, "role": cell.role, "heading": "h2" if request.htmx else "h1"}
-    template = "roles/cell_detail.html" + ("#panel" if request.htmx else "")
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    if _serves_fragment(request):
+        response = render(
+            request, "roles/role_detail.html#panel", {"cell": cell, "role": cell.role}
+        )
+    else:
+        response = _role_page(request, _role_for_request(request, slug), cell)
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    return _revalidated(response)
 
 
 @require_POST

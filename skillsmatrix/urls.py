@@ -4,11 +4,17 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from skillsmatrix import views
 from skillsmatrix.accounts import views as account_views
+
+# The admin speaks with the site's name, not "Django administration".
+admin.site.site_header = _("Skills Matrix administration")
+admin.site.site_title = _("Skills Matrix admin")
+admin.site.index_title = _("Roles, skills and assessments")
 
 api_v1 = [
     path("", include("roles.apis")),

@@ -31,7 +31,7 @@ def test_anonymous_assessments_have_no_user_and_distinct_tokens(seed_role, djang
     all_a = {skill.slug: "A" for skill in sheet.skills}
 
     first = assessment_create(role=seed_role, sheet=sheet, ratings=all_a, user=AnonymousUser())
-    second = assessment_create(role=seed_role, sheet=sheet, ratings={}, user=None)
+    second = assessment_create(role=seed_role, sheet=sheet, ratings={"docker": "W"}, user=None)
 
     assert first.user is None
     assert first.token != second.token
@@ -46,6 +46,16 @@ def test_bad_ratings_are_refused_and_nothing_is_saved(seed_role, ratings, messag
     sheet = grading_sheet_get(role=seed_role)
 
     with pytest.raises(AssessmentError, match=message):
+        assessment_create(role=seed_role, sheet=sheet, ratings=ratings)
+
+    assert Assessment.objects.count() == 0
+
+
+@pytest.mark.parametrize("ratings", [{}, {"docker": None, "github-copilot": ""}])
+def test_an_assessment_with_no_rating_is_refused(seed_role, ratings):
+    sheet = grading_sheet_get(role=seed_role)
+
+    with pytest.raises(AssessmentError, match="Rate at least one skill"):
         assessment_create(role=seed_role, sheet=sheet, ratings=ratings)
 
     assert Assessment.objects.count() == 0

@@ -179,12 +179,25 @@ def test_share_needs_post_and_csrf(seed_role):
     assert Assessment.objects.count() == 0
 
 
+def test_sharing_with_no_rating_is_refused_with_a_message(client, seed_role):
+    sheet = grading_sheet_get(role=seed_role)
+
+    response = client.post(share_url(seed_role), form_data(sheet, ""))
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Rate at least one skill before saving your result." in html
+    assert 'class="grading-error" role="alert"' in html
+    assert Assessment.objects.count() == 0
+
+
 def test_share_links_are_rate_limited_with_a_clear_429(client, seed_role, settings):
     settings.GRADING_SHARE_LINKS_PER_HOUR = 2
 
-    statuses = [client.post(share_url(seed_role), {}).status_code for _ in range(3)]
+    one_rating = {"rating-docker": "A"}
+    statuses = [client.post(share_url(seed_role), one_rating).status_code for _ in range(3)]
 
-    response = client.post(share_url(seed_role), {})
+    response = client.post(share_url(seed_role), one_rating)
     assert statuses == [302, 302, 429]
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
@@ -201,7 +214,7 @@ def test_signed_in_members_keep_a_history_of_their_own_assessments(
     client.post(share_url(seed_role), form_data(sheet, "E"))
     client.force_login(member)
     client.post(share_url(seed_role), form_data(sheet, "W"))
-    client.post(share_url(seed_role), {})
+    client.post(share_url(seed_role), {"rating-docker": "A"})
 
     html = client.get(reverse("grading:history")).content.decode()
 
@@ -210,7 +223,9 @@ def test_signed_in_members_keep_a_history_of_their_own_assessments(
     assert all(f"/assessments/{a.token}/" in html for a in mine)
     assert Assessment.objects.get(user=other).token not in html
     assert "Senior" in html
-    assert "below the first level" in html
+    # Worded as everywhere else: below the role's first level, by name.
+    assert "Below Junior" in html
+    assert "below the first level" not in html
 
 
 def test_the_history_is_paginated(client, seed_role, member, django_assert_max_num_queries):
@@ -328,3 +343,98 @@ def test_prefill_ignores_an_assessment_of_another_role(client, seed_role):
 
     assert own.count('value="W" checked') == len(sheet.skills)
     assert 'value="W" checked' not in foreign
+
+
+def test_the_calculator_and_share_page_describe_themselves(client, seed_role):
+    sheet = grading_sheet_get(role=seed_role)
+    calculator = client.get(calc_url(seed_role)).content.decode()
+    shared = client.get(client.post(share_url(seed_role), form_data(sheet, "A"))["Location"])
+
+    assert (
+        '<meta name="description" content="Rate yourself on the 56 skills of the MLOps Engineer '
+        "role and see your level, from Junior to Principal, your coverage of each level and what "
+        'to learn next.">'
+    ) in calculator
+    assert '<meta property="og:title" content="Grade calculator · MLOps Engineer">' in calculator
+    assert (
+        '<meta property="og:description" content="Graded Junior on the MLOps Engineer skills '
+        'matrix, with 56 of 56 skills rated.">'
+    ) in shared.content.decode()
+
+
+# --- Language and theme switches keep the ratings --------------------------------------------
+
+
+def switch_url(role) -> str:
+    return reverse("grading:switch", kwargs={"slug": role.slug})
+
+
+def test_the_header_switches_submit_the_ratings_on_the_calculator(client, seed_role):
+    html = client.get(calc_url(seed_role)).content.decode()
+    elsewhere = client.get("/").content.decode()
+
+    keep = f'form="ratings-form" formaction="{switch_url(seed_role)}"'
+    assert html.count(keep) == 3  # EN, ES and the theme toggle
+    assert 'id="ratings-form"' in html
+    assert "formaction" not in elsewhere
+
+
+def test_switching_language_keeps_the_ratings_without_javascript(client, seed_role):
+    response = client.post(
+        switch_url(seed_role),
+        {
+            "rating-docker": "E",
+            "rating-python-web-frameworks": "W",
+            "rating-redis": "",
+            "hide_codes": "1",
+            "language": "es",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == (
+        "/roles/mlops-engineer/grade/?rating-python-web-frameworks=W&rating-docker=E&hide_codes=1"
+    )
+    assert response.cookies["django_language"].value == "es"
+    page = client.get(response["Location"]).content.decode()
+    assert '<html lang="es"' in page
+    assert page.count(' value="E" checked') == 1
+    assert page.count(' value="W" checked') == 1
+    assert 'id="rating-docker-E" name="rating-docker" value="E" checked' in page
+    assert 'name="hide_codes" value="1" checked' in page
+    assert "Ha valorado 2 de 56 habilidades." in page
+
+
+def test_switching_theme_keeps_the_ratings_without_javascript(client, seed_role):
+    response = client.post(switch_url(seed_role), {"rating-docker": "A", "theme": "toggle"})
+
+    assert response["Location"] == "/roles/mlops-engineer/grade/?rating-docker=A"
+    assert response.cookies["theme"].value == "dark"
+    assert "django_language" not in response.cookies
+
+
+def test_a_switch_drops_a_tampered_rating_and_an_unknown_language(client, seed_role):
+    response = client.post(
+        switch_url(seed_role), {"rating-docker": "X", "rating-redis": "W", "language": "xx"}
+    )
+
+    assert response["Location"] == "/roles/mlops-engineer/grade/?rating-redis=W"
+    assert "django_language" not in response.cookies
+
+
+def test_ratings_in_the_address_prefill_the_calculator(client, seed_role):
+    html = client.get(
+        calc_url(seed_role), {"rating-docker": "W", "rating-redis": "Q", "rating-nope": "E"}
+    ).content.decode()
+
+    assert html.count(' value="W" checked') == 1
+    assert "You rated 1 of 56 skills." in html
+
+
+def test_the_switch_needs_post_and_csrf(seed_role):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+
+    assert strict.get(switch_url(seed_role)).status_code == 405
+    assert strict.post(switch_url(seed_role), {"language": "es"}).status_code == 403

@@ -1,11 +1,13 @@
-"""Template helpers for the roles pages: requirement codes in words."""
+"""Template helpers for the roles pages: requirement codes in words, a role's description."""
 
 from __future__ import annotations
 
 from django import template
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from roles.models import RequirementCode
+from roles.models import RequirementCode, Role
 
 register = template.Library()
 
@@ -39,3 +41,27 @@ def code_meaning(code: str | None) -> str:
 def code_legend() -> list[tuple[str, str]]:
     """The codes in rank order with their names, for a matrix legend."""
     return [(code.value, str(code.label)) for code in RequirementCode]
+
+
+@register.simple_tag
+def role_meta_description(role: Role) -> str:
+    """A role page's description for search engines and link previews, from the role's own
+    fields (its tagline, else its description), so it costs no query."""
+    summary = " ".join((role.tagline or role.description).split())
+    summary = Truncator(summary).chars(160).rstrip(".")
+    values = {"title": role.title, "family": role.family.name, "summary": summary}
+    if summary:
+        return (
+            gettext(
+                "%(title)s (%(family)s): %(summary)s. The skills each level of the role asks for, "
+                "its tech stack by level and a grade calculator."
+            )
+            % values
+        )
+    return (
+        gettext(
+            "%(title)s (%(family)s): the skills each level of the role asks for, its tech stack by "
+            "level and a grade calculator."
+        )
+        % values
+    )

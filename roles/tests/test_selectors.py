@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.http import Http404
 
 from roles.selectors import (
+    family_list_with_roles,
     role_cell_get,
+    role_list,
     role_matrix_drops,
     role_matrix_get,
     role_matrix_stats,
@@ -127,3 +130,83 @@ def test_skill_search_finds_skills_with_their_roles(seed_role):
     assert [m.skill.name for m in matches] == ["Kubernetes Advanced", "Kubernetes Core"]
     assert {m.role.slug for m in matches} == {"mlops-engineer"}
     assert skill_search(search="") == []
+
+
+# --- Role search (PostgreSQL full-text with CI's DATABASE_URL; substrings on SQLite) -----------
+
+
+@pytest.fixture
+def two_roles(seed_role):
+    other = role_document(slug="data-analyst", title="Data Analyst")
+    other["family"] = {"slug": "data", "name": "Data & Analytics"}
+    other["levels"][0]["stack"] = ["Excel", "Tableau"]
+    return seed_role, role_import(raw=other).role
+
+
+@pytest.mark.parametrize(
+    "search",
+    [
+        "triton",  # a stack item
+        "Kubeflow",  # a stack item, in another case
+        "ML & AI",  # the family name
+        "ml & ai engineering",
+        "Principal",  # a level name
+        "mlops triton",  # words from two fields, in any order
+        "triton MLOps",
+        "Kubernetes",  # a skill name
+        "lifecycle",  # the tagline
+    ],
+)
+def test_role_search_finds_stack_family_level_and_skill_words(two_roles, search):
+    assert [role.slug for role in role_list(search=search)] == ["mlops-engineer"]
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("tableau", ["data-analyst"]),
+        ("Analytics", ["data-analyst"]),
+        ("level 5", ["data-analyst"]),  # the generated role's level names
+        ("engineer", ["mlops-engineer"]),
+        ("cobol", []),
+        ("triton tableau", []),  # every word must match the same role
+    ],
+)
+def test_role_search_tells_roles_apart(two_roles, search, expected):
+    assert [role.slug for role in role_list(search=search)] == expected
+
+
+def test_role_search_matches_fragments_and_punctuation(two_roles):
+    assert [role.slug for role in role_list(search="flow")] == ["mlops-engineer"]  # Kubeflow
+    assert [role.slug for role in role_list(search="&")] == ["data-analyst", "mlops-engineer"]
+    # No tsquery syntax error, no LIKE wildcard either.
+    for search in ("*:&|!()'", "_", "%", "\\"):
+        assert list(role_list(search=search)) == []
+
+
+def test_role_search_uses_full_text_search_on_postgresql(two_roles):
+    if connection.vendor != "postgresql":
+        pytest.skip("full-text search is PostgreSQL's; SQLite uses the substring fallback")
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        list(role_list(search="kube principal"))
+
+    assert "to_tsvector" in queries[0]["sql"]
+    assert "to_tsquery" in queries[0]["sql"]
+
+
+@pytest.mark.parametrize("search", ["", "triton", "ml & ai", "mlops triton principal"])
+def test_catalogue_search_takes_two_queries_whatever_it_matches(
+    two_roles, search, django_assert_num_queries
+):
+    # families with matching roles; their roles with skill and level counts
+    with django_assert_num_queries(2):
+        families = family_list_with_roles(search=search)
+        titles = [
+            role.title
+            for family in families
+            for role in family.matching_roles  # type: ignore[attr-defined] # prefetched
+        ]
+
+    assert titles

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -54,6 +56,18 @@ def test_catalogue_search_matches_roles_and_skills(client, seed_role):
     assert "Kubernetes Core" in by_skill
     assert f'href="{SEED_URL}#skill-kubernetes-core"' in by_skill
     assert "Other Role" not in by_skill
+
+
+@pytest.mark.parametrize("search", ["triton", "kubeflow", "ML & AI", "principal"])
+def test_catalogue_search_finds_stack_items_families_and_levels(
+    client, seed_role, search, django_assert_num_queries
+):
+    # families with matching roles; their roles; matching skills
+    with django_assert_num_queries(3):
+        html = _text(client.get("/", {"q": search}))
+
+    assert f'href="{SEED_URL}"' in html
+    assert "No roles or skills match" not in html
 
 
 def test_catalogue_search_without_match_says_so(client, seed_role):
@@ -119,7 +133,8 @@ def test_role_page_summary_is_computed_from_the_data(client, seed_role):
     assert "MLOps Engineer is a role in the ML &amp; AI Engineering family." in summary
     assert "It has 56 skills in 5 levels (from Junior to Principal)." in summary
     # Every cell of the seed is mandatory: the seed page's "123" does not follow from its data.
-    assert "280 of its 280 requirements are mandatory." in summary
+    assert "All 280 requirements are mandatory." in summary
+    assert "280 of its 280" not in summary
     key_domains = "Programming Fundamentals, Backend Development, Database Management"
     assert f"Key domains: {key_domains}." in summary
 
@@ -138,6 +153,74 @@ def test_role_page_counts_follow_the_data_when_it_changes(client, seed_role, see
     assert "274 of its 275 requirements are mandatory." in html
 
 
+@pytest.mark.parametrize(
+    ("mandatory", "sentence"),
+    [
+        ([True, True, True], "All 3 requirements are mandatory."),
+        ([False, False, False], "None of its 3 requirements is mandatory."),
+        ([True, False, True], "2 of its 3 requirements are mandatory."),
+        ([True], "Its only requirement is mandatory."),
+    ],
+)
+def test_the_mandatory_sentence_reads_naturally(client, db, mandatory, sentence):
+    document = role_document(slug="worded", domains=1, skills_per_domain=len(mandatory), levels=1)
+    for skill, is_mandatory in zip(document["domains"][0]["skills"], mandatory, strict=True):
+        skill["requirements"]["l1"] = {"code": "A", "mandatory": is_mandatory}
+    role_import(raw=document)
+
+    html = " ".join(_text(client.get("/roles/worded/")).split())
+
+    summary = re.search(r"data-role-summary>(.*?)</p>", html, re.S).group(1)
+    faq = html[html.index('id="faq"') :]
+    assert sentence in summary
+    assert sentence in faq
+
+
+def test_levels_without_stack_or_focus_get_no_empty_card(client, db):
+    document = role_document(slug="sparse", domains=1, skills_per_domain=1, levels=3)
+    document["levels"][1]["stack"] = []
+    document["levels"][2]["focus"] = ""
+    role_import(raw=document)
+
+    html = _text(client.get("/roles/sparse/"))
+
+    stack = html[html.index('id="stack-title"') : html.index('id="focus-title"')]
+    focus = html[html.index('id="focus-title"') : html.index('id="matrix"')]
+    assert stack.count('class="level-card"') == 2
+    assert "Level 2</h3>" not in stack
+    assert focus.count('class="ladder__step"') == 2
+    assert "Level 3</h3>" not in focus
+    assert "No stack listed" not in html
+    assert "No focus written yet" not in html
+
+
+def test_a_role_with_no_stack_and_no_focus_has_neither_section(client, db):
+    document = role_document(slug="bare", domains=1, skills_per_domain=1, levels=2)
+    for level in document["levels"]:
+        level["stack"], level["focus"] = [], ""
+    role_import(raw=document)
+
+    html = _text(client.get("/roles/bare/"))
+
+    assert 'id="stack-title"' not in html
+    assert 'id="focus-title"' not in html
+    assert 'id="matrix-title"' in html
+
+
+def test_the_role_description_is_shown_when_there_is_one(client, db):
+    document = role_document(slug="described", domains=1, skills_per_domain=1)
+    document["role"]["description"] = "Keeps models <b>running</b>.\n\nSecond paragraph."
+    role_import(raw=document)
+    role_import(raw=role_document(slug="plain", domains=1, skills_per_domain=1))
+
+    described = _text(client.get("/roles/described/"))
+    plain = _text(client.get("/roles/plain/"))
+
+    assert "<p>Keeps models &lt;b&gt;running&lt;/b&gt;.</p>" in described
+    assert "<p>Second paragraph.</p>" in described
+    assert "role-description" not in plain
+
+
 def test_role_page_matrix_is_an_accessible_table(client, seed_role):
     html = _text(client.get(SEED_URL))
 
@@ -149,8 +232,10 @@ def test_role_page_matrix_is_an_accessible_table(client, seed_role):
         '<th scope="col" class="matrix__level" data-level="junior"><span aria-hidden="true">Jun'
         '</span><span class="visually-hidden">Junior</span></th>'
     ) in html
-    # Codes read as words.
-    assert '<span class="visually-hidden">Working knowledge</span>' in html
+    # Each cell is named by its skill, its level and its code in words, so a screen reader
+    # hears more than "Awareness" as it moves through the table.
+    assert '<span class="visually-hidden">Docker, Senior: Awareness</span>' in html
+    assert '<span class="visually-hidden">Kubernetes Core, Middle: Working knowledge</span>' in html
     for word in ("Awareness", "Working knowledge", "Expert", "Not required"):
         assert word in html
 
@@ -159,7 +244,8 @@ def test_every_cell_links_to_its_details(client, seed_role):
     html = _text(client.get(SEED_URL))
 
     cell_links = re.findall(
-        r'<a class="cell [^"]*" id="cell-([^"]+)" href="([^"]+)" hx-get="([^"]+)"', html
+        r'<a class="cell [^"]*" id="cell-([^"]+)" href="([^"]+)#cell-panel" hx-get="([^"]+)"',
+        html,
     )
     assert len(cell_links) == 280
     assert all(href == hx_get for _, href, hx_get in cell_links)
@@ -343,14 +429,83 @@ def test_cell_fragment_for_htmx(client, seed_role):
     assert "HX-Request" in response["Vary"]
 
 
-def test_cell_full_page_without_htmx(client, seed_role):
+def test_cell_address_serves_the_role_page_with_the_cell_open(client, seed_role):
     response = client.get("/roles/mlops-engineer/cells/docker/senior/")
 
     html = _text(response)
     assert response.status_code == 200
+    # The role page itself, its matrix and all…
+    assert '<h1 class="role-hero__title">MLOps Engineer</h1>' in html
+    assert html.count('<table class="matrix">') == 13
+    # …with this cell's details in the panel, under the page's h1.
+    panel = html[html.index('id="cell-panel"') : html.index('class="matrix-domains"')]
+    assert 'class="cell-panel has-detail"' in html
+    assert '<h2 id="cell-detail-title"' in panel
+    assert "Docker <span" in panel
+    assert "· Senior</span>" in panel
+    assert "Click a cell to see details." not in panel
+    assert "<title>Docker · Senior · MLOps Engineer · Skills Matrix</title>" in html
+    assert 'href="/roles/mlops-engineer/#cell-docker-senior"' in panel
+    assert "HX-Request" in response["Vary"]
+    # The open cell is marked in the matrix, and only it.
+    assert html.count('aria-current="true" id="cell-') == 1
+    assert 'is-selected" aria-current="true" id="cell-docker-senior"' in html
+
+
+def test_cell_links_push_their_address_and_opening_one_without_js_lands_on_the_panel(
+    client, seed_role
+):
+    html = _text(client.get(SEED_URL))
+
+    layout = re.search(r'<div class="matrix-layout"[^>]*>', html).group(0)
+    assert 'hx-push-url="true"' in layout
+    assert 'hx-history="false"' in layout  # Back reloads the page rather than a stale snapshot
+    assert (
+        'href="/roles/mlops-engineer/cells/docker/senior/#cell-panel" '
+        'hx-get="/roles/mlops-engineer/cells/docker/senior/"'
+    ) in html
+
+
+def test_htmx_history_restore_gets_the_whole_page(client, seed_role):
+    response = client.get(
+        "/roles/mlops-engineer/cells/docker/senior/",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+
+    html = _text(response)
     assert "<html" in html
-    assert '<h1 id="cell-detail-title"' in html
-    assert 'href="/roles/mlops-engineer/#cell-docker-senior"' in html
+    assert html.count('<table class="matrix">') == 13
+    assert "HX-History-Restore-Request" in response["Vary"]
+
+
+def test_cell_page_answers_conditional_requests(client, seed_role, django_assert_num_queries):
+    url = "/roles/mlops-engineer/cells/docker/senior/"
+    client.get(SEED_URL)  # the CSRF cookie the page embeds, as a visitor has it
+    page = client.get(url)
+    other = client.get("/roles/mlops-engineer/cells/docker/lead/")
+
+    assert page["ETag"] != other["ETag"]
+    assert page["ETag"] != client.get(SEED_URL)["ETag"]
+    assert "no-cache" in page["Cache-Control"]
+    # Back and Forward reload the page: unchanged, it is a 304 without a query.
+    with django_assert_num_queries(0):
+        again = client.get(url, headers={"If-None-Match": page["ETag"]})
+    assert again.status_code == 304
+    # The fragment has no ETag: it is never answered from the page's.
+    fragment = client.get(url, headers={"HX-Request": "true", "If-None-Match": page["ETag"]})
+    assert fragment.status_code == 200
+    assert not fragment.has_header("ETag")
+
+
+def test_cell_page_query_budget_on_a_big_role(client, big_role, django_assert_max_num_queries):
+    client.get("/roles/big-role/")  # the matrix fragment is cached…
+    # …but a page with a panel is rendered afresh: 1 role skill with role, family, skill and
+    # domain; 2 levels joined to this skill's cells; 3 levels; 4 role skills; 5 requirements
+    # (the role itself comes from the cache)
+    with django_assert_max_num_queries(5):
+        response = client.get("/roles/big-role/cells/skill-41-3/l5/")
+    assert response.status_code == 200
+    assert _text(response).count('class="cell ') == 840
 
 
 def test_cell_details_text_is_escaped(client, db):
@@ -464,3 +619,153 @@ def test_language_switcher_is_a_post_form_with_csrf(client, seed_role):
     assert form is not None
     assert 'name="csrfmiddlewaretoken"' in form.group(0)
     assert 'name="language" value="es"' in form.group(0)
+
+
+# --- Description and link previews -------------------------------------------------------------
+
+
+def _meta(html: str, attribute: str, name: str) -> str:
+    match = re.search(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)">', html)
+    assert match is not None, f"no {name} meta tag"
+    return match.group(1)
+
+
+def test_catalogue_describes_its_roles(client, seed_role):
+    html = _text(client.get("/"))
+    searched = _text(client.get("/", {"q": "kubernetes"}))
+
+    description = _meta(html, "name", "description")
+    assert description.startswith("The skills matrix of the MLOps Engineer role:")
+    assert _meta(html, "property", "og:description") == description
+    assert _meta(html, "property", "og:title") == "Career roles and their skills matrices"
+    assert _meta(html, "property", "og:url") == "http://testserver/"
+    assert _meta(searched, "name", "description") == "1 career role matches “kubernetes”."
+
+
+def test_role_page_describes_the_role_from_its_data(client, seed_role):
+    html = _text(client.get(SEED_URL))
+
+    description = _meta(html, "name", "description")
+    assert description == (
+        "MLOps Engineer (ML &amp; AI Engineering): Automating the ML model lifecycle: from "
+        "training to production monitoring. The skills each level of the role asks for, its "
+        "tech stack by level and a grade calculator."
+    )
+    assert _meta(html, "property", "og:description") == description
+    assert _meta(html, "property", "og:title") == (
+        "MLOps Engineer skills matrix · ML &amp; AI Engineering"
+    )
+    assert _meta(html, "property", "og:url") == "http://testserver/roles/mlops-engineer/"
+
+
+def test_role_page_description_is_translated_and_escaped(client, db):
+    document = role_document(slug="quoted", domains=1, skills_per_domain=1)
+    document["role"]["tagline"] = ""
+    document["role"]["description"] = 'Says "hi" <b>loudly</b>.'
+    role_import(raw=document)
+
+    html = _text(client.get("/roles/quoted/", HTTP_ACCEPT_LANGUAGE="es"))
+
+    description = _meta(html, "name", "description")
+    assert "Says &quot;hi&quot; &lt;b&gt;loudly&lt;/b&gt;" in description
+    assert description.startswith("Test Role (Test Family): ")
+    assert "grado" in description  # Spanish
+
+
+# --- Downloads ----------------------------------------------------------------------------------
+
+
+def test_role_page_links_its_downloads(client, seed_role):
+    html = _text(client.get(SEED_URL))
+
+    assert '<a href="/roles/mlops-engineer/export.csv" download data-export="csv">' in html
+    assert '<a href="/roles/mlops-engineer/export.json" download data-export="json">' in html
+
+
+def test_json_download_is_the_export_document(client, seed_role):
+    from roles.document import dumps_role_document
+    from roles.selectors import role_document_get
+
+    response = client.get("/roles/mlops-engineer/export.json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="mlops-engineer-v1.json"'
+    assert response.content.decode() == dumps_role_document(
+        role_document_get(slug="mlops-engineer")
+    )
+    assert response.json() == client.get("/api/v1/roles/mlops-engineer/export/").json()
+
+
+def test_csv_download_has_a_row_per_skill_and_a_column_per_level(client, seed_role):
+    response = client.get("/roles/mlops-engineer/export.csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="mlops-engineer-v1.csv"'
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")  # so spreadsheets read it as UTF-8
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0] == ["Domain", "Skill", "Junior", "Middle", "Senior", "Lead", "Principal"]
+    assert len(rows) == 1 + 56
+    assert ["Cloud & Infrastructure", "Kubernetes Core", "A", "W", "A", "E", "E"] in rows
+
+
+def test_csv_marks_optional_and_empty_cells_and_speaks_spanish(client, db):
+    role_import(raw=role_document(slug="mixed", domains=1, skills_per_domain=3, levels=2))
+
+    text = client.get("/roles/mixed/export.csv", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0] == ["Dominio", "Habilidad", "Level 1", "Level 2"]
+    assert rows[1] == ["Domain 0", "Skill 0-0", "A", "W"]
+    assert rows[2] == ["Domain 0", "Skill 0-1", "", "W"]
+    assert rows[3] == ["Domain 0", "Skill 0-2", "A (opcional)", "W (opcional)"]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_csv_neutralises_formulas(client, db, start):
+    document = role_document(slug="formula", domains=1, skills_per_domain=1, levels=1)
+    document["domains"][0]["name"] = f"{start}cmd|' /C calc'!A0"
+    document["domains"][0]["skills"][0]["name"] = f'{start}HYPERLINK("http://x.test")'
+    document["levels"][0]["name"] = f"{start}1+1"
+    role_import(raw=document)
+
+    text = client.get("/roles/formula/export.csv").content.decode().removeprefix("\ufeff")
+
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][2] == f"'{start}1+1"
+    assert rows[1][0] == f"'{start}cmd|' /C calc'!A0"
+    assert rows[1][1] == f'\'{start}HYPERLINK("http://x.test")'
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_downloads_revalidate_and_are_cached_per_version(
+    client, seed_role, seed_document, django_assert_num_queries
+):
+    first = client.get("/roles/mlops-engineer/export.csv")
+    assert "no-cache" in first["Cache-Control"]
+    assert "private" in first["Cache-Control"]
+
+    # An unchanged role: 304 without a body, no query (the role is cached).
+    with django_assert_num_queries(0):
+        again = client.get("/roles/mlops-engineer/export.csv", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    # A new client without the ETag gets the cached body, still no query.
+    with django_assert_num_queries(0):
+        cached = client.get("/roles/mlops-engineer/export.csv")
+    assert cached.content == first.content
+
+    seed_document["levels"][0]["name"] = "Trainee"
+    role_import(raw=seed_document)
+    changed = client.get("/roles/mlops-engineer/export.csv", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed["Content-Disposition"] == 'attachment; filename="mlops-engineer-v2.csv"'
+    assert b"Trainee" in changed.content
+
+
+def test_downloads_of_an_unknown_or_unpublished_role_are_404(client, seed_role):
+    assert client.get("/roles/nope/export.json").status_code == 404
+    seed_role.is_published = False
+    seed_role.save(update_fields=["is_published"])
+    assert client.get("/roles/mlops-engineer/export.csv").status_code == 404

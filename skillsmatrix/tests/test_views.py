@@ -68,3 +68,32 @@ def test_favicon_points_at_the_logo(client):
     assert response.status_code == 301
     assert response["Location"].endswith("/icons/logo.svg")
     assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "header", "title"),
+    [
+        ("en", "Skills Matrix administration", "Roles, skills and assessments"),
+        ("es", "Administración de Matriz de habilidades", "Roles, habilidades y evaluaciones"),
+    ],
+)
+def test_the_admin_carries_the_sites_name(client, admin, language, header, title):
+    client.force_login(admin)
+
+    html = client.get("/admin/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+    assert f'<a href="/admin/">{header}</a>' in html
+    assert f"<h1>{title}</h1>" in html
+    assert "Django administration" not in html
+    assert "Administración de Django" not in html
+
+
+@pytest.mark.django_db
+def test_staff_find_the_admin_from_the_site_header(client, admin, member):
+    client.force_login(member)
+    assert 'href="/admin/"' not in client.get("/").content.decode()
+
+    client.force_login(admin)
+    header = client.get("/").content.decode().split("</header>")[0]
+    assert '<a href="/admin/">Admin</a>' in header

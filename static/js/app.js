@@ -35,6 +35,35 @@
     setTheme(effectiveTheme() === "dark" ? "light" : "dark");
   });
 
+  // Copy buttons (data-copy="<id of a field>"): hidden until this script knows the browser can
+  // copy; the field itself stays visible and selectable without them.
+  function showCopyButtons() {
+    if (!navigator.clipboard) return;
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.parentElement.querySelector("[data-copy-status]");
+    function say(key) {
+      if (status) status.textContent = status.getAttribute(key);
+    }
+    navigator.clipboard.writeText(field.value).then(
+      function () { say("data-done"); },
+      function () {
+        field.select();
+        say("data-failed");
+      }
+    );
+  });
+
   darkQuery.addEventListener("change", syncToggles);
-  document.addEventListener("DOMContentLoaded", syncToggles);
+  document.addEventListener("DOMContentLoaded", function () {
+    syncToggles();
+    showCopyButtons();
+  });
 })();

@@ -49,11 +49,21 @@
     }
     target.classList.add("has-detail");
     var heading = target.querySelector("#cell-detail-title") || target;
-    heading.focus({ preventScroll: false });
+    heading.focus({ preventScroll: true });
+    revealPanel(target);
+  });
+
+  // Bring the panel's top into the window. Narrow screens show it above the matrix. Beside the
+  // matrix it sticks to the top of the window, except near the matrix's end, which pushes it
+  // up out of view: scroll back just enough to show its header.
+  function revealPanel(target) {
     if (window.matchMedia("(max-width: 1099px)").matches) {
       target.scrollIntoView({ block: "start" });
+      return;
     }
-  });
+    var top = target.getBoundingClientRect().top;
+    if (top < 0) window.scrollBy(0, top - 16);
+  }
 
   function backToMatrix(event) {
     if (!document.querySelector("[data-matrix]")) return; // on the standalone cell page: follow the link
@@ -154,11 +164,35 @@
     });
   }
 
+  // Paper shows every domain: open the closed ones while printing, then close them again.
+  var closedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    closedForPrint = Array.prototype.slice.call(
+      document.querySelectorAll("details.domain:not([open])")
+    );
+    closedForPrint.forEach(function (domain) { domain.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    closedForPrint.forEach(function (domain) { domain.open = false; });
+    closedForPrint = [];
+  });
+
   function init() {
     var matrix = document.querySelector("[data-matrix]");
     if (matrix) setupTools(matrix);
+    // A cell's own address (a shared link, Back or Forward): its details are in the panel
+    // already; mark the cell and show the two together.
+    var detail = document.querySelector("#cell-panel [data-cell-detail]");
+    if (detail) {
+      lastCellId = detail.getAttribute("data-cell-id");
+      markSelected(lastCellId);
+      var cell = document.getElementById(lastCellId);
+      var wide = !window.matchMedia("(max-width: 1099px)").matches;
+      if (cell && wide) cell.scrollIntoView({ block: "center" });
+      revealPanel(panel());
+      panel().querySelector("#cell-detail-title").focus({ preventScroll: true });
     // Arriving from a cell page's "Back to the matrix" link: focus the cell named in the hash.
-    if (window.location.hash.indexOf("#cell-") === 0) {
+    } else if (window.location.hash.indexOf("#cell-") === 0) {
       focusCell(window.location.hash.slice(1));
     }
   }

@@ -24,7 +24,17 @@ def blocking_violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("path", ["/", "/?q=kubernetes", "/roles/mlops-engineer/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/?q=kubernetes",
+        "/roles/mlops-engineer/",
+        "/roles/mlops-engineer/cells/docker/senior/",
+        # The result panel scrolls on its own beside the ratings: reachable by keyboard.
+        "/roles/mlops-engineer/grade/?rating-docker=W&rating-redis=E",
+    ],
+)
 def test_no_serious_violations(live_server, seeded_role, browser, path, scheme):
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
     try:
@@ -65,3 +75,21 @@ def test_axe_reports_a_violation_when_there_is_one(live_server, seeded_role, pag
     )
 
     assert any(v.startswith("image-alt") for v in blocking_violations(page))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_violations_on_the_share_page(live_server, seeded_role, browser, scheme):
+    from grading.selectors import grading_sheet_get
+    from grading.services import assessment_create
+
+    sheet = grading_sheet_get(role=seeded_role)
+    assessment = assessment_create(role=seeded_role, sheet=sheet, ratings={"docker": "W"})
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/assessments/{assessment.token}/")
+        expect(page.get_by_role("button", name="Copy link")).to_be_visible()
+
+        assert blocking_violations(page) == []
+    finally:
+        context.close()

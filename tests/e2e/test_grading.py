@@ -126,3 +126,136 @@ def test_the_seed_calculator_in_both_themes(
     finally:
         dark.close()
     assert page.console_errors == []
+
+
+# --- A visitor's walk-through (issue 11) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("javascript", "scheme"), [(True, "light"), (True, "dark"), (False, "light")]
+)
+def test_switching_language_keeps_the_ratings(
+    live_server, small_role, browser, screenshot, javascript, scheme
+):
+    context = browser.new_context(
+        java_script_enabled=javascript,
+        color_scheme=scheme,
+        viewport={"width": 1280, "height": 900},
+        locale="en-US",
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/roles/small-role/grade/")
+        for skill in ("Skill 0-0", "Skill 1-0"):
+            group = page.get_by_role("group", name=skill)
+            group.locator("label", has_text="Awareness").click()
+            expect(group.get_by_role("radio", name="Awareness")).to_be_checked()
+        if javascript:
+            expect(page.locator("#grade-result .grade-name")).to_have_text("Level 1")
+
+        page.get_by_role("button", name="Español").click()
+
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Calculadora de grado")
+        for skill in ("Skill 0-0", "Skill 1-0"):
+            group = page.get_by_role("group", name=skill)
+            expect(group.get_by_role("radio", name="Conocimiento general")).to_be_checked()
+        expect(page.locator("#grade-result .grade-name")).to_have_text("Level 1")
+        expect(page.locator("#grade-result .grade-rated")).to_contain_text("2 de 4")
+        suffix = "" if javascript else "-nojs"
+        screenshot(page, f"grading-language-switch-{scheme}{suffix}", full_page=False)
+
+        # And back, still keeping them.
+        page.get_by_role("button", name="English").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(
+            page.get_by_role("group", name="Skill 1-0").get_by_role("radio", name="Awareness")
+        ).to_be_checked()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_share_page_aligns_its_tables_and_copies_its_link(
+    live_server, transactional_db, seed_document, browser, screenshot, scheme
+):
+    role_import(raw=seed_document)
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1366, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/roles/mlops-engineer/grade/")
+        for skill in ("GitHub Copilot", "Docker", "Kubernetes Core", "Unit Testing"):
+            rate(page, skill, "Working knowledge")
+        page.get_by_role("button", name="Save and get a share link").click()
+        expect(page).to_have_url(re.compile(r"/assessments/[-\w]{32,}/$"))
+
+        # The "Rating" column starts at the same place in every domain's table.
+        columns = page.evaluate(
+            "[...document.querySelectorAll('.ratings-table thead th:nth-child(2)')]"
+            ".map(th => Math.round(th.getBoundingClientRect().left))"
+        )
+        assert len(columns) == 13
+        assert len(set(columns)) == 1
+
+        share_url = page.url
+        expect(page.locator("#share-url")).to_have_value(share_url)
+        page.get_by_role("button", name="Copy link").click()
+        expect(page.locator("[data-copy-status]")).to_have_text("Link copied.")
+        assert page.evaluate("navigator.clipboard.readText()") == share_url
+        screenshot(page, f"grading-share-page-{scheme}", full_page=False)
+        screenshot(page, f"grading-share-page-{scheme}-full")
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_share_link_is_text_without_a_copy_button(
+    live_server, small_role, browser
+):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/roles/small-role/grade/")
+        page.get_by_role("group", name="Skill 0-0").locator("label", has_text="Expert").click()
+        page.get_by_role("button", name="Save and get a share link").click()
+        expect(page.locator("#share-url")).to_have_value(page.url)
+        expect(page.locator("[data-copy]")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_saving_with_nothing_rated_is_refused(live_server, small_role, page):
+    page.goto(f"{live_server.url}/roles/small-role/grade/")
+
+    page.get_by_role("button", name="Save and get a share link").click()
+
+    expect(page.locator(".grading-error")).to_have_text(
+        "Rate at least one skill before saving your result."
+    )
+    expect(page).to_have_url(re.compile(r"/grade/share/$"))
+
+
+@pytest.mark.parametrize("language", ["en-US", "es-ES"])
+def test_the_action_bar_is_compact_on_a_phone(
+    live_server, transactional_db, seed_document, browser, screenshot, language
+):
+    role_import(raw=seed_document)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale=language)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/roles/mlops-engineer/grade/")
+        page.locator("#skill-docker .rating-choice-E").click()
+        bar = page.locator(".ratings-actions")
+        expect(page.locator("#grade-announce")).not_to_be_empty()
+        page.locator("#skill-redis").scroll_into_view_if_needed()
+
+        box = bar.bounding_box()
+        assert box["height"] <= 0.12 * 740
+        assert box["y"] + box["height"] == pytest.approx(740, abs=1)  # stuck to the bottom
+        # Both buttons on one row, inside the window.
+        buttons = [b.bounding_box() for b in bar.locator("button").all()]
+        assert buttons[0]["y"] == pytest.approx(buttons[1]["y"], abs=1)
+        assert buttons[1]["x"] + buttons[1]["width"] <= 360
+        screenshot(page, f"grading-action-bar-360-{language}", full_page=False)
+    finally:
+        context.close()

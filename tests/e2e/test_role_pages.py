@@ -38,8 +38,8 @@ def test_role_page_shows_the_matrix_and_a_cell_panel_on_click(
     expect(page.locator("#cell-panel")).to_contain_text("Awareness")
     expect(page.locator("#cell-panel")).to_contain_text("Mandatory")
     expect(page.locator("#cell-docker-senior")).to_have_attribute("aria-current", "true")
-    # The URL stays on the role page: the panel was swapped in, not navigated to.
-    assert page.url == live_server.url + ROLE_PATH
+    # The panel was swapped in, and the address names the cell so it can be shared.
+    expect(page).to_have_url(live_server.url + ROLE_PATH + "cells/docker/senior/")
     screenshot(page, "role-page-cell-panel")
     screenshot(page, "role-page-cell-panel-viewport", full_page=False)
 
@@ -179,28 +179,62 @@ def test_system_dark_preference_is_followed(live_server, seeded_role, browser, s
         context.close()
 
 
-def test_readable_at_360_pixels(live_server, seeded_role, browser, screenshot):
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-ES")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_level_is_in_view_at_360_pixels(
+    live_server, seeded_role, browser, screenshot, scheme
+):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="es-ES", color_scheme=scheme
+    )
     try:
         page = context.new_page()
         page.goto(live_server.url + ROLE_PATH)
-        # The page itself never scrolls sideways; the matrix does, inside its box.
+        screenshot(page, f"role-page-360-{scheme}", full_page=False)
+        # Neither the page nor any domain table scrolls sideways: all five levels fit.
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
-        scroller = page.locator("#domain-cloud-infrastructure .table-scroll")
+        sideways = page.evaluate(
+            "[...document.querySelectorAll('.table-scroll')]"
+            ".filter(el => el.scrollWidth > el.clientWidth).length"
+        )
+        assert sideways == 0
+        principal = page.locator("#cell-docker-principal")
+        principal.scroll_into_view_if_needed()
+        box = principal.bounding_box()
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 360
+        page.locator("#domain-cloud-infrastructure").scroll_into_view_if_needed()
+        screenshot(page, f"role-page-360-{scheme}-matrix", full_page=False)
+
+        principal.click()
+        expect(page.locator("#cell-detail-title")).to_be_focused()
+        expect(page.locator("#cell-detail-title")).to_be_in_viewport()
+        screenshot(page, f"role-page-360-{scheme}-cell", full_page=False)
+    finally:
+        context.close()
+
+
+def test_a_ladder_too_long_for_a_phone_scrolls_with_a_cue(live_server, transactional_db, browser):
+    from roles.services import role_import
+    from roles.tests.factories import role_document
+
+    role_import(raw=role_document(slug="long-ladder", domains=1, skills_per_domain=3, levels=9))
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/roles/long-ladder/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        scroller = page.locator("#domain-domain-0 .table-scroll")
         assert scroller.evaluate("el => el.scrollWidth > el.clientWidth")
-        skill = page.locator("#skill-docker th")
-        skill.scroll_into_view_if_needed()
+        # A shadow on the right edge says there is more.
+        assert "radial-gradient" in scroller.evaluate("el => getComputedStyle(el).backgroundImage")
+        skill = page.locator("#skill-skill-0-0 th")
         before = skill.bounding_box()["x"]
         scroller.evaluate("el => { el.scrollLeft = 200; }")
         page.wait_for_function(
-            "document.querySelector('#domain-cloud-infrastructure .table-scroll').scrollLeft > 0"
+            "document.querySelector('#domain-domain-0 .table-scroll').scrollLeft > 0"
         )
         # The skill column is sticky: it stays put while the codes scroll under it.
         assert skill.bounding_box()["x"] == pytest.approx(before, abs=1)
-        page.locator("#cell-docker-principal").click()
-        expect(page.locator("#cell-detail-title")).to_be_focused()
-        screenshot(page, "role-page-360")
-        screenshot(page, "role-page-360-viewport", full_page=False)
     finally:
         context.close()
 
@@ -214,8 +248,13 @@ def test_works_without_javascript(live_server, seeded_role, browser):
 
         page.locator("#cell-docker-senior").click()
 
-        expect(page).to_have_url(re.compile(r"/roles/mlops-engineer/cells/docker/senior/$"))
+        # The cell's own page: the role page with its panel open, scrolled to the panel.
+        expect(page).to_have_url(
+            re.compile(r"/roles/mlops-engineer/cells/docker/senior/#cell-panel$")
+        )
         expect(page.locator("#cell-detail-title")).to_contain_text("Docker")
+        expect(page.locator("#cell-detail-title")).to_be_in_viewport()
+        expect(page.locator("table.matrix")).to_have_count(13)
         page.get_by_role("link", name="Back to the matrix").click()
         expect(page).to_have_url(re.compile(r"/roles/mlops-engineer/#cell-docker-senior$"))
 
@@ -258,3 +297,166 @@ def test_staff_see_matrix_health(live_server, seeded_role, page, screenshot, dja
     expect(health.locator("tr[data-drop]").first).to_contain_text("GitHub Copilot")
     screenshot(page, "role-page-staff-health", full_page=False)
     assert csp_errors(page) == []
+
+
+# --- A visitor's walk-through (issue 11) ----------------------------------------------------------
+
+
+def _summary_pixels(page, summary) -> bytes:
+    box = summary.bounding_box()
+    return page.screenshot(clip=box)
+
+
+def test_keyboard_focus_on_a_domain_header_is_visible(live_server, seeded_role, page, screenshot):
+    page.goto(live_server.url + ROLE_PATH)
+    summary = page.locator("#domain-security summary")
+    summary.scroll_into_view_if_needed()
+    page.mouse.move(0, 0)
+    unfocused = _summary_pixels(page, summary)
+
+    # Keyboard focus (focus-visible): from the previous domain's last cell, Tab.
+    last_cell = page.locator("#domain-security").evaluate(
+        "el => [...el.previousElementSibling.querySelectorAll('a.cell')].pop().id"
+    )
+    page.locator(f"#{last_cell}").focus()
+    page.keyboard.press("Tab")
+    expect(summary).to_be_focused()
+
+    # The ring is drawn inside the header's own box, where the domain's clip cannot hide it.
+    assert _summary_pixels(page, summary) != unfocused
+    screenshot(page, "role-page-domain-focus", full_page=False)
+
+
+def test_cells_are_named_by_skill_level_and_code(live_server, seeded_role, page):
+    page.goto(live_server.url + ROLE_PATH)
+
+    expect(page.get_by_role("link", name="Docker, Senior: Awareness", exact=True)).to_have_count(1)
+    expect(
+        page.get_by_role("link", name="Kubernetes Core, Lead: Expert", exact=True)
+    ).to_have_attribute("id", "cell-kubernetes-core-lead")
+
+
+def test_an_open_cell_has_an_address_back_and_forward_follow(live_server, seeded_role, page):
+    page.goto(live_server.url + ROLE_PATH)
+    title = page.locator("#cell-detail-title")
+
+    page.locator("#cell-docker-senior").click()
+    expect(title).to_contain_text("Senior")
+    expect(page).to_have_url(live_server.url + ROLE_PATH + "cells/docker/senior/")
+    expect(page).to_have_title(re.compile(r"^Docker · Senior · MLOps Engineer"))
+    page.locator("#cell-panel .skill-ladder a", has_text="Lead").click()
+    expect(title).to_contain_text("Lead")
+    expect(page).to_have_url(live_server.url + ROLE_PATH + "cells/docker/lead/")
+
+    page.go_back()
+    expect(page).to_have_url(live_server.url + ROLE_PATH + "cells/docker/senior/")
+    expect(title).to_contain_text("Senior")
+    expect(page.locator("#cell-docker-senior")).to_have_attribute("aria-current", "true")
+    page.go_back()
+    expect(page).to_have_url(live_server.url + ROLE_PATH)
+    expect(page.locator("#cell-panel")).to_contain_text("Click a cell to see details.")
+    page.go_forward()
+    expect(page).to_have_url(live_server.url + ROLE_PATH + "cells/docker/senior/")
+    expect(title).to_contain_text("Docker")
+    # The tools still work on a page reached through history.
+    expect(page.locator("[data-matrix-tools]")).to_be_visible()
+    page.locator("#skill-filter").fill("kube")
+    expect(page.locator("tr[data-skill-name]:visible")).to_have_count(2)
+    assert csp_errors(page) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_shared_cell_link_opens_the_cell(live_server, seeded_role, browser, screenshot, scheme):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + ROLE_PATH + "cells/jwt-oauth2-oidc/lead/")
+        title = page.locator("#cell-detail-title")
+        expect(title).to_contain_text("JWT")
+        expect(title).to_be_focused()
+        expect(title).to_be_in_viewport()
+        cell = page.locator("#cell-jwt-oauth2-oidc-lead")
+        expect(cell).to_have_attribute("aria-current", "true")
+        expect(cell).to_be_in_viewport()
+        screenshot(page, f"role-page-shared-cell-{scheme}", full_page=False)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_cell_near_the_bottom_opens_its_panel_in_view(
+    live_server, seeded_role, browser, screenshot, scheme
+):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + ROLE_PATH)
+        last = page.locator("#cell-code-review-principal")  # the matrix's last cell
+        last.evaluate("el => el.scrollIntoView({block: 'end'})")
+        page.evaluate("window.scrollBy(0, 300)")  # the matrix's end mid-window, the FAQ below
+
+        last.click()
+
+        title = page.locator("#cell-detail-title")
+        expect(title).to_be_focused()
+        # The whole panel header is in the window (its top was 47 px above it), and the cell
+        # that opened it too.
+        panel = page.locator("#cell-panel").bounding_box()
+        assert panel["y"] >= 0
+        box = title.bounding_box()
+        assert box["y"] + box["height"] <= 768
+        expect(last).to_be_in_viewport()
+        screenshot(page, f"role-page-bottom-cell-{scheme}", full_page=False)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_role_page_at_1366_pixels(live_server, seeded_role, browser, screenshot, scheme):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + ROLE_PATH)
+        expect(page.locator("a.cell")).to_have_count(280)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+        screenshot(page, f"role-page-1366-{scheme}", full_page=False)
+        screenshot(page, f"role-page-1366-{scheme}-full")
+    finally:
+        context.close()
+
+
+def test_the_matrix_prints_whole(live_server, seeded_role, page, screenshot):
+    page.set_viewport_size({"width": 800, "height": 1100})
+    page.goto(live_server.url + ROLE_PATH)
+    page.locator("[data-collapse-all]").click()
+    expect(page.locator("details.domain[open]")).to_have_count(0)
+
+    # Paper is light even for a visitor on a dark system theme.
+    page.emulate_media(media="print", color_scheme="dark")
+
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator("[data-matrix-tools]")).to_be_hidden()
+    expect(page.locator("#cell-panel")).to_be_hidden()
+    # Collapsed domains still print, every column of them.
+    expect(page.locator("#cell-jwt-oauth2-oidc-principal")).to_be_visible()
+    sideways = page.evaluate(
+        "[...document.querySelectorAll('.table-scroll')]"
+        ".filter(el => el.scrollWidth > el.clientWidth).length"
+    )
+    assert sideways == 0
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+    screenshot(page, "role-page-print")
+    from tests.e2e.conftest import ARTIFACTS
+
+    page.pdf(path=str(ARTIFACTS / "role-page.pdf"), format="A4")
+
+
+def test_the_downloads_are_links_on_the_page(live_server, seeded_role, page):
+    page.goto(live_server.url + ROLE_PATH)
+
+    with page.expect_download() as download:
+        page.locator("[data-export='csv']").click()
+    assert download.value.suggested_filename == "mlops-engineer-v1.csv"
+    with page.expect_download() as download:
+        page.locator("[data-export='json']").click()
+    assert download.value.suggested_filename == "mlops-engineer-v1.json"
