@@ -50,6 +50,18 @@ def member(django_user_model):
 
 
 @pytest.fixture
+def verified_member(django_user_model):
+    """A member whose email address is confirmed: may propose, vote and comment."""
+    from allauth.account.models import EmailAddress
+
+    user = django_user_model.objects.create_user(
+        username="verified", email="verified@example.com", password="pw-verified-123"
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+@pytest.fixture
 def expert(django_user_model):
     return django_user_model.objects.create_user(username="expert", password="pw-expert-123")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
     Case,
@@ -45,21 +44,6 @@ from roles.selectors import (
 )
 
 AnyUser = User | AnonymousUser
-
-
-def user_email_verified(*, user: AnyUser) -> bool:
-    """Whether ``user`` may propose, vote and comment: an active member with a verified email.
-
-    The one place that decides it. With django-allauth installed this is allauth's verified
-    ``EmailAddress``; without it (no accounts app yet) an email on the user record stands in.
-    """
-    if not isinstance(user, User) or not user.is_active:
-        return False
-    if apps.is_installed("allauth.account"):
-        app_label = "account"  # a variable: the app is not installed everywhere yet
-        email_address: Any = apps.get_model(app_label, "EmailAddress")
-        return bool(email_address.objects.filter(user=user, verified=True).exists())
-    return bool(user.email)
 
 
 def signed_in_member(user: AnyUser) -> User:

@@ -43,16 +43,16 @@ from proposals.selectors import (
     expert_can_review,
     proposal_tally,
     role_current_state,
-    user_email_verified,
 )
 from roles.changes import PROPOSAL_OPS, ChangeError, changes_as_json, parse_changes
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import Role, RoleVersion, SkillDomain
 from roles.services import role_change_apply
+from skillsmatrix.accounts.permissions import member_can_participate
 
 
 def _require_verified(user: User) -> None:
-    if not user_email_verified(user=user):
+    if not member_can_participate(user):
         raise ProposalForbidden(_("Verify your email address to take part in proposals."))
 
 

@@ -45,7 +45,6 @@ from proposals.selectors import (
     proposal_preview,
     role_choices,
     role_current_state,
-    user_email_verified,
 )
 from proposals.services import (
     comment_add,
@@ -58,6 +57,7 @@ from proposals.services import (
 from roles.changes import RoleState
 from roles.errors import RoleNotFound
 from roles.selectors import role_get
+from skillsmatrix.accounts.permissions import member_can_participate
 from skillsmatrix.http import AuthenticatedHtmxHttpRequest, HtmxHttpRequest
 from skillsmatrix.ratelimit import client_key, minutes_until, rate_limit_hit, too_many_requests
 
@@ -139,7 +139,7 @@ def proposals_touching(request: HtmxHttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> dict[str, Any]:
     user = request.user
-    can_take_part = user_email_verified(user=user)
+    can_take_part = member_can_participate(user)
     can_review = (
         proposal.status == Proposal.Status.IN_REVIEW
         and can_take_part
@@ -343,7 +343,7 @@ def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
         return _role_picker(request)
     state = role_current_state(role=role)
     levels = [(level.code, level.name) for level in state.levels]
-    can_take_part = user_email_verified(user=request.user)
+    can_take_part = member_can_participate(request.user)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     check = action in ("preview", "submit")
     form = ProposalForm(request.POST if request.method == "POST" else None)

@@ -65,6 +65,12 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> 
     return None
 
 
+def cache_reachable() -> bool:
+    """Whether the cache answers (a write and a read; django-redis hides an outage as misses)."""
+    cache.set("cache-probe", "1", 5)
+    return cache.get("cache-probe") == "1"
+
+
 def too_many_requests(
     request: HttpRequest,
     *,

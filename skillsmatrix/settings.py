@@ -141,6 +141,9 @@ INSTALLED_APPS = [
     "roles",
     "proposals",
     "grading",
+    # After the project's apps, so the site's templates override allauth's.
+    "allauth",
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -154,6 +157,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
     "skillsmatrix.middleware.DomainNotFoundMiddleware",
 ]
@@ -215,17 +219,72 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
-# --- Auth -------------------------------------------------------------------------------------
+# --- Accounts (django-allauth) ---------------------------------------------------------------
 
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "roles:catalogue"
+LOGIN_URL = "account_login"
+# After signing in: back where the member came from (``?next=``), else their profile.
+LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "roles:catalogue"
+
+ACCOUNT_ADAPTER = "skillsmatrix.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "skillsmatrix.accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+# Members may sign in before confirming their address; proposing, voting and commenting check
+# for a verified one (skillsmatrix.accounts.permissions), so a throwaway account cannot vote.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Skills Matrix] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE_SSL_REDIRECT else "http"
+ACCOUNT_CHANGE_EMAIL = True  # one address per member; a new one replaces it once confirmed
+
+# allauth's own rate limits (sliding windows in the cache). Sign-in attempts of one client
+# address, failed ones of one account, sign-ups and reset emails; the rest are allauth's defaults.
+LOGIN_ATTEMPTS_PER_15_MINUTES = env_int("LOGIN_ATTEMPTS_PER_15_MINUTES", 10, minimum=1)
+FAILED_LOGINS_PER_ACCOUNT_PER_15_MINUTES = env_int(
+    "FAILED_LOGINS_PER_ACCOUNT_PER_15_MINUTES", 5, minimum=1
+)
+SIGNUPS_PER_HOUR = env_int("SIGNUPS_PER_HOUR", 20, minimum=1)
+PASSWORD_RESETS_PER_HOUR = env_int("PASSWORD_RESETS_PER_HOUR", 10, minimum=1)
+ACCOUNT_RATE_LIMITS = {
+    "login": f"{LOGIN_ATTEMPTS_PER_15_MINUTES}/15m/ip",
+    "login_failed": f"{FAILED_LOGINS_PER_ACCOUNT_PER_15_MINUTES}/15m/key",
+    "signup": f"{SIGNUPS_PER_HOUR}/h/ip",
+    # Per client address, and per email address so nobody's inbox can be flooded.
+    "reset_password": f"{PASSWORD_RESETS_PER_HOUR}/h/ip,3/h/key",
+    "reset_password_from_key": f"{PASSWORD_RESETS_PER_HOUR}/h/ip",
+}
+# The client address for these limits is the site's (TRUSTED_PROXY_COUNT, via the adapter).
+
+# --- Email ------------------------------------------------------------------------------------
+
+# Printed to the console unless an SMTP server is configured.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS, usually port 465
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)  # STARTTLS, usually port 587
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+EMAIL_PORT = env_int("EMAIL_PORT", 465 if EMAIL_USE_SSL else 587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Skills Matrix <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Languages --------------------------------------------------------------------------------
 
@@ -319,7 +378,6 @@ VOTES_PER_MEMBER_PER_DAY = env_int("VOTES_PER_MEMBER_PER_DAY", 200, minimum=1)
 # Rate limit on votes, comments, reviews and new proposals, per member (pages and API).
 PROPOSAL_WRITES_PER_MINUTE = env_int("PROPOSAL_WRITES_PER_MINUTE", 30, minimum=1)
 GRADING_SHARE_LINKS_PER_HOUR = env_int("GRADING_SHARE_LINKS_PER_HOUR", 30, minimum=1)
-LOGIN_ATTEMPTS_PER_15_MINUTES = env_int("LOGIN_ATTEMPTS_PER_15_MINUTES", 10, minimum=1)
 
 # Size limits of a role document (DESIGN §4): a bigger one is refused with the path of the excess.
 ROLE_MAX_SKILLS = env_int("ROLE_MAX_SKILLS", 500, minimum=1)

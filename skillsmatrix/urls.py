@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
@@ -10,6 +9,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from skillsmatrix import views
+from skillsmatrix.accounts import views as account_views
 
 # The admin speaks with the site's name, not "Django administration".
 admin.site.site_header = _("Skills Matrix administration")
@@ -25,16 +25,23 @@ api_v1 = [
 handler400 = "skillsmatrix.views.bad_request"
 handler404 = "skillsmatrix.views.page_not_found"
 handler500 = "skillsmatrix.views.server_error"
+# allauth answers its rate limits with this view.
+handler429 = "skillsmatrix.accounts.views.rate_limited"
 
 urlpatterns = [
     path("", include("roles.urls")),
     path("", include("grading.urls")),
     path("", include("proposals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", views.login, name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # Before the admin's own URLs, so the admin's sign-in is rate-limited like the site's.
-    path("admin/login/", views.admin_login, name="admin-login"),
+    path("accounts/profile/", account_views.profile, name="profile"),
+    path(
+        "accounts/profile/token/",
+        account_views.api_token_regenerate_view,
+        name="api_token_regenerate",
+    ),
+    path("accounts/", include("allauth.urls")),
+    # Before the admin's own: its sign-in goes through the site's (and its rate limits).
+    path("admin/login/", account_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

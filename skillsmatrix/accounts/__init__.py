@@ -1,0 +1,1 @@
+"""Membership: allauth's configuration, the profile page and the checks other apps reuse."""

@@ -1,0 +1,162 @@
+"""The member's profile, their API token, the admin's way in, and the page a rate-limited
+account form answers with."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from allauth.account import app_settings as account_settings
+from allauth.core.internal.ratelimit import parse_rates
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from grading.selectors import assessment_list_for_user
+from skillsmatrix.accounts.permissions import member_can_participate
+from skillsmatrix.accounts.selectors import api_token_get, email_address_list
+from skillsmatrix.accounts.services import api_token_regenerate
+from skillsmatrix.http import AuthenticatedHttpRequest
+from skillsmatrix.ratelimit import cache_reachable, minutes_until, too_many_requests
+
+StrOrPromise = str | Promise
+
+# How many of each list the profile shows before linking to the full list.
+PROFILE_LIST_SIZE = 5
+
+
+@login_required
+@require_GET
+@never_cache
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The member's page: their account, their API token and their part in each app, every
+    section read through that app's selectors (6 queries: session, user, email addresses,
+    token, verified check, assessments)."""
+    user = request.user
+    assessments = list(assessment_list_for_user(user=user)[: PROFILE_LIST_SIZE + 1])
+    context = {
+        "email_addresses": email_address_list(user=user),
+        "can_participate": member_can_participate(user),
+        "api_token": api_token_get(user=user),
+        "assessments": assessments[:PROFILE_LIST_SIZE],
+        "more_assessments": len(assessments) > PROFILE_LIST_SIZE,
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def api_token_regenerate_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Create the member's API token, or replace it (POST only; CSRF applies)."""
+    had_token = api_token_get(user=request.user) is not None
+    api_token_regenerate(user=request.user)
+    messages.success(
+        request,
+        _("Your new API token is below. The old one no longer works.")
+        if had_token
+        else _("Your API token is below."),
+    )
+    return redirect(reverse("profile") + "#api-token")
+
+
+@never_cache
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's sign-in page, which sends everyone through the site's sign-in, so the
+    admin is no way around its rate limits. It checks no password itself, whatever the method."""
+    next_url = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")
+    user = request.user
+    if user.is_authenticated:
+        if user.is_active and user.is_staff:
+            return redirect(next_url)
+        raise PermissionDenied
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+
+# Each rate-limited account form: allauth's actions that limit it, and what the 429 page says.
+_RATE_LIMITED_FORMS: dict[str, tuple[tuple[str, ...], StrOrPromise, StrOrPromise]] = {
+    "account_login": (
+        ("login", "login_failed"),
+        gettext_lazy("Too many sign-in attempts"),
+        ngettext_lazy(
+            "Please wait %(count)d minute before trying to sign in again.",
+            "Please wait %(count)d minutes before trying to sign in again.",
+            "count",
+        ),
+    ),
+    "account_signup": (
+        ("signup",),
+        gettext_lazy("Too many sign-ups"),
+        ngettext_lazy(
+            "Please wait %(count)d minute before signing up again.",
+            "Please wait %(count)d minutes before signing up again.",
+            "count",
+        ),
+    ),
+    "account_reset_password": (
+        ("reset_password",),
+        gettext_lazy("Too many password reset requests"),
+        ngettext_lazy(
+            "Please wait %(count)d minute before asking for another password reset.",
+            "Please wait %(count)d minutes before asking for another password reset.",
+            "count",
+        ),
+    ),
+}
+_RATE_LIMITED_FORMS["account_reset_password_from_key"] = _RATE_LIMITED_FORMS[
+    "account_reset_password"
+]
+_ANY_FORM = (
+    (),
+    gettext_lazy("Too many requests"),
+    ngettext_lazy(
+        "Please wait %(count)d minute and try again.",
+        "Please wait %(count)d minutes and try again.",
+        "count",
+    ),
+)
+
+
+def _window_seconds(action: str) -> int:
+    """The longest window among allauth's rates for ``action``: after it every count is clear."""
+    rates = parse_rates(account_settings.RATE_LIMITS.get(action))
+    return int(max((rate.duration for rate in rates), default=60))
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler429``: allauth answers a rate-limited sign-in, sign-up or password reset with
+    this page, which says what was limited and when to try again (``Retry-After``)."""
+    back = {"back_url": reverse("roles:catalogue"), "back_label": _("Browse all roles")}
+    if not cache_reachable():
+        # allauth keeps its counts in the cache and refuses every attempt while the cache is
+        # down (failing open would let a guesser switch the limits off): say so honestly.
+        response = too_many_requests(
+            request,
+            retry_after=60,
+            title=_("Signing in is unavailable for a moment"),
+            message=_("Part of the site is down. Please try again in a minute."),
+            **back,
+        )
+        response.status_code = 503
+        return response
+    url_name = request.resolver_match.url_name if request.resolver_match else ""
+    actions, title, message = _RATE_LIMITED_FORMS.get(url_name or "", _ANY_FORM)
+    retry_after = max((_window_seconds(action) for action in actions), default=60)
+    return too_many_requests(
+        request,
+        retry_after=retry_after,
+        title=str(title),
+        message=message % {"count": minutes_until(retry_after)},
+        **back,
+    )
