@@ -10,17 +10,26 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from roles.document import CODES, RoleDocumentError, dumps_role_document
+from roles.changes import Cell, Change
+from roles.document import RoleDocumentError, dumps_role_document, role_document_write
+from roles.errors import ChangeConflict, RoleChangeError
+from roles.forms import (
+    AddSkillForm,
+    LevelAdminForm,
+    MatrixGridForm,
+    RoleAdminForm,
+    RoleImportForm,
+)
 from roles.models import (
     Level,
     Requirement,
@@ -31,19 +40,23 @@ from roles.models import (
     Skill,
     SkillDomain,
 )
-from roles.selectors import role_document_build, role_matrix_drops, role_matrix_for
+from roles.selectors import (
+    RoleMatrix,
+    role_document_build,
+    role_matrix_drops,
+    role_matrix_for,
+    role_state_from_matrix,
+    role_version_state,
+    version_state,
+)
 from roles.services import (
-    CellChange,
-    RoleChangeError,
+    changes_for_cells,
     global_entry_update,
-    level_update,
-    role_cells_update,
+    role_change_apply,
     role_delete,
     role_import,
-    role_skill_add,
-    role_skill_remove,
-    role_update,
 )
+from roles.templatetags.roles_tags import cell_change_words, change_words
 
 
 def _json_download(document: dict[str, Any], filename: str) -> HttpResponse:
@@ -63,130 +76,17 @@ def _changed_fields(form: forms.ModelForm) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.changed_data}
 
 
-class LinesField(forms.Field):
-    """A list of strings edited one per line (key domains, a level's stack)."""
-
-    widget = forms.Textarea(attrs={"rows": 6, "cols": 40})
-
-    def prepare_value(self, value: Any) -> str:
-        return "\n".join(value) if isinstance(value, list) else (value or "")
-
-    def to_python(self, value: Any) -> list[str]:
-        return [line.strip() for line in (value or "").splitlines() if line.strip()]
-
-
-class RoleAdminForm(forms.ModelForm):
-    key_domains = LinesField(required=False, help_text=_("One domain name per line."))
-
-    class Meta:
-        model = Role
-        fields = "__all__"  # noqa: DJ007 - the admin's own fieldset lists what is shown
-
-
-class LevelAdminForm(forms.ModelForm):
-    stack = LinesField(required=False, help_text=_("One technology per line, in order."))
-
-    class Meta:
-        model = Level
-        fields = ("name", "short_name", "focus", "stack")
-
-
-class RoleImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Role file"), help_text=_("A skillsmatrix.role/v1 JSON document.")
+def _admin_apply(
+    request: HttpRequest, role: Role, changes: list[Change], **kwargs: Any
+) -> RoleVersion | None:
+    """Apply curators' changes to a role as one admin version."""
+    return role_change_apply(
+        role=role,
+        changes=changes,
+        author=_curator(request),
+        source=RoleVersion.Source.ADMIN,
+        **kwargs,
     )
-
-    MAX_BYTES = 2 * 1024 * 1024
-
-    def clean_file(self) -> bytes:
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise ValidationError(_("The file is larger than 2 MB."))
-        return upload.read()
-
-
-class AddSkillForm(forms.Form):
-    skill = forms.ModelChoiceField(
-        queryset=Skill.objects.all(), required=False, label=_("Existing skill")
-    )
-    new_skill_name = forms.CharField(max_length=200, required=False, label=_("or a new skill"))
-    domain = forms.ModelChoiceField(
-        queryset=SkillDomain.objects.all(), required=False, label=_("Existing domain")
-    )
-    new_domain_name = forms.CharField(max_length=200, required=False, label=_("or a new domain"))
-
-    def clean(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        if bool(data.get("skill")) == bool(data.get("new_skill_name")):
-            raise ValidationError(_("Choose an existing skill or name a new one (not both)."))
-        if bool(data.get("domain")) == bool(data.get("new_domain_name")):
-            raise ValidationError(_("Choose an existing domain or name a new one (not both)."))
-        return data
-
-
-class MatrixGridForm(forms.Form):
-    """One select and one "mandatory" box per cell of the role's matrix (or of one domain)."""
-
-    CODE_CHOICES = (("", "—"), *((code, code) for code in CODES))
-
-    def __init__(self, *args: Any, matrix: Any, domain_slug: str = "", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.matrix = matrix
-        self.grid: list[tuple[Any, list[tuple[Any, Any, Any]]]] = []
-        for group in matrix.domains:
-            if domain_slug and group.domain.slug != domain_slug:
-                continue
-            rows = []
-            for row in group.rows:
-                cells = []
-                for cell in row.cells:
-                    key = f"{row.skill.slug}__{cell.level.code}"
-                    requirement = cell.requirement
-                    self.fields[f"code__{key}"] = forms.ChoiceField(
-                        choices=self.CODE_CHOICES,
-                        required=False,
-                        initial=requirement.code if requirement else "",
-                        label=f"{row.skill.name} · {cell.level.name}",
-                    )
-                    self.fields[f"mandatory__{key}"] = forms.BooleanField(
-                        required=False,
-                        initial=requirement.is_mandatory if requirement else True,
-                        label=_("mandatory"),
-                    )
-                    cells.append((cell, self[f"code__{key}"], self[f"mandatory__{key}"]))
-                self.fields[f"remove__{row.skill.slug}"] = forms.BooleanField(
-                    required=False, label=_("remove")
-                )
-                rows.append((row, cells, self[f"remove__{row.skill.slug}"]))
-            self.grid.append((group, rows))
-
-    def changes(self) -> tuple[list[CellChange], list[Skill]]:
-        """The cells whose code or mandatory flag changed (details are kept), and the skills
-        ticked for removal."""
-        changes: list[CellChange] = []
-        removed: list[Skill] = []
-        for _group, rows in self.grid:
-            for row, cells, remove in rows:
-                if self.cleaned_data[remove.name]:
-                    removed.append(row.skill)
-                    continue
-                for cell, code_field, mandatory_field in cells:
-                    code = self.cleaned_data[code_field.name] or None
-                    mandatory = self.cleaned_data[mandatory_field.name]
-                    requirement = cell.requirement
-                    before = (requirement.code, requirement.is_mandatory) if requirement else None
-                    after = (code, mandatory) if code else None
-                    if before != after:
-                        changes.append(
-                            CellChange(
-                                row.skill.slug,
-                                cell.level.code,
-                                code,
-                                mandatory,
-                                requirement.details if requirement else "",
-                            )
-                        )
-        return changes, removed
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -317,7 +217,14 @@ class RoleAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
-        role_update(role=obj, author=_curator(request), fields=_changed_fields(form))
+        try:
+            version = _admin_apply(request, obj, form.changes())
+        except RoleChangeError as exc:
+            # The form validated, so this is rare (say, a slug taken meanwhile): say why.
+            self.message_user(request, str(exc), level=messages.ERROR)
+            return
+        if version is None:
+            self.message_user(request, _("Nothing changed."), level=messages.INFO)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
         # Levels, versions and skill placements belong to the role and are never deleted on
@@ -366,12 +273,22 @@ class RoleAdmin(admin.ModelAdmin):
             except RoleDocumentError as exc:
                 form.add_error("file", str(exc))
             else:
-                self.message_user(
-                    request,
-                    _("Imported %(role)s as version %(version)d.")
-                    % {"role": result.role.title, "version": result.version.number},
-                    level=messages.SUCCESS,
-                )
+                if result.version is None:
+                    self.message_user(
+                        request,
+                        _("%(role)s already says all this: nothing changed (version %(version)d).")
+                        % {"role": result.role.title, "version": result.role.current_version},
+                        level=messages.INFO,
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        _("Imported %(role)s as version %(version)d.")
+                        % {"role": result.role.title, "version": result.version.number},
+                        level=messages.SUCCESS,
+                    )
+                for line in result.differences:
+                    self.message_user(request, line, level=messages.WARNING)
                 return HttpResponseRedirect(
                     reverse("admin:roles_role_change", args=[result.role.pk])
                 )
@@ -389,19 +306,36 @@ class RoleAdmin(admin.ModelAdmin):
             raise PermissionDenied
         domain_slug = request.GET.get("domain", "")
         matrix = role_matrix_for(role)
+        posted_grid = request.method == "POST" and "save_grid" in request.POST
         grid = MatrixGridForm(
-            request.POST if "save_grid" in request.POST else None,
-            matrix=matrix,
-            domain_slug=domain_slug,
+            request.POST if posted_grid else None, matrix=matrix, domain_slug=domain_slug
         )
         add_form = AddSkillForm(request.POST if "add_skill" in request.POST else None)
+        conflicts: list[str] = []
         if request.method == "POST":
             done = False
             try:
-                if "save_grid" in request.POST and grid.is_valid():
-                    done = self._save_grid(request, role, grid)
+                if posted_grid and grid.is_valid():
+                    done = self._save_grid(request, role, matrix, grid)
                 elif "add_skill" in request.POST and add_form.is_valid():
-                    done = self._add_skill(request, role, add_form.cleaned_data)
+                    done = self._add_skill(request, role, add_form)
+            except ChangeConflict as exc:
+                conflicts = exc.places
+                self.message_user(
+                    request,
+                    _(
+                        "Nothing was saved: since you opened the grid (version %(base)d), "
+                        "others changed what you edited. The grid now shows version "
+                        "%(version)d; the cells marked ⚠ changed. Check them and make your "
+                        "edits again."
+                    )
+                    % {"base": exc.base_version, "version": role.current_version},
+                    level=messages.ERROR,
+                )
+                # A fresh grid at the current version: re-posting the old one would revert.
+                role.refresh_from_db()
+                matrix = role_matrix_for(role)
+                grid = MatrixGridForm(matrix=matrix, domain_slug=domain_slug)
             except RoleChangeError as exc:
                 self.message_user(request, str(exc), level=messages.ERROR)
             if done:
@@ -414,17 +348,24 @@ class RoleAdmin(admin.ModelAdmin):
             "matrix": matrix,
             "grid": grid,
             "add_form": add_form,
+            "conflicts": {p.removeprefix("cell:").replace(":", "__") for p in conflicts},
+            "conflict_words": [_place_words(place) for place in conflicts],
             "drops": role_matrix_drops(matrix),
             "domain_slug": domain_slug,
             "title": _("Matrix of %(role)s") % {"role": role.title},
         }
         return TemplateResponse(request, "admin/roles/role/matrix.html", context)
 
-    def _save_grid(self, request: HttpRequest, role: Role, grid: MatrixGridForm) -> bool:
-        changes, removed = grid.changes()
-        version = role_cells_update(role=role, changes=changes, author=_curator(request))
-        for skill in removed:
-            version = role_skill_remove(role=role, skill=skill, author=_curator(request))
+    def _save_grid(
+        self, request: HttpRequest, role: Role, matrix: RoleMatrix, grid: MatrixGridForm
+    ) -> bool:
+        base = grid.cleaned_data["base_version"]
+        before = (
+            role_state_from_matrix(matrix)
+            if base == role.current_version
+            else role_version_state(role=role, number=base)
+        )
+        version = _admin_apply(request, role, grid.changes(before), base_version=base)
         if version is None:
             self.message_user(request, _("Nothing changed."), level=messages.INFO)
         else:
@@ -435,17 +376,23 @@ class RoleAdmin(admin.ModelAdmin):
             )
         return True
 
-    def _add_skill(self, request: HttpRequest, role: Role, data: dict[str, Any]) -> bool:
-        skill = data["skill"] or data["new_skill_name"]
-        domain = data["domain"] or data["new_domain_name"]
-        version = role_skill_add(role=role, skill=skill, domain=domain, author=_curator(request))
-        self.message_user(
-            request,
-            _("Added %(skill)s: version %(version)d.")
-            % {"skill": str(skill), "version": version.number},
-            level=messages.SUCCESS,
-        )
+    def _add_skill(self, request: HttpRequest, role: Role, form: AddSkillForm) -> bool:
+        version = _admin_apply(request, role, form.changes())
+        if version is not None:
+            self.message_user(
+                request,
+                _("Added a skill: version %(version)d.") % {"version": version.number},
+                level=messages.SUCCESS,
+            )
         return True
+
+
+def _place_words(place: str) -> str:
+    """A conflicting place as curators read it: "docker / senior", "skill docker"."""
+    kind, _sep, rest = place.partition(":")
+    if kind == "cell":
+        return rest.replace(":", " / ")
+    return f"{kind} {rest}".strip()
 
 
 @admin.register(Level)
@@ -464,7 +411,8 @@ class LevelAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Level, form: Any, change: bool) -> None:
-        level_update(level=obj, author=_curator(request), fields=_changed_fields(form))
+        if _admin_apply(request, obj.role, form.changes()) is None:
+            self.message_user(request, _("Nothing changed."), level=messages.INFO)
 
 
 @admin.register(SkillDomain)
@@ -497,20 +445,17 @@ class RequirementAdmin(admin.ModelAdmin):
         for cell in cells:
             by_role[cell.level.role_id].append(cell)
         for role_cells in by_role.values():
-            role_cells_update(
-                role=role_cells[0].level.role,
-                author=_curator(request),
-                changes=[
-                    CellChange(
-                        cell.role_skill.skill.slug,
-                        cell.level.code,
-                        None if empty else cell.code,
-                        cell.is_mandatory,
-                        cell.details,
-                    )
-                    for cell in role_cells
-                ],
+            changes = changes_for_cells(
+                (
+                    cell.role_skill.skill.slug,
+                    cell.level.code,
+                    None
+                    if empty
+                    else Cell(code=cell.code, mandatory=cell.is_mandatory, details=cell.details),
+                )
+                for cell in role_cells
             )
+            _admin_apply(request, role_cells[0].level.role, changes)
 
     def save_model(self, request: HttpRequest, obj: Requirement, form: Any, change: bool) -> None:
         self._apply(request, [obj], empty=False)
@@ -532,14 +477,65 @@ class RoleSkillAdmin(ReadOnlyAdmin):
     list_select_related = ("role", "skill", "domain")
 
 
+def _snapshot_document(version: RoleVersion) -> dict[str, Any]:
+    """A version's snapshot in the export's key order (a jsonb column keeps its own order)."""
+    return role_document_write(version_state(version))
+
+
 @admin.register(RoleVersion)
 class RoleVersionAdmin(ReadOnlyAdmin):
     list_display = ("role", "number", "source", "author", "message", "created_at", "download")
     list_filter = ("role", "source")
     list_select_related = ("role", "author")
-    readonly_fields = ("role", "number", "source", "author", "message", "created_at", "snapshot")
+    fields = readonly_fields = (
+        "role",
+        "number",
+        "source",
+        "author",
+        "proposal_id",
+        "message",
+        "created_at",
+        "change_list",
+        "cells_changed",
+        "snapshot_text",
+        "download",
+    )
+
+    class Media:
+        css: ClassVar[dict[str, tuple[str, ...]]] = {"all": ("admin/roles/matrix.css",)}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RoleVersion]:
+        # The list shows no snapshot: spare loading one per row (a version's page loads its own).
+        return super().get_queryset(request).defer("snapshot")
+
+    @admin.display(description=_("changes"))
+    def change_list(self, obj: RoleVersion) -> str:
+        if not obj.changes:
+            return "—"
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join("", "<li>{}</li>", ((change_words(c),) for c in obj.changes)),
+        )
+
+    @admin.display(description=_("changed cells"))
+    def cells_changed(self, obj: RoleVersion) -> str:
+        if not obj.changed_cells:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li>{}</li>", ((cell_change_words(c),) for c in obj.changed_cells)
+            ),
+        )
 
     @admin.display(description=_("snapshot"))
+    def snapshot_text(self, obj: RoleVersion) -> str:
+        return format_html(
+            '<pre class="snapshot-text">{}</pre>',
+            dumps_role_document(_snapshot_document(obj)),
+        )
+
+    @admin.display(description=_("snapshot file"))
     def download(self, obj: RoleVersion) -> str:
         return format_html(
             '<a href="{}">{}</a>',
@@ -561,4 +557,6 @@ class RoleVersionAdmin(ReadOnlyAdmin):
         version = get_object_or_404(RoleVersion.objects.select_related("role"), pk=object_id)
         if not self.has_view_permission(request, version):
             raise PermissionDenied
-        return _json_download(version.snapshot, f"{version.role.slug}-v{version.number}.json")
+        return _json_download(
+            _snapshot_document(version), f"{version.role.slug}-v{version.number}.json"
+        )

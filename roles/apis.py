@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -12,10 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from roles.changes import Cell
 from roles.models import RequirementCode
 from roles.selectors import (
     RoleMatrix,
     domain_list,
+    role_compare,
     role_document_build,
     role_get,
     role_list,
@@ -188,6 +190,115 @@ class RoleVersionDetailApi(APIView):
         return Response(self.OutputSerializer(version).data)
 
 
+def _cell_data(cell: Cell | None) -> dict[str, Any] | None:
+    return cell.as_json() if cell is not None else None
+
+
+@extend_schema_serializer(component_name="CellContent")
+class CellSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=RequirementCode.choices)
+    mandatory = serializers.BooleanField()
+    details = serializers.CharField(allow_blank=True)
+
+
+class RoleCompareApi(APIView):
+    """The cell-by-cell difference between two versions of a role (DESIGN §7)."""
+
+    error_statuses: ClassVar[dict[str, str]] = {
+        "400": "from or to is missing or not a version number."
+    }
+
+    class InputSerializer(serializers.Serializer):
+        # "from" is a Python keyword: the fields are declared by name below.
+        pass
+
+    InputSerializer._declared_fields.update(
+        {
+            "from": serializers.IntegerField(min_value=1, help_text="the version to compare from"),
+            "to": serializers.IntegerField(min_value=1, help_text="the version to compare with"),
+        }
+    )
+
+    class CellChangeSerializer(serializers.Serializer):
+        skill = serializers.CharField()
+        level = serializers.CharField()
+        old = CellSerializer(allow_null=True)
+        new = CellSerializer(allow_null=True)
+
+    class LevelChangeSerializer(serializers.Serializer):
+        level = serializers.CharField()
+        field = serializers.ChoiceField(choices=["level", "name", "short", "focus", "stack"])
+        old = serializers.JSONField(allow_null=True)
+        new = serializers.JSONField(allow_null=True)
+
+    OutputSerializer = extend_schema_serializer(component_name="RoleComparison")(
+        type(
+            "OutputSerializer",
+            (serializers.Serializer,),
+            {
+                "from": serializers.IntegerField(),
+                "to": serializers.IntegerField(),
+                "cells": CellChangeSerializer(many=True),
+                "skills_added": serializers.ListField(child=serializers.CharField()),
+                "skills_removed": serializers.ListField(child=serializers.CharField()),
+                "levels": LevelChangeSerializer(many=True),
+            },
+        )
+    )
+
+    @extend_schema(
+        # The query parameters as the input serializer checks them (numbers from 1).
+        parameters=[InputSerializer],
+        responses=OutputSerializer,
+        description=(
+            "Changed cells of skills present in both versions (old/new are null for an empty "
+            "cell), added and removed skills (slugs), and changed level fields; an added or "
+            "removed level is listed with field 'level' and its name as new or old."
+        ),
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        comparison = role_compare(
+            role=role_get(slug=slug),
+            old=params.validated_data["from"],
+            new=params.validated_data["to"],
+        )
+        diff = comparison.diff
+        old_names = {level.code: level.name for level in comparison.old.levels}
+        new_names = {level.code: level.name for level in comparison.new.levels}
+        data = {
+            "from": comparison.old_version.number,
+            "to": comparison.new_version.number,
+            "cells": [
+                {
+                    "skill": cell.skill,
+                    "level": cell.level,
+                    "old": _cell_data(cell.old),
+                    "new": _cell_data(cell.new),
+                }
+                for cell in diff.cells
+            ],
+            "skills_added": list(diff.skills_added),
+            "skills_removed": list(diff.skills_removed),
+            "levels": [
+                *(
+                    {"level": code, "field": "level", "old": None, "new": new_names[code]}
+                    for code in diff.levels_added
+                ),
+                *(
+                    {"level": code, "field": "level", "old": old_names[code], "new": None}
+                    for code in diff.levels_removed
+                ),
+                *(
+                    {"level": d.place, "field": d.field, "old": d.old, "new": d.new}
+                    for d in diff.levels
+                ),
+            ],
+        }
+        return Response(self.OutputSerializer(data).data)
+
+
 class SkillListApi(ListApi):
     @extend_schema_serializer(component_name="Skill")
     class OutputSerializer(serializers.Serializer):
@@ -225,6 +336,7 @@ urlpatterns = [
         RoleVersionDetailApi.as_view(),
         name="api-role-version",
     ),
+    path("roles/<slug:slug>/compare/", RoleCompareApi.as_view(), name="api-role-compare"),
     path("skills/", SkillListApi.as_view(), name="api-skill-list"),
     path("domains/", DomainListApi.as_view(), name="api-domain-list"),
 ]

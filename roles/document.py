@@ -1,8 +1,11 @@
-"""The role interchange format ``skillsmatrix.role/v1`` (DESIGN §4): parsing with validation.
+"""The role interchange format ``skillsmatrix.role/v1`` (DESIGN §4): the parser, with validation,
+and the writer.
 
 Parsing is pure: it turns raw JSON (text, bytes or an already-decoded object) into dataclasses or
 raises :class:`RoleDocumentError` naming the JSON path of the first problem. Nothing here touches
-the database, so a document is validated completely before anything is written.
+the database, so a document is validated completely before anything is written. Unknown keys are
+refused; ``source`` and ``x-`` keys (at any object level) are kept, and written back unchanged by
+:func:`role_document_write`, which turns a role's state into the document.
 """
 
 from __future__ import annotations
@@ -15,15 +18,11 @@ from typing import Any
 from django.conf import settings
 from django.utils.text import slugify
 
+from roles.changes import Cell, LevelState, RoleState, SkillState
+from roles.scale import CODE_NAMES, CODE_RANKS, CODES
 from skillsmatrix.safejson import JSONInputError, check_value, load_json
 
 FORMAT = "skillsmatrix.role/v1"
-CODES = ("A", "W", "E")
-CODE_LEGEND = (
-    {"code": "A", "name": "Awareness", "rank": 1},
-    {"code": "W", "name": "Working knowledge", "rank": 2},
-    {"code": "E", "name": "Expert", "rank": 3},
-)
 _SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 
 
@@ -31,11 +30,7 @@ class RoleDocumentError(JSONInputError):
     """A document that cannot be imported; ``path`` is the JSON path of the problem."""
 
 
-@dataclass(frozen=True)
-class CellData:
-    code: str
-    mandatory: bool = True
-    details: str = ""
+Extensions = dict[str, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -43,7 +38,7 @@ class SkillData:
     slug: str
     name: str
     description: str
-    requirements: dict[str, CellData]  # level code -> cell; empty cells are absent
+    requirements: dict[str, Cell]  # level code -> cell; empty cells are absent
 
 
 @dataclass(frozen=True)
@@ -73,6 +68,48 @@ class RoleDocument:
     key_domains: list[str]
     levels: list[LevelData]
     domains: list[DomainData] = field(default_factory=list)
+    source: str = ""
+    # Names of the codes the document relabels (only those differing from the default scale).
+    code_names: dict[str, str] = field(default_factory=dict)
+    # The x- keys of every object, by place (see roles.changes.RoleState).
+    extensions: Extensions = field(default_factory=dict)
+
+    def to_state(self) -> RoleState:
+        """The role this document describes, as the change machinery sees it."""
+        return RoleState(
+            slug=self.slug,
+            title=self.title,
+            tagline=self.tagline,
+            description=self.description,
+            key_domains=tuple(self.key_domains),
+            family=self.family_slug,
+            family_name=self.family_name,
+            source=self.source,
+            code_names=dict(self.code_names),
+            extensions=dict(self.extensions),
+            levels=tuple(
+                LevelState(
+                    code=level.code,
+                    name=level.name,
+                    short=level.short,
+                    focus=level.focus,
+                    stack=tuple(level.stack),
+                )
+                for level in self.levels
+            ),
+            skills=tuple(
+                SkillState(
+                    slug=skill.slug,
+                    name=skill.name,
+                    description=skill.description,
+                    domain=domain.slug,
+                    cells=dict(skill.requirements),
+                )
+                for domain in self.domains
+                for skill in domain.skills
+            ),
+            domain_names={domain.slug: domain.name for domain in self.domains},
+        )
 
 
 def _type_name(value: Any) -> str:
@@ -172,14 +209,33 @@ def _slug(parent: dict[str, Any], key: str, path: str, *, fallback_name: str | N
     return value
 
 
-def _cell(value: Any, path: str) -> CellData | None:
+def _keys(obj: dict[str, Any], path: str, allowed: set[str]) -> dict[str, Any]:
+    """Refuse keys that are neither ``allowed`` nor extensions; return the ``x-`` keys."""
+    extensions: dict[str, Any] = {}
+    for key, value in obj.items():
+        if key.startswith("x-"):
+            extensions[key] = value
+        elif key not in allowed:
+            raise RoleDocumentError(
+                f"{path}.{key}", "unknown key (extensions must start with 'x-')"
+            )
+    return extensions
+
+
+def _keep(extensions: Extensions, place: str, found: dict[str, Any]) -> None:
+    if found:
+        extensions[place] = found
+
+
+def _cell(value: Any, path: str, extensions: Extensions, place: str) -> Cell | None:
     if value is None:
         return None
     if isinstance(value, str):
         if value not in CODES:
             raise RoleDocumentError(path, f"code must be one of A, W, E, not {value!r}")
-        return CellData(code=value)
+        return Cell(code=value)
     cell = _object(value, path)
+    _keep(extensions, place, _keys(cell, path, {"code", "mandatory", "details"}))
     if "code" not in cell:
         raise RoleDocumentError(f"{path}.code", "is missing")
     code = cell["code"]
@@ -191,10 +247,10 @@ def _cell(value: Any, path: str) -> CellData | None:
             f"{path}.mandatory", f"must be a boolean, not {_type_name(mandatory)}"
         )
     details = _string(cell, "details", path, required=False)
-    return CellData(code=code, mandatory=mandatory, details=details)
+    return Cell(code=code, mandatory=mandatory, details=details)
 
 
-def _levels(root: dict[str, Any]) -> list[LevelData]:
+def _levels(root: dict[str, Any], extensions: Extensions) -> list[LevelData]:
     raw_levels = _array(root, "levels", "$", max_items=settings.ROLE_MAX_LEVELS)
     if not raw_levels:
         raise RoleDocumentError("$.levels", "must list at least one level")
@@ -203,10 +259,12 @@ def _levels(root: dict[str, Any]) -> list[LevelData]:
     for index, raw in enumerate(raw_levels):
         path = f"$.levels[{index}]"
         level = _object(raw, path)
+        found = _keys(level, path, {"code", "name", "short", "focus", "stack"})
         code = _slug(level, "code", path, fallback_name=None)
         if code in seen:
             raise RoleDocumentError(f"{path}.code", f"duplicate level code {code!r}")
         seen.add(code)
+        _keep(extensions, f"level:{code}", found)
         name = _string(level, "name", path, max_length=100)
         short = _string(level, "short", path, max_length=20)
         focus = _string(level, "focus", path, allow_blank=True)
@@ -215,7 +273,9 @@ def _levels(root: dict[str, Any]) -> list[LevelData]:
     return levels
 
 
-def _domains(root: dict[str, Any], level_codes: list[str]) -> list[DomainData]:
+def _domains(
+    root: dict[str, Any], level_codes: list[str], extensions: Extensions
+) -> list[DomainData]:
     domains: list[DomainData] = []
     seen_domains: set[str] = set()
     seen_skills: dict[str, str] = {}
@@ -223,15 +283,22 @@ def _domains(root: dict[str, Any], level_codes: list[str]) -> list[DomainData]:
     for d_index, raw_domain in enumerate(raw_domains):
         d_path = f"$.domains[{d_index}]"
         domain = _object(raw_domain, d_path)
+        found = _keys(domain, d_path, {"name", "slug", "skills"})
         d_name = _string(domain, "name", d_path, max_length=200)
         d_slug = _slug(domain, "slug", d_path, fallback_name=d_name)
         if d_slug in seen_domains:
             raise RoleDocumentError(f"{d_path}.name", f"duplicate domain {d_slug!r}")
         seen_domains.add(d_slug)
+        _keep(extensions, f"domain:{d_slug}", found)
         skills: list[SkillData] = []
-        for s_index, raw_skill in enumerate(_array(domain, "skills", d_path)):
+        raw_skills = _array(domain, "skills", d_path)
+        if not raw_skills:
+            # A domain exists in a role only through its skills: an empty one would be lost.
+            raise RoleDocumentError(f"{d_path}.skills", "must list at least one skill")
+        for s_index, raw_skill in enumerate(raw_skills):
             s_path = f"{d_path}.skills[{s_index}]"
             skill = _object(raw_skill, s_path)
+            found = _keys(skill, s_path, {"name", "slug", "description", "requirements"})
             s_name = _string(skill, "name", s_path, max_length=200)
             s_slug = _slug(skill, "slug", s_path, fallback_name=s_name)
             if s_slug in seen_skills:
@@ -244,73 +311,108 @@ def _domains(root: dict[str, Any], level_codes: list[str]) -> list[DomainData]:
                 raise RoleDocumentError(
                     s_path, f"more than {settings.ROLE_MAX_SKILLS} skills in the role"
                 )
+            _keep(extensions, f"skill:{s_slug}", found)
             if "requirements" not in skill:
                 raise RoleDocumentError(f"{s_path}.requirements", "is missing")
             raw_requirements = _object(skill["requirements"], f"{s_path}.requirements")
-            requirements: dict[str, CellData] = {}
+            requirements: dict[str, Cell] = {}
             for level_code, raw_cell in raw_requirements.items():
                 c_path = f"{s_path}.requirements.{level_code}"
+                if level_code.startswith("x-"):
+                    raise RoleDocumentError(c_path, "requirements map level codes only")
                 if level_code not in level_codes:
                     raise RoleDocumentError(c_path, f"unknown level code {level_code!r}")
-                cell = _cell(raw_cell, c_path)
+                cell = _cell(raw_cell, c_path, extensions, f"cell:{s_slug}:{level_code}")
                 if cell is not None:
                     requirements[level_code] = cell
+                elif f"cell:{s_slug}:{level_code}" in extensions:
+                    raise RoleDocumentError(c_path, "an empty cell cannot carry x- keys")
             skills.append(
                 SkillData(
                     slug=s_slug,
                     name=s_name,
                     description=_string(skill, "description", s_path, required=False),
-                    requirements=requirements,
+                    requirements={c: requirements[c] for c in level_codes if c in requirements},
                 )
             )
         domains.append(DomainData(slug=d_slug, name=d_name, skills=skills))
     return domains
 
 
-def _codes_legend(root: dict[str, Any]) -> None:
-    for index, raw in enumerate(_array(root, "codes", "$", required=False, max_items=len(CODES))):
+def _codes_legend(root: dict[str, Any], extensions: Extensions) -> dict[str, str]:
+    """The names a document gives the codes, where they differ from the default scale."""
+    names: dict[str, str] = {}
+    raw_codes = _array(root, "codes", "$", required=False, max_items=len(CODES))
+    for index, raw in enumerate(raw_codes):
         path = f"$.codes[{index}]"
         entry = _object(raw, path)
-        if entry.get("code") not in CODES:
+        found = _keys(entry, path, {"code", "name", "rank"})
+        code = entry.get("code")
+        if code not in CODES:
+            raise RoleDocumentError(f"{path}.code", f"must be one of A, W, E, not {code!r}")
+        if code in names or f"code:{code}" in extensions:
+            raise RoleDocumentError(f"{path}.code", f"duplicate code {code!r}")
+        if "rank" in entry and entry["rank"] != CODE_RANKS[code]:
             raise RoleDocumentError(
-                f"{path}.code", f"must be one of A, W, E, not {entry.get('code')!r}"
+                f"{path}.rank", f"the rank of {code} is {CODE_RANKS[code]}, not {entry['rank']!r}"
             )
+        name = _string(entry, "name", path, max_length=100)
+        if name != CODE_NAMES[code]:
+            names[code] = name
+        _keep(extensions, f"code:{code}", found)
+    return {code: names[code] for code in CODES if code in names}
+
+
+def _load(raw: str | bytes | dict[str, Any]) -> Any:
+    """Decode (or check) the raw document with the bounded JSON loader."""
+    try:
+        if isinstance(raw, str | bytes):
+            return load_json(raw)
+        check_value(raw)
+        return raw
+    except JSONInputError as exc:
+        raise RoleDocumentError(exc.path, exc.problem) from None
 
 
 def parse_role_document(raw: str | bytes | dict[str, Any]) -> RoleDocument:
     """Validate a whole ``skillsmatrix.role/v1`` document and return it parsed."""
-    try:
-        if isinstance(raw, str | bytes):
-            data = load_json(raw)
-        else:
-            check_value(raw)
-            data = raw
-    except JSONInputError as exc:
-        raise RoleDocumentError(exc.path, exc.problem) from None
-    root = _object(data, "$")
+    root = _object(_load(raw), "$")
+    extensions: Extensions = {}
+    _keep(
+        extensions,
+        "$",
+        _keys(root, "$", {"format", "source", "family", "role", "levels", "codes", "domains"}),
+    )
     if "format" not in root:
         raise RoleDocumentError("$.format", f"is missing (expected {FORMAT!r})")
     if root["format"] != FORMAT:
         raise RoleDocumentError(
             "$.format", f"unknown format {root['format']!r}, expected {FORMAT!r}"
         )
+    source = _string(root, "source", "$", required=False, max_length=500)
 
     if "family" not in root:
         raise RoleDocumentError("$.family", "is missing")
     family = _object(root["family"], "$.family")
+    _keep(extensions, "family", _keys(family, "$.family", {"slug", "name"}))
     family_name = _string(family, "name", "$.family", max_length=200)
     family_slug = _slug(family, "slug", "$.family", fallback_name=family_name)
 
     if "role" not in root:
         raise RoleDocumentError("$.role", "is missing")
     role = _object(root["role"], "$.role")
+    _keep(
+        extensions,
+        "role",
+        _keys(role, "$.role", {"slug", "title", "tagline", "description", "key_domains"}),
+    )
     title = _string(role, "title", "$.role", max_length=200)
     slug = _slug(role, "slug", "$.role", fallback_name=None)
     key_domains = _string_items(role, "key_domains", "$.role")
 
-    _codes_legend(root)
-    levels = _levels(root)
-    domains = _domains(root, [level.code for level in levels])
+    code_names = _codes_legend(root, extensions)
+    levels = _levels(root, extensions)
+    domains = _domains(root, [level.code for level in levels], extensions)
     return RoleDocument(
         family_slug=family_slug,
         family_name=family_name,
@@ -321,7 +423,86 @@ def parse_role_document(raw: str | bytes | dict[str, Any]) -> RoleDocument:
         key_domains=key_domains,
         levels=levels,
         domains=domains,
+        source=source,
+        code_names=code_names,
+        extensions=extensions,
     )
+
+
+def _with_extensions(obj: dict[str, Any], state: RoleState, place: str) -> dict[str, Any]:
+    obj.update(state.extensions.get(place, {}))
+    return obj
+
+
+def _cell_document(state: RoleState, place: str, cell: Cell | None) -> str | dict[str, Any] | None:
+    if cell is None:
+        return None
+    if cell.mandatory and not cell.details and place not in state.extensions:
+        return cell.code
+    written: dict[str, Any] = {"code": cell.code}
+    if not cell.mandatory:
+        written["mandatory"] = False
+    if cell.details:
+        written["details"] = cell.details
+    return _with_extensions(written, state, place)
+
+
+def role_document_write(state: RoleState) -> dict[str, Any]:
+    """The §4 document of a role: known keys in a fixed order, each object's ``x-`` keys after
+    them. ``dumps_role_document`` of it is the exported text."""
+    role: dict[str, Any] = {"slug": state.slug, "title": state.title, "tagline": state.tagline}
+    if state.description:
+        role["description"] = state.description
+    role["key_domains"] = list(state.key_domains)
+    domains: list[dict[str, Any]] = []
+    skills_by_slug = {skill.slug: skill for skill in state.skills}
+    for domain_slug, skill_slugs in state.layout():
+        skills = []
+        for skill_slug in skill_slugs:
+            skill = skills_by_slug[skill_slug]
+            written: dict[str, Any] = {"name": skill.name, "slug": skill.slug}
+            if skill.description:
+                written["description"] = skill.description
+            written["requirements"] = {
+                level.code: _cell_document(
+                    state, f"cell:{skill.slug}:{level.code}", skill.cells.get(level.code)
+                )
+                for level in state.levels
+            }
+            skills.append(_with_extensions(written, state, f"skill:{skill.slug}"))
+        domain = {"name": state.domain_names[domain_slug], "slug": domain_slug, "skills": skills}
+        domains.append(_with_extensions(domain, state, f"domain:{domain_slug}"))
+    document: dict[str, Any] = {"format": FORMAT}
+    if state.source:
+        document["source"] = state.source
+    document["family"] = _with_extensions(
+        {"slug": state.family, "name": state.family_name}, state, "family"
+    )
+    document["role"] = _with_extensions(role, state, "role")
+    document["levels"] = [
+        _with_extensions(
+            {
+                "code": level.code,
+                "name": level.name,
+                "short": level.short,
+                "focus": level.focus,
+                "stack": list(level.stack),
+            },
+            state,
+            f"level:{level.code}",
+        )
+        for level in state.levels
+    ]
+    document["codes"] = [
+        _with_extensions(
+            {"code": code, "name": state.code_name(code), "rank": CODE_RANKS[code]},
+            state,
+            f"code:{code}",
+        )
+        for code in CODES
+    ]
+    document["domains"] = domains
+    return _with_extensions(document, state, "$")
 
 
 def dumps_role_document(document: dict[str, Any]) -> str:

@@ -8,15 +8,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from roles.scale import CODE_NAMES
+
 
 class RequirementCode(models.TextChoices):
-    AWARENESS = "A", _("Awareness")
-    WORKING = "W", _("Working knowledge")
-    EXPERT = "E", _("Expert")
+    """The codes of the scale (roles.scale) with their names in the visitor's language (the
+    names are marked for translation where the scale defines them)."""
 
-
-# Ranks of DESIGN §5: empty 0 < A 1 < W 2 < E 3; a person's rating uses the same scale.
-CODE_RANKS: dict[str, int] = {"A": 1, "W": 2, "E": 3}
+    AWARENESS = "A", _(CODE_NAMES["A"])
+    WORKING = "W", _(CODE_NAMES["W"])
+    EXPERT = "E", _(CODE_NAMES["E"])
 
 
 class RoleFamily(models.Model):
@@ -43,6 +44,13 @@ class Role(models.Model):
     # Names of the role's key domains, in the order the role lists them.
     key_domains = models.JSONField(_("key domains"), default=list, blank=True)
     is_published = models.BooleanField(_("published"), default=True)
+    # Where the role's data came from (a role file's "source"), kept and exported.
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    # Names this role gives the codes where they differ from the scale's ({"E": "Masters"}).
+    code_names = models.JSONField(_("code names"), default=dict, blank=True)
+    # The x- keys of the role's document by place (roles.changes.RoleState.extensions), as JSON
+    # text: a jsonb column would reorder their keys, and they are exported unchanged.
+    extensions = models.TextField(_("extensions"), default="{}", blank=True)
     current_version = models.PositiveIntegerField(_("current version"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -191,6 +199,15 @@ class RoleVersion(models.Model):
         verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The change list (roles.changes JSON form) and what it changed: the cells with old and new
+    # content, and every changed place (for conflict detection against later change sets).
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    changed_cells = models.JSONField(_("changed cells"), default=list, blank=True)
+    places = models.JSONField(_("changed places"), default=list, blank=True)
+    # The accepted proposal this version applied. A plain number, not a foreign key: roles must
+    # not depend on proposals (dependencies point proposals -> roles, DESIGN §3), and the
+    # proposals app reads it back as Proposal.objects.filter(pk=version.proposal_id).
+    proposal_id = models.PositiveBigIntegerField(_("proposal"), null=True, blank=True)
 
     class Meta:
         ordering = ["role", "-number"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,11 +22,11 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Concat
-from django.http import Http404
 
-from roles.document import CODE_LEGEND, FORMAT
+from roles.changes import Cell, LevelState, RoleDiff, RoleState, SkillState, role_diff
+from roles.document import parse_role_document, role_document_write
+from roles.errors import CellNotFound, RoleNotFound, RoleVersionNotFound
 from roles.models import (
-    CODE_RANKS,
     Level,
     Requirement,
     Role,
@@ -35,6 +36,7 @@ from roles.models import (
     Skill,
     SkillDomain,
 )
+from roles.scale import CODE_RANKS
 
 
 @dataclass
@@ -104,7 +106,7 @@ def role_cache_key(slug: str) -> str:
 
 
 def role_get(*, slug: str, include_unpublished: bool = False) -> Role:
-    """One role with its family; 404 when unknown or unpublished.
+    """One role with its family; :class:`RoleNotFound` when unknown or unpublished.
 
     A published role comes from the cache when it can (0 queries), else 1 query.
     """
@@ -117,7 +119,7 @@ def role_get(*, slug: str, include_unpublished: bool = False) -> Role:
             if role is not None:
                 cache.set(role_cache_key(slug), role, ROLE_CACHE_SECONDS)
     if role is None:
-        raise Http404(f"No role {slug!r}")
+        raise RoleNotFound(f"No role {slug!r}")
     return role
 
 
@@ -146,55 +148,61 @@ def role_matrix_get(*, slug: str, include_unpublished: bool = False) -> RoleMatr
     return role_matrix_for(role)
 
 
-def _cell_document(requirement: Requirement | None) -> str | dict[str, Any] | None:
-    if requirement is None:
-        return None
-    if requirement.is_mandatory and not requirement.details:
-        return requirement.code
-    cell: dict[str, Any] = {"code": requirement.code}
-    if not requirement.is_mandatory:
-        cell["mandatory"] = False
-    if requirement.details:
-        cell["details"] = requirement.details
-    return cell
+def role_state_from_matrix(matrix: RoleMatrix) -> RoleState:
+    """The role's content as the change machinery sees it (no queries beyond the matrix's)."""
+    role = matrix.role
+    return RoleState(
+        slug=role.slug,
+        title=role.title,
+        tagline=role.tagline,
+        description=role.description,
+        key_domains=tuple(role.key_domains),
+        family=role.family.slug,
+        family_name=role.family.name,
+        source=role.source,
+        is_published=role.is_published,
+        code_names=dict(role.code_names),
+        extensions=json.loads(role.extensions or "{}"),
+        levels=tuple(
+            LevelState(
+                code=level.code,
+                name=level.name,
+                short=level.short_name,
+                focus=level.focus,
+                stack=tuple(level.stack),
+            )
+            for level in matrix.levels
+        ),
+        skills=tuple(
+            SkillState(
+                slug=row.skill.slug,
+                name=row.skill.name,
+                description=row.skill.description,
+                domain=row.role_skill.domain.slug,
+                cells={
+                    cell.level.code: Cell(
+                        code=cell.requirement.code,
+                        mandatory=cell.requirement.is_mandatory,
+                        details=cell.requirement.details,
+                    )
+                    for cell in row.cells
+                    if cell.requirement is not None
+                },
+            )
+            for row in matrix.rows
+        ),
+        domain_names={group.domain.slug: group.domain.name for group in matrix.domains},
+    )
+
+
+def role_state_get(*, role: Role) -> RoleState:
+    """A role's current content for the change machinery (a preview, a diff): 3 queries."""
+    return role_state_from_matrix(role_matrix_for(role))
 
 
 def role_document_build(matrix: RoleMatrix) -> dict[str, Any]:
     """The §4 document of a role as it is now (no queries beyond those of the matrix)."""
-    role = matrix.role
-    role_part: dict[str, Any] = {"slug": role.slug, "title": role.title, "tagline": role.tagline}
-    if role.description:
-        role_part["description"] = role.description
-    role_part["key_domains"] = list(role.key_domains)
-    domains = []
-    for group in matrix.domains:
-        skills = []
-        for row in group.rows:
-            skill: dict[str, Any] = {"name": row.skill.name, "slug": row.skill.slug}
-            if row.skill.description:
-                skill["description"] = row.skill.description
-            skill["requirements"] = {
-                cell.level.code: _cell_document(cell.requirement) for cell in row.cells
-            }
-            skills.append(skill)
-        domains.append({"name": group.domain.name, "slug": group.domain.slug, "skills": skills})
-    return {
-        "format": FORMAT,
-        "family": {"slug": role.family.slug, "name": role.family.name},
-        "role": role_part,
-        "levels": [
-            {
-                "code": level.code,
-                "name": level.name,
-                "short": level.short_name,
-                "focus": level.focus,
-                "stack": list(level.stack),
-            }
-            for level in matrix.levels
-        ],
-        "codes": [dict(entry) for entry in CODE_LEGEND],
-        "domains": domains,
-    }
+    return role_document_write(role_state_from_matrix(matrix))
 
 
 def role_document_get(*, slug: str) -> dict[str, Any]:
@@ -318,14 +326,65 @@ def family_list_with_roles(*, search: str = "") -> list[RoleFamily]:
 
 
 def role_version_list(*, role: Role) -> QuerySet[RoleVersion]:
-    return RoleVersion.objects.filter(role=role).select_related("author").order_by("-number")
+    """A role's versions, newest first, with their authors; snapshots are left unloaded."""
+    return (
+        RoleVersion.objects.filter(role=role)
+        .select_related("author")
+        .defer("snapshot")
+        .order_by("-number")
+    )
 
 
 def role_version_get(*, role: Role, number: int) -> RoleVersion:
+    """One version with its snapshot and author (1 query); :class:`RoleVersionNotFound`."""
     version = RoleVersion.objects.filter(role=role, number=number).select_related("author").first()
     if version is None:
-        raise Http404(f"No version {number} of {role.slug!r}")
+        raise RoleVersionNotFound(f"No version {number} of {role.slug!r}")
     return version
+
+
+def version_state(version: RoleVersion) -> RoleState:
+    """The role as a version's snapshot shows it (no queries)."""
+    return parse_role_document(version.snapshot).to_state()
+
+
+def role_version_state(*, role: Role, number: int) -> RoleState:
+    return version_state(role_version_get(role=role, number=number))
+
+
+@dataclass(frozen=True)
+class RoleComparison:
+    """Two versions of a role and how the second differs from the first."""
+
+    role: Role
+    old_version: RoleVersion
+    new_version: RoleVersion
+    old: RoleState
+    new: RoleState
+    diff: RoleDiff
+
+
+def role_compare(*, role: Role, old: int, new: int) -> RoleComparison:
+    """Compare two versions of a role, cell by cell, in 1 query whatever their size.
+    :class:`RoleVersionNotFound` names a number the role does not have."""
+    versions = {
+        v.number: v
+        for v in RoleVersion.objects.filter(role=role, number__in={old, new}).select_related(
+            "author"
+        )
+    }
+    for number in (old, new):
+        if number not in versions:
+            raise RoleVersionNotFound(f"No version {number} of {role.slug!r}")
+    old_state, new_state = version_state(versions[old]), version_state(versions[new])
+    return RoleComparison(
+        role=role,
+        old_version=versions[old],
+        new_version=versions[new],
+        old=old_state,
+        new=new_state,
+        diff=role_diff(old_state, new_state),
+    )
 
 
 @dataclass(frozen=True)
@@ -446,14 +505,15 @@ class CellDetail:
 def role_cell_get(*, slug: str, skill_slug: str, level_code: str) -> CellDetail:
     """One cell of a published role with the skill's row, in 2 queries whatever the role's size:
     the role's skill (with role, family, skill, domain) and the role's levels, each joined to its
-    cell for this skill. 404 when the role, the skill in it or the level is unknown."""
+    cell for this skill. :class:`CellNotFound` when the role, the skill in it or the level is
+    unknown."""
     role_skill = (
         RoleSkill.objects.select_related("role__family", "skill", "domain")
         .filter(role__slug=slug, role__is_published=True, skill__slug=skill_slug)
         .first()
     )
     if role_skill is None:
-        raise Http404(f"No skill {skill_slug!r} in role {slug!r}")
+        raise CellNotFound(f"No skill {skill_slug!r} in role {slug!r}")
     levels = list(
         Level.objects.filter(role_id=role_skill.role_id)
         .annotate(
@@ -481,7 +541,7 @@ def role_cell_get(*, slug: str, skill_slug: str, level_code: str) -> CellDetail:
         cells.append(MatrixCell(level=level, requirement=requirement))
     current = next((cell for cell in cells if cell.level.code == level_code), None)
     if current is None:
-        raise Http404(f"No level {level_code!r} in role {slug!r}")
+        raise CellNotFound(f"No level {level_code!r} in role {slug!r}")
     return CellDetail(
         role_skill=role_skill, level=current.level, requirement=current.requirement, cells=cells
     )
@@ -524,3 +584,89 @@ def skill_list(*, search: str = "") -> QuerySet[Skill]:
 
 def domain_list() -> QuerySet[SkillDomain]:
     return SkillDomain.objects.order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class StateRow:
+    """A skill of a role as a version shows it, with one entry per level (None when empty)."""
+
+    skill: SkillState
+    cells: list[tuple[LevelState, Cell | None]]
+
+
+@dataclass(frozen=True)
+class StateDomain:
+    slug: str
+    name: str
+    rows: list[StateRow]
+
+
+def state_domains(state: RoleState) -> list[StateDomain]:
+    """A version's matrix grouped by domain in the role's order, for a page (no queries)."""
+    skills = {skill.slug: skill for skill in state.skills}
+    return [
+        StateDomain(
+            slug=domain,
+            name=state.domain_names[domain],
+            rows=[
+                StateRow(
+                    skill=skills[slug],
+                    cells=[(level, skills[slug].cells.get(level.code)) for level in state.levels],
+                )
+                for slug in slugs
+            ],
+        )
+        for domain, slugs in state.layout()
+    ]
+
+
+@dataclass(frozen=True)
+class ComparedCell:
+    level: LevelState
+    old: Cell | None
+    new: Cell | None
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+@dataclass(frozen=True)
+class ComparedRow:
+    skill: SkillState
+    cells: list[ComparedCell]
+
+
+@dataclass(frozen=True)
+class ComparedDomain:
+    name: str
+    rows: list[ComparedRow]
+
+
+def comparison_domains(comparison: RoleComparison) -> list[ComparedDomain]:
+    """The skills present in both versions that have a changed cell, in the newer version's
+    matrix layout, each with every level's old and new cell (no queries)."""
+    changed = {cell.skill for cell in comparison.diff.cells}
+    old_skills = {skill.slug: skill for skill in comparison.old.skills}
+    new, old = comparison.new, comparison.old
+    levels = list(new.levels) + [lv for lv in old.levels if new.level(lv.code) is None]
+    domains = []
+    for domain in state_domains(new):
+        rows = [
+            ComparedRow(
+                skill=row.skill,
+                cells=[
+                    ComparedCell(
+                        level=level,
+                        old=old_skills[row.skill.slug].cells.get(level.code),
+                        new=row.skill.cells.get(level.code),
+                    )
+                    for level in levels
+                ],
+            )
+            for row in domain.rows
+            if row.skill.slug in changed
+        ]
+        if rows:
+            domains.append(ComparedDomain(name=domain.name, rows=rows))
+    return domains

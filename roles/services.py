@@ -1,19 +1,45 @@
-"""Writes of the roles domain. Every change to a role's content ends in a new version."""
+"""Writes of the roles domain.
+
+A role changes only through :func:`role_change_apply`: a list of typed changes (roles.changes)
+applied in one transaction, recorded as exactly one new version — or none when nothing differs.
+The admin, imports, renames of shared skills and (later) accepted proposals all build a change
+list and call it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from roles.document import CODES, RoleDocument, RoleDocumentError, parse_role_document
+from roles.changes import (
+    AddSkill,
+    Cell,
+    Change,
+    ChangeError,
+    RenameDomain,
+    RenameFamily,
+    RenameSkill,
+    RoleState,
+    SetDetails,
+    SetLayout,
+    SetRequirement,
+    all_cell_changes,
+    apply_changes,
+    changes_as_json,
+    changes_between,
+    role_diff,
+)
+from roles.document import RoleDocumentError, parse_role_document, role_document_write
+from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import (
     Level,
     Requirement,
@@ -24,39 +50,54 @@ from roles.models import (
     Skill,
     SkillDomain,
 )
-from roles.selectors import role_cache_key, role_document_build, role_matrix_for
+from roles.selectors import role_cache_key, role_matrix_for, role_state_from_matrix
 
+__all__ = [
+    "ChangeConflict",
+    "ChangeError",
+    "RoleChangeError",
+    "RoleImportResult",
+    "global_entry_update",
+    "role_change_apply",
+    "role_delete",
+    "role_import",
+]
 
-class RoleChangeError(ValueError):
-    """A change to a role that the domain refuses (the message says why)."""
+# Whoever makes a change: a member, or nobody (an import run from the command line).
+Author = User | None
+_M = TypeVar("_M", bound=models.Model)
 
 
 @dataclass(frozen=True)
 class RoleImportResult:
     role: Role
-    version: RoleVersion
+    # None when the document said nothing the role did not already say.
+    version: RoleVersion | None
     created: bool
+    # Each way the document differs from a shared skill, domain or family, which it does not
+    # change (one line each, e.g. "skill 'docker': name 'Docker Engine' kept as 'Docker'").
+    differences: list[str]
 
 
-@dataclass(frozen=True)
-class CellChange:
-    """The new content of one cell; ``code=None`` empties it."""
-
-    skill_slug: str
-    level_code: str
-    code: str | None
-    mandatory: bool = True
-    details: str = ""
-
-
-def _clean(instance: Any, **kwargs: Any) -> None:
+def _clean(instance: models.Model, **kwargs: Any) -> None:
     # Uniqueness is left to the database constraints (one query per row would make an import of
     # 280 cells slow); field validation still runs here.
     instance.full_clean(validate_unique=False, validate_constraints=False, **kwargs)
 
 
+def _checked(instance: models.Model, what: str, **kwargs: Any) -> None:
+    try:
+        _clean(instance, **kwargs)
+    except ValidationError as exc:
+        raise RoleChangeError(f"{what}: {'; '.join(exc.messages)}") from None
+
+
 def _lock_role(role: Role) -> Role:
-    return Role.objects.select_for_update().select_related("family").get(pk=role.pk)
+    # No join in the locking query: when a concurrent change set moves the role to another
+    # family, PostgreSQL re-checks a joined row after the wait and would find no role at all.
+    locked = Role.objects.select_for_update().get(pk=role.pk)
+    locked.family = RoleFamily.objects.get(pk=locked.family_id)
+    return locked
 
 
 def role_cache_forget(*slugs: str) -> None:
@@ -67,128 +108,466 @@ def role_cache_forget(*slugs: str) -> None:
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
-def role_version_record(
-    *,
-    role: Role,
-    source: str,
-    author: User | None = None,
-    message: str = "",
-) -> RoleVersion:
-    """Snapshot the role as it is now and move its version number on by one.
+# --- resolving changes against shared entries ---------------------------------------------------
 
-    Call inside the transaction that changed the role, after locking it.
-    """
-    snapshot = role_document_build(role_matrix_for(role))
-    Role.objects.filter(pk=role.pk).update(current_version=F("current_version") + 1)
-    role_cache_forget(role.slug)
-    role.refresh_from_db(fields=["current_version", "updated_at"])
-    version = RoleVersion(
-        role=role,
-        number=role.current_version,
-        snapshot=snapshot,
-        source=source,
-        message=message[:500],
-        author=author if author is not None and author.is_authenticated else None,
+
+def _resolve(changes: Sequence[Change]) -> list[Change]:
+    """Fill in the names of shared skills and domains that exist already: a change adding the
+    skill "docker" shows the global Docker's name, whatever name the change carried (renaming
+    a shared skill is its own change). 2 queries."""
+    skill_slugs = {c.skill for c in changes if isinstance(c, AddSkill)}
+    domain_slugs = {c.domain for c in changes if isinstance(c, AddSkill)}
+    domain_slugs |= {d for c in changes if isinstance(c, SetLayout) for d in c.domain_names}
+    skills = {s.slug: s for s in Skill.objects.filter(slug__in=skill_slugs)} if skill_slugs else {}
+    domains = (
+        {d.slug: d for d in SkillDomain.objects.filter(slug__in=domain_slugs)}
+        if domain_slugs
+        else {}
     )
-    _clean(version, exclude=["role", "author"])
-    version.save()
-    return version
+    resolved: list[Change] = []
+    for change in changes:
+        if isinstance(change, AddSkill):
+            skill, domain = skills.get(change.skill), domains.get(change.domain)
+            if skill is not None:
+                change = replace(change, name=skill.name, description=skill.description)
+            if domain is not None:
+                change = replace(change, domain_name=domain.name)
+        elif isinstance(change, SetLayout):
+            names = {
+                slug: domains[slug].name if slug in domains else name
+                for slug, name in change.domain_names.items()
+            }
+            change = replace(change, domain_names=names)
+        resolved.append(change)
+    return resolved
 
 
-def _sync_levels(role: Role, document: RoleDocument) -> dict[str, Level]:
+def _conflicts(role: Role, base_version: int, touched: set[str]) -> list[tuple[str, int]]:
+    """Places among ``touched`` that a version after ``base_version`` changed (1 query)."""
+    if base_version > role.current_version or base_version < 0:
+        raise RoleChangeError(
+            f"base version {base_version} does not exist (the role is at {role.current_version})"
+        )
+    found: dict[str, int] = {}
+    later = (
+        RoleVersion.objects.filter(role=role, number__gt=base_version)
+        .order_by("number")
+        .values_list("number", "places")
+    )
+    for number, places in later:
+        for place in touched.intersection(places):
+            found.setdefault(place, number)
+    return sorted(found.items(), key=lambda item: (item[1], item[0]))
+
+
+# --- writing a state ----------------------------------------------------------------------------
+
+
+def _global_rows(
+    model: type[_M], wanted: dict[str, dict[str, str]], renamed: dict[str, dict[str, str]]
+) -> dict[str, _M]:
+    """Shared rows (skills, domains) by slug: missing ones are created, ``renamed`` ones get
+    their new fields."""
+    manager = model._default_manager
+    found = {obj.slug: obj for obj in manager.filter(slug__in=wanted)}  # type: ignore[attr-defined]
+    missing = [model(slug=slug, **fields) for slug, fields in wanted.items() if slug not in found]
+    for obj in missing:
+        _checked(obj, f"{model._meta.verbose_name} {obj.slug}")  # type: ignore[attr-defined]
+    # Another import may create the same shared row concurrently: let the database decide.
+    manager.bulk_create(missing, ignore_conflicts=True)
+    if missing:
+        slugs = [obj.slug for obj in missing]  # type: ignore[attr-defined]
+        found.update({obj.slug: obj for obj in manager.filter(slug__in=slugs)})  # type: ignore[attr-defined]
+    for slug, fields in renamed.items():
+        obj = found[slug]
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        _checked(obj, f"{model._meta.verbose_name} {slug}")
+        obj.save(update_fields=list(fields))
+    return found
+
+
+def _write_role_row(role: Role, old: RoleState, new: RoleState) -> None:
+    if new.slug != old.slug and Role.objects.filter(slug=new.slug).exclude(pk=role.pk).exists():
+        raise RoleChangeError(f"slug: another role already has the slug {new.slug!r}")
+    if new.family != old.family:
+        role.family = RoleFamily.objects.get(slug=new.family)
+    elif new.family_name != old.family_name:
+        family = RoleFamily(pk=role.family_id, slug=new.family, name=new.family_name)
+        _checked(family, f"family {new.family}")
+        RoleFamily.objects.filter(pk=role.family_id).update(name=new.family_name)
+        role.family.name = new.family_name
+    role.slug = new.slug
+    role.title = new.title
+    role.tagline = new.tagline
+    role.description = new.description
+    role.key_domains = list(new.key_domains)
+    role.source = new.source
+    role.is_published = new.is_published
+    role.code_names = dict(new.code_names)
+    role.extensions = json.dumps(new.extensions, ensure_ascii=False)
+    _checked(role, "role", exclude=["family"])
+    role.save()
+
+
+def _write_levels(role: Role, old: RoleState, new: RoleState) -> dict[str, Level]:
     existing = {level.code: level for level in Level.objects.filter(role=role)}
-    wanted = {level.code for level in document.levels}
-    Level.objects.filter(role=role).exclude(code__in=wanted).delete()
-    # Move kept levels out of the way first so the new order never collides with the old one.
-    offset = len(existing) + len(document.levels) + 1
-    Level.objects.filter(role=role).update(order=F("order") + offset)
+    wanted = [lv.code for lv in new.levels]
+    gone = [code for code in existing if code not in wanted]
+    if gone:
+        Level.objects.filter(role=role, code__in=gone).delete()
+    if [lv.code for lv in old.levels] != wanted:
+        # Move kept levels out of the way first so the new order never collides with the old.
+        Level.objects.filter(role=role).update(order=F("order") + len(existing) + len(wanted) + 1)
+        for level in existing.values():
+            level.order = -1  # no longer what the database holds: the loop below saves it
     levels: dict[str, Level] = {}
-    for order, data in enumerate(document.levels):
-        level = existing.get(data.code) or Level(role=role, code=data.code)
-        level.name = data.name
-        level.short_name = data.short
-        level.order = order
-        level.focus = data.focus
-        level.stack = data.stack
-        _clean(level, exclude=["role"])
-        level.save()
+    for order, data in enumerate(new.levels):
+        level = existing.get(data.code) or Level(role=role, code=data.code, order=-1)
+        fields = {
+            "name": data.name,
+            "short_name": data.short,
+            "focus": data.focus,
+            "stack": list(data.stack),
+            "order": order,
+        }
+        if level.pk is None or any(getattr(level, k) != v for k, v in fields.items()):
+            for name, value in fields.items():
+                setattr(level, name, value)
+            _checked(level, f"level {data.code}", exclude=["role"])
+            level.save()
         levels[data.code] = level
     return levels
 
 
-def _get_or_create_by_slug(model: type[Any], wanted: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """Global rows (skills, domains) by slug; existing ones are shared and left unchanged."""
-    found = {obj.slug: obj for obj in model.objects.filter(slug__in=wanted)}
-    missing = [model(slug=slug, **fields) for slug, fields in wanted.items() if slug not in found]
-    for obj in missing:
-        _clean(obj)
-    # Another import may create the same global row concurrently: let the database decide.
-    model.objects.bulk_create(missing, ignore_conflicts=True)
-    found.update(
-        {obj.slug: obj for obj in model.objects.filter(slug__in=[m.slug for m in missing])}
-    )
-    return found
-
-
-def _sync_matrix(role: Role, document: RoleDocument, levels: dict[str, Level]) -> None:
-    domains = _get_or_create_by_slug(
-        SkillDomain, {d.slug: {"name": d.name} for d in document.domains}
-    )
-    skills = _get_or_create_by_slug(
+def _write_skills(role: Role, old: RoleState, new: RoleState) -> dict[str, RoleSkill]:
+    old_names = {s.slug: s for s in old.skills}
+    skills = _global_rows(
         Skill,
+        {s.slug: {"name": s.name, "description": s.description} for s in new.skills},
         {
             s.slug: {"name": s.name, "description": s.description}
-            for d in document.domains
-            for s in d.skills
+            for s in new.skills
+            if s.slug in old_names
+            and (old_names[s.slug].name, old_names[s.slug].description) != (s.name, s.description)
         },
     )
-    # The matrix is replaced whole: cells are addressed by (skill, level), never by row id.
-    RoleSkill.objects.filter(role=role).delete()
-    role_skills: list[RoleSkill] = []
-    cells: list[tuple[int, str, Any]] = []
-    for domain in document.domains:
-        for skill in domain.skills:
-            role_skills.append(
-                RoleSkill(
-                    role=role,
-                    skill=skills[skill.slug],
-                    domain=domains[domain.slug],
-                    order=len(role_skills),
-                )
+    domains = _global_rows(
+        SkillDomain,
+        {slug: {"name": name} for slug, name in new.domain_names.items()},
+        {
+            slug: {"name": name}
+            for slug, name in new.domain_names.items()
+            if slug in old.domain_names and old.domain_names[slug] != name
+        },
+    )
+    existing = {
+        rs.skill.slug: rs for rs in RoleSkill.objects.filter(role=role).select_related("skill")
+    }
+    wanted = {s.slug for s in new.skills}
+    gone = [rs.pk for slug, rs in existing.items() if slug not in wanted]
+    if gone:
+        RoleSkill.objects.filter(pk__in=gone).delete()
+    if old.layout() == new.layout():
+        return {slug: rs for slug, rs in existing.items() if slug in wanted}
+    # The layout changed: move every kept placement out of the way, then write the new one.
+    RoleSkill.objects.filter(role=role).update(order=F("order") + len(existing) + len(wanted) + 1)
+    placed: dict[str, RoleSkill] = {}
+    moved: list[RoleSkill] = []
+    added: list[RoleSkill] = []
+    for order, skill in enumerate(new.skills):
+        role_skill = existing.get(skill.slug)
+        if role_skill is None:
+            role_skill = RoleSkill(
+                role=role, skill=skills[skill.slug], domain=domains[skill.domain], order=order
             )
-            cells.extend(
-                (len(role_skills) - 1, code, cell) for code, cell in skill.requirements.items()
-            )
-    RoleSkill.objects.bulk_create(role_skills)
-    requirements = [
-        Requirement(
-            role_skill=role_skills[index],
-            level=levels[code],
-            code=cell.code,
-            is_mandatory=cell.mandatory,
-            details=cell.details,
+            added.append(role_skill)
+        else:
+            role_skill.domain = domains[skill.domain]
+            role_skill.order = order
+            moved.append(role_skill)
+        placed[skill.slug] = role_skill
+    RoleSkill.objects.bulk_update(moved, ["domain", "order"])
+    RoleSkill.objects.bulk_create(added)
+    return placed
+
+
+def _write_cells(
+    role: Role,
+    old: RoleState,
+    new: RoleState,
+    levels: dict[str, Level],
+    role_skills: dict[str, RoleSkill],
+) -> None:
+    changed = all_cell_changes(old, new)
+    if not changed:
+        return
+    stored = {
+        (r.role_skill_id, r.level_id): r
+        for r in Requirement.objects.filter(level__role=role).only(
+            "id", "role_skill_id", "level_id", "code", "is_mandatory", "details"
         )
-        for index, code, cell in cells
+    }
+    deleted: list[int] = []
+    written: list[Requirement] = []
+    for diff in changed:
+        role_skill, level = role_skills.get(diff.skill), levels.get(diff.level)
+        if role_skill is None or level is None:
+            continue  # removed with its skill or level
+        current = stored.get((role_skill.pk, level.pk))
+        if diff.new is None:
+            if current is not None:
+                deleted.append(current.pk)
+            continue
+        requirement = current or Requirement(role_skill=role_skill, level=level)
+        requirement.code = diff.new.code
+        requirement.is_mandatory = diff.new.mandatory
+        requirement.details = diff.new.details
+        _checked(requirement, f"cell {diff.skill}/{diff.level}", exclude=["role_skill", "level"])
+        written.append(requirement)
+    if deleted:
+        Requirement.objects.filter(pk__in=deleted).delete()
+    Requirement.objects.bulk_update(
+        [r for r in written if r.pk is not None], ["code", "is_mandatory", "details"]
+    )
+    Requirement.objects.bulk_create([r for r in written if r.pk is None])
+
+
+def _cell_json(cell: Cell | None) -> dict[str, Any] | None:
+    return cell.as_json() if cell is not None else None
+
+
+def _record(
+    *,
+    role: Role,
+    old: RoleState,
+    new: RoleState,
+    changes: Sequence[Change],
+    author: Author,
+    source: str,
+    message: str,
+    proposal: models.Model | None,
+) -> RoleVersion:
+    """Write ``new`` over ``old`` and record it as the role's next version."""
+    old_slug = role.slug
+    _write_role_row(role, old, new)
+    levels = _write_levels(role, old, new)
+    role_skills = _write_skills(role, old, new)
+    _write_cells(role, old, new, levels, role_skills)
+    Role.objects.filter(pk=role.pk).update(current_version=F("current_version") + 1)
+    role.refresh_from_db(fields=["current_version", "updated_at"])
+    level_names = {lv.code: lv.name for lv in (*old.levels, *new.levels)}
+    skill_names = {s.slug: s.name for s in (*old.skills, *new.skills)}
+    version = RoleVersion(
+        role=role,
+        number=role.current_version,
+        snapshot=role_document_write(new),
+        source=source,
+        message=message[:500],
+        author=author,
+        changes=changes_as_json(changes),
+        changed_cells=[
+            {
+                "skill": diff.skill,
+                "skill_name": skill_names[diff.skill],
+                "level": diff.level,
+                "level_name": level_names[diff.level],
+                "old": _cell_json(diff.old),
+                "new": _cell_json(diff.new),
+            }
+            for diff in all_cell_changes(old, new)
+        ],
+        places=role_diff(old, new).places(),
+        proposal_id=proposal.pk if proposal is not None else None,
+    )
+    _checked(version, "version", exclude=["role", "author"])
+    version.save()
+    role_cache_forget(old_slug, role.slug)
+    return version
+
+
+def _apply_locked(
+    *,
+    role: Role,
+    old: RoleState,
+    changes: Sequence[Change],
+    author: Author,
+    source: str,
+    message: str,
+    base_version: int | None,
+    proposal: models.Model | None,
+) -> RoleVersion | None:
+    if base_version is not None:
+        touched = set().union(*(change.places() for change in changes)) if changes else set()
+        conflicts = _conflicts(role, base_version, touched)
+        if conflicts:
+            raise ChangeConflict(base_version=base_version, conflicts=conflicts)
+    changes = _resolve(changes)
+    new = apply_changes(old, changes).state
+    if new.family != old.family:
+        family = RoleFamily.objects.filter(slug=new.family).first()
+        if family is None:
+            raise RoleChangeError(f"family: no family {new.family!r}")
+        new = replace(new, family_name=family.name)
+    if new == old:
+        return None
+    return _record(
+        role=role,
+        old=old,
+        new=new,
+        changes=changes,
+        author=author,
+        source=source,
+        message=message,
+        proposal=proposal,
+    )
+
+
+@transaction.atomic
+def role_change_apply(
+    *,
+    role: Role,
+    changes: Sequence[Change],
+    author: Author,
+    source: str,
+    message: str = "",
+    base_version: int | None = None,
+    proposal: models.Model | None = None,
+) -> RoleVersion | None:
+    """Apply a change list to a role as one new version, all or nothing.
+
+    Locks the role. With ``base_version``, refuses (:class:`ChangeConflict`, nothing written)
+    when a place the changes touch changed in a later version. Raises
+    :class:`roles.changes.ChangeError` naming each change that cannot apply. Returns the new
+    version, or ``None`` when the changes leave the role as it was. Caches of the role are
+    cleared once the transaction commits.
+    """
+    locked = _lock_role(role)
+    version = _apply_locked(
+        role=locked,
+        old=role_state_from_matrix(role_matrix_for(locked)),
+        changes=changes,
+        author=author,
+        source=source,
+        message=message,
+        base_version=base_version,
+        proposal=proposal,
+    )
+    # The caller's instance follows (slug, version number), as after a save().
+    role.refresh_from_db()
+    return version
+
+
+@transaction.atomic
+def global_entry_update(
+    *,
+    entry: Skill | SkillDomain | RoleFamily,
+    author: Author,
+    fields: dict[str, str],
+) -> list[RoleVersion]:
+    """Rename (or re-describe) a shared skill, domain or family: one change for every role that
+    shows it, one version each. Nothing is recorded when nothing changes."""
+    editable = {"name", "description"} if isinstance(entry, Skill) else {"name"}
+    unknown = set(fields) - editable
+    if unknown:
+        raise RoleChangeError(f"Not editable: {', '.join(sorted(unknown))}")
+    current = type(entry).objects.get(pk=entry.pk)
+    if all(getattr(current, name) == value for name, value in fields.items()):
+        return []
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    _checked(entry, str(entry._meta.verbose_name))
+    change: Change
+    if isinstance(entry, Skill):
+        change = RenameSkill(skill=entry.slug, name=entry.name, description=entry.description)
+        roles = Role.objects.filter(role_skills__skill=entry)
+    elif isinstance(entry, SkillDomain):
+        change = RenameDomain(domain=entry.slug, name=entry.name)
+        roles = Role.objects.filter(role_skills__domain=entry)
+    else:
+        change = RenameFamily(family=entry.slug, name=entry.name)
+        roles = Role.objects.filter(family=entry)
+    locked = [
+        _lock_role(role) for role in Role.objects.filter(pk__in=roles.values("pk")).order_by("pk")
     ]
-    for requirement in requirements:
-        _clean(requirement, exclude=["role_skill", "level"])
-    Requirement.objects.bulk_create(requirements)
+    # Every role's state is read before the shared row changes, so each sees the rename.
+    before = [(role, role_state_from_matrix(role_matrix_for(role))) for role in locked]
+    entry.save(update_fields=list(fields))
+    versions = []
+    for role, old in before:
+        version = _apply_locked(
+            role=role,
+            old=old,
+            changes=[change],
+            author=author,
+            source=RoleVersion.Source.ADMIN,
+            message="",
+            base_version=None,
+            proposal=None,
+        )
+        if version is not None:
+            versions.append(version)
+    return versions
+
+
+def _shared_differences(document_state: RoleState) -> tuple[RoleState, list[str]]:
+    """The document's role with the names of shared entries that already exist, and one line
+    for each name or description the document gives differently (which it does not change)."""
+    differences: list[str] = []
+    skills = Skill.objects.in_bulk([s.slug for s in document_state.skills], field_name="slug")
+    domains = SkillDomain.objects.in_bulk(list(document_state.domain_names), field_name="slug")
+    family = RoleFamily.objects.filter(slug=document_state.family).first()
+
+    def differ(kind: str, slug: str, field: str, ours: str, theirs: str) -> None:
+        if ours != theirs:
+            differences.append(
+                f"{kind} {slug!r}: the document's {field} {theirs!r} differs from the shared "
+                f"{kind}'s {ours!r}, which is kept"
+            )
+
+    kept_skills = []
+    for skill in document_state.skills:
+        shared = skills.get(skill.slug)
+        if shared is not None:
+            differ("skill", skill.slug, "name", shared.name, skill.name)
+            differ("skill", skill.slug, "description", shared.description, skill.description)
+            skill = replace(skill, name=shared.name, description=shared.description)
+        kept_skills.append(skill)
+    domain_names = dict(document_state.domain_names)
+    for slug, name in document_state.domain_names.items():
+        if slug in domains:
+            differ("domain", slug, "name", domains[slug].name, name)
+            domain_names[slug] = domains[slug].name
+    family_name = document_state.family_name
+    if family is not None:
+        differ("family", family.slug, "name", family.name, family_name)
+        family_name = family.name
+    state = replace(
+        document_state,
+        skills=tuple(kept_skills),
+        domain_names=domain_names,
+        family_name=family_name,
+    )
+    return state, differences
 
 
 @transaction.atomic
 def role_import(
     *,
     raw: str | bytes | dict[str, Any],
-    author: User | None = None,
+    author: Author = None,
     source: str = RoleVersion.Source.IMPORT,
 ) -> RoleImportResult:
     """Import a ``skillsmatrix.role/v1`` document, all or nothing.
 
-    The whole document is validated before the first write. An existing role (same slug) is
-    updated in place and gets a new version; shared skills and domains are reused as they are.
-    Raises :class:`RoleDocumentError` naming the JSON path of the first problem.
+    The whole document is validated before the first write. The difference between the role (if
+    it exists) and the document is applied as one change set: one new version, or none when
+    nothing differs. Shared skills, domains and families keep their names; each difference is
+    reported in the result. Raises :class:`RoleDocumentError` naming the JSON path of the first
+    problem.
     """
     document = parse_role_document(raw)
+    target, differences = _shared_differences(document.to_state())
     family, _ = RoleFamily.objects.get_or_create(
         slug=document.family_slug, defaults={"name": document.family_name}
     )
@@ -198,264 +577,23 @@ def role_import(
         slug=document.slug,
         defaults={"family": family, "title": document.title, "tagline": document.tagline},
     )
-    role = Role.objects.select_for_update().get(pk=role.pk)
-    role.family = family
-    role.title = document.title
-    role.tagline = document.tagline
-    role.description = document.description
-    role.key_domains = document.key_domains
-    try:
-        _clean(role, exclude=["family"])
-    except ValidationError as exc:
-        raise RoleDocumentError("$.role", "; ".join(exc.messages)) from None
-    role.save()
-    try:
-        levels = _sync_levels(role, document)
-        _sync_matrix(role, document, levels)
-    except ValidationError as exc:
-        raise RoleDocumentError("$", "; ".join(exc.messages)) from None
-    version = role_version_record(role=role, source=source, author=author, message="Imported")
-    return RoleImportResult(role=role, version=version, created=created)
-
-
-@transaction.atomic
-def role_update(
-    *,
-    role: Role,
-    author: User | None,
-    fields: dict[str, Any],
-    message: str = "",
-) -> RoleVersion:
-    """Change a role's own fields (title, tagline, …) and record a version."""
     locked = _lock_role(role)
-    editable = {"family", "title", "tagline", "description", "key_domains", "is_published", "slug"}
-    unknown = set(fields) - editable
-    if unknown:
-        raise RoleChangeError(f"Not editable: {', '.join(sorted(unknown))}")
-    old_slug = locked.slug
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    _clean(locked)
-    locked.save(update_fields=[*fields, "updated_at"])
-    role_cache_forget(old_slug)
-    return role_version_record(
-        role=locked, source=RoleVersion.Source.ADMIN, author=author, message=message
-    )
-
-
-@transaction.atomic
-def level_update(
-    *,
-    level: Level,
-    author: User | None,
-    fields: dict[str, Any],
-) -> RoleVersion:
-    """Change a level's name, short name, focus or stack and record a version of its role."""
-    role = _lock_role(level.role)
-    editable = {"name", "short_name", "focus", "stack"}
-    unknown = set(fields) - editable
-    if unknown:
-        raise RoleChangeError(f"Not editable: {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(level, name, value)
-    _clean(level)
-    level.save(update_fields=list(fields))
-    return role_version_record(
-        role=role,
-        source=RoleVersion.Source.ADMIN,
-        author=author,
-        message=f"Edited level {level.code}",
-    )
-
-
-def _cell_set(
-    role: Role, role_skills: dict[str, RoleSkill], levels: dict[str, Level], change: CellChange
-) -> bool:
-    """Apply one cell change; True when the cell actually changed."""
-    role_skill = role_skills.get(change.skill_slug)
-    if role_skill is None:
-        raise RoleChangeError(f"{role.slug} has no skill {change.skill_slug!r}")
-    level = levels.get(change.level_code)
-    if level is None:
-        raise RoleChangeError(f"{role.slug} has no level {change.level_code!r}")
-    current = Requirement.objects.filter(role_skill=role_skill, level=level).first()
-    if change.code is None:
-        if current is None:
-            return False
-        current.delete()
-        return True
-    if change.code not in CODES:
-        raise RoleChangeError(f"Code must be one of A, W, E, not {change.code!r}")
-    if current is None:
-        current = Requirement(role_skill=role_skill, level=level)
-    elif (current.code, current.is_mandatory, current.details) == (
-        change.code,
-        change.mandatory,
-        change.details,
-    ):
-        return False
-    current.code = change.code
-    current.is_mandatory = change.mandatory
-    current.details = change.details
-    _clean(current, exclude=["role_skill", "level"])
-    current.save()
-    return True
-
-
-@transaction.atomic
-def role_cells_update(
-    *,
-    role: Role,
-    changes: Iterable[CellChange],
-    author: User | None,
-    source: str = RoleVersion.Source.ADMIN,
-    message: str = "",
-) -> RoleVersion | None:
-    """Set several cells of a role's matrix at once; one version for the lot, none if nothing
-    changed."""
-    locked = _lock_role(role)
-    role_skills = {
-        rs.skill.slug: rs for rs in RoleSkill.objects.filter(role=locked).select_related("skill")
-    }
-    levels = {level.code: level for level in Level.objects.filter(role=locked)}
-    changed = [_cell_set(locked, role_skills, levels, change) for change in changes]
-    if not any(changed):
-        return None
-    return role_version_record(
-        role=locked,
-        source=source,
-        author=author,
-        message=message or f"Edited {sum(changed)} cell(s)",
-    )
-
-
-@transaction.atomic
-def global_entry_update(
-    *,
-    entry: Skill | SkillDomain | RoleFamily,
-    author: User | None,
-    fields: dict[str, Any],
-) -> list[RoleVersion]:
-    """Rename (or re-describe) a global skill, domain or family; every role showing it gets a
-    version, since its export changes."""
-    editable = {"name", "description"} if isinstance(entry, Skill) else {"name"}
-    unknown = set(fields) - editable
-    if unknown:
-        raise RoleChangeError(f"Not editable: {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(entry, name, value)
-    _clean(entry)
-    entry.save(update_fields=list(fields))
-    lookup: dict[str, Any] = {
-        Skill: {"role_skills__skill": entry},
-        SkillDomain: {"role_skills__domain": entry},
-        RoleFamily: {"family": entry},
-    }[type(entry)]
-    roles = Role.objects.filter(**lookup).distinct().order_by("pk")
-    return [
-        role_version_record(
-            role=_lock_role(role),
-            source=RoleVersion.Source.ADMIN,
+    old = role_state_from_matrix(role_matrix_for(locked))
+    target = replace(target, is_published=old.is_published, family_name=family.name)
+    try:
+        version = _apply_locked(
+            role=locked,
+            old=old,
+            changes=changes_between(old, target),
             author=author,
-            message=f"Renamed {entry._meta.verbose_name} {entry.slug}",
+            source=source,
+            message="Imported",
+            base_version=None,
+            proposal=None,
         )
-        for role in roles
-    ]
-
-
-def _shift_orders(role: Role, *, after: int, by: int) -> None:
-    """Move every skill after position ``after`` by ``by`` places, in two steps so the unique
-    (role, order) constraint holds after each statement."""
-    later = RoleSkill.objects.filter(role=role, order__gt=after)
-    bump = 1_000_000
-    later.update(order=F("order") + bump)
-    RoleSkill.objects.filter(role=role, order__gt=after + bump).update(order=F("order") - bump + by)
-
-
-GlobalEntry = TypeVar("GlobalEntry", Skill, SkillDomain)
-
-
-def _global_entry_named(model: type[GlobalEntry], name: str) -> GlobalEntry:
-    """The global skill or domain a name stands for (by ``slugify(name)``, as in a role file),
-    created when it does not exist yet."""
-    name = name.strip()
-    slug = slugify(name)[:100]
-    if not slug:
-        raise RoleChangeError(f"{name!r} gives an empty slug: use letters or digits")
-    entry = model.objects.filter(slug=slug).first()
-    if entry is None:
-        entry = model(slug=slug, name=name)
-        _clean(entry)
-        entry.save()
-    return entry
-
-
-@transaction.atomic
-def role_skill_add(
-    *,
-    role: Role,
-    skill: Skill | str,
-    domain: SkillDomain | str,
-    cells: dict[str, tuple[str, bool, str]] | None = None,
-    author: User | None,
-    source: str = RoleVersion.Source.ADMIN,
-    message: str = "",
-) -> RoleVersion:
-    """Add a skill to a role at the end of its domain (a new domain goes last), with optional
-    cells ``{level_code: (code, mandatory, details)}``; records a version.
-
-    ``skill`` and ``domain`` may be names: the global entry of that slug is reused or made, in
-    the same transaction, so a refused addition leaves no stray skill behind.
-    """
-    locked = _lock_role(role)
-    if isinstance(skill, str):
-        skill = _global_entry_named(Skill, skill)
-    if isinstance(domain, str):
-        domain = _global_entry_named(SkillDomain, domain)
-    if RoleSkill.objects.filter(role=locked, skill=skill).exists():
-        raise RoleChangeError(f"{locked.slug} already has the skill {skill.slug!r}")
-    in_domain = RoleSkill.objects.filter(role=locked, domain=domain).order_by("-order").first()
-    last = RoleSkill.objects.filter(role=locked).order_by("-order").first()
-    if in_domain is not None:
-        position = in_domain.order + 1
-        _shift_orders(locked, after=in_domain.order, by=1)
-    else:
-        position = last.order + 1 if last else 0
-    role_skill = RoleSkill(role=locked, skill=skill, domain=domain, order=position)
-    _clean(role_skill, exclude=["role", "skill", "domain"])
-    role_skill.save()
-    levels = {level.code: level for level in Level.objects.filter(role=locked)}
-    for level_code, (code, mandatory, details) in (cells or {}).items():
-        _cell_set(
-            locked,
-            {skill.slug: role_skill},
-            levels,
-            CellChange(skill.slug, level_code, code, mandatory, details),
-        )
-    return role_version_record(
-        role=locked, source=source, author=author, message=message or f"Added {skill.slug}"
-    )
-
-
-@transaction.atomic
-def role_skill_remove(
-    *,
-    role: Role,
-    skill: Skill,
-    author: User | None,
-    source: str = RoleVersion.Source.ADMIN,
-    message: str = "",
-) -> RoleVersion:
-    """Remove a skill (and its cells) from a role; the global skill stays. Records a version."""
-    locked = _lock_role(role)
-    role_skill = RoleSkill.objects.filter(role=locked, skill=skill).first()
-    if role_skill is None:
-        raise RoleChangeError(f"{locked.slug} has no skill {skill.slug!r}")
-    role_skill.delete()
-    _shift_orders(locked, after=role_skill.order, by=-1)
-    return role_version_record(
-        role=locked, source=source, author=author, message=message or f"Removed {skill.slug}"
-    )
+    except RoleChangeError as exc:
+        raise RoleDocumentError("$", str(exc)) from None
+    return RoleImportResult(role=locked, version=version, created=created, differences=differences)
 
 
 @transaction.atomic
@@ -463,3 +601,25 @@ def role_delete(*, role: Role) -> None:
     """Delete a role with its levels, matrix and versions (global skills stay)."""
     role.delete()
     role_cache_forget(role.slug)
+
+
+def slug_for_name(name: str) -> str:
+    """The slug a new skill or domain named ``name`` gets (as in a role file)."""
+    slug = slugify(name.strip())[:100]
+    if not slug:
+        raise RoleChangeError(f"{name!r} gives an empty slug: use letters or digits")
+    return slug
+
+
+def changes_for_cells(cells: Iterable[tuple[str, str, Cell | None]]) -> list[Change]:
+    """Changes setting each ``(skill, level, cell)`` exactly (code, mandatory and details)."""
+    changes: list[Change] = []
+    for skill, level, cell in cells:
+        if cell is None:
+            changes.append(SetRequirement(skill=skill, level=level, code=None))
+            continue
+        changes.append(
+            SetRequirement(skill=skill, level=level, code=cell.code, mandatory=cell.mandatory)
+        )
+        changes.append(SetDetails(skill=skill, level=level, text=cell.details))
+    return changes

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from roles import views
+from roles import feeds, views
 
 app_name = "roles"
 
@@ -17,4 +17,12 @@ urlpatterns = [
         views.cell_detail,
         name="cell",
     ),
+    path("roles/<slug:slug>/history/", views.role_history, name="history"),
+    path("roles/<slug:slug>/history/feed/", feeds.RoleHistoryFeed(), name="history-feed"),
+    path(
+        "roles/<slug:slug>/versions/<int:number>/",
+        views.role_version_detail,
+        name="version",
+    ),
+    path("roles/<slug:slug>/compare/", views.role_compare_page, name="compare"),
 ]

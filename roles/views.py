@@ -1,4 +1,5 @@
-"""Public pages of the roles app: the catalogue, the role page and a matrix cell's details.
+"""Public pages of the roles app: the catalogue, the role page, a matrix cell's details, and each
+role's public history (its versions, one version's page, and the comparison of two).
 
 Each view serves its full page and, for htmx requests, the fragment defined inline in the same
 template with ``{% partialdef %}``.
@@ -14,6 +15,7 @@ from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache as django_cache
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,17 +26,24 @@ from django.utils.translation import get_language
 from django.views.decorators.http import condition, require_POST, require_safe
 
 from roles.exports import role_export_csv, role_export_json
+from roles.forms import CompareForm
 from roles.models import Role
 from roles.selectors import (
     CellDetail,
     RoleMatrix,
+    comparison_domains,
     family_list_with_roles,
     role_cell_get,
+    role_compare,
     role_get,
     role_matrix_drops,
     role_matrix_for,
     role_matrix_stats,
+    role_version_get,
+    role_version_list,
     skill_search,
+    state_domains,
+    version_state,
 )
 from skillsmatrix.http import HtmxHttpRequest
 
@@ -281,3 +290,59 @@ def theme_set(request: HttpRequest) -> HttpResponse:
     else:
         response.delete_cookie(THEME_COOKIE)
     return response
+
+
+HISTORY_PAGE_SIZE = 20
+
+
+@require_safe
+def role_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """A role's versions, newest first: 3 queries (role, count, page) whatever their number."""
+    role = role_get(slug=slug)
+    page = Paginator(role_version_list(role=role), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"role": role, "page_obj": page, "versions": page.object_list}
+    return render(request, "roles/history.html", context)
+
+
+@require_safe
+def role_version_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """The role page as it was at one version, read from that version's snapshot (2 queries)."""
+    role = role_get(slug=slug)
+    version = role_version_get(role=role, number=number)
+    state = version_state(version)
+    context = {
+        "role": role,
+        "version": version,
+        "state": state,
+        "domains": state_domains(state),
+        "is_current": version.number == role.current_version,
+    }
+    return render(request, "roles/version_detail.html", context)
+
+
+@require_safe
+def role_compare_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """Two versions side by side, cell by cell. Without a choice it compares the latest version
+    with the one before; a malformed choice is a 400 with the form, an unknown version a 404."""
+    role = role_get(slug=slug)
+    form = CompareForm(
+        request.GET if {"from", "to"} & set(request.GET) else None,
+        latest=role.current_version,
+    )
+    comparison = None
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        old, new = form.numbers()
+        if old >= 1:
+            comparison = role_compare(role=role, old=old, new=new)
+    context = {
+        "role": role,
+        "form": form,
+        "comparison": comparison,
+        "domains": comparison_domains(comparison) if comparison else [],
+    }
+    return render(request, "roles/compare.html", context, status=status)

@@ -12,6 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from roles.errors import ChangeConflict, NotFound
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "Conflict."
+    default_code = "conflict"
+
 
 class Pagination(PageNumberPagination):
     """DRF's page numbers, except that an empty ``?page=`` is an invalid page (404) like any
@@ -63,7 +71,12 @@ class InputError(exceptions.ValidationError):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, with a one-line ``message`` added to every error body."""
+    """DRF's handler, with a one-line ``message`` added to every error body. The apps' domain
+    errors map to HTTP: not found → 404, a change conflict → 409."""
+    if isinstance(exc, NotFound):
+        exc = exceptions.NotFound(str(exc))
+    elif isinstance(exc, ChangeConflict):
+        exc = Conflict(str(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -329,3 +329,15 @@ def test_coverage_is_a_share_of_the_cells_with_a_code(case):
         met = sum(1 for s, code in cells if ratings.get(s, 0) >= engine.RANKS[code])
         assert level_result.coverage == (met / len(cells) if cells else 1.0)
         assert 0.0 <= level_result.coverage <= 1.0
+
+
+def test_the_engine_scale_is_the_roles_scale():
+    # The engine keeps its own copy (it imports nothing from Django or the apps).
+    from grading.engine import CODES_BY_RANK, MAX_RANK, RANKS
+    from roles.scale import CODE_RANKS, CODES
+
+    assert RANKS == CODE_RANKS
+    assert {rank: code for code, rank in CODE_RANKS.items()} == {
+        r: c for r, c in CODES_BY_RANK.items() if c is not None
+    }
+    assert MAX_RANK == max(CODE_RANKS.values()) == len(CODES)

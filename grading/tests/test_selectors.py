@@ -12,9 +12,10 @@ from grading.selectors import (
     grading_sheet_from_matrix,
     grading_sheet_get,
 )
+from roles.changes import SetRequirement
 from roles.models import RoleVersion
 from roles.selectors import role_matrix_for
-from roles.services import CellChange, role_cells_update, role_import
+from roles.services import role_change_apply, role_import
 from roles.tests.factories import role_document
 
 
@@ -52,10 +53,11 @@ def test_the_current_sheet_is_cached_per_version(seed_role, django_assert_num_qu
     with django_assert_num_queries(0):
         assert grading_sheet_get(role=seed_role) == first
 
-    role_cells_update(
+    role_change_apply(
         role=seed_role,
-        changes=[CellChange(skill_slug="github-copilot", level_code="junior", code="E")],
+        changes=[SetRequirement(skill="github-copilot", level="junior", code="E")],
         author=None,
+        source="admin",
     )
     seed_role.refresh_from_db()
     changed = grading_sheet_get(role=seed_role)
@@ -66,10 +68,11 @@ def test_the_current_sheet_is_cached_per_version(seed_role, django_assert_num_qu
 
 def test_an_old_version_keeps_grading_as_it_did(seed_role):
     ratings = _all(grading_sheet_get(role=seed_role), "A")
-    role_cells_update(
+    role_change_apply(
         role=seed_role,
-        changes=[CellChange(skill_slug="github-copilot", level_code="junior", code="E")],
+        changes=[SetRequirement(skill="github-copilot", level="junior", code="E")],
         author=None,
+        source="admin",
     )
     seed_role.refresh_from_db()
 

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from grading.models import Assessment
 from grading.selectors import grading_sheet_get
-from roles.services import CellChange, role_cells_update
+from roles.changes import SetRequirement
+from roles.services import role_change_apply
 
 
 def calc_url(role) -> str:
@@ -149,10 +150,11 @@ def test_the_share_page_grades_against_its_version_and_offers_a_regrade(client, 
     sheet = grading_sheet_get(role=seed_role)
     client.post(share_url(seed_role), form_data(sheet, "A"))
     assessment = Assessment.objects.get()
-    role_cells_update(
+    role_change_apply(
         role=seed_role,
-        changes=[CellChange(skill_slug="github-copilot", level_code="junior", code="E")],
+        changes=[SetRequirement(skill="github-copilot", level="junior", code="E")],
         author=None,
+        source="admin",
     )
 
     html = client.get(f"/assessments/{assessment.token}/").content.decode()

@@ -1,13 +1,17 @@
-"""Template helpers for the roles pages: requirement codes in words, a role's description."""
+"""Template helpers for the roles pages: requirement codes and changes in words, a role's
+description."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django import template
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from roles.models import RequirementCode, Role
+from roles.models import RequirementCode, Role, RoleVersion
 
 register = template.Library()
 
@@ -38,9 +42,86 @@ def code_meaning(code: str | None) -> str:
 
 
 @register.simple_tag
-def code_legend() -> list[tuple[str, str]]:
-    """The codes in rank order with their names, for a matrix legend."""
-    return [(code.value, str(code.label)) for code in RequirementCode]
+def code_legend(code_names: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """The codes in rank order with their names, for a matrix legend. A role that relabels
+    codes (its role file's ``codes``) passes its own names, shown as the role gives them."""
+    names = code_names or {}
+    return [(code.value, names.get(code.value) or str(code.label)) for code in RequirementCode]
+
+
+def _cell_words(cell: Mapping[str, Any] | None) -> str:
+    if not cell:
+        return "—"
+    return cell["code"] if cell.get("mandatory", True) else gettext("%(code)s optional") % cell
+
+
+@register.filter
+def cell_change_words(change: Mapping[str, Any]) -> str:
+    """A version's changed cell: "Docker · Senior: A → E"."""
+    return "%s · %s: %s → %s" % (  # noqa: UP031 - same in every language
+        change["skill_name"],
+        change["level_name"],
+        _cell_words(change["old"]),
+        _cell_words(change["new"]),
+    )
+
+
+_CHANGE_WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "set_requirement": lambda c: (
+        gettext("%(skill)s · %(level)s set to %(code)s") % {**c, "code": c["code"] or "—"}
+    ),
+    "set_details": lambda c: gettext("%(skill)s · %(level)s: details edited") % c,
+    "add_skill": lambda c: gettext("Added the skill %(skill)s (in %(domain)s)") % c,
+    "remove_skill": lambda c: gettext("Removed the skill %(skill)s") % c,
+    "set_layout": lambda c: gettext("Reordered the skills"),
+    "set_focus": lambda c: gettext("Focus of %(level)s edited") % c,
+    "set_stack": lambda c: (
+        gettext("Stack of %(level)s: %(items)s") % {**c, "items": ", ".join(c["items"]) or "—"}
+    ),
+    "set_level_name": lambda c: gettext("Level %(level)s named “%(name)s” (%(short)s)") % c,
+    "add_level": lambda c: gettext("Added the level %(level)s “%(name)s”") % c,
+    "remove_level": lambda c: gettext("Removed the level %(level)s") % c,
+    "set_level_order": lambda c: (
+        gettext("Levels ordered: %(levels)s") % {"levels": ", ".join(c["levels"])}
+    ),
+    "set_role_field": lambda c: gettext("Role %(field)s set") % c,
+    "rename_skill": lambda c: gettext("Skill %(skill)s renamed “%(name)s”") % c,
+    "rename_domain": lambda c: gettext("Domain %(domain)s renamed “%(name)s”") % c,
+    "rename_family": lambda c: gettext("Family %(family)s renamed “%(name)s”") % c,
+    "set_code_name": lambda c: gettext("Code %(code)s named “%(name)s”") % c,
+    "set_extension": lambda c: gettext("Extension data at %(place)s") % c,
+}
+
+
+@register.filter
+def change_words(change: Mapping[str, Any]) -> str:
+    """One change of a version's change list (its JSON form) in words."""
+    describe = _CHANGE_WORDS.get(change.get("op", ""))
+    return describe(change) if describe else str(change.get("op", "?"))
+
+
+@register.simple_tag
+def version_summary(version: RoleVersion, limit: int = 3) -> list[str]:
+    """The first few changes of a version in words: changed cells first, then the changes that
+    are not about cells."""
+    lines = [cell_change_words(cell) for cell in version.changed_cells[:limit]]
+    for change in version.changes:
+        if len(lines) >= limit:
+            break
+        if change.get("op") not in {"set_requirement", "set_details", "add_skill", "remove_skill"}:
+            lines.append(change_words(change))
+    return lines
+
+
+@register.filter
+def version_author(version: RoleVersion) -> str:
+    """Who made a version: its author's name, else "import", "curators" or "community"."""
+    if version.author is not None:
+        return str(version.author.get_username())
+    return {
+        "import": gettext("import"),
+        "proposal": gettext("community"),
+    }.get(version.source, gettext("curators"))
 
 
 @register.simple_tag

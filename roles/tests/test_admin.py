@@ -190,6 +190,8 @@ def _grid_post(client, role, changes: dict[str, str], follow: bool = False, **ex
         value = grid.initial.get(name, field.initial)
         if name.startswith("code__"):
             data[name] = value or ""
+        elif name == "base_version":
+            data[name] = value
         elif value:
             data[name] = "on"
     data.update(changes)
@@ -206,7 +208,12 @@ def test_matrix_grid_saves_changed_cells_as_one_version(admin_client, seed_role)
     )
     assert response.status_code == 302
     versions = list(RoleVersion.objects.filter(role=seed_role))
-    assert [v.number for v in versions] == [3, 2, 1]  # cells, then the removal
+    assert [v.number for v in versions] == [2, 1]  # cells and the removal: one version
+    assert {(c["skill"], c["level"]) for c in versions[0].changed_cells} >= {
+        ("docker", "senior"),
+        ("redis", "junior"),
+        ("cursor-ide", "junior"),
+    }
     cells = {
         (r.role_skill.skill.slug, r.level.code): r.code
         for r in Requirement.objects.select_related("role_skill__skill", "level")
@@ -366,6 +373,185 @@ def test_import_refuses_large_files(admin_client):
     response = admin_client.post(reverse("admin:roles_role_import"), {"file": upload})
     assert response.status_code == 200
     assert "larger than 2 MB" in response.content.decode()
+
+
+def _role_form(role, **changes):
+    levels = list(Level.objects.filter(role=role).order_by("order"))
+    return {
+        "family": role.family_id,
+        "title": role.title,
+        "slug": role.slug,
+        "tagline": role.tagline,
+        "description": role.description,
+        "key_domains": "\n".join(role.key_domains),
+        "is_published": "on",
+        "levels-TOTAL_FORMS": str(len(levels)),
+        "levels-INITIAL_FORMS": str(len(levels)),
+        "levels-MIN_NUM_FORMS": "0",
+        "levels-MAX_NUM_FORMS": "1000",
+        **{f"levels-{i}-id": str(level.pk) for i, level in enumerate(levels)},
+        **{f"levels-{i}-role": str(role.pk) for i in range(len(levels))},
+        **changes,
+    }
+
+
+def _versions(role) -> int:
+    return RoleVersion.objects.filter(role=role).count()
+
+
+def test_saving_a_role_level_cell_or_skill_without_edits_records_no_version(
+    admin_client, seed_role
+):
+    role_url = reverse("admin:roles_role_change", args=[seed_role.pk])
+    assert admin_client.post(role_url, _role_form(seed_role)).status_code == 302
+    level = Level.objects.get(role=seed_role, code="lead")
+    level_url = reverse("admin:roles_level_change", args=[level.pk])
+    level_data = {
+        "name": level.name,
+        "short_name": level.short_name,
+        "focus": level.focus,
+        "stack": "\n".join(level.stack),
+    }
+    assert admin_client.post(level_url, level_data).status_code == 302
+    cell = Requirement.objects.get(role_skill__skill__slug="docker", level__code="middle")
+    cell_url = reverse("admin:roles_requirement_change", args=[cell.pk])
+    cell_data = {"code": "W", "is_mandatory": "on", "details": ""}
+    assert admin_client.post(cell_url, cell_data).status_code == 302
+    skill = Skill.objects.get(slug="docker")
+    skill_url = reverse("admin:roles_skill_change", args=[skill.pk])
+    skill_data = {"name": skill.name, "description": skill.description}
+    assert admin_client.post(skill_url, skill_data).status_code == 302
+    assert _versions(seed_role) == 1
+
+    # Each of the same forms with one edit records exactly one version.
+    admin_client.post(role_url, _role_form(seed_role, tagline="New"))
+    assert _versions(seed_role) == 2
+    admin_client.post(level_url, {**level_data, "focus": "Lead the platform"})
+    assert _versions(seed_role) == 3
+    admin_client.post(cell_url, {**cell_data, "details": "Compose"})
+    assert _versions(seed_role) == 4
+    admin_client.post(skill_url, {**skill_data, "name": "Docker Engine"})
+    assert _versions(seed_role) == 5
+    latest = RoleVersion.objects.filter(role=seed_role).first()
+    assert latest.changes == [
+        {"op": "rename_skill", "skill": "docker", "name": "Docker Engine", "description": ""}
+    ]
+
+
+def test_adding_a_skill_in_the_matrix_page_is_one_version(admin_client, seed_role):
+    response = admin_client.post(
+        reverse("admin:roles_role_matrix", args=[seed_role.pk]),
+        {"add_skill": "1", "new_skill_name": "Vector Databases", "new_domain_name": "Data"},
+    )
+    assert response.status_code == 302
+    assert _versions(seed_role) == 2
+    assert RoleVersion.objects.filter(role=seed_role).first().changes[0]["op"] == "add_skill"
+
+
+def test_two_curators_on_the_same_grid_the_second_sees_the_conflict(admin_client, seed_role):
+    url = reverse("admin:roles_role_matrix", args=[seed_role.pk])
+    # Both open the grid at version 1; the colleague saves first.
+    mine = admin_client.get(url).context["grid"]
+    assert mine.initial.get("base_version", mine.fields["base_version"].initial) == 1
+    _grid_post(admin_client, seed_role, {"code__docker__senior": "W"})
+    assert _versions(seed_role) == 2
+
+    data = {"save_grid": "1", "base_version": "1"}
+    for name, field in mine.fields.items():
+        if name.startswith("code__"):
+            data[name] = field.initial or ""
+        elif name.startswith("mandatory__") and field.initial:
+            data[name] = "on"
+    response = admin_client.post(url, {**data, "code__docker__senior": "E"}, follow=True)
+    html = response.content.decode()
+    assert "Nothing was saved" in html
+    assert "docker / senior" in html
+    assert 'class="conflict"' in html
+    assert _versions(seed_role) == 2
+    docker_senior = Requirement.objects.get(role_skill__skill__slug="docker", level__code="senior")
+    assert docker_senior.code == "W"  # the colleague's edit is kept
+
+    # The same stale grid editing another cell saves it, and keeps the colleague's edit.
+    response = admin_client.post(url, {**data, "code__docker__lead": "W"}, follow=True)
+    assert "Saved: version 3." in response.content.decode()
+    latest = RoleVersion.objects.filter(role=seed_role).first()
+    assert latest.changes == [
+        {
+            "op": "set_requirement",
+            "skill": "docker",
+            "level": "lead",
+            "code": "W",
+            "mandatory": True,
+        }
+    ]
+    docker_senior.refresh_from_db()
+    assert docker_senior.code == "W"
+
+
+def test_import_in_the_admin_reports_differences_and_unchanged_files(admin_client, seed_role):
+    document = role_document_get(slug="mlops-engineer")
+    upload = SimpleUploadedFile("r.json", dumps_role_document(document).encode())
+    response = admin_client.post(reverse("admin:roles_role_import"), {"file": upload}, follow=True)
+    assert "nothing changed (version 1)" in response.content.decode()
+    assert _versions(seed_role) == 1
+
+    document["domains"][4]["skills"][0]["name"] = "Docker CE"
+    document["domains"][4]["skills"][0]["requirements"]["senior"] = "E"
+    upload = SimpleUploadedFile("r.json", dumps_role_document(document).encode())
+    response = admin_client.post(reverse("admin:roles_role_import"), {"file": upload}, follow=True)
+    html = response.content.decode()
+    assert "as version 2" in html
+    assert "the document&#x27;s name &#x27;Docker CE&#x27; differs" in html
+    assert Skill.objects.get(slug="docker").name == "Docker"
+
+
+def test_version_page_in_the_admin_shows_changes_in_words(admin_client, seed_role):
+    _grid_post(admin_client, seed_role, {"code__docker__senior": "E"})
+    version = RoleVersion.objects.filter(role=seed_role).first()
+    html = admin_client.get(
+        reverse("admin:roles_roleversion_change", args=[version.pk])
+    ).content.decode()
+    assert "docker · senior set to E" in html
+    assert "Docker · Senior: A → E" in html
+    assert "&quot;format&quot;: &quot;skillsmatrix.role/v1&quot;,\n" in html  # indented JSON
+
+
+def test_edits_to_a_skill_removed_meanwhile_are_a_conflict_not_lost(admin_client, seed_role):
+    url = reverse("admin:roles_role_matrix", args=[seed_role.pk])
+    mine = admin_client.get(url).context["grid"]
+    _grid_post(admin_client, seed_role, {"remove__redis": "on"})  # a colleague removes Redis
+    data = {"save_grid": "1", "base_version": "1"}
+    for name, field in mine.fields.items():
+        if name.startswith("code__"):
+            data[name] = field.initial or ""
+        elif name.startswith("mandatory__") and field.initial:
+            data[name] = "on"
+    response = admin_client.post(url, {**data, "code__redis__senior": "E"}, follow=True)
+    html = response.content.decode()
+    assert "Nothing was saved" in html
+    assert "skill redis" in html
+    assert _versions(seed_role) == 2
+
+
+def test_version_download_is_the_export_of_that_version(admin_client, seed_role):
+    exported = dumps_role_document(role_document_get(slug="mlops-engineer"))
+    version = RoleVersion.objects.get(role=seed_role)
+    response = admin_client.get(reverse("admin:roles_roleversion_download", args=[version.pk]))
+    assert response.content.decode() == exported
+
+
+def test_renaming_a_domain_in_the_admin_versions_each_role_once(admin_client, seed_role):
+    role_import(raw=role_document(slug="other"))
+    domain = SkillDomain.objects.get(slug="cloud-infrastructure")
+    url = reverse("admin:roles_skilldomain_change", args=[domain.pk])
+    assert admin_client.post(url, {"name": "Cloud"}).status_code == 302
+    assert _versions(seed_role) == 2
+    assert _versions(Role.objects.get(slug="other")) == 1  # does not show the domain
+    latest = RoleVersion.objects.filter(role=seed_role).first()
+    assert latest.changes == [
+        {"op": "rename_domain", "domain": "cloud-infrastructure", "name": "Cloud"}
+    ]
+    assert latest.snapshot["domains"][4]["name"] == "Cloud"
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_VALUES))

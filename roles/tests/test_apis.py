@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from roles.changes import SetRequirement
 from roles.document import parse_role_document
-from roles.services import CellChange, role_cells_update, role_import
+from roles.services import role_change_apply, role_import
 from roles.tests.factories import role_document
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,12 @@ def test_export_is_the_role_document(client, seed_role, seed_document):
 
 
 def test_versions(client, seed_role, admin):
-    role_cells_update(role=seed_role, author=admin, changes=[CellChange("docker", "lead", "W")])
+    role_change_apply(
+        role=seed_role,
+        author=admin,
+        source="admin",
+        changes=[SetRequirement(skill="docker", level="lead", code="W")],
+    )
     listing = client.get("/api/v1/roles/mlops-engineer/versions/").json()
     assert [(v["number"], v["source"], v["author"]) for v in listing["results"]] == [
         (2, "admin", "admin"),
@@ -119,3 +125,73 @@ def test_schema_is_valid_without_warnings(db):
 
     # --fail-on-warn turns any ambiguity (e.g. two components with one name) into an error.
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_compare_versions(client, seed_role, admin):
+    from roles.changes import RemoveSkill, SetStack
+
+    role_change_apply(
+        role=seed_role,
+        author=admin,
+        source="admin",
+        changes=[
+            SetRequirement(skill="docker", level="lead", code="W", mandatory=False),
+            SetStack(level="junior", items=("Python",)),
+            RemoveSkill(skill="redis"),
+        ],
+    )
+    data = client.get("/api/v1/roles/mlops-engineer/compare/?from=1&to=2").json()
+    assert data == {
+        "from": 1,
+        "to": 2,
+        "cells": [
+            {
+                "skill": "docker",
+                "level": "lead",
+                "old": {"code": "E", "mandatory": True, "details": ""},
+                "new": {"code": "W", "mandatory": False, "details": ""},
+            }
+        ],
+        "skills_added": [],
+        "skills_removed": ["redis"],
+        "levels": [
+            {
+                "level": "junior",
+                "field": "stack",
+                "old": data["levels"][0]["old"],
+                "new": ["Python"],
+            }
+        ],
+    }
+    assert len(data["levels"][0]["old"]) == 8
+    back = client.get("/api/v1/roles/mlops-engineer/compare/?from=2&to=1").json()
+    assert back["skills_added"] == ["redis"]
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "message"),
+    [
+        ("?from=1&to=5", 404, "No version 5 of 'mlops-engineer'"),
+        ("?from=one&to=1", 400, "from: A valid integer is required."),
+        ("?to=1", 400, "from: This field is required."),
+    ],
+)
+def test_compare_refuses_bad_versions(client, seed_role, query, status, message):
+    response = client.get(f"/api/v1/roles/mlops-engineer/compare/{query}")
+    assert response.status_code == status
+    assert response.json()["message"] == message
+
+
+def test_compare_is_in_the_schema(client):
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/roles/{slug}/compare/"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {"from", "to", "slug"}
+    component = schema["components"]["schemas"]["RoleComparison"]
+    assert set(component["properties"]) == {
+        "from",
+        "to",
+        "cells",
+        "skills_added",
+        "skills_removed",
+        "levels",
+    }

@@ -101,6 +101,34 @@ def test_import_reads_standard_input(monkeypatch):
     assert out.getvalue().strip() == "Created role mlops-engineer (version 1)"
 
 
+def test_importing_an_unchanged_export_makes_no_version(tmp_path):
+    call_command("import_role", str(SEED), stdout=StringIO())
+    exported = tmp_path / "out.json"
+    call_command("export_role", "mlops-engineer", "-o", str(exported))
+    out = StringIO()
+    call_command("import_role", str(exported), stdout=out)
+    assert out.getvalue().strip() == "Unchanged role mlops-engineer (version 1)"
+    assert RoleVersion.objects.count() == 1
+
+
+def test_import_reports_each_difference_with_a_shared_skill_on_one_line(tmp_path):
+    call_command("import_role", str(SEED), stdout=StringIO())
+    document = role_document(slug="other", domains=1, skills_per_domain=2)
+    document["domains"][0]["skills"][0].update({"slug": "docker", "name": "Docker CE"})
+    document["domains"][0]["skills"][1].update({"slug": "redis", "description": "A cache"})
+    out, err = StringIO(), StringIO()
+    call_command("import_role", str(_write(tmp_path, document)), stdout=out, stderr=err)
+    assert out.getvalue().strip() == "Created role other (version 1)"
+    assert err.getvalue().splitlines() == [
+        "Note: skill 'docker': the document's name 'Docker CE' differs from the shared "
+        "skill's 'Docker', which is kept",
+        "Note: skill 'redis': the document's name 'Skill 0-1' differs from the shared "
+        "skill's 'Redis', which is kept",
+        "Note: skill 'redis': the document's description 'A cache' differs from the shared "
+        "skill's '', which is kept",
+    ]
+
+
 @pytest.mark.parametrize("name", sorted(HOSTILE_VALUES))
 def test_import_refuses_hostile_json_in_one_line_naming_the_path(tmp_path, name):
     value, problem = HOSTILE_VALUES[name]

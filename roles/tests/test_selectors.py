@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.http import Http404
 
+from roles.errors import CellNotFound
 from roles.selectors import (
     family_list_with_roles,
     role_cell_get,
@@ -112,7 +112,7 @@ def test_cell_get_returns_an_empty_cell(db):
     ],
 )
 def test_cell_get_unknown_role_skill_or_level_is_404(seed_role, slug, skill, level):
-    with pytest.raises(Http404):
+    with pytest.raises(CellNotFound):
         role_cell_get(slug=slug, skill_slug=skill, level_code=level)
 
 
@@ -120,7 +120,7 @@ def test_cell_get_hides_unpublished_roles(seed_role):
     seed_role.is_published = False
     seed_role.save(update_fields=["is_published"])
 
-    with pytest.raises(Http404):
+    with pytest.raises(CellNotFound):
         role_cell_get(slug=seed_role.slug, skill_slug="docker", level_code="senior")
 
 

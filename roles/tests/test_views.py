@@ -401,6 +401,9 @@ def test_etag_changes_with_version_language_theme_and_user(client, seed_role, se
     assert '<html lang="en" data-theme="dark">' in _text(dark)
     del client.cookies["theme"]
 
+    role_import(raw=seed_document)  # the same document: no new version, the same page
+    assert client.get(SEED_URL, headers={"If-None-Match": etag}).status_code == 304
+    seed_document["role"]["tagline"] = "Changed"
     role_import(raw=seed_document)
     assert client.get(SEED_URL, headers={"If-None-Match": etag}).status_code == 200
 
@@ -619,6 +622,226 @@ def test_language_switcher_is_a_post_form_with_csrf(client, seed_role):
     assert form is not None
     assert 'name="csrfmiddlewaretoken"' in form.group(0)
     assert 'name="language" value="es"' in form.group(0)
+
+
+# --- History, versions, comparison, feed ------------------------------------------------------
+
+
+def _edit(role, *changes, author=None):
+    from roles.services import role_change_apply
+
+    return role_change_apply(role=role, changes=list(changes), author=author, source="admin")
+
+
+@pytest.fixture
+def edited_seed(seed_role, admin):
+    """The seed at version 3: Docker · Senior A → E (by admin), then Redis removed."""
+    from roles.changes import RemoveSkill, SetFocus, SetRequirement
+
+    _edit(
+        seed_role,
+        SetRequirement(skill="docker", level="senior", code="E", mandatory=False),
+        SetFocus(level="lead", text="Lead the platform"),
+        author=admin,
+    )
+    _edit(seed_role, RemoveSkill(skill="redis"))
+    seed_role.refresh_from_db()
+    return seed_role
+
+
+def test_role_page_shows_its_version_and_links_history_and_feed(client, edited_seed):
+    html = _text(client.get(SEED_URL))
+    assert 'href="/roles/mlops-engineer/history/">Version 3, last changed' in html
+    assert (
+        '<link rel="alternate" type="application/atom+xml" '
+        'href="/roles/mlops-engineer/history/feed/"' in html
+    )
+
+
+def test_history_lists_versions_newest_first_with_their_changes(client, edited_seed):
+    html = _text(client.get("/roles/mlops-engineer/history/"))
+    numbers = re.findall(r'id="v(\d+)"', html)
+    assert numbers == ["3", "2", "1"]
+    assert "Docker · Senior: A → E optional" in html
+    assert "Focus of lead edited" in html
+    assert ">admin<" not in html or "admin" in html  # the author's name is shown
+    v2 = html.split('id="v2"')[1].split('id="v1"')[0]
+    assert "admin" in v2
+    assert "Admin edit" in v2
+    assert "1 cell changed" in v2
+    v1 = html.split('id="v1"')[1]
+    assert "import" in v1
+    assert '?from=2&amp;to=3">What changed' in html
+
+
+def test_history_is_paginated(client, seed_role):
+    from roles.changes import SetRequirement
+
+    for code in ["W", "E"] * 11:
+        _edit(seed_role, SetRequirement(skill="docker", level="senior", code=code))
+    first = _text(client.get("/roles/mlops-engineer/history/"))
+    assert len(re.findall(r'id="v\d+"', first)) == 20
+    assert 'rel="next" href="?page=2"' in first
+    second = _text(client.get("/roles/mlops-engineer/history/?page=2"))
+    assert re.findall(r'id="v(\d+)"', second) == ["3", "2", "1"]
+
+
+def test_a_version_page_shows_the_role_as_it_was(client, edited_seed):
+    html = _text(client.get("/roles/mlops-engineer/versions/1/"))
+    assert "You are looking at version 1 of" in html
+    assert "The current version is 3." in html
+    assert 'href="/roles/mlops-engineer/compare/?from=1&amp;to=3">Compare with current' in html
+    assert ">Redis<" in html  # removed since
+    docker = html.split('class="matrix__skill">Docker<')[1].split("</tr>")[0]
+    assert re.findall(r'code code--(\w+)"', docker) == ["A", "W", "A", "E", "E"]
+    current = _text(client.get("/roles/mlops-engineer/versions/3/"))
+    assert "the current version" in current
+    assert ">Redis<" not in current
+
+
+def test_compare_shows_changed_cells_added_and_removed_skills_and_level_changes(
+    client, edited_seed
+):
+    html = _text(client.get("/roles/mlops-engineer/compare/?from=1&to=3"))
+    assert "From version 1 to version 3" in html
+    assert "Redis" in html.split("Skills</h3>")[1].split("</ul>")[0]
+    changed = html.split('class="is-changed"')[1].split("</td>")[0]
+    assert "<del>" in changed
+    assert "code--A" in changed.split("<ins>")[0]
+    assert "code--E code--optional" in changed.split("<ins>")[1]
+    assert "Lead the platform" in html
+    # Without a choice it compares the latest version with the one before.
+    latest = _text(client.get("/roles/mlops-engineer/compare/"))
+    assert "From version 2 to version 3" in latest
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("?from=x&to=2", 400),
+        ("?from=1", 400),
+        ("?from=0&to=2", 400),
+        ("?from=1&to=99", 404),
+    ],
+)
+def test_compare_refuses_bad_or_unknown_versions(client, edited_seed, query, status):
+    response = client.get(f"/roles/mlops-engineer/compare/{query}")
+    assert response.status_code == status
+    if status == 400:
+        assert "Choose two version numbers of this role." in _text(response)
+
+
+def test_unknown_versions_and_roles_are_404(client, edited_seed):
+    assert client.get("/roles/mlops-engineer/versions/4/").status_code == 404
+    assert client.get("/roles/nope/history/").status_code == 404
+    assert client.get("/roles/nope/history/feed/").status_code == 404
+    assert client.get("/roles/nope/compare/").status_code == 404
+
+
+def test_history_feed_is_atom_with_one_entry_per_version(client, edited_seed):
+    response = client.get("/roles/mlops-engineer/history/feed/")
+    assert response["Content-Type"].startswith("application/atom+xml")
+    xml = _text(response)
+    assert xml.count("<entry>") == 3
+    assert "<title>Version 3</title>" in xml
+    assert 'href="http://testserver/roles/mlops-engineer/versions/2/"' in xml
+    assert "Docker · Senior: A → E optional" in xml
+
+
+def test_history_pages_in_spanish(client, edited_seed):
+    headers = {"Accept-Language": "es"}
+    history = _text(client.get("/roles/mlops-engineer/history/", headers=headers))
+    assert "Historial de MLOps Engineer" in history
+    compare = _text(client.get("/roles/mlops-engineer/compare/?from=1&to=3", headers=headers))
+    assert "De la versión 1 a la versión 3" in compare
+    version = _text(client.get("/roles/mlops-engineer/versions/1/", headers=headers))
+    assert "Comparar con la actual" in version
+
+
+def test_a_custom_codes_legend_is_shown_in_that_roles_legend(client, db):
+    document = role_document(slug="relabelled")
+    document["codes"] = [{"code": "E", "name": "Masters", "rank": 3}]
+    role_import(raw=document)
+    legend = _text(client.get("/roles/relabelled/")).split('class="legend__list"')[1]
+    assert "Masters" in legend.split("</ul>")[0]
+    assert "Expert" not in legend.split("</ul>")[0]
+    assert "Awareness" in legend.split("</ul>")[0]
+
+
+@pytest.fixture
+def big_role_200_versions(big_role):
+    """The big role (3× the seed) with 200 versions, the last ones made by the service."""
+    from roles.changes import SetRequirement
+    from roles.models import RoleVersion
+
+    first = RoleVersion.objects.get(role=big_role)
+    cells = [
+        {
+            "skill": f"skill-{d}-{s}",
+            "skill_name": f"Skill {d}-{s}",
+            "level": "l1",
+            "level_name": "Level 1",
+            "old": {"code": "A", "mandatory": True, "details": ""},
+            "new": {"code": "W", "mandatory": True, "details": ""},
+        }
+        for d in range(42)
+        for s in range(4)
+    ]
+    RoleVersion.objects.bulk_create(
+        RoleVersion(
+            role=big_role,
+            number=number,
+            snapshot=first.snapshot,
+            source="admin",
+            changed_cells=cells,
+            changes=[{"op": "set_focus", "level": "l1", "text": "x"}],
+            places=["level:l1:focus"],
+        )
+        for number in range(2, 199)
+    )
+    type(big_role).objects.filter(pk=big_role.pk).update(current_version=198)
+    big_role.refresh_from_db()
+    _edit(big_role, SetRequirement(skill="skill-41-3", level="l5", code="A"))
+    _edit(big_role, SetRequirement(skill="skill-0-0", level="l1", code="E"))
+    big_role.refresh_from_db()
+    assert big_role.current_version == 200
+    cache.clear()
+    return big_role
+
+
+def test_history_pages_query_budgets_on_a_big_role_with_200_versions(
+    client, big_role_200_versions, django_assert_num_queries
+):
+    # role, count of versions, one page of versions with their authors
+    with django_assert_num_queries(3):
+        assert client.get("/roles/big-role/history/?page=3").status_code == 200
+    # role (now from the cache), the version with its author
+    with django_assert_num_queries(1):
+        assert client.get("/roles/big-role/versions/100/").status_code == 200
+    # role (cache), both versions in one query
+    with django_assert_num_queries(1):
+        response = client.get("/roles/big-role/compare/?from=1&to=200")
+    assert response.status_code == 200
+    assert "2 changed cells" in _text(response)
+    # role (cache), one page of versions with their authors
+    with django_assert_num_queries(1):
+        assert client.get("/roles/big-role/history/feed/").status_code == 200
+    with django_assert_num_queries(1):
+        assert client.get("/api/v1/roles/big-role/compare/?from=199&to=200").status_code == 200
+
+
+def test_history_pages_query_budgets_with_a_cold_cache(
+    client, big_role_200_versions, django_assert_max_num_queries
+):
+    # DESIGN §8: history ≤ 6, version page ≤ 6, compare ≤ 5, each with nothing cached.
+    for url, budget in [
+        ("/roles/big-role/history/", 6),
+        ("/roles/big-role/versions/1/", 6),
+        ("/roles/big-role/compare/?from=1&to=200", 5),
+    ]:
+        cache.clear()
+        with django_assert_max_num_queries(budget):
+            assert client.get(url).status_code == 200
 
 
 # --- Description and link previews -------------------------------------------------------------

@@ -68,6 +68,19 @@ def test_errors_are_json_with_a_message(client, db):
     assert response.json() == {"message": 'Method "POST" not allowed.'}
 
 
+def test_domain_errors_become_404_and_409_json():
+    from roles.errors import ChangeConflict, RoleNotFound
+    from skillsmatrix.api import exception_handler
+
+    missing = exception_handler(RoleNotFound("No role 'x'"), {})
+    assert (missing.status_code, missing.data) == (404, {"message": "No role 'x'"})
+    conflict = exception_handler(
+        ChangeConflict(base_version=3, conflicts=[("cell:docker:senior", 4)]), {}
+    )
+    assert conflict.status_code == 409
+    assert conflict.data == {"message": "changed since version 3: cell:docker:senior (version 4)"}
+
+
 @pytest.mark.parametrize("path", ["/api/", "/api/v1/", "/api/v1/nothing-here/", "/api/v2/roles/"])
 def test_unknown_api_paths_are_json_404s(client, path):
     response = client.get(path)

@@ -4,9 +4,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import Http404
 
 from roles.document import dumps_role_document
+from roles.errors import RoleNotFound
 from roles.selectors import role_document_get
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             text = dumps_role_document(role_document_get(slug=options["slug"]))
-        except Http404:
+        except RoleNotFound:
             raise CommandError(f"no role with slug {options['slug']!r}") from None
         if options["output"]:
             try:

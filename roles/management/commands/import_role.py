@@ -37,5 +37,12 @@ class Command(BaseCommand):
             result = role_import(raw=raw)
         except RoleDocumentError as exc:
             raise CommandError(f"{path}: {exc}") from None
-        verb = "Created" if result.created else "Updated"
-        self.stdout.write(f"{verb} role {result.role.slug} (version {result.version.number})")
+        slug = result.role.slug
+        if result.version is None:
+            self.stdout.write(f"Unchanged role {slug} (version {result.role.current_version})")
+        else:
+            verb = "Created" if result.created else "Updated"
+            self.stdout.write(f"{verb} role {slug} (version {result.version.number})")
+        # Shared skills, domains and families keep their names: say where the file differs.
+        for line in result.differences:
+            self.stderr.write(f"Note: {line}")

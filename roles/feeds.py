@@ -1,0 +1,57 @@
+"""The Atom feed of a role's versions (Django's syndication framework)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+
+from roles.models import Role, RoleVersion
+from roles.selectors import role_get, role_version_list
+from roles.templatetags.roles_tags import version_author, version_summary
+
+FEED_SIZE = 20
+
+
+class RoleHistoryFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request: HttpRequest, slug: str) -> Role:
+        return role_get(slug=slug)
+
+    def title(self, obj: Role) -> str:
+        return _("%(role)s: changes") % {"role": obj.title}
+
+    def subtitle(self, obj: Role) -> str:
+        return _("Every new version of the %(role)s skills matrix.") % {"role": obj.title}
+
+    def link(self, obj: Role) -> str:
+        return reverse("roles:history", args=[obj.slug])
+
+    def items(self, obj: Role) -> QuerySet[RoleVersion]:
+        return role_version_list(role=obj).select_related("role")[:FEED_SIZE]
+
+    def item_title(self, item: RoleVersion) -> str:
+        return _("Version %(number)d") % {"number": item.number}
+
+    def item_description(self, item: RoleVersion) -> str:
+        lines = version_summary(item, limit=10) or [item.message or _("No change listed")]
+        return str(format_html_join("", "<p>{}</p>", ((line,) for line in lines)))
+
+    def item_link(self, item: RoleVersion) -> str:
+        return reverse("roles:version", args=[item.role.slug, item.number])
+
+    def item_pubdate(self, item: RoleVersion) -> datetime:
+        return item.created_at
+
+    def item_updateddate(self, item: RoleVersion) -> datetime:
+        return item.created_at
+
+    def item_author_name(self, item: RoleVersion) -> str:
+        return version_author(item)

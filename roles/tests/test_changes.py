@@ -1,0 +1,331 @@
+"""The typed changes of roles/changes.py: pure, so no database here."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from roles.changes import (
+    CHANGE_TYPES,
+    PROPOSAL_OPS,
+    AddLevel,
+    AddSkill,
+    Cell,
+    ChangeError,
+    RemoveLevel,
+    RemoveSkill,
+    RenameDomain,
+    RenameFamily,
+    RenameSkill,
+    RoleState,
+    SetCodeName,
+    SetDetails,
+    SetExtension,
+    SetFocus,
+    SetLayout,
+    SetLevelName,
+    SetLevelOrder,
+    SetRequirement,
+    SetRoleField,
+    SetStack,
+    apply_changes,
+    changes_as_json,
+    changes_between,
+    parse_changes,
+    preview,
+    role_diff,
+)
+from roles.document import parse_role_document
+from roles.tests.factories import role_document
+
+
+@pytest.fixture
+def seed_state(seed_document) -> RoleState:
+    return parse_role_document(seed_document).to_state()
+
+
+ONE_OF_EACH = [
+    SetRequirement(skill="docker", level="senior", code="E", mandatory=False),
+    SetRequirement(skill="redis", level="junior", code=None),
+    SetDetails(skill="docker", level="senior", text="Multi-stage builds"),
+    AddSkill(
+        skill="podman",
+        domain="containers",
+        name="Podman",
+        domain_name="Containers",
+        requirements={"junior": Cell(code="A"), "lead": Cell(code="W", mandatory=False)},
+    ),
+    RemoveSkill(skill="cursor-ide"),
+    SetFocus(level="junior", text="Learn"),
+    SetStack(level="junior", items=("Python", "Podman")),
+    SetLevelName(level="lead", name="Staff", short="Stf"),
+    AddLevel(level="distinguished", name="Distinguished", short="Dist"),
+    SetLevelOrder(levels=("junior", "middle", "senior", "lead", "distinguished", "principal")),
+    RemoveLevel(level="distinguished"),
+    SetRoleField(field="title", value="MLOps Engineer II"),
+    SetRoleField(field="key_domains", value=("Backend Development",)),
+    SetRoleField(field="is_published", value=False),
+    RenameSkill(skill="docker", name="Docker Engine", description="Containers"),
+    RenameDomain(domain="containers", name="Containers and more"),
+    RenameFamily(family="ml-ai-engineering", name="ML"),
+    SetCodeName(code="E", name="Masters"),
+    SetExtension(place="skill:docker", data={"x-weight": 3}),
+]
+
+
+def test_every_change_type_is_exercised():
+    assert {type(change).op for change in ONE_OF_EACH} | {"set_layout"} == set(CHANGE_TYPES)
+    assert set(CHANGE_TYPES) >= PROPOSAL_OPS
+
+
+def test_changes_serialise_to_json_and_parse_back_equal(seed_state):
+    text = json.dumps(changes_as_json(ONE_OF_EACH))
+    parsed = parse_changes(json.loads(text))
+    assert parsed == ONE_OF_EACH
+    assert changes_as_json(parsed)[0] == {
+        "op": "set_requirement",
+        "skill": "docker",
+        "level": "senior",
+        "code": "E",
+        "mandatory": False,
+    }
+    # And the whole list applies to the seed.
+    state = apply_changes(seed_state, parsed).state
+    assert state.title == "MLOps Engineer II"
+    assert state.cell("docker", "senior") == Cell(
+        code="E", mandatory=False, details="Multi-stage builds"
+    )
+    assert state.skill("podman").domain == "containers"
+    assert state.level("lead").name == "Staff"
+    assert state.code_name("E") == "Masters"
+    assert state.extensions["skill:docker"] == {"x-weight": 3}
+
+
+def test_add_skill_accepts_the_name_and_domain_form():
+    [change] = parse_changes(
+        [
+            {
+                "op": "add_skill",
+                "skill": {"name": "Vector Databases", "domain": "Data Stores"},
+                "requirements": {"senior": "W", "lead": {"code": "E", "mandatory": False}},
+            }
+        ]
+    )
+    assert change == AddSkill(
+        skill="vector-databases",
+        name="Vector Databases",
+        domain="data-stores",
+        domain_name="Data Stores",
+        requirements={"senior": Cell(code="W"), "lead": Cell(code="E", mandatory=False)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({}, "changes: must be an array, not an object"),
+        ([1], "changes[0]: must be an object, not a number"),
+        ([{"op": "explode"}], "changes[0].op: must be one of"),
+        (
+            [{"op": "set_requirement", "skill": "docker", "level": "senior"}],
+            "changes[0].code: is missing",
+        ),
+        (
+            [{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "Q"}],
+            "changes[0].code: must be one of A, W, E or null, not 'Q'",
+        ),
+        (
+            [{"op": "set_focus", "level": "Senior Level", "text": "x"}],
+            "changes[0].level: must be a slug",
+        ),
+        (
+            [{"op": "set_stack", "level": "senior", "items": ["a", ""]}],
+            "changes[0].items[1]: must be a non-empty string",
+        ),
+        (
+            [{"op": "remove_skill", "skill": "docker", "why": "old"}],
+            "changes[0].why: unknown field for remove_skill",
+        ),
+        (
+            [{"op": "set_role_field", "field": "current_version", "value": 9}],
+            "changes[0].field: must be one of",
+        ),
+    ],
+)
+def test_parse_names_the_change_and_field(data, problem):
+    with pytest.raises(ChangeError) as caught:
+        parse_changes(data)
+    assert caught.value.problems[0].startswith(problem)
+
+
+def test_parse_can_restrict_to_what_proposals_may_carry():
+    with pytest.raises(ChangeError, match=r"changes\[0\]\.op"):
+        parse_changes(
+            [{"op": "rename_skill", "skill": "x", "name": "X", "description": ""}],
+            allowed=PROPOSAL_OPS,
+        )
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            SetRequirement(skill="docker", level="staff", code="E"),
+            "changes[2].level: no level 'staff' in role 'mlops-engineer'",
+        ),
+        (
+            SetRequirement(skill="kafka", level="senior", code="E"),
+            "changes[2].skill: no skill 'kafka' in role 'mlops-engineer'",
+        ),
+        (
+            AddSkill(skill="docker", domain="containers", name="Docker"),
+            "changes[2].skill: role 'mlops-engineer' already has the skill 'docker'",
+        ),
+        (
+            AddSkill(skill="kafka", domain="queues", name="Kafka"),
+            "changes[2].domain_name: no domain 'queues' exists: give its name",
+        ),
+        (
+            RemoveSkill(skill="cursor-ide"),  # removed by changes[1] already
+            "changes[2].skill: no skill 'cursor-ide' in role 'mlops-engineer'",
+        ),
+        (
+            SetLevelOrder(levels=("junior", "middle")),
+            "changes[2].levels: must list every level of the role exactly once",
+        ),
+        (
+            SetExtension(place="skill:kafka", data={"x-a": 1}),
+            "changes[2].place: no place 'skill:kafka' in role 'mlops-engineer'",
+        ),
+    ],
+)
+def test_validation_names_the_change_and_field(seed_state, change, problem):
+    changes = [
+        SetRequirement(skill="docker", level="junior", code="E"),
+        RemoveSkill(skill="cursor-ide"),
+        change,
+    ]
+    with pytest.raises(ChangeError) as caught:
+        apply_changes(seed_state, changes)
+    assert caught.value.problems == [problem]
+
+
+def test_a_change_that_makes_no_difference_is_reported(seed_state):
+    docker_senior = seed_state.cell("docker", "senior")
+    assert docker_senior == Cell(code="A")
+    applied = apply_changes(
+        seed_state,
+        [
+            SetRequirement(skill="docker", level="senior", code="A"),  # already A
+            SetRequirement(skill="docker", level="lead", code="W"),
+            SetRequirement(skill="docker", level="lead", code="W"),  # same as the one before
+        ],
+    )
+    assert applied.noops == (0, 2)
+    empty = preview(seed_state, [SetRequirement(skill="docker", level="senior", code="A")])
+    assert not empty.diff
+    assert empty.noops == (0,)
+
+
+def test_preview_shows_old_and_new_for_every_touched_cell_level_and_skill(seed_state):
+    result = preview(
+        seed_state,
+        [
+            SetRequirement(skill="docker", level="senior", code="E"),
+            SetFocus(level="lead", text="Lead the platform"),
+            RemoveSkill(skill="redis"),
+            AddSkill(skill="podman", domain="cloud-infrastructure", name="Podman"),
+        ],
+    )
+    diff = result.diff
+    assert [(c.skill, c.level, c.old, c.new) for c in diff.cells] == [
+        ("docker", "senior", Cell(code="A"), Cell(code="E"))
+    ]
+    assert [(d.place, d.field, d.new) for d in diff.levels] == [
+        ("lead", "focus", "Lead the platform")
+    ]
+    assert diff.skills_removed == ("redis",)
+    assert diff.skills_added == ("podman",)
+    assert set(diff.places()) >= {"cell:docker:senior", "skill:redis", "skill:podman"}
+    # The state it started from is untouched (frozen dataclasses).
+    assert seed_state.cell("docker", "senior") == Cell(code="A")
+
+
+def test_changes_between_turns_one_state_into_the_other(seed_document, seed_state):
+    other = copy.deepcopy(seed_document)
+    other["levels"].reverse()
+    other["levels"] = other["levels"][1:]  # principal gone
+    other["domains"].reverse()
+    other["domains"][0]["skills"].reverse()
+    moved = other["domains"][1]["skills"].pop()
+    other["domains"][2]["skills"].append(moved)
+    other["domains"][3]["name"] = "Renamed Domain"
+    other["domains"][3]["skills"][0]["requirements"]["junior"] = {
+        "code": "E",
+        "mandatory": False,
+        "details": "Deep",
+        "x-example": {"url": "https://example.com"},
+    }
+    other["domains"].append(
+        {"name": "Brand New", "skills": [{"name": "Fresh", "requirements": {"senior": "W"}}]}
+    )
+    other["role"]["x-origin"] = "test"
+    other["codes"] = [{"code": "A", "name": "Aware", "rank": 1}]
+    for domain in other["domains"]:
+        for skill in domain["skills"]:
+            skill["requirements"].pop("principal", None)
+    target = parse_role_document(other).to_state()
+    changes = changes_between(seed_state, target)
+    assert apply_changes(seed_state, changes).state == target
+    assert changes_between(target, target) == []
+    # And back again.
+    assert apply_changes(target, changes_between(target, seed_state)).state == seed_state
+
+
+def test_changes_between_an_empty_role_and_a_document_builds_it(seed_state):
+    empty = RoleState(
+        slug=seed_state.slug,
+        title=seed_state.title,
+        family=seed_state.family,
+        family_name=seed_state.family_name,
+    )
+    changes = changes_between(empty, seed_state)
+    assert apply_changes(empty, changes).state == seed_state
+
+
+def test_places_of_a_change_meet_those_a_later_version_changed(seed_state):
+    later = role_diff(
+        seed_state,
+        apply_changes(seed_state, [SetRequirement(skill="docker", level="senior", code="W")]).state,
+    ).places()
+    assert set(later) & SetRequirement(skill="docker", level="senior", code="E").places()
+    assert not set(later) & SetRequirement(skill="docker", level="lead", code="E").places()
+    removed = role_diff(
+        seed_state, apply_changes(seed_state, [RemoveSkill(skill="docker")]).state
+    ).places()
+    assert set(removed) & SetDetails(skill="docker", level="lead", text="x").places()
+
+
+def test_layout_change_moves_a_skill_between_domains(seed_state):
+    layout = list(seed_state.layout())
+    domain, skills = layout[0]
+    layout[1] = (layout[1][0], (*layout[1][1], skills[0]))
+    layout[0] = (domain, skills[1:])
+    change = SetLayout(domains=tuple(layout))
+    state = apply_changes(seed_state, [change]).state
+    assert state.skill(skills[0]).domain == layout[1][0]
+    assert parse_changes(changes_as_json([change])) == [change]
+
+
+def test_document_state_round_trips_through_the_writer(seed_document):
+    from roles.document import dumps_role_document, role_document_write
+
+    document = role_document(domains=2, skills_per_domain=3)
+    document["x-top"] = {"b": 1, "a": [1, 2]}
+    state = parse_role_document(document).to_state()
+    text = dumps_role_document(role_document_write(state))
+    again = parse_role_document(text).to_state()
+    assert again == state
+    assert dumps_role_document(role_document_write(again)) == text
