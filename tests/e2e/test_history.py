@@ -21,9 +21,10 @@ def test_edit_in_the_admin_then_history_old_version_and_compare(
 ):
     # A curator changes Docker · Senior from A to E in the admin's matrix grid.
     page.goto(f"{live_server.url}/admin/login/?next=/admin/roles/role/{seeded_role.pk}/matrix/")
-    page.fill("#id_username", "curator")
+    # The admin's sign-in is the site's (allauth) one.
+    page.fill("#id_login", "curator")
     page.fill("#id_password", "pw-curator-123")
-    page.click("input[type=submit]")
+    page.press("#id_password", "Enter")
     page.select_option("#id_code__docker__senior", "E")
     page.click("input[name=save_grid]")
     expect(page.locator(".messagelist")).to_contain_text("Saved: version 2.")
