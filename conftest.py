@@ -22,6 +22,17 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _rate_limit_clock(monkeypatch):
+    """The site's rate limits count in fixed windows: a test that straddled a window's end would
+    see its counter start again. Their clock stands still mid-window while a test counts."""
+    import types
+
+    monkeypatch.setattr(
+        "skillsmatrix.ratelimit.time", types.SimpleNamespace(time=lambda: 1_800_000_030.0)
+    )
+
+
 @pytest.fixture
 def seed_document() -> dict[str, Any]:
     return json.loads(SEED_PATH.read_text(encoding="utf-8"))
