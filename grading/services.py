@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grading.engine import RANKS
@@ -78,3 +81,12 @@ def assessment_create(
     except IntegrityError as exc:
         raise AssessmentError(_("The assessment could not be saved; please try again.")) from exc
     return assessment
+
+
+def assessments_purge_anonymous(*, now: datetime | None = None) -> int:
+    """Delete assessments saved without a member that are older than
+    ``ASSESSMENT_RETENTION_DAYS``; members' own assessments are kept. How many went."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.ASSESSMENT_RETENTION_DAYS)
+    deleted, _rows = Assessment.objects.filter(user__isnull=True, created_at__lt=cutoff).delete()
+    return deleted

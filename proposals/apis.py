@@ -42,6 +42,7 @@ from proposals.models import (
 from proposals.selectors import SORTS, proposal_get, proposal_list, signed_in_member
 from proposals.services import (
     proposal_create,
+    proposal_read,
     proposal_withdraw,
     review_submit,
     vote_cast,
@@ -275,7 +276,7 @@ class ProposalDetailApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         try:
-            proposal = proposal_get(pk=pk)
+            proposal = proposal_read(pk=pk)
         except ProposalError as exc:
             return error_response(exc)
         return Response(ProposalDetailOutput(proposal).data)

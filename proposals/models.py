@@ -303,3 +303,107 @@ class Expertise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.domain or _('all domains')}"
+
+
+class EmailPreference(models.Model):
+    """How a member wants the site's emails: in which language, and whether to get the emails
+    about proposals at all. A member without a row gets them in the site's default language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="email_preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    proposal_emails = models.BooleanField(
+        _("emails about proposals"),
+        default=True,
+        help_text=_("Status changes of your proposals, and proposals waiting for your review."),
+    )
+
+    class Meta:
+        verbose_name = _("email preference")
+        verbose_name_plural = _("email preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="emailpreference_language_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.language}"
+
+
+class Notification(models.Model):
+    """The outbox: one email to send, written in the same transaction as the status change it
+    tells of, and sent by id after that transaction commits (or by the periodic sweep, when
+    the broker was away). Sending locks the row and marks it, so it is sent once."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("Status of your proposal")
+        REVIEW = "review", _("Proposal waiting for review")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        SKIPPED = "skipped", _("Not sent")
+
+    proposal = models.ForeignKey(
+        Proposal,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("proposal"),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="proposal_notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # The status the proposal entered; a proposal enters each status once at most.
+    status = models.CharField(_("status"), max_length=20, choices=ProposalStatus.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "recipient", "kind", "status"],
+                name="notification_once_per_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["status", "review"]), name="notification_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "sent", "skipped"]),
+                name="notification_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="pending") | Q(handled_at__isnull=False),
+                name="notification_handled_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(state="pending"),
+                name="notification_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.proposal_id} → {self.recipient} ({self.state})"

@@ -203,6 +203,23 @@ def expert_can_review(*, user: AnyUser, proposal: Proposal) -> bool:
     )
 
 
+def proposal_expert_ids(*, proposal: Proposal) -> list[int]:
+    """The active members who may review ``proposal``: experts of a domain it touches and
+    global experts, its author left out (one query)."""
+    touched = ProposalTarget.objects.filter(proposal=proposal, domain_id__isnull=False).values(
+        "domain_id"
+    )
+    return list(
+        Expertise.objects.filter(
+            Q(domain__isnull=True) | Q(domain__in=touched), user__is_active=True
+        )
+        .exclude(user_id=proposal.author_id)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
 def role_choices() -> list[tuple[str, str]]:
     """(slug, title) of the published roles, for filters and the editor."""
     return list(role_queryset().order_by("title").values_list("slug", "title"))

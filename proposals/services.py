@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,16 +32,21 @@ from proposals.models import (
     REVIEW_COMMENT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Comment,
+    EmailPreference,
     Expertise,
+    Notification,
     Proposal,
     ProposalTarget,
     Review,
     Vote,
 )
 from proposals.selectors import (
+    AnyUser,
     ChangesPreview,
     changes_preview,
     expert_can_review,
+    proposal_expert_ids,
+    proposal_get,
     proposal_tally,
     role_current_state,
 )
@@ -49,6 +55,7 @@ from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import Role, RoleVersion, SkillDomain
 from roles.services import role_change_apply
 from skillsmatrix.accounts.permissions import member_can_participate
+from skillsmatrix.background import pause_point, send_after_commit
 
 
 def _require_verified(user: User) -> None:
@@ -262,6 +269,7 @@ def _decide(proposal: Proposal, status: str, now: datetime) -> None:
     proposal.status = status
     proposal.decided_at = now
     proposal.save(update_fields=["status", "decided_at"])
+    _status_changed(proposal)
 
 
 @transaction.atomic
@@ -291,6 +299,7 @@ def _close(locked: Proposal, now: datetime) -> str:
     if status == Proposal.Status.IN_REVIEW:
         locked.status = status
         locked.save(update_fields=["status"])
+        _status_changed(locked)
     else:
         _decide(locked, status, now)
     return status
@@ -302,6 +311,27 @@ class ClosedProposal:
     status: str
 
 
+def proposal_close_if_due(
+    *, proposal_id: int, now: datetime | None = None, wait: bool = True
+) -> str | None:
+    """Close one proposal if it is still voting and its window has ended (at ``now``): the
+    status it got, or None when there was nothing to do (not due, closed meanwhile, or, without
+    ``wait``, being closed by someone else this moment). Its own transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # The row is re-checked once locked: a run that waited for another finds it closed.
+        locked = (
+            Proposal.objects.select_for_update(skip_locked=not wait)
+            .filter(pk=proposal_id, status=Proposal.Status.VOTING, closes_at__lte=now)
+            .first()
+        )
+        if locked is None:
+            return None
+        status = _close(locked, now)
+        pause_point("proposal_close")
+    return status
+
+
 def proposals_close_due(*, now: datetime | None = None) -> list[ClosedProposal]:
     """Close every proposal whose voting window has ended, each in its own transaction; a
     proposal closed meanwhile by another run is skipped, so running twice is harmless."""
@@ -309,15 +339,22 @@ def proposals_close_due(*, now: datetime | None = None) -> list[ClosedProposal]:
     due = Proposal.objects.filter(status=Proposal.Status.VOTING, closes_at__lte=now)
     closed: list[ClosedProposal] = []
     for pk in due.order_by("closes_at", "pk").values_list("pk", flat=True):
-        with transaction.atomic():
-            locked = (
-                Proposal.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status=Proposal.Status.VOTING, closes_at__lte=now)
-                .first()
-            )
-            if locked is not None:
-                closed.append(ClosedProposal(proposal_id=pk, status=_close(locked, now)))
+        status = proposal_close_if_due(proposal_id=pk, now=now)
+        if status is not None:
+            closed.append(ClosedProposal(proposal_id=pk, status=status))
     return closed
+
+
+def proposal_read(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
+    """:func:`proposals.selectors.proposal_get`, closing the proposal first when its window has
+    ended and no periodic task has closed it yet (a site without a worker still closes every
+    proposal someone looks at). No extra query for a proposal that is not due."""
+    proposal = proposal_get(pk=pk, viewer=viewer)
+    if proposal.status == Proposal.Status.VOTING and proposal.closes_at <= timezone.now():
+        # Without waiting: a worker closing it this moment finishes the job.
+        if proposal_close_if_due(proposal_id=pk, wait=False) is not None:
+            proposal = proposal_get(pk=pk, viewer=viewer)
+    return proposal
 
 
 # --- Expert review -----------------------------------------------------------------------------
@@ -353,6 +390,7 @@ def _apply(proposal: Proposal) -> None:
     proposal.status = Proposal.Status.ACCEPTED
     proposal.decided_at = now
     proposal.save(update_fields=["applied_version", "status", "decided_at"])
+    _status_changed(proposal)
 
 
 @transaction.atomic
@@ -453,3 +491,124 @@ def expertise_revoke(*, user: User, domain: SkillDomain | None = None) -> bool:
     """Take ``user``'s expertise of ``domain`` (the global one when None) away; False if none."""
     deleted, _rows = Expertise.objects.filter(user=user, domain=domain).delete()
     return bool(deleted)
+
+
+# --- Email notifications (the outbox) ----------------------------------------------------------
+
+
+def _status_changed(proposal: Proposal) -> None:
+    """Outbox rows for the status ``proposal`` has just entered, in the caller's transaction:
+    one for its author, and one for each matching expert when it enters review. Each is sent
+    after the transaction commits; members who turned these emails off get none."""
+    status = proposal.status
+    wanted: list[tuple[int, str]] = [(proposal.author_id, Notification.Kind.STATUS)]
+    if status == Proposal.Status.IN_REVIEW:
+        wanted += [
+            (user_id, Notification.Kind.REVIEW)
+            for user_id in proposal_expert_ids(proposal=proposal)
+        ]
+    opted_out = set(
+        EmailPreference.objects.filter(
+            user_id__in={user_id for user_id, _kind in wanted}, proposal_emails=False
+        ).values_list("user_id", flat=True)
+    )
+    rows = Notification.objects.bulk_create(
+        [
+            Notification(proposal=proposal, recipient_id=user_id, kind=kind, status=status)
+            for user_id, kind in wanted
+            if user_id not in opted_out
+        ]
+    )
+    from proposals.tasks import notification_send_task  # tasks import this module
+
+    for row in rows:
+        send_after_commit(notification_send_task, notification_id=row.pk)
+
+
+def _handled(notification: Notification, state: str) -> None:
+    notification.state = state
+    notification.handled_at = timezone.now()
+    notification.save(update_fields=["state", "handled_at"])
+
+
+def notification_send(*, notification_id: int, wait: bool = True) -> bool:
+    """Send one outbox email, once: True when this call sent it.
+
+    The row is locked while the email goes out and marked sent in the same transaction, so a
+    second sender waits and then finds it sent (``wait``) or skips it (not ``wait``, the sweep).
+    A worker that dies before committing leaves it pending for the next try. A member who has
+    turned these emails off (or has no address) gets nothing: the row is marked not sent.
+    A failure to send is counted on the row and raised, for the task to retry.
+    """
+    from proposals.emails import notification_email  # templates and translations
+
+    try:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(of=("self",), skip_locked=not wait)
+                .select_related("proposal", "proposal__role", "recipient")
+                .filter(pk=notification_id, state=Notification.State.PENDING)
+                .first()
+            )
+            if notification is None:
+                return False
+            pause_point("notification_send")
+            recipient = notification.recipient
+            preference = email_preference_get(user=recipient)
+            if not (recipient.is_active and recipient.email and preference.proposal_emails):
+                _handled(notification, Notification.State.SKIPPED)
+                return False
+            notification_email(notification, language=preference.language).send()
+            _handled(notification, Notification.State.SENT)
+            return True
+    except Exception as exc:
+        Notification.objects.filter(pk=notification_id, state=Notification.State.PENDING).update(
+            attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]
+        )
+        raise
+
+
+# A row that failed this often is left for an operator (the admin shows its last error).
+NOTIFICATION_MAX_ATTEMPTS = 10
+
+
+def notifications_send_pending(*, limit: int = 200) -> int:
+    """Send the outbox's pending emails, oldest first (rows being sent this moment are
+    skipped): the sweep that makes up for tasks that could not be sent or did not finish.
+    Returns how many it sent."""
+    pending = Notification.objects.filter(
+        state=Notification.State.PENDING, attempts__lt=NOTIFICATION_MAX_ATTEMPTS
+    ).order_by("created_at", "pk")
+    sent = 0
+    for pk in list(pending.values_list("pk", flat=True)[:limit]):
+        sent += notification_send(notification_id=pk, wait=False)
+    return sent
+
+
+def email_preference_get(*, user: User) -> EmailPreference:
+    """The member's email preference: their row, or the defaults (unsaved) when they have none."""
+    preference = EmailPreference.objects.filter(user=user).first()
+    return preference if preference is not None else EmailPreference(user=user)
+
+
+def email_preference_set(
+    *, user: User, language: str | None = None, proposal_emails: bool | None = None
+) -> EmailPreference:
+    """Set the language of the member's emails and whether they get emails about proposals
+    (None leaves a field as it is)."""
+    if language is not None and language not in dict(settings.LANGUAGES):
+        raise ProposalInvalid({"language": _("Choose one of the site's languages.")})
+    changes: dict[str, Any] = {}
+    if language is not None:
+        changes["language"] = language
+    if proposal_emails is not None:
+        changes["proposal_emails"] = proposal_emails
+    with transaction.atomic():
+        preference, created = EmailPreference.objects.select_for_update().get_or_create(
+            user=user, defaults=changes
+        )
+        if not created and changes:
+            for field, value in changes.items():
+                setattr(preference, field, value)
+            preference.save(update_fields=list(changes))
+    return preference

@@ -39,7 +39,6 @@ from proposals.selectors import (
     changes_preview,
     expert_can_review,
     proposal_comments,
-    proposal_get,
     proposal_list,
     proposal_list_open,
     proposal_preview,
@@ -49,6 +48,7 @@ from proposals.selectors import (
 from proposals.services import (
     comment_add,
     proposal_create,
+    proposal_read,
     proposal_withdraw,
     review_submit,
     vote_cast,
@@ -77,7 +77,7 @@ def _status_of(exc: ProposalError) -> int:
 
 def _get(request: HttpRequest, pk: int) -> Proposal:
     try:
-        return proposal_get(pk=pk, viewer=request.user)
+        return proposal_read(pk=pk, viewer=request.user)
     except ProposalNotFound:
         raise Http404(_("No such proposal.")) from None
 

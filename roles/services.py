@@ -51,6 +51,7 @@ from roles.models import (
     SkillDomain,
 )
 from roles.selectors import role_cache_key, role_matrix_for, role_state_from_matrix
+from skillsmatrix.background import send_after_commit
 
 __all__ = [
     "ChangeConflict",
@@ -383,6 +384,9 @@ def _record(
     _checked(version, "version", exclude=["role", "author"])
     version.save()
     role_cache_forget(old_slug, role.slug)
+    from roles.tasks import role_page_warm_task  # the task renders pages: imported when used
+
+    send_after_commit(role_page_warm_task, role_id=role.pk, version=version.number)
     return version
 
 

@@ -14,16 +14,20 @@ from pathlib import Path
 from typing import cast
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache as django_cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.views.decorators.http import condition, require_POST, require_safe
+from django_htmx.middleware import HtmxDetails
 
 from roles.exports import role_export_csv, role_export_json
 from roles.forms import CompareForm
@@ -39,6 +43,7 @@ from roles.selectors import (
     role_matrix_drops,
     role_matrix_for,
     role_matrix_stats,
+    role_queryset,
     role_version_get,
     role_version_list,
     skill_search,
@@ -185,6 +190,31 @@ def _role_page(request: HttpRequest, role: Role, cell: CellDetail | None = None)
 @condition(etag_func=_role_detail_etag)
 def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _role_page(request, _role_for_request(request, slug))
+
+
+def _warming_host() -> str:
+    hosts = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if h not in ("*", "")]
+    return hosts[0] if hosts else "localhost"
+
+
+def role_page_warm(*, role_id: int, version: int) -> list[str]:
+    """Render the role page as a visitor sees it, in every language, so its cached fragments
+    are there for the first visitors of ``version``. The languages warmed: none when the role is
+    unpublished or already has a newer version (whose own warming counts)."""
+    role = role_queryset().filter(pk=role_id).first()
+    if role is None or role.current_version != version:
+        return []
+    factory = RequestFactory(HTTP_HOST=_warming_host())
+    warmed = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            request = factory.get(reverse("roles:detail", args=[role.slug]))
+            request.user = AnonymousUser()
+            request.LANGUAGE_CODE = code
+            request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
+            _role_page(request, role)
+        warmed.append(code)
+    return warmed
 
 
 def _role_export_etag(request: HttpRequest, slug: str) -> str:

@@ -211,13 +211,66 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Background work (Celery) -----------------------------------------------------------------
+
+# Without a broker (the embedded default) tasks run eagerly, in the process that sends them.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_IGNORE_RESULT = True
+# Acknowledged when received unless a task says otherwise: only idempotent tasks opt in to
+# ``acks_late`` and ``reject_on_worker_lost`` (every task of this project does, see tasks.py).
+CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Sending a task happens in requests (after their transaction commits): a broker that is down or
+# hung must cost a request at most a couple of seconds and never fail it. So no publish retries,
+# a short connect timeout and short socket timeouts; work that cannot be sent stays in the
+# database (the notification outbox, due proposals) for the periodic sweeps to pick up.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Retries of transient errors back off exponentially up to this many seconds (the longest
+# countdown any task is given); hard time limits are at most TASK_LONGEST_TIME_LIMIT.
+TASK_RETRY_BACKOFF_MAX = env_int("CELERY_RETRY_BACKOFF_MAX", 600, minimum=1)
+TASK_LONGEST_TIME_LIMIT = 300
+# Redis hands an unacknowledged message to another worker after ``visibility_timeout``: with
+# ``acks_late`` a task waiting for its countdown, or still running, would then run twice. So it
+# must exceed the longest countdown plus the longest run.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+if CELERY_VISIBILITY_TIMEOUT <= TASK_RETRY_BACKOFF_MAX + TASK_LONGEST_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT must exceed CELERY_RETRY_BACKOFF_MAX plus "
+        f"{TASK_LONGEST_TIME_LIMIT} seconds (the longest task), got {CELERY_VISIBILITY_TIMEOUT}"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # One connection attempt when publishing (kombu's default retries for ever).
+    "max_retries": 1,
+    "socket_connect_timeout": 1,
+    # A hung broker (accepting connections, answering nothing) times out instead of blocking.
+    "socket_timeout": 2,
+}
+# Beat sends these; ``expires`` drops runs that waited out a broker outage (the next one will do).
+CELERY_BEAT_SCHEDULE = {
+    "close-due-proposals": {
+        "task": "proposals.tasks.proposals_close_due_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "send-pending-notifications": {
+        "task": "proposals.tasks.notifications_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "purge-old-assessments": {
+        "task": "grading.tasks.assessments_purge_task",
+        "schedule": 60.0 * 60,
+        "options": {"expires": 50 * 60},
+    },
+}
 
 # --- Accounts (django-allauth) ---------------------------------------------------------------
 
@@ -285,6 +338,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Skills Matrix <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Where emails link to: the site's address as its visitors reach it (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Languages --------------------------------------------------------------------------------
 
@@ -378,6 +434,8 @@ VOTES_PER_MEMBER_PER_DAY = env_int("VOTES_PER_MEMBER_PER_DAY", 200, minimum=1)
 # Rate limit on votes, comments, reviews and new proposals, per member (pages and API).
 PROPOSAL_WRITES_PER_MINUTE = env_int("PROPOSAL_WRITES_PER_MINUTE", 30, minimum=1)
 GRADING_SHARE_LINKS_PER_HOUR = env_int("GRADING_SHARE_LINKS_PER_HOUR", 30, minimum=1)
+# Assessments saved by visitors (no member) are deleted this many days after they were made.
+ASSESSMENT_RETENTION_DAYS = env_int("ASSESSMENT_RETENTION_DAYS", 365, minimum=1)
 
 # Size limits of a role document (DESIGN §4): a bigger one is refused with the path of the excess.
 ROLE_MAX_SKILLS = env_int("ROLE_MAX_SKILLS", 500, minimum=1)

@@ -1,0 +1,30 @@
+"""Background work of the proposals app: closing due proposals and sending the outbox's emails.
+
+Thin: each task takes ids (or nothing), calls a service that re-reads the state, and does
+nothing when the work was done already, so a retried or duplicated task is harmless.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from proposals.services import notification_send, notifications_send_pending, proposals_close_due
+from skillsmatrix.background import IDEMPOTENT_TASK
+
+
+@shared_task(**IDEMPOTENT_TASK, soft_time_limit=50, time_limit=60)
+def proposals_close_due_task() -> int:
+    """Close every proposal whose voting window has ended (beat: every minute)."""
+    return len(proposals_close_due())
+
+
+@shared_task(**IDEMPOTENT_TASK, soft_time_limit=30, time_limit=60)
+def notification_send_task(*, notification_id: int) -> bool:
+    """Send one outbox email unless it was sent already."""
+    return notification_send(notification_id=notification_id)
+
+
+@shared_task(**IDEMPOTENT_TASK, soft_time_limit=50, time_limit=60)
+def notifications_sweep() -> int:
+    """Send the outbox's emails whose task was lost or failed (beat: every minute)."""
+    return notifications_send_pending()

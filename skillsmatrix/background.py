@@ -1,0 +1,86 @@
+"""Sending background tasks, shared by every app's ``tasks.py`` and services.
+
+Tasks are sent once the transaction that made their work commits, and sending never fails or
+hangs the request: a broker that is down or hung is logged and the work stays in the database,
+where a periodic sweep finds it (DESIGN §8, nothing lost).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import time
+from pathlib import Path
+from typing import Any
+
+from celery import Task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+
+logger = logging.getLogger(__name__)
+
+# Errors worth retrying: the database or the mail server away for a moment.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError,
+    InterfaceError,
+    smtplib.SMTPException,
+    ConnectionError,
+    TimeoutError,
+)
+
+# The retry and acknowledgement options of every task here: each is idempotent (it re-reads
+# state and does nothing when its work is done), so a message is acknowledged only after the
+# task ran, and put back when the worker running it dies.
+IDEMPOTENT_TASK: dict[str, Any] = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": settings.TASK_RETRY_BACKOFF_MAX,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+
+
+def send_task(task: Task, **kwargs: Any) -> bool:
+    """Send ``task`` with ``kwargs`` now; False (logged) when the broker cannot take it.
+
+    Without a broker the task runs here and now; its failure is logged too, as a failure to
+    send would be: the caller's work is done and its transaction committed.
+    """
+    started = time.monotonic()
+    try:
+        task.apply_async(kwargs=kwargs, retry=False)
+    except Exception:
+        logger.warning(
+            "Could not send %s(%s) after %.1fs; the periodic sweep will pick the work up",
+            task.name,
+            kwargs,
+            time.monotonic() - started,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def send_after_commit(task: Task, **kwargs: Any) -> None:
+    """Send ``task`` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: send_task(task, **kwargs))
+
+
+def pause_point(name: str) -> None:
+    """A test hook in the middle of a task's work (after its rows are claimed, before its effect
+    is committed). With ``TASK_PAUSE_DIR`` set (tests only) and a file ``<name>.pause`` there,
+    it writes ``<name>.reached`` with this process's id and waits while the pause file exists
+    (at most a minute), so a test can kill the worker at that very point."""
+    directory = getattr(settings, "TASK_PAUSE_DIR", "")
+    if not directory:
+        return
+    pause = Path(directory) / f"{name}.pause"
+    if not pause.exists():
+        return
+    (Path(directory) / f"{name}.reached").write_text(str(os.getpid()))
+    deadline = time.monotonic() + 60
+    while pause.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
