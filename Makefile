@@ -8,7 +8,7 @@ LOCK := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run test lint format messages bench contract clean
+.PHONY: install lock run worker beat test lint format messages bench contract clean
 
 install: $(STAMP)
 
@@ -28,6 +28,15 @@ run: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py import_role --skip-existing roles/data/mlops-engineer.json
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# A Celery worker and the beat scheduler (each in its own terminal); both need CELERY_BROKER_URL.
+# Run exactly one beat per site: two would send every periodic task twice.
+worker: install
+	$(BIN)/celery -A skillsmatrix worker --loglevel=$${LOG_LEVEL:-info}
+
+beat: install
+	$(BIN)/celery -A skillsmatrix beat --loglevel=$${LOG_LEVEL:-info} \
+		--schedule=$${CELERY_BEAT_SCHEDULE_FILE:-$(VENV)/celerybeat-schedule}
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

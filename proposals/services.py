@@ -350,10 +350,10 @@ def proposal_read(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
     ended and no periodic task has closed it yet (a site without a worker still closes every
     proposal someone looks at). No extra query for a proposal that is not due."""
     proposal = proposal_get(pk=pk, viewer=viewer)
-    if proposal.status == Proposal.Status.VOTING and proposal.closes_at <= timezone.now():
-        # Without waiting: a worker closing it this moment finishes the job.
-        if proposal_close_if_due(proposal_id=pk, wait=False) is not None:
-            proposal = proposal_get(pk=pk, viewer=viewer)
+    due = proposal.status == Proposal.Status.VOTING and proposal.closes_at <= timezone.now()
+    # Without waiting: a worker closing it this moment finishes the job.
+    if due and proposal_close_if_due(proposal_id=pk, wait=False) is not None:
+        proposal = proposal_get(pk=pk, viewer=viewer)
     return proposal
 
 

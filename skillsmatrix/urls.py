@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from skillsmatrix import views
+from skillsmatrix.accounts import notifications
 from skillsmatrix.accounts import views as account_views
 
 # The admin speaks with the site's name, not "Django administration".
@@ -32,12 +33,19 @@ urlpatterns = [
     path("", include("roles.urls")),
     path("", include("grading.urls")),
     path("", include("proposals.urls")),
+    # Before Django's own: a member's emails follow the language they switch to.
+    path("i18n/setlang/", notifications.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/profile/", account_views.profile, name="profile"),
     path(
         "accounts/profile/token/",
         account_views.api_token_regenerate_view,
         name="api_token_regenerate",
+    ),
+    path(
+        "accounts/profile/notifications/",
+        notifications.email_preferences_update,
+        name="email_preferences",
     ),
     path("accounts/", include("allauth.urls")),
     # Before the admin's own: its sign-in goes through the site's (and its rate limits).

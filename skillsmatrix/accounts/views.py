@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from grading.selectors import assessment_list_for_user
+from skillsmatrix.accounts.notifications import email_preference_form
 from skillsmatrix.accounts.permissions import member_can_participate
 from skillsmatrix.accounts.selectors import api_token_get, email_address_list
 from skillsmatrix.accounts.services import api_token_regenerate
@@ -38,8 +39,8 @@ PROFILE_LIST_SIZE = 5
 @never_cache
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The member's page: their account, their API token and their part in each app, every
-    section read through that app's selectors (6 queries: session, user, email addresses,
-    token, verified check, assessments)."""
+    section read through that app's selectors (7 queries: session, user, email addresses,
+    token, verified check, assessments, email preference)."""
     user = request.user
     assessments = list(assessment_list_for_user(user=user)[: PROFILE_LIST_SIZE + 1])
     context = {
@@ -48,6 +49,7 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         "api_token": api_token_get(user=user),
         "assessments": assessments[:PROFILE_LIST_SIZE],
         "more_assessments": len(assessments) > PROFILE_LIST_SIZE,
+        "notification_form": email_preference_form(user=user),
     }
     return render(request, "accounts/profile.html", context)
 

@@ -369,8 +369,9 @@ def test_profile_queries_are_constant(
         )
     Token.objects.create(user=verified_member)
     client.force_login(verified_member)
-    # session, user, assessments (with roles), verified check, email addresses, token
-    with django_assert_num_queries(6):
+    # session, user, assessments (with roles), verified check, email addresses, token,
+    # email preference
+    with django_assert_num_queries(7):
         response = client.get("/accounts/profile/")
     assert response.status_code == 200
     assert response.content.decode().count("/assessments/") >= 5
