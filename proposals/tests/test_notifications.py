@@ -69,9 +69,13 @@ def test_a_status_change_writes_its_row_and_sends_it_after_commit(
 def test_a_rolled_back_status_change_leaves_no_row_and_sends_nothing(proposal, with_email):
     from django.db import transaction
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        proposal_withdraw(proposal=proposal, author=with_email)
-        raise RuntimeError("the request failed after the service")
+    def request_failing_after_the_service() -> None:
+        with transaction.atomic():
+            proposal_withdraw(proposal=proposal, author=with_email)
+            raise RuntimeError("the request failed after the service")
+
+    with pytest.raises(RuntimeError):
+        request_failing_after_the_service()
     assert not Notification.objects.exists()
     assert mail.outbox == []
 
@@ -176,7 +180,8 @@ def test_both_templates_render_in_both_languages(proposal, with_email, domain_ex
         message = notification_email(row, language=language)
         html = message.alternatives[0][0]
         assert message.subject.startswith("[Skills Matrix] ")
-        assert "{%" not in message.body + html and "{{" not in message.body + html
+        assert "{%" not in message.body + html
+        assert "{{" not in message.body + html
         assert proposal.title in message.body
         assert f"/proposals/{proposal.pk}/" in html
         words = {"en": ("Hello", "profile"), "es": ("Hola", "perfil")}[language]
