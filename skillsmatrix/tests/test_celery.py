@@ -1,0 +1,68 @@
+"""The Celery configuration of issue 9: beat's schedule, retries, time limits, acknowledgement
+and the broker's visibility timeout."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from skillsmatrix.celery import app
+
+OUR_TASKS = {
+    "proposals.tasks.proposals_close_due_task",
+    "proposals.tasks.notification_send_task",
+    "proposals.tasks.notifications_sweep",
+    "roles.tasks.role_page_warm_task",
+    "grading.tasks.assessments_purge_task",
+}
+
+
+def test_beat_schedule_has_the_sweeps_every_minute():
+    app.loader.import_default_modules()
+    schedule = {entry["task"]: entry for entry in app.conf.beat_schedule.values()}
+    for name in (
+        "proposals.tasks.proposals_close_due_task",
+        "proposals.tasks.notifications_sweep",
+    ):
+        assert name in app.tasks
+        assert schedule[name]["schedule"] == 60.0
+        # A run that waited out a broker outage is dropped: the next one does the work.
+        assert schedule[name]["options"]["expires"] < 60
+    assert "grading.tasks.assessments_purge_task" in schedule
+
+
+def test_every_task_is_idempotent_retried_and_time_limited():
+    app.loader.import_default_modules()
+    assert set(app.tasks) >= OUR_TASKS
+    for name in OUR_TASKS:
+        task = app.tasks[name]
+        assert task.acks_late is True
+        assert task.reject_on_worker_lost is True
+        assert task.retry_backoff is True
+        assert task.retry_backoff_max <= settings.TASK_RETRY_BACKOFF_MAX
+        assert 0 < task.soft_time_limit < task.time_limit <= settings.TASK_LONGEST_TIME_LIMIT
+
+
+def test_visibility_timeout_exceeds_the_longest_countdown_and_run():
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    longest = settings.TASK_RETRY_BACKOFF_MAX + settings.TASK_LONGEST_TIME_LIMIT
+    assert options["visibility_timeout"] > longest
+    assert app.conf.broker_transport_options["visibility_timeout"] > longest
+
+
+def test_sending_never_retries_in_the_request():
+    assert app.conf.task_publish_retry is False
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["max_retries"] <= 1
+    assert app.conf.broker_connection_timeout <= 2
+
+
+def test_a_visibility_timeout_too_short_is_refused():
+    from skillsmatrix.tests.production import run_python
+
+    result = run_python(["-c", "import skillsmatrix.settings"], CELERY_VISIBILITY_TIMEOUT="600")
+    assert result.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT must exceed CELERY_RETRY_BACKOFF_MAX" in result.stderr
+
+
+def test_without_a_broker_tasks_run_eagerly(settings):
+    assert settings.CELERY_TASK_ALWAYS_EAGER is True
+    assert app.conf.task_always_eager is True
