@@ -247,8 +247,8 @@ if CELERY_VISIBILITY_TIMEOUT <= TASK_RETRY_BACKOFF_MAX + TASK_LONGEST_TIME_LIMIT
     )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
-    # One connection attempt when publishing (kombu's default retries for ever).
-    "max_retries": 1,
+    # No second connection attempt when publishing (kombu retries for ever by default).
+    "max_retries": 0,
     "socket_connect_timeout": 1,
     # A hung broker (accepting connections, answering nothing) times out instead of blocking.
     "socket_timeout": 2,

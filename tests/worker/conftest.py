@@ -1,0 +1,198 @@
+"""Real Celery workers for the integration tests (issue 9): subprocesses running
+``celery -A skillsmatrix worker`` on the broker ``CELERY_TEST_BROKER_URL`` (a Redis database
+of their own, which these tests empty) against the PostgreSQL test database.
+
+Without that variable, a reachable Redis or PostgreSQL the tests skip with a message saying
+so; in CI (``CI=true``) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (required in CI)")
+    pytest.skip(reason)
+
+
+def wait_for(condition: Callable[[], Any], *, timeout: float = 30, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"gave up after {timeout}s waiting for {what or condition}")
+
+
+@pytest.fixture
+def broker_url() -> str:
+    """The tests' broker, emptied."""
+    url = os.environ.get("CELERY_TEST_BROKER_URL", "")
+    if not url:
+        unavailable("CELERY_TEST_BROKER_URL is not set: no broker for the worker tests")
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        unavailable(f"the test broker {url} is not reachable: {exc}")
+    client.flushdb()
+    return url
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    if connection.vendor != "postgresql":
+        unavailable("the worker tests need PostgreSQL (DATABASE_URL)")
+    user = settings["USER"] or "postgres"
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    host = settings["HOST"] or "127.0.0.1"
+    port = settings["PORT"] or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+
+
+@dataclass
+class Worker:
+    """A worker subprocess (prefork, one child) and what it leaves behind."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+    emails: Path
+    pauses: Path
+    children_seen: set[int] = field(default_factory=set)
+
+    def messages(self) -> list[Message]:
+        found = []
+        for path in sorted(self.emails.glob("*.log")):
+            # The file backend writes each message followed by a line of dashes.
+            for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+                if chunk.strip():
+                    found.append(message_from_bytes(chunk))
+        return found
+
+    def pause(self, name: str) -> None:
+        (self.pauses / f"{name}.pause").touch()
+
+    def resume(self, name: str) -> None:
+        (self.pauses / f"{name}.pause").unlink(missing_ok=True)
+
+    def paused_in(self, name: str, *, timeout: float = 30) -> int:
+        """The pid of the pool process that reached the pause point ``name``."""
+        reached = self.pauses / f"{name}.reached"
+        wait_for(reached.exists, timeout=timeout, what=f"a task to reach {name}")
+        return int(wait_for(reached.read_text, timeout=5, what="the pid"))
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+@pytest.fixture
+def start_worker(transactional_db: None, tmp_path: Path) -> Iterator[Callable[..., Worker]]:
+    """Start workers on a broker; each is stopped (its whole process group) after the test."""
+    workers: list[Worker] = []
+    database_url = _database_url()
+
+    def start(broker: str, **env: str) -> Worker:
+        index = len(workers)
+        emails, pauses = tmp_path / f"emails{index}", tmp_path / f"pauses{index}"
+        emails.mkdir()
+        pauses.mkdir()
+        log = tmp_path / f"worker{index}.log"
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.worker.settings",
+            "CELERY_BROKER_URL": broker,
+            "DATABASE_URL": database_url,
+            "WORKER_EMAIL_DIR": str(emails),
+            "TASK_PAUSE_DIR": str(pauses),
+            **env,
+        }
+        command = [
+            sys.executable, "-m", "celery", "-A", "skillsmatrix", "worker",
+            "--pool=prefork", "--concurrency=1", "--loglevel=INFO",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            f"--hostname=test{index}@%h",
+        ]  # fmt: skip
+        with log.open("wb") as output:
+            process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                command,
+                cwd=ROOT,
+                env=environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        worker = Worker(process=process, log=log, emails=emails, pauses=pauses)
+        workers.append(worker)
+        try:
+            wait_for(
+                lambda: process.poll() is not None or re.search(r"\bready\.", worker.log_text()),
+                timeout=60,
+                what="the worker to be ready",
+            )
+        finally:
+            if process.poll() is not None:
+                raise AssertionError(f"the worker exited:\n{worker.log_text()}")
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+@pytest.fixture
+def sending_to() -> Iterator[Callable[[str], None]]:
+    """Make this process send tasks to a broker (instead of running them eagerly)."""
+    from skillsmatrix.celery import app
+
+    original = {
+        "broker_url": app.conf.broker_url,
+        "task_always_eager": app.conf.task_always_eager,
+    }
+
+    def reset_pools() -> None:
+        # Connections and producers are pooled per broker URL, in kombu's registry and on the
+        # app: start afresh on the new URL.
+        from kombu import pools
+
+        pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    def send_to(url: str) -> None:
+        reset_pools()
+        app.conf.update(broker_url=url, task_always_eager=False)
+
+    yield send_to
+    reset_pools()
+    app.conf.update(**original)
