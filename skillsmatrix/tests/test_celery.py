@@ -3,6 +3,8 @@ and the broker's visibility timeout."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 from skillsmatrix.celery import app
@@ -34,7 +36,7 @@ def test_every_task_is_idempotent_retried_and_time_limited():
     app.loader.import_default_modules()
     assert set(app.tasks) >= OUR_TASKS
     for name in OUR_TASKS:
-        task = app.tasks[name]
+        task: Any = app.tasks[name]
         assert task.acks_late is True
         assert task.reject_on_worker_lost is True
         assert task.retry_backoff is True

@@ -138,11 +138,20 @@ def start_worker(transactional_db: None, tmp_path: Path) -> Iterator[Callable[..
             **env,
         }
         command = [
-            sys.executable, "-m", "celery", "-A", "skillsmatrix", "worker",
-            "--pool=prefork", "--concurrency=1", "--loglevel=INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "skillsmatrix",
+            "worker",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
             f"--hostname=test{index}@%h",
-        ]  # fmt: skip
+        ]
         with log.open("wb") as output:
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
                 command,
@@ -186,8 +195,8 @@ def sending_to() -> Iterator[Callable[[str], None]]:
         from kombu import pools
 
         pools.reset()
-        app._pool = None
-        app.amqp._producer_pool = None
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
 
     def send_to(url: str) -> None:
         reset_pools()

@@ -62,7 +62,7 @@ def test_with_the_broker_down_due_proposals_still_close_when_read_or_swept(
             title=f"P{i}",
             rationale="Why.",
             changes=[DOCKER_SENIOR_E],
-        )  # fmt: skip
+        )
         for i in range(2)
     ]
     Proposal.objects.update(closes_at=timezone.now() - timedelta(seconds=1))

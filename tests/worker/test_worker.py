@@ -142,9 +142,12 @@ def test_the_next_task_succeeds_after_postgresql_terminates_the_workers_connecti
 
     def due_proposal(title: str) -> Proposal:
         made = proposal_create(
-            role=seed_role, author=author, title=title, rationale="Why.",
+            role=seed_role,
+            author=author,
+            title=title,
+            rationale="Why.",
             changes=[DOCKER_SENIOR_E],
-        )  # fmt: skip
+        )
         _due(made)
         return made
 
@@ -175,7 +178,7 @@ def own_redis(broker_url, tmp_path):
     """A Redis server of this test's own (the shared one is never stopped)."""
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603
-        [
+        [  # noqa: S607 - redis-server from PATH, as CI starts it
             "redis-server",
             "--port",
             str(port),
@@ -187,7 +190,7 @@ def own_redis(broker_url, tmp_path):
             "no",
             "--dir",
             str(tmp_path),
-        ],  # fmt: skip
+        ],
         stdout=subprocess.DEVNULL,
     )
     import redis
