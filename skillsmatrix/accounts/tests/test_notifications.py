@@ -9,6 +9,15 @@ from proposals.models import EmailPreference
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _site_language_after():
+    """Requests in Spanish leave Spanish active in this thread: later tests expect English."""
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
+
+
 def test_profile_shows_the_email_notifications_form(client, member):
     client.force_login(member)
     html = client.get("/accounts/profile/").content.decode()
