@@ -21,6 +21,7 @@ from proposals.models import (
     MODERATION_REASON_MAX_LENGTH,
     Comment,
     Expertise,
+    Notification,
     Proposal,
     Review,
     Vote,
@@ -231,3 +232,24 @@ class ExpertiseAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Expertise]) -> None:
         for expertise in queryset.select_related("user", "domain"):
             expertise_revoke(user=expertise.user, domain=expertise.domain)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The outbox, to see what was sent and why a row is stuck (its last error). Rows are
+    written by status changes and marked by the sending task only."""
+
+    list_display = ("proposal", "recipient", "kind", "status", "state", "attempts", "created_at")
+    list_filter = ("state", "kind", "status")
+    list_select_related = ("proposal", "recipient")
+    search_fields = ("recipient__username", "recipient__email")
+    readonly_fields = (
+        "proposal", "recipient", "kind", "status", "state", "attempts", "last_error",
+        "created_at", "handled_at",
+    )  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -336,3 +336,12 @@ def test_a_due_proposal_page_stays_within_its_budget(
     # Once closed, the page is back to its budget.
     with django_assert_max_num_queries(10):
         client.get(f"/proposals/{proposal.pk}/")
+
+
+def test_the_admin_lists_the_outbox_read_only(client, admin, proposal, with_email):
+    proposal_withdraw(proposal=proposal, author=with_email)
+    client.force_login(admin)
+    response = client.get("/admin/proposals/notification/")
+    assert response.status_code == 200
+    assert "Seniors master Docker" in response.content.decode()
+    assert client.get("/admin/proposals/notification/add/").status_code == 403
