@@ -13,8 +13,8 @@ SEED_PATH = Path(__file__).parent / "roles" / "data" / "mlops-engineer.json"
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with empty caches and closed circuits: cached roles and fragments are keyed by slug and
-    primary key, which a rolled-back test database hands out again."""
+    """Each test starts with empty caches and closed circuits: cached roles and fragments are
+    keyed by slug and primary key, which a rolled-back test database hands out again."""
     from django.core.cache import caches
 
     from skillsmatrix.cache import redis_state_reset

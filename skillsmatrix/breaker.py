@@ -34,8 +34,6 @@ class CircuitBreaker:
         self._lock = threading.Lock()
         self._opened_at: float | None = None  # None: closed
         self._probing = False
-        # Run (outside the lock) by the probe that closes the circuit, before it is closed.
-        self.on_recovery: list[Callable[[], None]] = []
 
     @property
     def is_open(self) -> bool:
@@ -45,12 +43,14 @@ class CircuitBreaker:
     def allow(self) -> bool:
         """Whether a call may go through now; a True in the half-open state makes the caller
         the probe, who must report back with :meth:`success` or :meth:`failure`."""
-        if self._opened_at is None:  # the common case, without the lock
+        opened_at = self._opened_at
+        if opened_at is None:  # the common case, without the lock
             return True
         with self._lock:
-            if self._opened_at is None:
+            opened_at = self._opened_at  # again, under the lock
+            if opened_at is None:
                 return True
-            if self._probing or self._clock() - self._opened_at < self.reset_seconds:
+            if self._probing or self._clock() - opened_at < self.reset_seconds:
                 return False
             self._probing = True
             return True
@@ -59,18 +59,17 @@ class CircuitBreaker:
         if self._opened_at is None:
             return
         with self._lock:
-            if self._opened_at is None:
-                return
-        try:
-            for hook in self.on_recovery:
-                hook()
-        except Exception:
-            self.failure()
-            return
-        with self._lock:
+            was_open = self._opened_at is not None  # again, under the lock
             self._opened_at = None
             self._probing = False
-        logger.warning("%s answers again: circuit closed", self.name)
+        if was_open:
+            logger.warning("%s answers again: circuit closed", self.name)
+
+    def abandon(self) -> None:
+        """The call said nothing about the server (it failed before reaching it): let the next
+        call probe instead."""
+        with self._lock:
+            self._probing = False
 
     def failure(self) -> None:
         with self._lock:
@@ -93,9 +92,7 @@ def breaker_for(name: str, *, reset_seconds: float) -> CircuitBreaker:
     breaker = _breakers.get(name)
     if breaker is None:
         with _breakers_lock:
-            breaker = _breakers.setdefault(
-                name, CircuitBreaker(name, reset_seconds=reset_seconds)
-            )
+            breaker = _breakers.setdefault(name, CircuitBreaker(name, reset_seconds=reset_seconds))
     return breaker
 
 

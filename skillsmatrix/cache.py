@@ -102,6 +102,12 @@ class BreakerRedis(redis.Redis):
             breaker.failure()
             self._remember_deletes(args)
             raise
+        except redis.exceptions.RedisError:
+            breaker.success()  # an error reply: the server answers
+            raise
+        except BaseException:
+            breaker.abandon()
+            raise
         breaker.success()
         return result
 
@@ -123,6 +129,12 @@ class BreakerPipeline(Pipeline):
             result = super().execute(raise_on_error)
         except _UNREACHABLE:
             breaker.failure()
+            raise
+        except redis.exceptions.RedisError:
+            breaker.success()
+            raise
+        except BaseException:
+            breaker.abandon()
             raise
         breaker.success()
         return result
@@ -167,7 +179,9 @@ class FailoverCache(BaseCache):
     def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
         return self._call("get", key, default, version)
 
-    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> None:
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
         self._call("set", key, value, timeout, version)
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> Any:
@@ -222,7 +236,7 @@ class DatabaseCache(BaseCache):
         return router.db_for_write(self.model)
 
     def _prune(self) -> None:
-        global _next_prune  # noqa: PLW0603 - one schedule per process
+        global _next_prune  # one schedule per process
         now = time.time()
         if now >= _next_prune:
             _next_prune = now + _PRUNE_SECONDS
@@ -239,7 +253,9 @@ class DatabaseCache(BaseCache):
         value, count = row
         return count if count is not None else value
 
-    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> None:
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
         key = self.make_and_validate_key(key, version=version)
         stored, count = self._columns(value)
         self.model.objects.using(self._db()).bulk_create(
@@ -250,7 +266,9 @@ class DatabaseCache(BaseCache):
         )
         self._prune()
 
-    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
         key = self.make_and_validate_key(key, version=version)
         stored, count = self._columns(value)
         db = self._db()

@@ -73,12 +73,12 @@ def _check_broker() -> str:
     from skillsmatrix.celery import app
 
     with app.connection_for_write(connect_timeout=timeout) as conn:
-        conn.ensure_connection(max_retries=0, timeout=timeout)
+        conn.ensure_connection(max_retries=0)  # one attempt, within connect_timeout
     return "ok"
 
 
-# Cache and broker are checked on these threads, each bounded by the overall deadline: a
-# check that hangs past it is answered "timeout", and can never hold more than two threads.
+# Cache and broker are checked on one of these threads, within the overall deadline: a check
+# that hangs past it is answered "timeout", and hung checks can never hold more than two threads.
 _checks_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="readyz")
 _readiness_lock = threading.Lock()
 _last_readiness: tuple[float, dict[str, str]] | None = None
@@ -92,27 +92,31 @@ def _outcome(check: Any) -> str:
         return f"error: {type(exc).__name__}"
 
 
+def _check_cache_then_broker(results: dict[str, str]) -> None:
+    # One after the other: when both live on one Redis, the cache's call opens (or, as the
+    # half-open probe, closes) the circuit the broker's call then finds.
+    results["cache"] = _outcome(_check_cache)
+    results["broker"] = _outcome(_check_broker)
+
+
 def _readiness_checked() -> dict[str, str]:
     deadline = time.monotonic() + settings.READYZ_TIMEOUT
-    futures: dict[str, Future[str]] = {
-        "cache": _checks_pool.submit(_outcome, _check_cache),
-        "broker": _checks_pool.submit(_outcome, _check_broker),
-    }
+    results: dict[str, str] = {}
+    future: Future[None] = _checks_pool.submit(_check_cache_then_broker, results)
     # The database on the request's own connection (the request cycle looks after it).
-    results = {"database": _outcome(_check_database)}
-    for name, future in futures.items():
-        try:
-            results[name] = future.result(timeout=max(0.0, deadline - time.monotonic()))
-        except FutureTimeout:
-            future.cancel()
-            results[name] = "timeout"
-    return {name: results[name] for name in _PARTS}
+    database = _outcome(_check_database)
+    try:
+        future.result(timeout=max(0.0, deadline - time.monotonic()))
+    except FutureTimeout:
+        future.cancel()
+    answer = dict(results)  # a copy: a late check must not change an answer already given
+    return {"database": database} | {name: answer.get(name, "timeout") for name in _PARTS[1:]}
 
 
 def _readiness() -> dict[str, str]:
     """The parts' states, checked at most once per ``READYZ_CACHE_SECONDS`` per process: a flood
     of calls shares one check instead of fanning out to the database, Redis and the broker."""
-    global _last_readiness  # noqa: PLW0603 - the process's last answer
+    global _last_readiness  # the process's last answer
     last = _last_readiness
     if last is not None and time.monotonic() - last[0] < settings.READYZ_CACHE_SECONDS:
         return last[1]

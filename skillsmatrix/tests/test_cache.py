@@ -92,9 +92,7 @@ def test_failover_uses_redis_while_it_answers_then_the_database(redis_server, se
 
 
 @pytest.mark.django_db
-def test_deletions_refused_during_an_outage_happen_when_redis_answers_again(
-    redis_server, settings
-):
+def test_deletions_refused_during_an_outage_happen_when_redis_answers_again(redis_server, settings):
     """A role changed while Redis was down must not be served stale from Redis afterwards."""
     settings.CACHES = redis_caches(redis_server.url())
     settings.REDIS_BREAKER_SECONDS = 0.2
