@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.core.cache import caches
+from django.db import connection
 
 from skillsmatrix.cache import DatabaseCache, FailoverCache
 from skillsmatrix.models import RateLimitEntry
@@ -53,6 +54,10 @@ def test_database_cache_prunes_expired_rows_on_write(database_cache, monkeypatch
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent writers need PostgreSQL (set DATABASE_URL); SQLite serialises them",
+)
 def test_database_cache_counts_every_concurrent_hit():
     """Increments from many connections at once: none lost, each sees its own count."""
     DatabaseCache("", {}).add("hits", 0, 60)
