@@ -13,13 +13,20 @@ SEED_PATH = Path(__file__).parent / "roles" / "data" / "mlops-engineer.json"
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: cached roles and fragments are keyed by slug and
-    primary key, which a rolled-back test database hands out again."""
-    from django.core.cache import cache
+    """Each test starts with empty caches and closed circuits: cached roles and fragments are
+    keyed by slug and primary key, which a rolled-back test database hands out again."""
+    from django.core.cache import caches
 
-    cache.clear()
+    from skillsmatrix.cache import redis_state_reset
+
+    # The rate limits' cache too (its Redis part; a database fallback rolls back with the test).
+    for alias in ("default", "ratelimit"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "ratelimit"):
+        caches[alias].clear()
+    # Circuit breakers are per process: one test's outage must not open another's circuit.
+    redis_state_reset()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class SkillsmatrixConfig(AppConfig):
@@ -13,3 +14,21 @@ class SkillsmatrixConfig(AppConfig):
         from skillsmatrix.accounts.notifications import language_from_signup
 
         user_signed_up.connect(language_from_signup, dispatch_uid="language_from_signup")
+        _allauth_counts_in_the_ratelimit_cache()
+
+
+def _allauth_counts_in_the_ratelimit_cache() -> None:
+    """allauth keeps its rate limits (sign-in, sign-up, password reset) in the module-level
+    ``cache`` of ``allauth.core.internal.ratelimit``, the default cache, with no setting to
+    choose another. Point it at the ``ratelimit`` cache, which falls back to the database
+    while Redis is unreachable, so those limits keep counting (and sign-in keeps answering)
+    through an outage instead of refusing everyone."""
+    from allauth.core.internal import ratelimit
+    from django.core.cache import caches
+    from django.utils.connection import ConnectionProxy
+
+    if not hasattr(ratelimit, "cache"):  # pragma: no cover - an allauth upgrade moved it
+        raise ImproperlyConfigured(
+            "allauth.core.internal.ratelimit has no `cache` any more: see skillsmatrix/apps.py"
+        )
+    ratelimit.cache = ConnectionProxy(caches, "ratelimit")

@@ -13,10 +13,13 @@ import smtplib
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from celery import Task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
+
+from skillsmatrix.breaker import CircuitBreaker, breaker_for
 
 logger = logging.getLogger(__name__)
 
@@ -43,16 +46,39 @@ IDEMPOTENT_TASK: dict[str, Any] = {
 }
 
 
+def _broker_breaker(task: Task) -> CircuitBreaker | None:
+    """The process's breaker of the broker (None without one: tasks run eagerly). After a send
+    failed, the next sends skip the broker at once for ``REDIS_BREAKER_SECONDS``: a hung broker
+    costs one request its short timeouts, not every request."""
+    conf = task.app.conf
+    if not conf.broker_url or conf.task_always_eager:
+        return None
+    parts = urlsplit(conf.broker_url)
+    where = f"{parts.hostname or 'localhost'}:{parts.port or ''}"
+    return breaker_for(f"Celery broker at {where}", reset_seconds=settings.REDIS_BREAKER_SECONDS)
+
+
 def send_task(task: Task, **kwargs: Any) -> bool:
     """Send ``task`` with ``kwargs`` now; False (logged) when the broker cannot take it.
 
     Without a broker the task runs here and now; its failure is logged too, as a failure to
     send would be: the caller's work is done and its transaction committed.
     """
+    breaker = _broker_breaker(task)
+    if breaker is not None and not breaker.allow():
+        logger.warning(
+            "Not sending %s(%s): the broker failed a moment ago; the periodic sweep will pick "
+            "the work up",
+            task.name,
+            kwargs,
+        )
+        return False
     started = time.monotonic()
     try:
         task.apply_async(kwargs=kwargs, retry=False)
     except Exception:
+        if breaker is not None:
+            breaker.failure()
         logger.warning(
             "Could not send %s(%s) after %.1fs; the periodic sweep will pick the work up",
             task.name,
@@ -61,6 +87,8 @@ def send_task(task: Task, **kwargs: Any) -> bool:
             exc_info=True,
         )
         return False
+    if breaker is not None:
+        breaker.success()
     return True
 
 

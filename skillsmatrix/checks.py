@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import redis
 from django.apps import AppConfig
 from django.conf import settings
 from django.contrib.staticfiles.storage import ManifestFilesMixin
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.files.storage import storages
 
 
@@ -29,5 +30,72 @@ def static_files_collected(
             f"No static files manifest in {settings.STATIC_ROOT}.",
             hint="Run `manage.py collectstatic` with these settings (the image does so).",
             id="skillsmatrix.E001",
+        )
+    ]
+
+
+def _redis_database(url: str) -> tuple[str, int] | None:
+    """(server, database number) of a Redis URL, or None for another kind of URL."""
+    try:
+        params = redis.connection.parse_url(url)
+    except ValueError:
+        return None
+    server = params.get("path") or "{}:{}".format(
+        params.get("host", "localhost"), params.get("port", 6379)
+    )
+    return str(server), int(params.get("db", 0))
+
+
+@register(Tags.caches)
+def cache_and_broker_apart(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """The cache's Redis database is flushed (tests, operators) and may evict keys: the broker's
+    queues and Celery's results must live in another database."""
+    cache_db = _redis_database(settings.REDIS_URL) if settings.REDIS_URL else None
+    errors: list[CheckMessage] = []
+    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        url = getattr(settings, name, None) or ""
+        if cache_db is not None and url and _redis_database(url) == cache_db:
+            errors.append(
+                Error(
+                    f"REDIS_URL and {name} name the same Redis database ({url}).",
+                    hint="Give the broker a database (or a Redis server) of its own, e.g. "
+                    "redis://host:6379/1 for the broker and redis://host:6379/0 for the cache.",
+                    id="skillsmatrix.E002",
+                )
+            )
+    return errors
+
+
+@register(Tags.caches)
+def broker_redis_keeps_everything(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """A Redis whose ``maxmemory-policy`` evicts keys may drop queued tasks. Asked of the
+    broker's Redis itself, briefly; a Redis that is down or will not say is not reported."""
+    url = settings.CELERY_BROKER_URL
+    if not url or _redis_database(url) is None:
+        return []
+    client = redis.Redis.from_url(
+        url,
+        socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
+        socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT,
+    )
+    try:
+        policy = str(client.config_get("maxmemory-policy").get("maxmemory-policy", ""))
+    except redis.exceptions.RedisError:  # down, or CONFIG not allowed (managed Redis)
+        return []
+    finally:
+        client.close()
+    if policy in {"", "noeviction"}:
+        return []
+    return [
+        Warning(
+            f"The broker's Redis evicts keys (maxmemory-policy {policy}): queued tasks may be "
+            "lost when it runs out of memory.",
+            hint="Run the broker on a Redis with `maxmemory-policy noeviction` (docker-compose's "
+            "`broker` service), apart from the cache's.",
+            id="skillsmatrix.W001",
         )
     ]

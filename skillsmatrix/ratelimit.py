@@ -1,13 +1,14 @@
-"""A small fixed-window rate limit on the cache (no extra dependency, no SQL)."""
+"""A small fixed-window rate limit on the ``ratelimit`` cache: Redis while it answers, the
+database while it does not (:class:`skillsmatrix.cache.FailoverCache`), so limits never lapse."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -49,26 +50,16 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> 
     now = time.time()
     bucket = int(now // window_seconds)
     cache_key = f"ratelimit:{scope}:{key}:{bucket}"
+    cache = caches["ratelimit"]
     # One round trip in the common case. On the window's first hit incr() finds no key; add()
     # then creates it unless a concurrent first hit just did, in which case incr() again.
     try:
-        # None, not an int, when django-redis ignored a Redis error (the stubs do not say so).
-        count = cast("int | None", cache.incr(cache_key))
+        count = cache.incr(cache_key)
     except ValueError:
         count = 1 if cache.add(cache_key, 1, window_seconds + 1) else cache.incr(cache_key)
-    if count is None:
-        # The cache is down (django-redis ignores the error and answers None): let the request
-        # through rather than take the feature down with it.
-        return None
     if count > limit:
         return max(1, int(window_seconds - now % window_seconds))
     return None
-
-
-def cache_reachable() -> bool:
-    """Whether the cache answers (a write and a read; django-redis hides an outage as misses)."""
-    cache.set("cache-probe", "1", 5)
-    return cache.get("cache-probe") == "1"
 
 
 def too_many_requests(

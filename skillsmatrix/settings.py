@@ -193,23 +193,62 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "skillsmatrix"),
-            "OPTIONS": {
-                # A Redis outage must not take pages down: a failed cache call is a miss.
-                "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-            },
-        }
+# A hung Redis costs a call its socket timeout, so the timeouts are short, and after a failed
+# call the process leaves that Redis alone for REDIS_BREAKER_SECONDS (skillsmatrix.breaker): a
+# request pays at most one short timeout. Readiness answers within READYZ_TIMEOUT whatever the
+# state of Redis, and keeps its answer READYZ_CACHE_SECONDS per process.
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.25, low=0.01, high=30.0)
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.25, low=0.01, high=30.0)
+REDIS_BREAKER_SECONDS = env_float("REDIS_BREAKER_SECONDS", 5.0, low=0.1, high=3600.0)
+READYZ_TIMEOUT = env_float("READYZ_TIMEOUT", 1.5, low=0.1, high=30.0)
+READYZ_CACHE_SECONDS = env_float("READYZ_CACHE_SECONDS", 1.0, low=0.0, high=60.0)
+
+
+def redis_cache(url: str, *, ignore_exceptions: bool) -> dict[str, object]:
+    """A django-redis cache whose client respects the circuit breaker (skillsmatrix.cache)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "skillsmatrix"),
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": ignore_exceptions,
+            "REDIS_CLIENT_CLASS": "skillsmatrix.cache.BreakerRedis",
+            "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT,
+            "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+        },
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+
+def redis_caches(url: str) -> dict[str, dict[str, object]]:
+    """The caches on the Redis at ``url``."""
+    return {
+        # A Redis outage must not take pages down: a failed cache call is a miss.
+        "default": redis_cache(url, ignore_exceptions=True),
+        # Rate limits (the site's and allauth's) must not vanish with Redis: while it is
+        # unreachable they count in the database, which every process shares (DESIGN §8).
+        "ratelimit": {
+            "BACKEND": "skillsmatrix.cache.FailoverCache",
+            "OPTIONS": {
+                "PRIMARY": redis_cache(url, ignore_exceptions=False),
+                "FALLBACK": {"BACKEND": "skillsmatrix.cache.DatabaseCache"},
+            },
+        },
+    }
+
+
+if REDIS_URL:
+    CACHES = redis_caches(REDIS_URL)
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ratelimit",
+        },
+    }
+# The breaker logs when a Redis stops and starts answering; a line per ignored call would not
+# say more, only more often.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 
 # --- Background work (Celery) -----------------------------------------------------------------
 

@@ -15,3 +15,5 @@ WHITENOISE_USE_FINDERS = True
 CELERY_TASK_ALWAYS_EAGER = True
 # Live-server threads must not keep connections open, or the test database cannot be dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Tests change what /readyz sees from one request to the next: no per-process answer kept.
+READYZ_CACHE_SECONDS = 0.0

@@ -3,7 +3,15 @@ Sign-in and the other account pages live in :mod:`skillsmatrix.accounts`."""
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,8 +20,8 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from skillsmatrix.cache import BreakerRedis
 from skillsmatrix.parsers import request_too_large_message
-from skillsmatrix.ratelimit import cache_reachable
 
 
 @require_GET
@@ -30,30 +38,108 @@ def _check_database() -> str:
 
 
 def _check_cache() -> str:
-    return "ok" if cache_reachable() else "unavailable"
+    """A write and a read (django-redis hides an outage as misses; an open circuit answers
+    at once)."""
+    cache.set("cache-probe", "1", 5)
+    return "ok" if cache.get("cache-probe") == "1" else "unavailable"
+
+
+_broker_clients: dict[str, Any] = {}
 
 
 def _check_broker() -> str:
-    if not settings.CELERY_BROKER_URL:
+    url = settings.CELERY_BROKER_URL
+    if not url:
         return "eager"
+    timeout = min(settings.REDIS_SOCKET_TIMEOUT, settings.READYZ_TIMEOUT)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        # Through the breaker of that Redis: when the cache found it hung a moment ago, the
+        # answer is immediate. One client (and connection pool) per process.
+        client = _broker_clients.get(url)
+        if client is None:
+            client = _broker_clients.setdefault(
+                url,
+                BreakerRedis.from_url(
+                    url,
+                    socket_timeout=timeout,
+                    socket_connect_timeout=min(settings.REDIS_CONNECT_TIMEOUT, timeout),
+                ),
+            )
+        try:
+            client.ping()
+        except redis.exceptions.RedisError:
+            return "unavailable"
+        return "ok"
     from skillsmatrix.celery import app
 
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+    with app.connection_for_write(connect_timeout=timeout) as conn:
+        conn.ensure_connection(max_retries=0)  # one attempt, within connect_timeout
     return "ok"
+
+
+# Cache and broker are checked on one of these threads, within the overall deadline: a check
+# that hangs past it is answered "timeout", and hung checks can never hold more than two threads.
+_checks_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="readyz")
+_readiness_lock = threading.Lock()
+_last_readiness: tuple[float, dict[str, str]] | None = None
+_PARTS = ("database", "cache", "broker")
+
+
+def _outcome(check: Any) -> str:
+    try:
+        return str(check())
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+
+
+def _check_cache_then_broker(results: dict[str, str]) -> None:
+    # One after the other: when both live on one Redis, the cache's call opens (or, as the
+    # half-open probe, closes) the circuit the broker's call then finds.
+    results["cache"] = _outcome(_check_cache)
+    results["broker"] = _outcome(_check_broker)
+
+
+def _readiness_checked() -> dict[str, str]:
+    deadline = time.monotonic() + settings.READYZ_TIMEOUT
+    results: dict[str, str] = {}
+    future: Future[None] = _checks_pool.submit(_check_cache_then_broker, results)
+    # The database on the request's own connection (the request cycle looks after it).
+    database = _outcome(_check_database)
+    try:
+        future.result(timeout=max(0.0, deadline - time.monotonic()))
+    except FutureTimeout:
+        future.cancel()
+    answer = dict(results)  # a copy: a late check must not change an answer already given
+    return {"database": database} | {name: answer.get(name, "timeout") for name in _PARTS[1:]}
+
+
+def _readiness() -> dict[str, str]:
+    """The parts' states, checked at most once per ``READYZ_CACHE_SECONDS`` per process: a flood
+    of calls shares one check instead of fanning out to the database, Redis and the broker."""
+    global _last_readiness  # the process's last answer
+    last = _last_readiness
+    if last is not None and time.monotonic() - last[0] < settings.READYZ_CACHE_SECONDS:
+        return last[1]
+    if not _readiness_lock.acquire(timeout=settings.READYZ_TIMEOUT):
+        # Another thread has been checking for the whole deadline: it is hung somewhere.
+        return last[1] if last is not None else dict.fromkeys(_PARTS, "timeout")
+    try:
+        last = _last_readiness
+        if last is not None and time.monotonic() - last[0] < settings.READYZ_CACHE_SECONDS:
+            return last[1]
+        results = _readiness_checked()
+        _last_readiness = (time.monotonic(), results)
+        return results
+    finally:
+        _readiness_lock.release()
 
 
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Database, cache and broker, each ``ok`` or the reason it is not; 503 if any fails."""
-    checks = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
-    results: dict[str, str] = {}
-    for name, check in checks.items():
-        try:
-            results[name] = check()
-        except Exception as exc:
-            results[name] = f"error: {type(exc).__name__}"
+    """Database, cache and broker, each ``ok`` (``eager`` for no broker) or the reason it is
+    not; 503 if any fails. Answers within ``READYZ_TIMEOUT`` whatever state they are in."""
+    results = _readiness()
     ready = all(value in {"ok", "eager"} for value in results.values())
     return JsonResponse({"ready": ready, **results}, status=200 if ready else 503)
 

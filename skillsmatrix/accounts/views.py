@@ -26,7 +26,7 @@ from skillsmatrix.accounts.permissions import member_can_participate
 from skillsmatrix.accounts.selectors import api_token_get, email_address_list
 from skillsmatrix.accounts.services import api_token_regenerate
 from skillsmatrix.http import AuthenticatedHttpRequest
-from skillsmatrix.ratelimit import cache_reachable, minutes_until, too_many_requests
+from skillsmatrix.ratelimit import minutes_until, too_many_requests
 
 StrOrPromise = str | Promise
 
@@ -140,18 +140,6 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
     """``handler429``: allauth answers a rate-limited sign-in, sign-up or password reset with
     this page, which says what was limited and when to try again (``Retry-After``)."""
     back = {"back_url": reverse("roles:catalogue"), "back_label": _("Browse all roles")}
-    if not cache_reachable():
-        # allauth keeps its counts in the cache and refuses every attempt while the cache is
-        # down (failing open would let a guesser switch the limits off): say so honestly.
-        response = too_many_requests(
-            request,
-            retry_after=60,
-            title=_("Signing in is unavailable for a moment"),
-            message=_("Part of the site is down. Please try again in a minute."),
-            **back,
-        )
-        response.status_code = 503
-        return response
     url_name = request.resolver_match.url_name if request.resolver_match else ""
     actions, title, message = _RATE_LIMITED_FORMS.get(url_name or "", _ANY_FORM)
     retry_after = max((_window_seconds(action) for action in actions), default=60)

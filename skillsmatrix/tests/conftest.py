@@ -29,3 +29,20 @@ def static_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert result.returncode == 0, result.stderr
     return root
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path):
+    """A private Redis server the test may stop, kill and restart."""
+    from skillsmatrix.tests.servers import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def hung_redis(redis_server) -> str:
+    """The URL of a Redis that accepts connections and never answers (SIGSTOP)."""
+    redis_server.stop()
+    return redis_server.url()

@@ -217,6 +217,13 @@ def test_a_hung_broker_neither_fails_nor_holds_up_a_request_and_the_sweep_sends_
 ):
     process, url = own_redis
     sending_to(url)
+    second = proposal_create(
+        role=proposal.role,
+        author=author,
+        title="Seniors know Kubernetes",
+        rationale="Why.",
+        changes=[DOCKER_SENIOR_E],
+    )
     os.kill(process.pid, signal.SIGSTOP)  # accepts connections, answers nothing
     client.force_login(author)
     started = time.monotonic()
@@ -225,6 +232,13 @@ def test_a_hung_broker_neither_fails_nor_holds_up_a_request_and_the_sweep_sends_
     assert response.status_code == 303
     assert elapsed < 5, f"the request took {elapsed:.1f}s"
     assert _status(proposal) == "withdrawn"
+    # The broker's breaker is open now: the next request does not wait for it at all.
+    started = time.monotonic()
+    response = client.post(f"/proposals/{second.pk}/withdraw/")
+    elapsed = time.monotonic() - started
+    assert response.status_code == 303
+    assert elapsed < 0.5, f"the second request took {elapsed:.2f}s"
+    assert Notification.objects.get(proposal=second).state == "pending"
     row = Notification.objects.get(proposal=proposal)
     assert row.state == "pending"  # the task could not be sent; the row waits in the outbox
     # The broker comes back; beat's next sweep sends what is waiting, once.
@@ -232,7 +246,11 @@ def test_a_hung_broker_neither_fails_nor_holds_up_a_request_and_the_sweep_sends_
     worker = start_worker(url)
     sending_to(url)
     notifications_sweep.delay()
-    wait_for(lambda: _sent(row.pk), timeout=60, what="the sweep to send the email")
-    assert _subjects(worker) == [
-        "[Skills Matrix] Your proposal “Seniors master Docker” is now: Withdrawn"
+    later = Notification.objects.get(proposal=second).pk
+    wait_for(
+        lambda: _sent(row.pk) and _sent(later), timeout=60, what="the sweep to send the emails"
+    )
+    assert sorted(_subjects(worker)) == [
+        "[Skills Matrix] Your proposal “Seniors know Kubernetes” is now: Withdrawn",
+        "[Skills Matrix] Your proposal “Seniors master Docker” is now: Withdrawn",
     ]

@@ -3,7 +3,6 @@ admin's way in, the profile and its API token."""
 
 from __future__ import annotations
 
-import logging
 import re
 
 import pytest
@@ -268,20 +267,6 @@ def test_sign_ups_are_limited_per_client(client, rate_limits):
     assert second.status_code == 429
     assert second["Retry-After"] == "3600"
     assert "Too many sign-ups" in second.content.decode()
-
-
-def test_without_the_cache_sign_in_says_it_is_unavailable_not_too_many(
-    client, verified_member, settings, caplog
-):
-    from skillsmatrix.tests.test_resilience import DEAD_REDIS
-
-    settings.CACHES = DEAD_REDIS
-    caplog.set_level(logging.CRITICAL, logger="django_redis")
-    response = client.post("/accounts/login/", {"login": "verified", "password": "pw-verified-123"})
-    assert response.status_code == 503
-    assert response["Retry-After"] == "60"
-    assert "Signing in is unavailable for a moment" in response.content.decode()
-    assert "Too many" not in response.content.decode()
 
 
 def test_rate_limited_pages_speak_spanish(client, verified_member, rate_limits):
