@@ -113,9 +113,15 @@ def proposal_list_page(request: HtmxHttpRequest) -> HttpResponse:
         status=filters.get("status", ""),
         domain_slug=filters.get("domain", ""),
         sort=filters.get("sort") or "newest",
+        author_username=filters.get("author", ""),
     )
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page, "proposals": page.object_list}
+    context = {
+        "form": form,
+        "page_obj": page,
+        "proposals": page.object_list,
+        "author": filters.get("author", ""),
+    }
     template = "proposals/proposal_list.html" + ("#results" if request.htmx else "")
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

@@ -59,6 +59,41 @@ def test_list_pagination_keeps_the_filters(client, seed_role, author):
     assert "?status=voting&amp;page=2" in page
 
 
+def test_list_shows_one_members_proposals_and_keeps_them_across_filters(
+    client, proposal, seed_role
+):
+    other_author = UserFactory.create(username="someone.else@example")
+    Proposal.objects.create(
+        role=seed_role,
+        author=other_author,
+        title="Someone else's idea",
+        rationale="r",
+        base_version=1,
+        changes=[DOCKER_SENIOR_E],
+        closes_at=proposal.closes_at,
+    )
+    mine = client.get("/proposals/?author=author").content.decode()
+    assert "Seniors master Docker" in mine
+    assert "Someone else&#x27;s idea" not in mine
+    assert "Proposals by <strong>author</strong>." in mine
+    # The filter rides along with the others (a hidden field), and one link drops it.
+    assert '<input type="hidden" name="author" value="author"' in mine
+    assert '<a href="?">Show everyone\'s proposals</a>' in mine
+    theirs = client.get("/proposals/?author=someone.else%40example&status=voting")
+    assert "Someone else&#x27;s idea" in theirs.content.decode()
+    assert "Seniors master Docker" not in theirs.content.decode()
+    fragment = client.get("/proposals/?author=author", HTTP_HX_REQUEST="true").content.decode()
+    assert "Seniors master Docker" in fragment
+    assert "Someone else" not in fragment
+    # Nobody by that name: an empty list; a NUL: the form refuses it, so no filter.
+    nobody = client.get("/proposals/?author=nobody")
+    assert nobody.status_code == 200
+    assert "No proposals match these filters yet." in nobody.content.decode()
+    assert client.get("/proposals/?author=a%00b").status_code == 200
+    everyone = client.get("/proposals/").content.decode()
+    assert "Proposals by" not in everyone
+
+
 def test_detail_shows_changes_tally_time_left_and_escaped_comments(client, proposal):
     VoteFactory.create_batch(3, proposal=proposal, value=1)
     CommentFactory.create(proposal=proposal, text="<script>alert(1)</script>")
