@@ -184,15 +184,29 @@ def _after_action(
     return HttpResponseRedirect(reverse("proposals:detail", args=[pk]) + anchor, status=303)
 
 
+# htmx leaves a 4xx answer out of the page; this header marks the ones that are a fragment
+# saying why an action was refused, which proposals.js swaps in like a success.
+REFUSAL_FRAGMENT_HEADER = "X-Refusal-Fragment"
+
+
+def _render_refusal(
+    request: HtmxHttpRequest, fragment: str, context: dict[str, Any], *, status: int
+) -> HttpResponse:
+    """The page (or, for htmx, the fragment) with the refusal in it, and its 4xx status."""
+    as_fragment = bool(request.htmx and fragment)
+    template = "proposals/proposal_detail.html" + (f"#{fragment}" if as_fragment else "")
+    response = render(request, template, context, status=status)
+    if as_fragment:
+        response[REFUSAL_FRAGMENT_HEADER] = "1"
+    return response
+
+
 def _refused(
     request: HtmxHttpRequest, pk: int, exc: ProposalError, *, fragment: str, **forms: Any
 ) -> HttpResponse:
     proposal = _get(request, pk)
     context = _detail_context(request, proposal, error=exc.message, error_at=fragment, **forms)
-    template = "proposals/proposal_detail.html" + (
-        f"#{fragment}" if request.htmx and fragment else ""
-    )
-    return render(request, template, context, status=_status_of(exc))
+    return _render_refusal(request, fragment, context, status=_status_of(exc))
 
 
 def _action(
@@ -205,6 +219,17 @@ def _action(
 ) -> HttpResponse:
     back = reverse("proposals:detail", args=[pk]) + anchor
     limited = writes_limited(request, back)
+    if limited is not None and request.htmx and fragment:
+        # The same answer, said where the member clicked.
+        retry_after = int(limited["Retry-After"])
+        message = _(
+            "Too many changes at once. Please wait %(n)d minute(s) before voting, commenting "
+            "or proposing again."
+        ) % {"n": minutes_until(retry_after)}
+        context = _detail_context(request, _get(request, pk), error=message, error_at=fragment)
+        response = _render_refusal(request, fragment, context, status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
     if limited is not None:
         return limited
     try:
@@ -239,8 +264,7 @@ def proposal_comment(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResp
     if not form.is_valid():
         proposal = _get(request, pk)
         context = _detail_context(request, proposal, comment_form=form)
-        template = "proposals/proposal_detail.html" + ("#discussion" if request.htmx else "")
-        return render(request, template, context, status=400)
+        return _render_refusal(request, "discussion", context, status=400)
 
     def run(proposal: Proposal) -> str:
         comment_add(proposal=proposal, author=request.user, text=form.cleaned_data["text"])

@@ -138,6 +138,29 @@ def test_refused_vote_shows_why(client, proposal):
     assert "Authors do not vote on their own proposals." in response.content.decode()
     bad = client.post(f"/proposals/{proposal.pk}/vote/", {"value": "7"})
     assert bad.status_code == 400
+    assert "X-Refusal-Fragment" not in bad  # a whole page: nothing for htmx to pick out
+
+
+def test_refusals_to_htmx_are_the_fragment_marked_for_swapping(client, proposal):
+    """htmx drops 4xx answers unless proposals.js sees the marker (tests/e2e checks the swap)."""
+    _signed_in(client, proposal.author)
+    vote = client.post(f"/proposals/{proposal.pk}/vote/", {"value": "1"}, HTTP_HX_REQUEST="true")
+    assert vote.status_code == 403
+    assert vote["X-Refusal-Fragment"] == "1"
+    assert "<html" not in vote.content.decode()
+    assert "Authors do not vote on their own proposals." in vote.content.decode()
+    comment = client.post(
+        f"/proposals/{proposal.pk}/comments/", {"text": " "}, HTTP_HX_REQUEST="true"
+    )
+    assert comment.status_code == 400
+    assert comment["X-Refusal-Fragment"] == "1"
+    assert 'id="id_text_error"' in comment.content.decode()
+    # A refusal that has no fragment of its own (withdrawing is a whole-page action) is a page.
+    other = UserFactory.create()
+    _signed_in(client, other)
+    withdraw = client.post(f"/proposals/{proposal.pk}/withdraw/", HTTP_HX_REQUEST="true")
+    assert withdraw.status_code == 403
+    assert "X-Refusal-Fragment" not in withdraw
 
 
 def test_anonymous_posts_go_to_sign_in(client, proposal):
@@ -308,9 +331,12 @@ def test_pages_in_spanish(client, proposal):
     ],
 )
 def test_decision_records(client, proposal, fields, text):
-    Proposal.objects.filter(pk=proposal.pk).update(decided_at=proposal.created_at, **fields)
+    # In the morning, whose English time ends in "a.m.": never followed by a second full stop.
+    morning = proposal.created_at.replace(hour=9, minute=5)
+    Proposal.objects.filter(pk=proposal.pk).update(decided_at=morning, **fields)
     page = client.get(f"/proposals/{proposal.pk}/").content.decode()
     assert text in page
+    assert "a.m.." not in page
     assert "The discussion is closed." in page
     if fields["status"] == "conflict":
         assert "<code>cell:docker:senior</code>" in page
@@ -329,6 +355,13 @@ def test_writes_are_rate_limited_per_member(client, proposal, settings):
     assert limited.status_code == 429
     assert limited["Retry-After"]
     assert Vote.objects.get(voter=voter).value == -1
+    # With htmx, the votes fragment says so in place (marked for swapping).
+    in_place = client.post(url, {"value": "1"}, HTTP_HX_REQUEST="true")
+    assert in_place.status_code == 429
+    assert in_place["Retry-After"]
+    assert in_place["X-Refusal-Fragment"] == "1"
+    assert "Too many changes at once. Please wait 1 minute(s)" in in_place.content.decode()
+    assert "<html" not in in_place.content.decode()
     # The API shares the member's budget.
     api = APIClient()
     api.force_authenticate(voter)

@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from playwright.sync_api import expect
 
-from proposals.models import Proposal
+from proposals.models import Proposal, Vote
 from proposals.services import expertise_grant, proposals_close_due
 from proposals.tests.factories import UserFactory
 from tests.e2e.test_accessibility import blocking_violations
@@ -291,6 +291,41 @@ def test_vote_and_review_work_without_javascript(live_server, seeded_role, brows
     proposal.refresh_from_db()
     assert proposal.status == "rejected"
     reviewer.close()
+
+
+def test_refusals_show_in_place_with_javascript(live_server, seeded_role, browser):
+    """A vote or comment refused with a 4xx (here: the author withdrew the proposal while the
+    page was open) says why where the member clicked, as it does without JavaScript."""
+    from proposals.services import proposal_create, proposal_withdraw
+
+    author = UserFactory.create(username="writer")
+    proposal = proposal_create(
+        role=seeded_role,
+        author=author,
+        title="Seniors master Docker",
+        rationale="Every senior debugs image builds.",
+        changes=[{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "E"}],
+    )
+    context = browser.new_context()
+    _sign_in(context, live_server, UserFactory.create(username="late"))
+    page = context.new_page()
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    proposal_withdraw(proposal=proposal, author=author)
+
+    with page.expect_response(re.compile(r"/vote/$")) as answer:
+        page.get_by_role("button", name="Vote up").click()
+    assert answer.value.status == 409
+    expect(page.locator("#votes [role=alert]")).to_have_text("Voting on this proposal is closed.")
+
+    page.locator("#id_text").fill("Still worth it?")
+    with page.expect_response(re.compile(r"/comments/$")) as answer:
+        page.get_by_role("button", name="Add comment").click()
+    assert answer.value.status == 409
+    expect(page.locator("#discussion [role=alert]")).to_have_text(
+        "The discussion of a decided proposal is closed."
+    )
+    assert Vote.objects.count() == 0
+    context.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -1,3 +1,13 @@
+// A refused vote or comment (400, 403, 409) answers with its fragment saying why, marked by
+// the server; htmx would leave a 4xx answer out, so it is swapped in like a success.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var xhr = event.detail.xhr;
+  if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("X-Refusal-Fragment")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+
 // The proposal editor: show only the inputs the chosen kind of change uses. Without this
 // script every input shows and the server ignores the ones a change does not read.
 (function () {
