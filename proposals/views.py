@@ -104,6 +104,14 @@ def writes_limited(request: HttpRequest, back_url: str) -> HttpResponse | None:
     )
 
 
+def _limited_message(limited: HttpResponse) -> str:
+    """What the 429 page of ``writes_limited`` says, in a sentence for a fragment."""
+    return _(
+        "Too many changes at once. Please wait %(n)d minute(s) before voting, commenting or "
+        "proposing again."
+    ) % {"n": minutes_until(int(limited["Retry-After"]))}
+
+
 @require_safe
 def proposal_list_page(request: HtmxHttpRequest) -> HttpResponse:
     form = ProposalFilterForm(request.GET or None)
@@ -221,14 +229,11 @@ def _action(
     limited = writes_limited(request, back)
     if limited is not None and request.htmx and fragment:
         # The same answer, said where the member clicked.
-        retry_after = int(limited["Retry-After"])
-        message = _(
-            "Too many changes at once. Please wait %(n)d minute(s) before voting, commenting "
-            "or proposing again."
-        ) % {"n": minutes_until(retry_after)}
-        context = _detail_context(request, _get(request, pk), error=message, error_at=fragment)
+        context = _detail_context(
+            request, _get(request, pk), error=_limited_message(limited), error_at=fragment
+        )
         response = _render_refusal(request, fragment, context, status=429)
-        response["Retry-After"] = str(retry_after)
+        response["Retry-After"] = limited["Retry-After"]
         return response
     if limited is not None:
         return limited
@@ -383,7 +388,7 @@ def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
         form = _unbound(form)
     rows = _change_forms(request, levels, _cell_initial(request, state), check=check)
     preview: ChangesPreview | None = None
-    error = ""
+    error = retry_after = ""
     status = 200
     if check and all(row.is_valid() for row in rows):
         try:
@@ -391,28 +396,33 @@ def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
             preview = changes_preview(state=state, changes=changes)
             if action == "submit" and form.is_valid():
                 limited = writes_limited(request, request.get_full_path())
-                if limited is not None:
+                if limited is not None and not request.htmx:
                     return limited
-                proposal = proposal_create(
-                    role=role,
-                    author=request.user,
-                    title=form.cleaned_data["title"],
-                    rationale=form.cleaned_data["rationale"],
-                    evidence_links=form.links(),
-                    changes=changes,
-                    base_version=form.cleaned_data["base_version"],
-                )
-                url = reverse("proposals:detail", args=[proposal.pk])
-                messages.success(request, _("Your proposal is open for voting."))
-                if request.htmx:
-                    return HttpResponseClientRedirect(url)
-                return HttpResponseRedirect(url, status=303)
+                if limited is not None:  # said in the editor, which keeps what was typed
+                    error, status = _limited_message(limited), 429
+                    retry_after = limited["Retry-After"]
+                else:
+                    proposal = proposal_create(
+                        role=role,
+                        author=request.user,
+                        title=form.cleaned_data["title"],
+                        rationale=form.cleaned_data["rationale"],
+                        evidence_links=form.links(),
+                        changes=changes,
+                        base_version=form.cleaned_data["base_version"],
+                    )
+                    url = reverse("proposals:detail", args=[proposal.pk])
+                    messages.success(request, _("Your proposal is open for voting."))
+                    if request.htmx:
+                        return HttpResponseClientRedirect(url)
+                    return HttpResponseRedirect(url, status=303)
         except ProposalInvalid as exc:
             preview = None
             for field, message in exc.errors.items():
-                index, _sep, rest = field.removeprefix("changes[").partition("].")
+                # "changes[2].level" names an input of the third row; "changes[2]" the row.
+                index, _sep, rest = field.removeprefix("changes[").partition("]")
                 if field.startswith("changes[") and index.isdigit() and int(index) < len(rows):
-                    rows[int(index)].add_path_error(rest, message)
+                    rows[int(index)].add_path_error(rest.removeprefix("."), message)
                 elif field in form.fields:
                     form.add_error(field, message)
                 else:
@@ -436,4 +446,9 @@ def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
         "domains": sorted(set(state.domain_names.values())),
     }
     template = "proposals/proposal_new.html" + ("#editor" if request.htmx else "")
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    if request.htmx and status >= 400:
+        response[REFUSAL_FRAGMENT_HEADER] = "1"
+    if retry_after:
+        response["Retry-After"] = retry_after
+    return response

@@ -298,11 +298,38 @@ def test_editor_errors_sit_next_to_the_change(client, seed_role):
     response = _editor(client, data)
     body = response.content.decode()
     assert response.status_code == 400
-    assert "this change makes no difference" in body
+    # In the second change's own box, not at the top of the form.
+    first_row, second_row = body.split('class="change-row"')[1:]
+    assert "this change makes no difference" in second_row
+    assert "this change makes no difference" not in first_row
+    assert 'role="alert">this change makes no difference' not in body
     unknown = _editor(client, {**data, **_row(1, skill="cobol"), "action": "preview"})
     assert (
         "no skill &#x27;cobol&#x27; in role &#x27;mlops-engineer&#x27;" in unknown.content.decode()
     )
+    # To htmx: the editor fragment, marked so proposals.js swaps it in despite the 400.
+    fragment = _editor(client, data, htmx=True)
+    assert fragment.status_code == 400
+    assert fragment["X-Refusal-Fragment"] == "1"
+    assert "<html" not in fragment.content.decode()
+    assert "this change makes no difference" in fragment.content.decode()
+    assert not Proposal.objects.exists()
+
+
+def test_editor_says_in_place_when_writes_are_rate_limited(client, seed_role, settings):
+    settings.PROPOSAL_WRITES_PER_MINUTE = 0
+    _signed_in(client, UserFactory.create())
+    data = {"rows": "1", "base_version": "1", "title": "t", "rationale": "r", **_row()}
+    page = _editor(client, {**data, "action": "submit"})
+    assert page.status_code == 429
+    assert "Too many changes at once" in page.content.decode()
+    fragment = _editor(client, {**data, "action": "submit"}, htmx=True)
+    assert fragment.status_code == 429
+    assert fragment["Retry-After"]
+    assert fragment["X-Refusal-Fragment"] == "1"
+    body = fragment.content.decode()
+    assert "Too many changes at once. Please wait 1 minute(s)" in body
+    assert 'value="t"' in body  # what was typed is kept
     assert not Proposal.objects.exists()
 
 

@@ -293,10 +293,14 @@ def test_vote_and_review_work_without_javascript(live_server, seeded_role, brows
     reviewer.close()
 
 
-def test_refusals_show_in_place_with_javascript(live_server, seeded_role, browser):
-    """A vote or comment refused with a 4xx (here: the author withdrew the proposal while the
-    page was open) says why where the member clicked, as it does without JavaScript."""
+@pytest.mark.parametrize("debug", [False, True])
+def test_refusals_show_in_place_with_javascript(live_server, seeded_role, browser, settings, debug):
+    """A vote, comment or proposal refused with a 4xx (here: the author withdrew the proposal
+    while the page was open; a change that changes nothing) says why where the member clicked,
+    as it does without JavaScript; with DEBUG on too (where django-htmx shows error pages)."""
     from proposals.services import proposal_create, proposal_withdraw
+
+    settings.DEBUG = debug
 
     author = UserFactory.create(username="writer")
     proposal = proposal_create(
@@ -325,6 +329,16 @@ def test_refusals_show_in_place_with_javascript(live_server, seeded_role, browse
         "The discussion of a decided proposal is closed."
     )
     assert Vote.objects.count() == 0
+
+    # The editor: a change that changes nothing is refused next to it, the page stays whole.
+    page.goto(f"{live_server.url}/proposals/new/?role=mlops-engineer&skill=docker&level=senior")
+    page.locator("#id_title").fill("Kept as typed")
+    with page.expect_response(re.compile(r"/proposals/new/")) as answer:
+        page.get_by_role("button", name="Preview").click()
+    assert answer.value.status == 400
+    expect(page.locator("#editor .change-row")).to_contain_text("this change makes no difference")
+    expect(page.locator("#id_title")).to_have_value("Kept as typed")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Propose a change to MLOps Engineer")
     context.close()
 
 
