@@ -32,6 +32,8 @@ class ProposalFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"), required=False, choices=[(key, SORT_LABELS[key]) for key in SORTS]
     )
+    # One member's proposals (the profile links here); kept across the other filters.
+    author = forms.CharField(required=False, max_length=150, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

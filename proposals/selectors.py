@@ -19,6 +19,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -83,6 +84,7 @@ def proposal_list(
     skill_slug: str = "",
     level_code: str = "",
     sort: str = "newest",
+    author_username: str = "",
 ) -> QuerySet[Proposal]:
     """Proposals with their tally (``votes_up``, ``votes_down``, ``score``) and comment count,
     filtered and sorted; spam is left out. One query per page (plus the paginator's count).
@@ -105,12 +107,14 @@ def proposal_list(
             Value(0),
         )
     )
-    if "\x00" in role_slug + domain_slug + skill_slug + level_code:
+    if "\x00" in role_slug + domain_slug + skill_slug + level_code + author_username:
         return proposals.none()  # no slug has one, and PostgreSQL refuses them in queries
     if role_slug:
         proposals = proposals.filter(role__slug=role_slug)
     if status:
         proposals = proposals.filter(status=status)
+    if author_username:
+        proposals = proposals.filter(author__username=author_username)
     target = Q()
     if domain_slug:
         target &= Q(domain__slug=domain_slug)
@@ -128,6 +132,35 @@ def proposal_list(
         still_voting = Case(When(status=Proposal.Status.VOTING, then=Value(0)), default=Value(1))
         return proposals.order_by(still_voting, "closes_at", "-pk")
     return proposals.order_by("-created_at", "-pk")
+
+
+def _with_total(rows: QuerySet[Any]) -> QuerySet[Any]:
+    # A window count is taken before LIMIT: the first rows of a list carry the whole list's size,
+    # so a page showing a few of them and "N in all" needs one query.
+    return rows.annotate(total=Window(Count("pk")))
+
+
+def proposal_list_for_author(*, user: User) -> QuerySet[Proposal]:
+    """A member's proposals, newest first, with role, tally and ``total`` (how many they have
+    in all) on every row: one query for any slice. Spam is left out (its page is gone)."""
+    proposals = _with_tally(Proposal.objects.filter(author=user, is_spam=False))
+    return _with_total(proposals.select_related("role")).order_by("-created_at", "-pk")
+
+
+def vote_list_for_member(*, user: User) -> QuerySet[Vote]:
+    """A member's votes, latest first, with their proposals' roles and ``total`` on every
+    row: one query for any slice. Votes on spam are left out."""
+    votes = Vote.objects.filter(voter=user, proposal__is_spam=False).select_related(
+        "proposal", "proposal__role"
+    )
+    return _with_total(votes).order_by("-updated_at", "-pk")
+
+
+def expertise_list_for_member(*, user: User) -> QuerySet[Expertise]:
+    """A member's expertise, the global grant first, then domains by name, with ``total`` on
+    every row: one query."""
+    expertise = Expertise.objects.filter(user=user).select_related("domain")
+    return _with_total(expertise).order_by(F("domain__name").asc(nulls_first=True))
 
 
 def proposals_for_moderation() -> QuerySet[Proposal]:

@@ -104,6 +104,14 @@ def writes_limited(request: HttpRequest, back_url: str) -> HttpResponse | None:
     )
 
 
+def _limited_message(limited: HttpResponse) -> str:
+    """What the 429 page of ``writes_limited`` says, in a sentence for a fragment."""
+    return _(
+        "Too many changes at once. Please wait %(n)d minute(s) before voting, commenting or "
+        "proposing again."
+    ) % {"n": minutes_until(int(limited["Retry-After"]))}
+
+
 @require_safe
 def proposal_list_page(request: HtmxHttpRequest) -> HttpResponse:
     form = ProposalFilterForm(request.GET or None)
@@ -113,9 +121,15 @@ def proposal_list_page(request: HtmxHttpRequest) -> HttpResponse:
         status=filters.get("status", ""),
         domain_slug=filters.get("domain", ""),
         sort=filters.get("sort") or "newest",
+        author_username=filters.get("author", ""),
     )
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page, "proposals": page.object_list}
+    context = {
+        "form": form,
+        "page_obj": page,
+        "proposals": page.object_list,
+        "author": filters.get("author", ""),
+    }
     template = "proposals/proposal_list.html" + ("#results" if request.htmx else "")
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -178,15 +192,29 @@ def _after_action(
     return HttpResponseRedirect(reverse("proposals:detail", args=[pk]) + anchor, status=303)
 
 
+# htmx leaves a 4xx answer out of the page; this header marks the ones that are a fragment
+# saying why an action was refused, which proposals.js swaps in like a success.
+REFUSAL_FRAGMENT_HEADER = "X-Refusal-Fragment"
+
+
+def _render_refusal(
+    request: HtmxHttpRequest, fragment: str, context: dict[str, Any], *, status: int
+) -> HttpResponse:
+    """The page (or, for htmx, the fragment) with the refusal in it, and its 4xx status."""
+    as_fragment = bool(request.htmx and fragment)
+    template = "proposals/proposal_detail.html" + (f"#{fragment}" if as_fragment else "")
+    response = render(request, template, context, status=status)
+    if as_fragment:
+        response[REFUSAL_FRAGMENT_HEADER] = "1"
+    return response
+
+
 def _refused(
     request: HtmxHttpRequest, pk: int, exc: ProposalError, *, fragment: str, **forms: Any
 ) -> HttpResponse:
     proposal = _get(request, pk)
     context = _detail_context(request, proposal, error=exc.message, error_at=fragment, **forms)
-    template = "proposals/proposal_detail.html" + (
-        f"#{fragment}" if request.htmx and fragment else ""
-    )
-    return render(request, template, context, status=_status_of(exc))
+    return _render_refusal(request, fragment, context, status=_status_of(exc))
 
 
 def _action(
@@ -199,6 +227,14 @@ def _action(
 ) -> HttpResponse:
     back = reverse("proposals:detail", args=[pk]) + anchor
     limited = writes_limited(request, back)
+    if limited is not None and request.htmx and fragment:
+        # The same answer, said where the member clicked.
+        context = _detail_context(
+            request, _get(request, pk), error=_limited_message(limited), error_at=fragment
+        )
+        response = _render_refusal(request, fragment, context, status=429)
+        response["Retry-After"] = limited["Retry-After"]
+        return response
     if limited is not None:
         return limited
     try:
@@ -233,8 +269,7 @@ def proposal_comment(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResp
     if not form.is_valid():
         proposal = _get(request, pk)
         context = _detail_context(request, proposal, comment_form=form)
-        template = "proposals/proposal_detail.html" + ("#discussion" if request.htmx else "")
-        return render(request, template, context, status=400)
+        return _render_refusal(request, "discussion", context, status=400)
 
     def run(proposal: Proposal) -> str:
         comment_add(proposal=proposal, author=request.user, text=form.cleaned_data["text"])
@@ -353,7 +388,7 @@ def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
         form = _unbound(form)
     rows = _change_forms(request, levels, _cell_initial(request, state), check=check)
     preview: ChangesPreview | None = None
-    error = ""
+    error = retry_after = ""
     status = 200
     if check and all(row.is_valid() for row in rows):
         try:
@@ -361,28 +396,33 @@ def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
             preview = changes_preview(state=state, changes=changes)
             if action == "submit" and form.is_valid():
                 limited = writes_limited(request, request.get_full_path())
-                if limited is not None:
+                if limited is not None and not request.htmx:
                     return limited
-                proposal = proposal_create(
-                    role=role,
-                    author=request.user,
-                    title=form.cleaned_data["title"],
-                    rationale=form.cleaned_data["rationale"],
-                    evidence_links=form.links(),
-                    changes=changes,
-                    base_version=form.cleaned_data["base_version"],
-                )
-                url = reverse("proposals:detail", args=[proposal.pk])
-                messages.success(request, _("Your proposal is open for voting."))
-                if request.htmx:
-                    return HttpResponseClientRedirect(url)
-                return HttpResponseRedirect(url, status=303)
+                if limited is not None:  # said in the editor, which keeps what was typed
+                    error, status = _limited_message(limited), 429
+                    retry_after = limited["Retry-After"]
+                else:
+                    proposal = proposal_create(
+                        role=role,
+                        author=request.user,
+                        title=form.cleaned_data["title"],
+                        rationale=form.cleaned_data["rationale"],
+                        evidence_links=form.links(),
+                        changes=changes,
+                        base_version=form.cleaned_data["base_version"],
+                    )
+                    url = reverse("proposals:detail", args=[proposal.pk])
+                    messages.success(request, _("Your proposal is open for voting."))
+                    if request.htmx:
+                        return HttpResponseClientRedirect(url)
+                    return HttpResponseRedirect(url, status=303)
         except ProposalInvalid as exc:
             preview = None
             for field, message in exc.errors.items():
-                index, _sep, rest = field.removeprefix("changes[").partition("].")
+                # "changes[2].level" names an input of the third row; "changes[2]" the row.
+                index, _sep, rest = field.removeprefix("changes[").partition("]")
                 if field.startswith("changes[") and index.isdigit() and int(index) < len(rows):
-                    rows[int(index)].add_path_error(rest, message)
+                    rows[int(index)].add_path_error(rest.removeprefix("."), message)
                 elif field in form.fields:
                     form.add_error(field, message)
                 else:
@@ -406,4 +446,9 @@ def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
         "domains": sorted(set(state.domain_names.values())),
     }
     template = "proposals/proposal_new.html" + ("#editor" if request.htmx else "")
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    if request.htmx and status >= 400:
+        response[REFUSAL_FRAGMENT_HEADER] = "1"
+    if retry_after:
+        response["Retry-After"] = retry_after
+    return response

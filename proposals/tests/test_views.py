@@ -59,6 +59,41 @@ def test_list_pagination_keeps_the_filters(client, seed_role, author):
     assert "?status=voting&amp;page=2" in page
 
 
+def test_list_shows_one_members_proposals_and_keeps_them_across_filters(
+    client, proposal, seed_role
+):
+    other_author = UserFactory.create(username="someone.else@example")
+    Proposal.objects.create(
+        role=seed_role,
+        author=other_author,
+        title="Someone else's idea",
+        rationale="r",
+        base_version=1,
+        changes=[DOCKER_SENIOR_E],
+        closes_at=proposal.closes_at,
+    )
+    mine = client.get("/proposals/?author=author").content.decode()
+    assert "Seniors master Docker" in mine
+    assert "Someone else&#x27;s idea" not in mine
+    assert "Proposals by <strong>author</strong>." in mine
+    # The filter rides along with the others (a hidden field), and one link drops it.
+    assert '<input type="hidden" name="author" value="author"' in mine
+    assert '<a href="?">Show everyone\'s proposals</a>' in mine
+    theirs = client.get("/proposals/?author=someone.else%40example&status=voting")
+    assert "Someone else&#x27;s idea" in theirs.content.decode()
+    assert "Seniors master Docker" not in theirs.content.decode()
+    fragment = client.get("/proposals/?author=author", HTTP_HX_REQUEST="true").content.decode()
+    assert "Seniors master Docker" in fragment
+    assert "Someone else" not in fragment
+    # Nobody by that name: an empty list; a NUL: the form refuses it, so no filter.
+    nobody = client.get("/proposals/?author=nobody")
+    assert nobody.status_code == 200
+    assert "No proposals match these filters yet." in nobody.content.decode()
+    assert client.get("/proposals/?author=a%00b").status_code == 200
+    everyone = client.get("/proposals/").content.decode()
+    assert "Proposals by" not in everyone
+
+
 def test_detail_shows_changes_tally_time_left_and_escaped_comments(client, proposal):
     VoteFactory.create_batch(3, proposal=proposal, value=1)
     CommentFactory.create(proposal=proposal, text="<script>alert(1)</script>")
@@ -103,6 +138,29 @@ def test_refused_vote_shows_why(client, proposal):
     assert "Authors do not vote on their own proposals." in response.content.decode()
     bad = client.post(f"/proposals/{proposal.pk}/vote/", {"value": "7"})
     assert bad.status_code == 400
+    assert "X-Refusal-Fragment" not in bad  # a whole page: nothing for htmx to pick out
+
+
+def test_refusals_to_htmx_are_the_fragment_marked_for_swapping(client, proposal):
+    """htmx drops 4xx answers unless proposals.js sees the marker (tests/e2e checks the swap)."""
+    _signed_in(client, proposal.author)
+    vote = client.post(f"/proposals/{proposal.pk}/vote/", {"value": "1"}, HTTP_HX_REQUEST="true")
+    assert vote.status_code == 403
+    assert vote["X-Refusal-Fragment"] == "1"
+    assert "<html" not in vote.content.decode()
+    assert "Authors do not vote on their own proposals." in vote.content.decode()
+    comment = client.post(
+        f"/proposals/{proposal.pk}/comments/", {"text": " "}, HTTP_HX_REQUEST="true"
+    )
+    assert comment.status_code == 400
+    assert comment["X-Refusal-Fragment"] == "1"
+    assert 'id="id_text_error"' in comment.content.decode()
+    # A refusal that has no fragment of its own (withdrawing is a whole-page action) is a page.
+    other = UserFactory.create()
+    _signed_in(client, other)
+    withdraw = client.post(f"/proposals/{proposal.pk}/withdraw/", HTTP_HX_REQUEST="true")
+    assert withdraw.status_code == 403
+    assert "X-Refusal-Fragment" not in withdraw
 
 
 def test_anonymous_posts_go_to_sign_in(client, proposal):
@@ -240,11 +298,38 @@ def test_editor_errors_sit_next_to_the_change(client, seed_role):
     response = _editor(client, data)
     body = response.content.decode()
     assert response.status_code == 400
-    assert "this change makes no difference" in body
+    # In the second change's own box, not at the top of the form.
+    first_row, second_row = body.split('class="change-row"')[1:]
+    assert "this change makes no difference" in second_row
+    assert "this change makes no difference" not in first_row
+    assert 'role="alert">this change makes no difference' not in body
     unknown = _editor(client, {**data, **_row(1, skill="cobol"), "action": "preview"})
     assert (
         "no skill &#x27;cobol&#x27; in role &#x27;mlops-engineer&#x27;" in unknown.content.decode()
     )
+    # To htmx: the editor fragment, marked so proposals.js swaps it in despite the 400.
+    fragment = _editor(client, data, htmx=True)
+    assert fragment.status_code == 400
+    assert fragment["X-Refusal-Fragment"] == "1"
+    assert "<html" not in fragment.content.decode()
+    assert "this change makes no difference" in fragment.content.decode()
+    assert not Proposal.objects.exists()
+
+
+def test_editor_says_in_place_when_writes_are_rate_limited(client, seed_role, settings):
+    settings.PROPOSAL_WRITES_PER_MINUTE = 0
+    _signed_in(client, UserFactory.create())
+    data = {"rows": "1", "base_version": "1", "title": "t", "rationale": "r", **_row()}
+    page = _editor(client, {**data, "action": "submit"})
+    assert page.status_code == 429
+    assert "Too many changes at once" in page.content.decode()
+    fragment = _editor(client, {**data, "action": "submit"}, htmx=True)
+    assert fragment.status_code == 429
+    assert fragment["Retry-After"]
+    assert fragment["X-Refusal-Fragment"] == "1"
+    body = fragment.content.decode()
+    assert "Too many changes at once. Please wait 1 minute(s)" in body
+    assert 'value="t"' in body  # what was typed is kept
     assert not Proposal.objects.exists()
 
 
@@ -273,9 +358,12 @@ def test_pages_in_spanish(client, proposal):
     ],
 )
 def test_decision_records(client, proposal, fields, text):
-    Proposal.objects.filter(pk=proposal.pk).update(decided_at=proposal.created_at, **fields)
+    # In the morning, whose English time ends in "a.m.": never followed by a second full stop.
+    morning = proposal.created_at.replace(hour=9, minute=5)
+    Proposal.objects.filter(pk=proposal.pk).update(decided_at=morning, **fields)
     page = client.get(f"/proposals/{proposal.pk}/").content.decode()
     assert text in page
+    assert "a.m.." not in page
     assert "The discussion is closed." in page
     if fields["status"] == "conflict":
         assert "<code>cell:docker:senior</code>" in page
@@ -294,6 +382,13 @@ def test_writes_are_rate_limited_per_member(client, proposal, settings):
     assert limited.status_code == 429
     assert limited["Retry-After"]
     assert Vote.objects.get(voter=voter).value == -1
+    # With htmx, the votes fragment says so in place (marked for swapping).
+    in_place = client.post(url, {"value": "1"}, HTTP_HX_REQUEST="true")
+    assert in_place.status_code == 429
+    assert in_place["Retry-After"]
+    assert in_place["X-Refusal-Fragment"] == "1"
+    assert "Too many changes at once. Please wait 1 minute(s)" in in_place.content.decode()
+    assert "<html" not in in_place.content.decode()
     # The API shares the member's budget.
     api = APIClient()
     api.force_authenticate(voter)

@@ -3,6 +3,7 @@ account form answers with."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account import app_settings as account_settings
@@ -10,6 +11,7 @@ from allauth.core.internal.ratelimit import parse_rates
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +23,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from grading.selectors import assessment_list_for_user
+from proposals.selectors import (
+    expertise_list_for_member,
+    proposal_list_for_author,
+    vote_list_for_member,
+)
 from skillsmatrix.accounts.notifications import email_preference_form
 from skillsmatrix.accounts.permissions import member_can_participate
 from skillsmatrix.accounts.selectors import api_token_get, email_address_list
@@ -34,15 +41,25 @@ StrOrPromise = str | Promise
 PROFILE_LIST_SIZE = 5
 
 
+def _first_and_total(rows: QuerySet[Any]) -> tuple[list[Any], int]:
+    """The first PROFILE_LIST_SIZE rows of a list whose rows carry ``total`` (the selectors'
+    window count), and that total: one query."""
+    first = list(rows[:PROFILE_LIST_SIZE])
+    return first, (first[0].total if first else 0)
+
+
 @login_required
 @require_GET
 @never_cache
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The member's page: their account, their API token and their part in each app, every
-    section read through that app's selectors (7 queries: session, user, email addresses,
-    token, verified check, assessments, email preference)."""
+    section read through that app's selectors (10 queries: session, user, email addresses,
+    token, verified check, assessments, email preference, proposals, votes, expertise)."""
     user = request.user
     assessments = list(assessment_list_for_user(user=user)[: PROFILE_LIST_SIZE + 1])
+    proposals, proposal_total = _first_and_total(proposal_list_for_author(user=user))
+    votes, vote_total = _first_and_total(vote_list_for_member(user=user))
+    expertise, expertise_total = _first_and_total(expertise_list_for_member(user=user))
     context = {
         "email_addresses": email_address_list(user=user),
         "can_participate": member_can_participate(user),
@@ -50,6 +67,12 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         "assessments": assessments[:PROFILE_LIST_SIZE],
         "more_assessments": len(assessments) > PROFILE_LIST_SIZE,
         "notification_form": email_preference_form(user=user),
+        "proposals": proposals,
+        "proposal_total": proposal_total,
+        "votes": votes,
+        "vote_total": vote_total,
+        "expertise": expertise,
+        "expertise_total": expertise_total,
     }
     return render(request, "accounts/profile.html", context)
 

@@ -45,6 +45,16 @@ def seeded_role(transactional_db, seed_document):
     return role_import(raw=seed_document).role
 
 
+@pytest.fixture
+def outbox(settings):
+    """The live server runs in this process, so the locmem backend's outbox is readable here."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    return mail.outbox
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     path = _chromium_path()

@@ -6,21 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core import mail
 from playwright.sync_api import expect
 
 from tests.e2e.test_accessibility import blocking_violations
 from tests.e2e.test_role_pages import csp_errors
 
 PASSWORD = "a-long-enough-secret-42"
-
-
-@pytest.fixture
-def outbox(settings):
-    """The live server runs in this process, so the locmem backend's outbox is readable here."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    mail.outbox = []
-    return mail.outbox
 
 
 def test_sign_up_confirm_and_see_the_profile(

@@ -1,3 +1,28 @@
+// A refused vote, comment or proposal (400, 403, 409, 429) answers with its fragment saying
+// why, marked by the server; htmx would leave a 4xx answer out, so it is swapped in like a
+// success.
+(function () {
+  "use strict";
+
+  function isRefusal(xhr) {
+    return xhr.status >= 400 && xhr.status < 500 && !!xhr.getResponseHeader("X-Refusal-Fragment");
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (isRefusal(event.detail.xhr)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  // With DEBUG on, django-htmx shows a 400 or 403 answer as the whole page (meant for Django's
+  // error pages); a refusal fragment is not one, so it does not get that far.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    if (isRefusal(event.detail.xhr)) {
+      event.stopPropagation();
+    }
+  }, true);
+})();
+
 // The proposal editor: show only the inputs the chosen kind of change uses. Without this
 // script every input shows and the server ignores the ones a change does not read.
 (function () {

@@ -339,6 +339,100 @@ def test_profile_asks_unverified_members_to_confirm(client, member):
     html = client.get("/accounts/profile/").content.decode()
     assert "Confirm your email address" in html
     assert "You have not saved an assessment yet" in html
+    # Every section has something to say when it is empty.
+    assert "You have not proposed a change yet." in html
+    assert 'href="/proposals/new/"' in html
+    assert "You have not voted yet." in html
+    assert 'href="/proposals/?status=voting"' in html
+    assert "You are not an expert yet." in html
+
+
+def _section(html: str, section_id: str) -> str:
+    start = html.index(f'id="{section_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_profile_lists_the_members_proposals_votes_and_expertise(
+    client, verified_member, seed_role
+):
+    from proposals.services import expertise_grant, proposal_create, vote_cast
+    from proposals.tests.factories import UserFactory
+    from roles.models import SkillDomain
+
+    others = UserFactory.create(username="other")
+    mine = proposal_create(
+        role=seed_role,
+        author=verified_member,
+        title="Seniors <b>master</b> Docker",
+        rationale="Because.",
+        changes=[{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "E"}],
+    )
+    vote_cast(proposal=mine, voter=others, value=1)
+    liked = proposal_create(
+        role=seed_role,
+        author=others,
+        title="Juniors know Git",
+        rationale="Because.",
+        changes=[{"op": "set_requirement", "skill": "docker", "level": "junior", "code": "W"}],
+    )
+    disliked = proposal_create(
+        role=seed_role,
+        author=others,
+        title="Drop Docker",
+        rationale="Because.",
+        changes=[{"op": "remove_skill", "skill": "docker"}],
+    )
+    vote_cast(proposal=liked, voter=verified_member, value=1)
+    vote_cast(proposal=disliked, voter=verified_member, value=-1)
+    expertise_grant(user=verified_member, domain=SkillDomain.objects.get(slug="api-integration"))
+    expertise_grant(user=verified_member)
+
+    client.force_login(verified_member)
+    html = client.get("/accounts/profile/").content.decode()
+
+    proposals = _section(html, "proposals")
+    assert f'href="/proposals/{mine.pk}/"' in proposals
+    assert "Seniors &lt;b&gt;master&lt;/b&gt; Docker" in proposals  # escaped
+    assert "MLOps Engineer" in proposals
+    assert '<span class="status status--voting">Voting</span>' in proposals
+    assert "▲ 1" in proposals
+    assert "Juniors know Git" not in proposals
+    assert 'href="/proposals/?author=verified"' in proposals
+
+    votes = _section(html, "votes")
+    assert votes.index("Drop Docker") < votes.index("Juniors know Git")  # latest first
+    assert f'href="/proposals/{liked.pk}/"' in votes
+    assert f'href="/proposals/{disliked.pk}/"' in votes
+    assert votes.count("You voted up") == 1
+    assert votes.count("You voted down") == 1
+    assert "in all" not in votes  # all of them are shown
+    assert "Seniors" not in votes  # nobody votes on their own
+
+    expertise = _section(html, "expertise")
+    assert expertise.index("Every domain") < expertise.index("API &amp; Integration")
+    assert "You are not an expert yet." not in expertise
+
+
+def test_profile_shows_the_first_few_and_leaves_spam_out(client, verified_member, seed_role):
+    from proposals.tests.factories import ProposalFactory, VoteFactory
+    from skillsmatrix.accounts.views import PROFILE_LIST_SIZE
+
+    proposals = [
+        ProposalFactory.create(role=seed_role, author=verified_member, title=f"Mine {index}")
+        for index in range(PROFILE_LIST_SIZE + 2)
+    ]
+    spam = ProposalFactory.create(
+        role=seed_role, author=verified_member, title="Buy cheap watches", is_spam=True
+    )
+    VoteFactory.create(proposal=ProposalFactory.create(is_spam=True), voter=verified_member)
+    client.force_login(verified_member)
+    html = client.get("/accounts/profile/").content.decode()
+    section = _section(html, "proposals")
+    shown = [p for p in proposals if f'href="/proposals/{p.pk}/"' in section]
+    assert shown == proposals[-PROFILE_LIST_SIZE:]  # the newest
+    assert f"All {PROFILE_LIST_SIZE + 2} of your proposals" in section
+    assert spam.title not in html
+    assert "You have not voted yet." in html  # the vote on spam is not listed
 
 
 def test_profile_queries_are_constant(
@@ -346,20 +440,37 @@ def test_profile_queries_are_constant(
 ):
     from grading.selectors import grading_sheet_get
     from grading.services import assessment_create
+    from proposals.services import expertise_grant
+    from proposals.tests.factories import ProposalFactory, VoteFactory
+    from roles.models import SkillDomain
 
     sheet = grading_sheet_get(role=seed_role)
     for _ in range(8):
         assessment_create(
             role=seed_role, sheet=sheet, ratings={"docker": "A"}, user=verified_member
         )
+    # Many proposals, each with votes, and many votes by the member.
+    mine = ProposalFactory.create_batch(12, role=seed_role, author=verified_member)
+    for proposal in mine:
+        VoteFactory.create_batch(3, proposal=proposal)
+    for proposal in ProposalFactory.create_batch(12, role=seed_role):
+        VoteFactory.create(proposal=proposal, voter=verified_member, value=-1)
+    for domain in SkillDomain.objects.all()[:7]:
+        expertise_grant(user=verified_member, domain=domain)
+    expertise_grant(user=verified_member)
     Token.objects.create(user=verified_member)
     client.force_login(verified_member)
-    # session, user, assessments (with roles), verified check, email addresses, token,
-    # email preference
-    with django_assert_num_queries(7):
+    # session, user, assessments (with roles), verified check, email addresses, token, email
+    # preference, and one each for proposals (with roles, tallies and their count), votes (with
+    # proposals, roles and their count) and expertise (with domains and its count)
+    with django_assert_num_queries(10):
         response = client.get("/accounts/profile/")
     assert response.status_code == 200
-    assert response.content.decode().count("/assessments/") >= 5
+    html = response.content.decode()
+    assert html.count("/assessments/") >= 5
+    assert "All 12 of your proposals" in html
+    assert "12 votes in all; your latest are above." in html
+    assert "8 domains in all." in html
 
 
 def test_api_token_is_created_shown_and_replaced(client, verified_member):
@@ -450,3 +561,10 @@ def test_account_pages_are_the_sites_own_in_both_languages(client):
     spanish = client.get("/accounts/signup/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Regístrate" in spanish or "Registrarse" in spanish
     assert "Iniciar sesión" in spanish
+
+
+def test_profile_speaks_spanish(client, member):
+    client.force_login(member)
+    html = client.get("/accounts/profile/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    for text in ("Sus propuestas", "Aún no ha votado.", "Aún no es experto."):
+        assert text in html
