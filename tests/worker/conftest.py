@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
@@ -23,6 +24,9 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
+
+from skillsmatrix.tests.servers import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -205,3 +209,47 @@ def sending_to() -> Iterator[Callable[[str], None]]:
     yield send_to
     reset_pools()
     app.conf.update(**original)
+
+
+@pytest.fixture
+def own_redis(broker_url: str, tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis server of this test's own, to hang, kill and restart on the same port (the
+    shared one is never stopped). Asks for ``broker_url`` so that it is skipped (or fails in CI)
+    where the broker tests are."""
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.kill()
+
+
+def make_due(proposal: Any) -> None:
+    """End the voting window of ``proposal`` a second ago."""
+    type(proposal).objects.filter(pk=proposal.pk).update(
+        closes_at=timezone.now() - timedelta(seconds=1)
+    )
+
+
+def status_of(proposal: Any) -> str:
+    """The status of ``proposal`` as the database has it now."""
+    return str(type(proposal).objects.values_list("status", flat=True).get(pk=proposal.pk))
+
+
+@pytest.fixture
+def author(transactional_db: None) -> Any:
+    from proposals.tests.factories import UserFactory
+
+    return UserFactory.create(username="author", email="author@example.com")
+
+
+@pytest.fixture
+def proposal(seed_role: Any, author: Any) -> Any:
+    """A proposal in voting on the seed role."""
+    from proposals.services import proposal_create
+    from proposals.tests.conftest import DOCKER_SENIOR_E
+
+    return proposal_create(
+        role=seed_role,
+        author=author,
+        title="Seniors master Docker",
+        rationale="Every senior debugs image builds.",
+        changes=[DOCKER_SENIOR_E],
+    )
