@@ -305,17 +305,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A hung broker (accepting connections, answering nothing) times out instead of blocking.
     "socket_timeout": 2,
 }
+# How often beat closes due proposals and sends the outbox's waiting emails: a proposal moves on
+# at most this long after its window ends (plus the worker's time to run the task).
+PROPOSAL_SWEEP_SECONDS = env_int("PROPOSAL_SWEEP_SECONDS", 60, minimum=1)
 # Beat sends these; ``expires`` drops runs that waited out a broker outage (the next one will do).
+_SWEEP_EXPIRES = max(PROPOSAL_SWEEP_SECONDS - 5, PROPOSAL_SWEEP_SECONDS / 2)
 CELERY_BEAT_SCHEDULE = {
     "close-due-proposals": {
         "task": "proposals.tasks.proposals_close_due_task",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": float(PROPOSAL_SWEEP_SECONDS),
+        "options": {"expires": _SWEEP_EXPIRES},
     },
     "send-pending-notifications": {
         "task": "proposals.tasks.notifications_sweep",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": float(PROPOSAL_SWEEP_SECONDS),
+        "options": {"expires": _SWEEP_EXPIRES},
     },
     "purge-old-assessments": {
         "task": "grading.tasks.assessments_purge_task",

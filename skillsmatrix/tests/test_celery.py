@@ -84,3 +84,17 @@ def test_a_redis_broker_uses_the_transport_whose_acknowledgements_cannot_wedge_a
     assert result.stdout.split() == ["skillsmatrix.broker:Transport"]
     result = run_python(["-c", code], CELERY_BROKER_URL="rediss://broker.example:6380/1")
     assert result.stdout.split() == ["None"]
+
+
+def test_the_sweeps_period_is_a_setting():
+    from skillsmatrix.tests.production import run_python
+
+    code = (
+        "from skillsmatrix import settings as s; "
+        "e = s.CELERY_BEAT_SCHEDULE['close-due-proposals']; "
+        "print(e['schedule'], e['options']['expires'])"
+    )
+    result = run_python(["-c", code], PROPOSAL_SWEEP_SECONDS="4")
+    assert result.stdout.split() == ["4.0", "2.0"]
+    result = run_python(["-c", code], PROPOSAL_SWEEP_SECONDS="0")
+    assert "PROPOSAL_SWEEP_SECONDS must be at least 1" in result.stderr

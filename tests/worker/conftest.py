@@ -77,14 +77,31 @@ def _database_url() -> str:
 
 
 @dataclass
-class Worker:
-    """A worker subprocess (prefork, one child) and what it leaves behind."""
+class CeleryProcess:
+    """A ``celery`` subprocess (worker or beat) in a process group of its own, and its log."""
 
     process: subprocess.Popen[bytes]
     log: Path
-    emails: Path
-    pauses: Path
-    children_seen: set[int] = field(default_factory=set)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+@dataclass
+class Worker(CeleryProcess):
+    """A worker subprocess (prefork, one child) and what it leaves behind."""
+
+    emails: Path = field(default=Path())
+    pauses: Path = field(default=Path())
 
     def messages(self) -> list[Message]:
         found = []
@@ -107,17 +124,31 @@ class Worker:
         wait_for(reached.exists, timeout=timeout, what=f"a task to reach {name}")
         return int(wait_for(reached.read_text, timeout=5, what="the pid"))
 
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
+def _spawn(arguments: list[str], *, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``celery -A skillsmatrix <arguments>`` with the workers' settings and ``env``."""
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.worker.settings", **env}
+    with log.open("wb") as output:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "-m", "celery", "-A", "skillsmatrix", *arguments],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _wait_started(started: CeleryProcess, pattern: str, what: str) -> None:
+    try:
+        wait_for(
+            lambda: started.process.poll() is not None or re.search(pattern, started.log_text()),
+            timeout=60,
+            what=what,
+        )
+    finally:
+        if started.process.poll() is not None:
+            raise AssertionError(f"{what}: it exited\n{started.log_text()}")
 
 
 @pytest.fixture
@@ -132,21 +163,7 @@ def start_worker(transactional_db: None, tmp_path: Path) -> Iterator[Callable[..
         emails.mkdir()
         pauses.mkdir()
         log = tmp_path / f"worker{index}.log"
-        environment = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.worker.settings",
-            "CELERY_BROKER_URL": broker,
-            "DATABASE_URL": database_url,
-            "WORKER_EMAIL_DIR": str(emails),
-            "TASK_PAUSE_DIR": str(pauses),
-            **env,
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "skillsmatrix",
+        arguments = [
             "worker",
             "--pool=prefork",
             "--concurrency=1",
@@ -156,31 +173,52 @@ def start_worker(transactional_db: None, tmp_path: Path) -> Iterator[Callable[..
             "--without-heartbeat",
             f"--hostname=test{index}@%h",
         ]
-        with log.open("wb") as output:
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                command,
-                cwd=ROOT,
-                env=environment,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        environment = {
+            "CELERY_BROKER_URL": broker,
+            "DATABASE_URL": database_url,
+            "WORKER_EMAIL_DIR": str(emails),
+            "TASK_PAUSE_DIR": str(pauses),
+            **env,
+        }
+        process = _spawn(arguments, log=log, env=environment)
         worker = Worker(process=process, log=log, emails=emails, pauses=pauses)
         workers.append(worker)
-        try:
-            wait_for(
-                lambda: process.poll() is not None or re.search(r"\bready\.", worker.log_text()),
-                timeout=60,
-                what="the worker to be ready",
-            )
-        finally:
-            if process.poll() is not None:
-                raise AssertionError(f"the worker exited:\n{worker.log_text()}")
+        _wait_started(worker, r"\bready\.", "the worker to be ready")
         return worker
 
     yield start
     for worker in workers:
         worker.stop()
+
+
+@pytest.fixture
+def start_beat(transactional_db: None, tmp_path: Path) -> Iterator[Callable[..., CeleryProcess]]:
+    """Start ``celery beat`` on a broker, its schedule file in the test's directory; stopped
+    after the test."""
+    beats: list[CeleryProcess] = []
+    database_url = _database_url()
+
+    def start(broker: str, **env: str) -> CeleryProcess:
+        log = tmp_path / f"beat{len(beats)}.log"
+        arguments = [
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={tmp_path / f'celerybeat-schedule{len(beats)}'}",
+        ]
+        environment = {
+            "CELERY_BROKER_URL": broker,
+            "DATABASE_URL": database_url,
+            "WORKER_EMAIL_DIR": str(tmp_path),
+            **env,
+        }
+        beat = CeleryProcess(process=_spawn(arguments, log=log, env=environment), log=log)
+        beats.append(beat)
+        _wait_started(beat, r"beat: Starting", "beat to start")
+        return beat
+
+    yield start
+    for beat in beats:
+        beat.stop()
 
 
 @pytest.fixture
