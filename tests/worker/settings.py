@@ -23,7 +23,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # set here, after that check, because the test runs only short tasks without retries. Redis is
 # also asked to look for such messages every second instead of every 100.
 if os.environ.get("WORKER_TEST_VISIBILITY_TIMEOUT"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {  # noqa: F405
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
         **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
         "visibility_timeout": int(os.environ["WORKER_TEST_VISIBILITY_TIMEOUT"]),
         "unacked_restore_interval": 1,
