@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import redis
 from django.apps import AppConfig
@@ -97,5 +98,30 @@ def broker_redis_keeps_everything(
             hint="Run the broker on a Redis with `maxmemory-policy noeviction` (docker-compose's "
             "`broker` service), apart from the cache's.",
             id="skillsmatrix.W001",
+        )
+    ]
+
+
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+@register(deploy=True)
+def site_url_is_public(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """Emails link to pages at ``SITE_URL``; left at its default (this machine) on a site, every
+    link in them points to the reader's own computer."""
+    if settings.DEBUG:
+        return []
+    host = urlsplit(settings.SITE_URL).hostname or ""
+    if host not in LOOPBACK_HOSTS:
+        return []
+    return [
+        Warning(
+            f"SITE_URL is {settings.SITE_URL}: the links in notification emails point to the "
+            "reader's own computer.",
+            hint="Set SITE_URL to the address visitors reach the site at, e.g. "
+            "https://skills.example.com (the worker sends the emails: set it there too).",
+            id="skillsmatrix.W002",
         )
     ]

@@ -271,6 +271,19 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker, unlike a request, waits for its broker: it reconnects after losing it, for as long
+# as it takes (None: no limit; kombu's default of 100 attempts gives up after about 50 minutes
+# and leaves a worker that runs nothing). The transport options' ``max_retries`` below bound
+# only the short-lived connections publishing uses, not the worker's consuming one.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# kombu's Redis transport with acknowledgements that free their prefetch slot even when the
+# broker does not answer them: otherwise one acknowledgement lost to a hung broker stops a
+# one-process worker for good (skillsmatrix/broker.py). Other brokers (rediss, sentinel, …)
+# keep kombu's own transport.
+CELERY_BROKER_TRANSPORT = (
+    "skillsmatrix.broker:Transport" if CELERY_BROKER_URL.startswith("redis://") else None
+)
 # Retries of transient errors back off exponentially up to this many seconds (the longest
 # countdown any task is given); hard time limits are at most TASK_LONGEST_TIME_LIMIT.
 TASK_RETRY_BACKOFF_MAX = env_int("CELERY_RETRY_BACKOFF_MAX", 600, minimum=1)
@@ -292,17 +305,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A hung broker (accepting connections, answering nothing) times out instead of blocking.
     "socket_timeout": 2,
 }
+# How often beat closes due proposals and sends the outbox's waiting emails: a proposal moves on
+# at most this long after its window ends (plus the worker's time to run the task).
+PROPOSAL_SWEEP_SECONDS = env_int("PROPOSAL_SWEEP_SECONDS", 60, minimum=1)
 # Beat sends these; ``expires`` drops runs that waited out a broker outage (the next one will do).
+_SWEEP_EXPIRES = max(PROPOSAL_SWEEP_SECONDS - 5, PROPOSAL_SWEEP_SECONDS / 2)
 CELERY_BEAT_SCHEDULE = {
     "close-due-proposals": {
         "task": "proposals.tasks.proposals_close_due_task",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": float(PROPOSAL_SWEEP_SECONDS),
+        "options": {"expires": _SWEEP_EXPIRES},
     },
     "send-pending-notifications": {
         "task": "proposals.tasks.notifications_sweep",
-        "schedule": 60.0,
-        "options": {"expires": 55},
+        "schedule": float(PROPOSAL_SWEEP_SECONDS),
+        "options": {"expires": _SWEEP_EXPIRES},
     },
     "purge-old-assessments": {
         "task": "grading.tasks.assessments_purge_task",

@@ -12,6 +12,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "a-production-secret-" + "k3y" * 15,
     "DJANGO_SECURE_SSL_REDIRECT": "true",
     "DJANGO_ALLOWED_HOSTS": "skills.example.com",
+    "SITE_URL": "https://skills.example.com",
 }
 
 DEPLOY_CHECK = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]

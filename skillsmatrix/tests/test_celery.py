@@ -68,3 +68,33 @@ def test_a_visibility_timeout_too_short_is_refused():
 def test_without_a_broker_tasks_run_eagerly(settings):
     assert settings.CELERY_TASK_ALWAYS_EAGER is True
     assert app.conf.task_always_eager is True
+
+
+def test_a_worker_reconnects_to_its_broker_for_as_long_as_it_takes():
+    assert app.conf.broker_connection_retry is True
+    assert app.conf.broker_connection_max_retries is None
+
+
+def test_a_redis_broker_uses_the_transport_whose_acknowledgements_cannot_wedge_a_worker():
+    from skillsmatrix.tests.production import run_python
+
+    code = "from skillsmatrix import settings as s; print(s.CELERY_BROKER_TRANSPORT)"
+    assert run_python(["-c", code]).stdout.split() == ["None"]
+    result = run_python(["-c", code], CELERY_BROKER_URL="redis://127.0.0.1:6379/1")
+    assert result.stdout.split() == ["skillsmatrix.broker:Transport"]
+    result = run_python(["-c", code], CELERY_BROKER_URL="rediss://broker.example:6380/1")
+    assert result.stdout.split() == ["None"]
+
+
+def test_the_sweeps_period_is_a_setting():
+    from skillsmatrix.tests.production import run_python
+
+    code = (
+        "from skillsmatrix import settings as s; "
+        "e = s.CELERY_BEAT_SCHEDULE['close-due-proposals']; "
+        "print(e['schedule'], e['options']['expires'])"
+    )
+    result = run_python(["-c", code], PROPOSAL_SWEEP_SECONDS="4")
+    assert result.stdout.split() == ["4.0", "2.0"]
+    result = run_python(["-c", code], PROPOSAL_SWEEP_SECONDS="0")
+    assert "PROPOSAL_SWEEP_SECONDS must be at least 1" in result.stderr

@@ -8,7 +8,11 @@ import time
 import pytest
 
 from skillsmatrix import views
-from skillsmatrix.checks import broker_redis_keeps_everything, cache_and_broker_apart
+from skillsmatrix.checks import (
+    broker_redis_keeps_everything,
+    cache_and_broker_apart,
+    site_url_is_public,
+)
 from skillsmatrix.tests.servers import RedisServer
 
 
@@ -105,3 +109,16 @@ def test_a_broker_redis_that_evicts_is_reported(tmp_path, settings):
         evicting.kill()
     # Down: nothing to say (readiness reports it).
     assert broker_redis_keeps_everything(None) == []
+
+
+def test_a_site_url_on_this_machine_is_reported_when_debug_is_off(settings):
+    settings.DEBUG = False
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    assert [w.id for w in site_url_is_public(None)] == ["skillsmatrix.W002"]
+    settings.SITE_URL = "http://[::1]:8000"
+    assert [w.id for w in site_url_is_public(None)] == ["skillsmatrix.W002"]
+    settings.SITE_URL = "https://skills.example.com"
+    assert site_url_is_public(None) == []
+    settings.DEBUG = True  # `make run`: this machine is the site
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    assert site_url_is_public(None) == []

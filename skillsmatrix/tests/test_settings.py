@@ -85,6 +85,17 @@ def test_the_deploy_check_wants_the_static_files_collected(tmp_path):
     assert "collectstatic" in result.stderr
 
 
+def test_the_deploy_check_wants_a_site_url_that_is_not_this_machine(static_root):
+    production = {**PRODUCTION, "DJANGO_STATIC_ROOT": str(static_root)}
+    del production["SITE_URL"]
+    result = run_python(DEPLOY_CHECK, **production)
+    assert result.returncode != 0
+    assert "skillsmatrix.W002" in result.stderr
+    assert "SITE_URL is http://127.0.0.1:8000" in result.stderr
+    result = run_python(DEPLOY_CHECK, **production, SITE_URL="http://localhost:8000/")
+    assert "skillsmatrix.W002" in result.stderr
+
+
 def test_the_embedded_default_is_flagged_by_the_deploy_check():
     result = run_python(DEPLOY_CHECK)
     assert result.returncode != 0

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
@@ -23,6 +24,9 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
+
+from skillsmatrix.tests.servers import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -73,14 +77,31 @@ def _database_url() -> str:
 
 
 @dataclass
-class Worker:
-    """A worker subprocess (prefork, one child) and what it leaves behind."""
+class CeleryProcess:
+    """A ``celery`` subprocess (worker or beat) in a process group of its own, and its log."""
 
     process: subprocess.Popen[bytes]
     log: Path
-    emails: Path
-    pauses: Path
-    children_seen: set[int] = field(default_factory=set)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+@dataclass
+class Worker(CeleryProcess):
+    """A worker subprocess (prefork, one child) and what it leaves behind."""
+
+    emails: Path = field(default=Path())
+    pauses: Path = field(default=Path())
 
     def messages(self) -> list[Message]:
         found = []
@@ -103,17 +124,31 @@ class Worker:
         wait_for(reached.exists, timeout=timeout, what=f"a task to reach {name}")
         return int(wait_for(reached.read_text, timeout=5, what="the pid"))
 
-    def log_text(self) -> str:
-        return self.log.read_text(errors="replace")
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=5)
+def _spawn(arguments: list[str], *, log: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``celery -A skillsmatrix <arguments>`` with the workers' settings and ``env``."""
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.worker.settings", **env}
+    with log.open("wb") as output:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "-m", "celery", "-A", "skillsmatrix", *arguments],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def _wait_started(started: CeleryProcess, pattern: str, what: str) -> None:
+    try:
+        wait_for(
+            lambda: started.process.poll() is not None or re.search(pattern, started.log_text()),
+            timeout=60,
+            what=what,
+        )
+    finally:
+        if started.process.poll() is not None:
+            raise AssertionError(f"{what}: it exited\n{started.log_text()}")
 
 
 @pytest.fixture
@@ -128,21 +163,7 @@ def start_worker(transactional_db: None, tmp_path: Path) -> Iterator[Callable[..
         emails.mkdir()
         pauses.mkdir()
         log = tmp_path / f"worker{index}.log"
-        environment = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.worker.settings",
-            "CELERY_BROKER_URL": broker,
-            "DATABASE_URL": database_url,
-            "WORKER_EMAIL_DIR": str(emails),
-            "TASK_PAUSE_DIR": str(pauses),
-            **env,
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "skillsmatrix",
+        arguments = [
             "worker",
             "--pool=prefork",
             "--concurrency=1",
@@ -152,31 +173,52 @@ def start_worker(transactional_db: None, tmp_path: Path) -> Iterator[Callable[..
             "--without-heartbeat",
             f"--hostname=test{index}@%h",
         ]
-        with log.open("wb") as output:
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                command,
-                cwd=ROOT,
-                env=environment,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        environment = {
+            "CELERY_BROKER_URL": broker,
+            "DATABASE_URL": database_url,
+            "WORKER_EMAIL_DIR": str(emails),
+            "TASK_PAUSE_DIR": str(pauses),
+            **env,
+        }
+        process = _spawn(arguments, log=log, env=environment)
         worker = Worker(process=process, log=log, emails=emails, pauses=pauses)
         workers.append(worker)
-        try:
-            wait_for(
-                lambda: process.poll() is not None or re.search(r"\bready\.", worker.log_text()),
-                timeout=60,
-                what="the worker to be ready",
-            )
-        finally:
-            if process.poll() is not None:
-                raise AssertionError(f"the worker exited:\n{worker.log_text()}")
+        _wait_started(worker, r"\bready\.", "the worker to be ready")
         return worker
 
     yield start
     for worker in workers:
         worker.stop()
+
+
+@pytest.fixture
+def start_beat(transactional_db: None, tmp_path: Path) -> Iterator[Callable[..., CeleryProcess]]:
+    """Start ``celery beat`` on a broker, its schedule file in the test's directory; stopped
+    after the test."""
+    beats: list[CeleryProcess] = []
+    database_url = _database_url()
+
+    def start(broker: str, **env: str) -> CeleryProcess:
+        log = tmp_path / f"beat{len(beats)}.log"
+        arguments = [
+            "beat",
+            "--loglevel=INFO",
+            f"--schedule={tmp_path / f'celerybeat-schedule{len(beats)}'}",
+        ]
+        environment = {
+            "CELERY_BROKER_URL": broker,
+            "DATABASE_URL": database_url,
+            "WORKER_EMAIL_DIR": str(tmp_path),
+            **env,
+        }
+        beat = CeleryProcess(process=_spawn(arguments, log=log, env=environment), log=log)
+        beats.append(beat)
+        _wait_started(beat, r"beat: Starting", "beat to start")
+        return beat
+
+    yield start
+    for beat in beats:
+        beat.stop()
 
 
 @pytest.fixture
@@ -205,3 +247,47 @@ def sending_to() -> Iterator[Callable[[str], None]]:
     yield send_to
     reset_pools()
     app.conf.update(**original)
+
+
+@pytest.fixture
+def own_redis(broker_url: str, tmp_path: Path) -> Iterator[RedisServer]:
+    """A Redis server of this test's own, to hang, kill and restart on the same port (the
+    shared one is never stopped). Asks for ``broker_url`` so that it is skipped (or fails in CI)
+    where the broker tests are."""
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.kill()
+
+
+def make_due(proposal: Any) -> None:
+    """End the voting window of ``proposal`` a second ago."""
+    type(proposal).objects.filter(pk=proposal.pk).update(
+        closes_at=timezone.now() - timedelta(seconds=1)
+    )
+
+
+def status_of(proposal: Any) -> str:
+    """The status of ``proposal`` as the database has it now."""
+    return str(type(proposal).objects.values_list("status", flat=True).get(pk=proposal.pk))
+
+
+@pytest.fixture
+def author(transactional_db: None) -> Any:
+    from proposals.tests.factories import UserFactory
+
+    return UserFactory.create(username="author", email="author@example.com")
+
+
+@pytest.fixture
+def proposal(seed_role: Any, author: Any) -> Any:
+    """A proposal in voting on the seed role."""
+    from proposals.services import proposal_create
+    from proposals.tests.conftest import DOCKER_SENIOR_E
+
+    return proposal_create(
+        role=seed_role,
+        author=author,
+        title="Seniors master Docker",
+        rationale="Every senior debugs image builds.",
+        changes=[DOCKER_SENIOR_E],
+    )

@@ -7,25 +7,18 @@ import socket
 import time
 from datetime import timedelta
 
-import pytest
 from django.core import mail
 from django.utils import timezone
 
 from proposals.models import Notification, Proposal
 from proposals.services import notifications_send_pending, proposal_create, proposals_close_due
 from proposals.tests.conftest import DOCKER_SENIOR_E
-from proposals.tests.factories import UserFactory
 
 
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]  # closed again when the block ends
-
-
-@pytest.fixture
-def author(transactional_db):
-    return UserFactory.create(username="author", email="author@example.com")
 
 
 def test_with_the_broker_down_a_request_succeeds_quickly_and_the_sweep_sends_later(

@@ -6,46 +6,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
 import time
-from datetime import timedelta
 from email.header import decode_header, make_header
 
-import pytest
 from django.db import connection
-from django.utils import timezone
 
 from proposals.models import Notification, Proposal
 from proposals.services import proposal_create, proposal_withdraw
 from proposals.tasks import notifications_sweep, proposals_close_due_task
 from proposals.tests.conftest import DOCKER_SENIOR_E
-from proposals.tests.factories import UserFactory
-from tests.worker.conftest import wait_for
-
-
-@pytest.fixture
-def author(transactional_db):
-    return UserFactory.create(username="author", email="author@example.com")
-
-
-@pytest.fixture
-def proposal(seed_role, author) -> Proposal:
-    return proposal_create(
-        role=seed_role,
-        author=author,
-        title="Seniors master Docker",
-        rationale="Every senior debugs image builds.",
-        changes=[DOCKER_SENIOR_E],
-    )
-
-
-def _due(proposal: Proposal) -> None:
-    Proposal.objects.filter(pk=proposal.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
-
-
-def _status(proposal: Proposal) -> str:
-    return Proposal.objects.values_list("status", flat=True).get(pk=proposal.pk)
+from tests.worker.conftest import make_due, status_of, wait_for
 
 
 def _subjects(worker) -> list[str]:
@@ -61,9 +31,9 @@ def test_a_due_proposal_is_closed_by_the_worker_and_its_author_emailed(
 ):
     worker = start_worker(broker_url)
     sending_to(broker_url)
-    _due(proposal)
+    make_due(proposal)
     proposals_close_due_task.delay()
-    wait_for(lambda: _status(proposal) == "expired", what="the worker to close the proposal")
+    wait_for(lambda: status_of(proposal) == "expired", what="the worker to close the proposal")
     # The close committed an outbox row; its task went to the broker and the worker sent it.
     row = Notification.objects.get(proposal=proposal)
     wait_for(lambda: _sent(row.pk), what="the email")
@@ -119,14 +89,14 @@ def test_a_worker_killed_while_closing_a_proposal_closes_it_once(
 ):
     worker = start_worker(broker_url)
     sending_to(broker_url)
-    _due(proposal)
+    make_due(proposal)
     worker.pause("proposal_close")
     proposals_close_due_task.delay()
     # Killed after writing the new status and its outbox row, before committing them.
     child = worker.paused_in("proposal_close")
     os.kill(child, signal.SIGKILL)
     worker.resume("proposal_close")
-    wait_for(lambda: _status(proposal) == "expired", timeout=60, what="the close after the kill")
+    wait_for(lambda: status_of(proposal) == "expired", timeout=60, what="the close after the kill")
     row = Notification.objects.get(proposal=proposal)  # exactly one: get() would fail otherwise
     wait_for(lambda: _sent(row.pk), what="the email")
     time.sleep(2)
@@ -134,7 +104,7 @@ def test_a_worker_killed_while_closing_a_proposal_closes_it_once(
     assert "WorkerLostError" in worker.log_text()
 
 
-def test_the_next_task_succeeds_after_postgresql_terminates_the_workers_connections(
+def test_a_task_whose_connection_postgresql_terminates_is_retried_and_the_next_succeeds(
     broker_url, start_worker, sending_to, seed_role, author
 ):
     worker = start_worker(broker_url)
@@ -148,74 +118,38 @@ def test_the_next_task_succeeds_after_postgresql_terminates_the_workers_connecti
             rationale="Why.",
             changes=[DOCKER_SENIOR_E],
         )
-        _due(made)
+        make_due(made)
         return made
 
+    # Celery closes a worker's database connections around every task, so the one to drop is
+    # the one a task is using: PostgreSQL terminates it in the middle of the task's transaction.
     first = due_proposal("First")
+    worker.pause("proposal_close")
     proposals_close_due_task.delay()
-    wait_for(lambda: _status(first) == "expired", what="the first close")
+    worker.paused_in("proposal_close")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         (terminated,) = cursor.fetchone()
-    assert terminated >= 1  # the worker's kept connection (CONN_MAX_AGE) was among them
+    assert terminated >= 1  # the worker's connection, holding the proposal's lock
+    worker.resume("proposal_close")
+    # Its commit fails (a transient error): the task is retried and closes the proposal.
+    wait_for(lambda: status_of(first) == "expired", timeout=60, what="the retried close")
+    assert "retry: Retry in" in worker.log_text()
+    assert Notification.objects.filter(proposal=first).count() == 1
+    # The next task connects afresh.
     second = due_proposal("Second")
     proposals_close_due_task.delay()
-    wait_for(lambda: _status(second) == "expired", what="the close after the terminate")
+    wait_for(lambda: status_of(second) == "expired", what="the close after the terminate")
     assert worker.process.poll() is None  # the same worker, not restarted
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def own_redis(broker_url, tmp_path):
-    """A Redis server of this test's own (the shared one is never stopped)."""
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603
-        [  # noqa: S607 - redis-server from PATH, as CI starts it
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    import redis
-
-    client = redis.Redis(port=port, socket_connect_timeout=1)
-    wait_for(lambda: _pings(client), timeout=10, what="the test's own Redis")
-    yield process, f"redis://127.0.0.1:{port}/0"
-    os.kill(process.pid, signal.SIGCONT)
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def _pings(client) -> bool:
-    import redis
-
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
 
 
 def test_a_hung_broker_neither_fails_nor_holds_up_a_request_and_the_sweep_sends_later(
     own_redis, start_worker, sending_to, proposal, client, author
 ):
-    process, url = own_redis
+    url = own_redis.url()
     sending_to(url)
     second = proposal_create(
         role=proposal.role,
@@ -224,14 +158,14 @@ def test_a_hung_broker_neither_fails_nor_holds_up_a_request_and_the_sweep_sends_
         rationale="Why.",
         changes=[DOCKER_SENIOR_E],
     )
-    os.kill(process.pid, signal.SIGSTOP)  # accepts connections, answers nothing
+    own_redis.stop()  # accepts connections, answers nothing
     client.force_login(author)
     started = time.monotonic()
     response = client.post(f"/proposals/{proposal.pk}/withdraw/")
     elapsed = time.monotonic() - started
     assert response.status_code == 303
     assert elapsed < 5, f"the request took {elapsed:.1f}s"
-    assert _status(proposal) == "withdrawn"
+    assert status_of(proposal) == "withdrawn"
     # The broker's breaker is open now: the next request does not wait for it at all.
     started = time.monotonic()
     response = client.post(f"/proposals/{second.pk}/withdraw/")
@@ -242,7 +176,7 @@ def test_a_hung_broker_neither_fails_nor_holds_up_a_request_and_the_sweep_sends_
     row = Notification.objects.get(proposal=proposal)
     assert row.state == "pending"  # the task could not be sent; the row waits in the outbox
     # The broker comes back; beat's next sweep sends what is waiting, once.
-    os.kill(process.pid, signal.SIGCONT)
+    own_redis.cont()
     worker = start_worker(url)
     sending_to(url)
     notifications_sweep.delay()
