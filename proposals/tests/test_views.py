@@ -335,7 +335,7 @@ def test_editor_says_in_place_when_writes_are_rate_limited(client, seed_role, se
 
 def test_pages_in_spanish(client, proposal):
     page = client.get(f"/proposals/{proposal.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    assert "Inicia sesión para votar" in page
+    assert "Inicie sesión para votar" in page
     assert "En votación" in page
     listing = client.get("/proposals/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Cierran pronto" in listing
