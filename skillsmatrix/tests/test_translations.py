@@ -79,7 +79,7 @@ TU_FORMS = re.compile(
 
 
 def _msgstrs(po: Path) -> list[str]:
-    found = []
+    found: list[str] = []
     for entry in _entries(po):
         if entry.lstrip().startswith("#~"):
             continue
