@@ -164,7 +164,7 @@ def test_emails_come_in_the_recipients_language(
     (message,) = mail.outbox
     assert (
         message.subject
-        == "[Skills Matrix] Tu propuesta «Seniors master Docker» ahora está: Caducada"
+        == "[Skills Matrix] Su propuesta «Seniors master Docker» ahora está: Caducada"
     )
     assert "Hola author" in message.body
     assert "menos de 5 votos" in message.body

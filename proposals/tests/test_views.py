@@ -107,6 +107,24 @@ def test_detail_shows_changes_tally_time_left_and_escaped_comments(client, propo
     assert "Sign in to vote" in page
 
 
+def test_removing_a_skill_shows_its_cells_going_without_a_details_note_on_each(
+    client, seed_role, author
+):
+    from proposals.services import proposal_create
+
+    proposal = proposal_create(
+        role=seed_role,
+        author=author,
+        title="Drop Docker",
+        rationale="Containers are a given.",
+        changes=[{"op": "remove_skill", "skill": "docker"}],
+    )
+    page = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    row = page.split("preview-row--removed")[1].split("</tr>")[0]
+    assert row.count("is-changed") == 5  # every level's cell goes
+    assert "details changed" not in row  # its details go with it, nothing more to say
+
+
 def test_unknown_or_spam_proposal_is_404(client, proposal):
     assert client.get("/proposals/999999/").status_code == 404
     Proposal.objects.filter(pk=proposal.pk).update(is_spam=True)
@@ -335,7 +353,7 @@ def test_editor_says_in_place_when_writes_are_rate_limited(client, seed_role, se
 
 def test_pages_in_spanish(client, proposal):
     page = client.get(f"/proposals/{proposal.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    assert "Inicia sesión para votar" in page
+    assert "Inicie sesión para votar" in page
     assert "En votación" in page
     listing = client.get("/proposals/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Cierran pronto" in listing

@@ -62,3 +62,57 @@ def test_compiled_catalogue_is_current(po):
         assert compiled._catalog.get(key) == msgstr, (  # type: ignore[attr-defined]
             f"{mo} is stale for {msgid!r}: run `make messages`"
         )
+
+
+# The Spanish addresses the reader as "usted", as Django's and allauth's Spanish do. These are
+# the "tú" forms the catalogues had or could plausibly get: possessives, pronouns and
+# second-person verbs anywhere, and imperatives that are also third-person verbs ("una
+# propuesta espera") only where a sentence starts with them.
+TU_FORMS = re.compile(
+    r"\b(tú|tu|tus|tuyo|tuya|te|ti|contigo|has|puedes|quieres|tienes|estás|eres|recibes|"
+    r"participas|abriste|editaste|guardes|votaste|inténtalo|previsualízalos|envíalos|revísala|"
+    r"revísalas|apruébala|recházala|mírala|déjalo|valórate)\b"
+    r"|(?:^|[.:;¿¡(]\s*)(Inicia|Verifica|Indica|Elige|Espera|Retira|Añade|Abre|Empieza|"
+    r"Previsualiza|Vuelve|Desactiva|Explica|Usa|Confirma|Escribe|Revisa|Guarda|Copia)\b",
+    re.IGNORECASE,
+)
+
+
+def _msgstrs(po: Path) -> list[str]:
+    found: list[str] = []
+    for entry in _entries(po):
+        if entry.lstrip().startswith("#~"):
+            continue
+        found.extend(_unquote(s) for s in re.split(r"\nmsgstr(?:\[\d\])? ", entry)[1:])
+    return found
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_spanish_says_usted_everywhere(po):
+    assert [s for s in _msgstrs(po) if TU_FORMS.search(s)] == []
+
+
+def test_the_tu_check_catches_tu():
+    assert TU_FORMS.search("Inicia sesión para votar")
+    assert TU_FORMS.search("Se contó tu voto.")
+    assert not TU_FORMS.search("Inicie sesión para votar. Se contó su voto.")
+
+
+@pytest.mark.parametrize(
+    ("english", "spanish"),
+    [
+        (
+            "To confirm this is correct, go to %(activate_url)s",
+            "Para confirmar que es correcto, vaya a %(activate_url)s",
+        ),
+        (
+            "Be patient, you are sending too many requests.",
+            "Tenga paciencia: está enviando demasiadas solicitudes.",
+        ),
+    ],
+)
+def test_our_catalogue_overrides_allauths_tu(english, spanish):
+    from django.utils import translation
+
+    with translation.override("es"):
+        assert translation.gettext(english) == spanish

@@ -61,6 +61,61 @@
     );
   });
 
+  // A failed htmx request says so where its answer would have gone. htmx leaves an error status
+  // (4xx, 5xx) out of the page and has nothing to show when the server cannot be reached, so
+  // without this a click would seem to do nothing. The texts are translated in base.html
+  // ([data-request-errors]). Refusals that bring their own fragment (X-Refusal-Fragment, see
+  // proposals.js) are swapped in as successes and never get here.
+  function requestErrorText(xhr) {
+    var texts = document.querySelector("[data-request-errors]");
+    if (!texts) return "";
+    var status = xhr ? xhr.status : 0;
+    if (!status) return texts.getAttribute("data-network");
+    if (status >= 500) return texts.getAttribute("data-server");
+    if (status === 404) return texts.getAttribute("data-not-found");
+    if (status === 403) return texts.getAttribute("data-forbidden");
+    if (status === 429) {
+      var seconds = parseInt(xhr.getResponseHeader("Retry-After"), 10);
+      var minutes = Math.ceil(seconds / 60);
+      if (minutes > 1) {
+        return texts.getAttribute("data-too-many-wait").replace("{n}", String(minutes));
+      }
+      return texts.getAttribute("data-too-many");
+    }
+    return texts.getAttribute("data-other");
+  }
+
+  function showRequestError(event) {
+    var detail = event.detail || {};
+    var text = requestErrorText(detail.xhr);
+    if (!text) return;
+    var place = detail.target && detail.target.isConnected ? detail.target : null;
+    if (!place || place === document.body) place = document.getElementById("main");
+    place.querySelectorAll(":scope > [data-request-error]").forEach(function (old) {
+      old.remove();
+    });
+    var alert = document.createElement("p");
+    alert.className = "message message--error request-error";
+    alert.setAttribute("role", "alert");
+    alert.setAttribute("data-request-error", "");
+    alert.textContent = text;
+    place.prepend(alert);
+    var box = alert.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) alert.scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("htmx:responseError", showRequestError);
+  document.addEventListener("htmx:sendError", showRequestError);
+  document.addEventListener("htmx:timeout", showRequestError);
+  // The next answer that arrives takes the message away (most swaps replace it anyway).
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!event.detail.successful || !target || !target.isConnected) return;
+    target.querySelectorAll(":scope > [data-request-error]").forEach(function (old) {
+      old.remove();
+    });
+  });
+
   darkQuery.addEventListener("change", syncToggles);
   document.addEventListener("DOMContentLoaded", function () {
     syncToggles();

@@ -72,7 +72,7 @@ TEXT = {
         "voting": "En votación",
         "sign_in_button": "Iniciar sesión",
         "vote_up": "Votar a favor",
-        "counted": "Se contó tu voto.",
+        "counted": "Se contó su voto.",
         "in_review": "En revisión",
         "approve": "Aprobar",
         "submit_review": "Enviar revisión",

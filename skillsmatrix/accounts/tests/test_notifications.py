@@ -47,8 +47,15 @@ def test_a_bad_language_is_a_400_with_the_form(client, member):
         "/accounts/profile/notifications/", {"language": "xx", "proposal_emails": "on"}
     )
     assert response.status_code == 400
-    assert 'id="email-notifications"' in response.content.decode()
+    html = response.content.decode()
+    assert 'id="email-notifications"' in html
     assert not EmailPreference.objects.exists()
+    # Styled as on the profile, the error between the label and the field it is about.
+    assert "proposals/proposals.css" in html
+    section = html.split('id="email-notifications"')[1]
+    error = section.index("Select a valid choice")
+    assert section.index('for="id_language"') < error < section.index('<select name="language"')
+    assert 'aria-invalid="true"' in section.split("<select")[1].split(">")[0]
 
 
 def test_preferences_need_a_member_and_a_post(client, member):
