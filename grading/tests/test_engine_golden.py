@@ -6,7 +6,8 @@ mandatory ones of every level), and the gaps. The seed has no optional cells, so
 are graded against a variant with every third cell optional too. A change to how the engine
 computes must leave this file unchanged; regenerate it only for an intended change of result:
 
-    DJANGO_SETTINGS_MODULE=skillsmatrix.settings .venv/bin/python -m grading.tests.test_engine_golden
+    DJANGO_SETTINGS_MODULE=skillsmatrix.settings \
+        .venv/bin/python -m grading.tests.test_engine_golden
 """
 
 from __future__ import annotations
