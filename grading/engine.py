@@ -9,7 +9,7 @@ settings), so the engine can be tested and benchmarked on its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 RANKS: dict[str, int] = {"A": 1, "W": 2, "E": 3}
@@ -39,16 +39,25 @@ class SkillRequirements:
     requirements: tuple[Requirement, ...] = ()
 
 
+# One cell as grading reads it: the skill, the rank asked, whether the cell is optional and, for
+# each rating below the rank, the gap it leaves and that gap's bucket (see ``_LevelPlan``).
+_PlanCell = tuple[str, int, bool, tuple[tuple[int, "Gap"], ...]]
+
+# Gap order is: mandatory first, then fewer steps, then the domain's position, then the skill's.
+# A level's cells are kept sorted by (optional, domain, skill), so appending each unmet cell to
+# the bucket of its (optional, steps) and reading the buckets in turn yields that order without
+# sorting: bucket = 3 * optional + steps - 1 (steps are 1..3).
+_BUCKETS = 2 * 3
+
+
 @dataclass(frozen=True, slots=True)
-class _Cell:
-    skill: str
-    domain: str
-    rank: int
+class _LevelPlan:
+    """A level of a :class:`Matrix` compiled once for grading (every gap is built in advance:
+    a gap depends only on the cell and a rating below its rank)."""
+
     code: str
-    mandatory: bool
-    # Sort key after mandatory and steps: the domain's position, then the skill's position.
-    domain_index: int
-    skill_index: int
+    cells: tuple[_PlanCell, ...]
+    optional_cells: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +70,16 @@ class Matrix:
 
     levels: tuple[str, ...]
     skills: tuple[SkillRequirements, ...]
-    # The cells of each level, precomputed once so grading is a single pass per level.
-    _cells: tuple[tuple[_Cell, ...], ...] = field(init=False, repr=False, compare=False, default=())
+    # Each level compiled once, so grading is a single pass per level over plain tuples.
+    _plans: tuple[_LevelPlan, ...] = field(init=False, repr=False, compare=False, default=())
+    _skill_slugs: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
 
     def __post_init__(self) -> None:
         if len(set(self.levels)) != len(self.levels):
             raise MatrixError("duplicate level code")
         positions = {code: index for index, code in enumerate(self.levels)}
-        by_level: list[list[_Cell]] = [[] for _ in self.levels]
+        # (optional, domain index, skill index, cell) per level, sorted below.
+        by_level: list[list[tuple[bool, int, int, _PlanCell]]] = [[] for _ in self.levels]
         domain_order: dict[str, int] = {}
         seen: set[str] = set()
         for skill_index, row in enumerate(self.skills):
@@ -85,22 +96,42 @@ class Matrix:
                 cell_levels.add(requirement.level)
                 if requirement.code not in RANKS:
                     raise MatrixError(f"bad code {requirement.code!r} for {row.skill!r}")
-                by_level[positions[requirement.level]].append(
-                    _Cell(
-                        skill=row.skill,
-                        domain=row.domain,
-                        rank=RANKS[requirement.code],
-                        code=requirement.code,
-                        mandatory=requirement.mandatory,
-                        domain_index=domain_index,
-                        skill_index=skill_index,
+                rank = RANKS[requirement.code]
+                optional = not requirement.mandatory
+                gaps = tuple(
+                    (
+                        3 * optional + rank - rating - 1,
+                        Gap(
+                            skill=row.skill,
+                            domain=row.domain,
+                            level=requirement.level,
+                            code=requirement.code,
+                            rating=rating,
+                            mandatory=requirement.mandatory,
+                            steps=rank - rating,
+                        ),
                     )
+                    for rating in range(rank)
                 )
-        object.__setattr__(self, "_cells", tuple(tuple(cells) for cells in by_level))
+                by_level[positions[requirement.level]].append(
+                    (optional, domain_index, skill_index, (row.skill, rank, optional, gaps))
+                )
+        plans = []
+        for code, cells in zip(self.levels, by_level, strict=True):
+            cells.sort(key=lambda item: item[:3])
+            plans.append(
+                _LevelPlan(
+                    code=code,
+                    cells=tuple(cell for *_, cell in cells),
+                    optional_cells=sum(1 for optional, *_ in cells if optional),
+                )
+            )
+        object.__setattr__(self, "_plans", tuple(plans))
+        object.__setattr__(self, "_skill_slugs", frozenset(seen))
 
     @property
     def skill_slugs(self) -> frozenset[str]:
-        return frozenset(row.skill for row in self.skills)
+        return self._skill_slugs
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,51 +222,33 @@ def optional_needed(total: int, share: float) -> int:
     return needed
 
 
-def _gap_key(gap_and_cell: tuple[Gap, _Cell]) -> tuple[bool, int, int, int]:
-    gap, cell = gap_and_cell
-    return (not gap.mandatory, gap.steps, cell.domain_index, cell.skill_index)
-
-
-def _grade_level(
-    code: str, cells: Sequence[_Cell], ratings: Mapping[str, int], share: float
-) -> LevelResult:
+def _grade_level(plan: _LevelPlan, ratings: Mapping[str, int], share: float) -> LevelResult:
+    rating_of = ratings.get
+    buckets: list[list[Gap]] = [[] for _ in range(_BUCKETS)]
     met_count = 0
-    optional_total = 0
     optional_met = 0
-    unmet: list[tuple[Gap, _Cell]] = []
-    for cell in cells:
-        rating = ratings.get(cell.skill, 0)
-        is_met = rating >= cell.rank
-        if not cell.mandatory:
-            optional_total += 1
-            optional_met += is_met
-        if is_met:
+    for skill, rank, optional, gaps in plan.cells:
+        rating = rating_of(skill, 0)
+        if rating >= rank:
             met_count += 1
+            optional_met += optional
         else:
-            gap = Gap(
-                skill=cell.skill,
-                domain=cell.domain,
-                level=code,
-                code=cell.code,
-                rating=rating,
-                mandatory=cell.mandatory,
-                steps=cell.rank - rating,
-            )
-            unmet.append((gap, cell))
-    unmet.sort(key=_gap_key)
-    needed = optional_needed(optional_total, share)
-    mandatory_ok = all(not gap.mandatory for gap, _ in unmet)
+            bucket, gap = gaps[rating]
+            buckets[bucket].append(gap)
+    cells = len(plan.cells)
+    optional_total = plan.optional_cells
+    mandatory_ok = not (buckets[0] or buckets[1] or buckets[2])
     optional_ok = optional_total == 0 or optional_met / optional_total >= share
     return LevelResult(
-        code=code,
+        code=plan.code,
         met=mandatory_ok and optional_ok,
-        coverage=met_count / len(cells) if cells else 1.0,
-        cells=len(cells),
+        coverage=met_count / cells if cells else 1.0,
+        cells=cells,
         cells_met=met_count,
         optional_cells=optional_total,
         optional_met=optional_met,
-        optional_needed=needed,
-        unmet=tuple(gap for gap, _ in unmet),
+        optional_needed=optional_needed(optional_total, share),
+        unmet=tuple(gap for bucket in buckets for gap in bucket),
     )
 
 
@@ -248,12 +261,12 @@ def grade(matrix: Matrix, ratings: Mapping[str, int], *, optional_share: float) 
     if not 0.0 <= optional_share <= 1.0:
         raise ValueError(f"optional_share must be between 0 and 1, not {optional_share!r}")
     for skill, rating in ratings.items():
-        if not 0 <= rating <= MAX_RANK:
-            raise ValueError(f"rating of {skill!r} must be between 0 and 3, not {rating!r}")
-    levels = tuple(
-        _grade_level(code, cells, ratings, optional_share)
-        for code, cells in zip(matrix.levels, matrix._cells, strict=True)
-    )
+        # A rank indexes the cells' prepared gaps: a whole number (bool is one) 0..3.
+        if not isinstance(rating, int) or not 0 <= rating <= MAX_RANK:
+            raise ValueError(
+                f"rating of {skill!r} must be a whole number between 0 and 3, not {rating!r}"
+            )
+    levels = tuple(_grade_level(plan, ratings, optional_share) for plan in matrix._plans)
     reached = 0
     while reached < len(levels) and levels[reached].met:
         reached += 1
