@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
 RANKS: dict[str, int] = {"A": 1, "W": 2, "E": 3}
 CODES_BY_RANK: dict[int, str | None] = {0: None, 1: "A", 2: "W", 3: "E"}
@@ -248,7 +249,7 @@ def _grade_level(plan: _LevelPlan, ratings: Mapping[str, int], share: float) -> 
         optional_cells=optional_total,
         optional_met=optional_met,
         optional_needed=optional_needed(optional_total, share),
-        unmet=tuple(gap for bucket in buckets for gap in bucket),
+        unmet=tuple(chain.from_iterable(buckets)),
     )
 
 
