@@ -15,7 +15,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from grading.engine import RANKS, Gap, GradeResult
+from grading.engine import RANKS, GradeResult
 from grading.selectors import grade_ratings, grading_sheet_get
 from roles.models import RequirementCode
 from roles.selectors import role_get
@@ -42,17 +42,6 @@ class _GapSerializer(serializers.Serializer):
     steps = serializers.IntegerField(min_value=1)
 
 
-def _gap_data(gap: Gap) -> dict[str, Any]:
-    return {
-        "skill": gap.skill,
-        "domain": gap.domain,
-        "code": gap.code,
-        "rating": gap.rating_code,
-        "mandatory": gap.mandatory,
-        "steps": gap.steps,
-    }
-
-
 def grade_result_data(result: GradeResult) -> dict[str, Any]:
     """The response body, field for field as ``RoleGradeApi.OutputSerializer`` documents it.
 
@@ -67,51 +56,28 @@ def grade_result_data(result: GradeResult) -> dict[str, Any]:
             {"code": level.code, "met": level.met, "coverage": level.coverage}
             for level in result.levels
         ],
-        "gaps": [_gap_data(gap) for gap in result.gaps],
+        "gaps": [
+            {
+                "skill": gap.skill,
+                "domain": gap.domain,
+                "code": gap.code,
+                "rating": gap.rating_code,
+                "mandatory": gap.mandatory,
+                "steps": gap.steps,
+            }
+            for gap in result.gaps
+        ],
     }
 
 
-def _json(value: Any) -> str:
-    """``value`` as the API's ``JSONRenderer`` writes it: compact, strict floats, U+2028/2029
-    escaped (the caller encodes to UTF-8)."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
-# Each gap's JSON by the gap's identity. The engine builds a role version's gaps once and hands
-# out the same objects on every call, so encoding them once saves most of the response's
-# encoding. The stored gap keeps its id from being reused while the entry lives, and the ``is``
-# check makes a stale entry harmless; the bound keeps old versions' gaps from piling up.
-_GAP_JSON: dict[int, tuple[Gap, str]] = {}
-_GAP_JSON_MAX = 20_000
-
-
-def _gap_json(gap: Gap) -> str:
-    entry = _GAP_JSON.get(id(gap))
-    if entry is None or entry[0] is not gap:
-        if len(_GAP_JSON) >= _GAP_JSON_MAX:
-            _GAP_JSON.clear()
-        entry = (gap, _json(_gap_data(gap)))
-        _GAP_JSON[id(gap)] = entry
-    return entry[1]
-
-
 def grade_result_json(result: GradeResult) -> bytes:
-    """:func:`grade_result_data` encoded byte for byte as the API's ``JSONRenderer`` does,
-    without its per-call set-up and with each gap encoded once; a test checks the two stay
-    identical."""
-    head = _json(
-        {
-            "grade": result.grade,
-            "next_level": result.next_level,
-            "levels": [
-                {"code": level.code, "met": level.met, "coverage": level.coverage}
-                for level in result.levels
-            ],
-        }
+    """:func:`grade_result_data` encoded byte for byte as the API's ``JSONRenderer`` does
+    (compact, UTF-8, strict floats, U+2028/2029 escaped), without its per-call set-up; a test
+    checks the two stay identical."""
+    text = json.dumps(
+        grade_result_data(result), ensure_ascii=False, allow_nan=False, separators=(",", ":")
     )
-    gaps = ",".join([_gap_json(gap) for gap in result.gaps])
-    return f'{head[:-1]},"gaps":[{gaps}]}}'.encode()
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
 
 
 def _shown(value: object, limit: int = 60) -> str:
