@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from typing import Any
 
+from django.http import HttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from grading.engine import RANKS, GradeResult
@@ -67,6 +68,16 @@ def grade_result_data(result: GradeResult) -> dict[str, Any]:
             for gap in result.gaps
         ],
     }
+
+
+def grade_result_json(result: GradeResult) -> bytes:
+    """:func:`grade_result_data` encoded byte for byte as the API's ``JSONRenderer`` does
+    (compact, UTF-8, strict floats, U+2028/2029 escaped), without its per-call set-up; a test
+    checks the two stay identical."""
+    text = json.dumps(
+        grade_result_data(result), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    )
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
 
 
 def _shown(value: object, limit: int = 60) -> str:
@@ -192,17 +203,24 @@ class RoleGradeApi(APIView):
             ),
         ],
     )
-    def post(self, request: Request, slug: str) -> Response:
+    def post(self, request: Request, slug: str) -> HttpResponse:
         role = role_get(slug=slug)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        ratings: dict[str, Any] = serializer.validated_data["ratings"]
+        data = request.data
+        ratings = data.get("ratings") if isinstance(data, dict) else None
+        if not isinstance(ratings, dict):
+            # Only a body of the wrong shape gets here: the serializer says what is wrong (the
+            # right shape is all it checks, so the hot path skips building it).
+            serializer = self.InputSerializer(data=data)
+            serializer.is_valid(raise_exception=True)
+            ratings = serializer.validated_data["ratings"]
         sheet = grading_sheet_get(role=role)
         _ratings_validate(ratings, known=sheet.matrix.skill_slugs, role_slug=role.slug)
         result = grade_ratings(
             sheet=sheet, ratings={skill: code for skill, code in ratings.items() if code}
         )
-        return Response(grade_result_data(result))
+        # Content negotiation has already settled on JSON (the only renderer; anything else
+        # is a 406 before the view runs), so the body is encoded here as the renderer would.
+        return HttpResponse(grade_result_json(result), content_type="application/json")
 
 
 urlpatterns = [

@@ -9,8 +9,9 @@ settings), so the engine can be tested and benchmarked on its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
 RANKS: dict[str, int] = {"A": 1, "W": 2, "E": 3}
 CODES_BY_RANK: dict[int, str | None] = {0: None, 1: "A", 2: "W", 3: "E"}
@@ -39,16 +40,29 @@ class SkillRequirements:
     requirements: tuple[Requirement, ...] = ()
 
 
+# One cell as a level's plan holds it: the skill, the rank asked, whether the cell is optional
+# and, for each rating below the rank, that gap's bucket and the gap (built once per matrix: a
+# gap depends only on the cell and the rating).
+_PlanCell = tuple[str, int, bool, tuple[tuple[int, "Gap"], ...]]
+
+# Gap order is: mandatory first, then fewer steps, then the domain's position, then the skill's.
+# A level's cells are kept sorted by (optional, domain, skill), so appending each unmet cell to
+# the bucket of its (optional, steps) and reading the buckets in turn yields that order without
+# sorting: bucket = 3 * optional + steps - 1 (steps are 1..3).
+_BUCKETS = 2 * 3
+
+
 @dataclass(frozen=True, slots=True)
-class _Cell:
-    skill: str
-    domain: str
-    rank: int
+class _LevelPlan:
+    """A level of a :class:`Matrix` compiled once for grading."""
+
     code: str
-    mandatory: bool
-    # Sort key after mandatory and steps: the domain's position, then the skill's position.
-    domain_index: int
-    skill_index: int
+    cells: tuple[_PlanCell, ...]
+    optional_cells: int
+
+    @property
+    def mandatory_cells(self) -> int:
+        return len(self.cells) - self.optional_cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,46 +75,75 @@ class Matrix:
 
     levels: tuple[str, ...]
     skills: tuple[SkillRequirements, ...]
-    # The cells of each level, precomputed once so grading is a single pass per level.
-    _cells: tuple[tuple[_Cell, ...], ...] = field(init=False, repr=False, compare=False, default=())
+    # Compiled once per matrix (a role version's lives in the process): each level's cells in
+    # gap order with their gaps, and each skill's cells as (level index, rank, optional), so
+    # grading counts met cells from the rated skills alone.
+    _plans: tuple[_LevelPlan, ...] = field(init=False, repr=False, compare=False, default=())
+    _skill_cells: Mapping[str, tuple[tuple[int, int, bool], ...]] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _skill_slugs: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
 
     def __post_init__(self) -> None:
         if len(set(self.levels)) != len(self.levels):
             raise MatrixError("duplicate level code")
         positions = {code: index for index, code in enumerate(self.levels)}
-        by_level: list[list[_Cell]] = [[] for _ in self.levels]
+        # (optional, domain index, skill index, cell) per level, sorted below.
+        by_level: list[list[tuple[bool, int, int, _PlanCell]]] = [[] for _ in self.levels]
+        skill_cells: dict[str, tuple[tuple[int, int, bool], ...]] = {}
         domain_order: dict[str, int] = {}
-        seen: set[str] = set()
         for skill_index, row in enumerate(self.skills):
-            if row.skill in seen:
+            if row.skill in skill_cells:
                 raise MatrixError(f"duplicate skill {row.skill!r}")
-            seen.add(row.skill)
             domain_index = domain_order.setdefault(row.domain, len(domain_order))
-            cell_levels: set[str] = set()
+            cells: list[tuple[int, int, bool]] = []
             for requirement in row.requirements:
                 if requirement.level not in positions:
                     raise MatrixError(f"unknown level {requirement.level!r} for {row.skill!r}")
-                if requirement.level in cell_levels:
+                level_index = positions[requirement.level]
+                if any(index == level_index for index, _, _ in cells):
                     raise MatrixError(f"two cells for {row.skill!r} at {requirement.level!r}")
-                cell_levels.add(requirement.level)
                 if requirement.code not in RANKS:
                     raise MatrixError(f"bad code {requirement.code!r} for {row.skill!r}")
-                by_level[positions[requirement.level]].append(
-                    _Cell(
-                        skill=row.skill,
-                        domain=row.domain,
-                        rank=RANKS[requirement.code],
-                        code=requirement.code,
-                        mandatory=requirement.mandatory,
-                        domain_index=domain_index,
-                        skill_index=skill_index,
+                rank = RANKS[requirement.code]
+                optional = not requirement.mandatory
+                cells.append((level_index, rank, optional))
+                gaps = tuple(
+                    (
+                        3 * optional + rank - rating - 1,
+                        Gap(
+                            skill=row.skill,
+                            domain=row.domain,
+                            level=requirement.level,
+                            code=requirement.code,
+                            rating=rating,
+                            mandatory=requirement.mandatory,
+                            steps=rank - rating,
+                        ),
                     )
+                    for rating in range(rank)
                 )
-        object.__setattr__(self, "_cells", tuple(tuple(cells) for cells in by_level))
+                by_level[level_index].append(
+                    (optional, domain_index, skill_index, (row.skill, rank, optional, gaps))
+                )
+            skill_cells[row.skill] = tuple(cells)
+        plans = []
+        for code, level_cells in zip(self.levels, by_level, strict=True):
+            level_cells.sort(key=lambda item: item[:3])
+            plans.append(
+                _LevelPlan(
+                    code=code,
+                    cells=tuple(cell for *_, cell in level_cells),
+                    optional_cells=sum(1 for optional, *_ in level_cells if optional),
+                )
+            )
+        object.__setattr__(self, "_plans", tuple(plans))
+        object.__setattr__(self, "_skill_cells", skill_cells)
+        object.__setattr__(self, "_skill_slugs", frozenset(skill_cells))
 
     @property
     def skill_slugs(self) -> frozenset[str]:
-        return frozenset(row.skill for row in self.skills)
+        return self._skill_slugs
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +163,19 @@ class Gap:
         return CODES_BY_RANK[self.rating]
 
 
-@dataclass(frozen=True, slots=True)
+def _unmet_cells(plan: _LevelPlan, ratings: Mapping[str, int]) -> tuple[Gap, ...]:
+    """The unmet cells of a level, in gap order: one pass, each dropped in its bucket."""
+    rating_of = ratings.get
+    buckets: list[list[Gap]] = [[] for _ in range(_BUCKETS)]
+    for skill, rank, _optional, gaps in plan.cells:
+        rating = rating_of(skill, 0)
+        if rating < rank:
+            bucket, gap = gaps[rating]
+            buckets[bucket].append(gap)
+    return tuple(chain.from_iterable(buckets))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class LevelResult:
     code: str
     met: bool
@@ -131,8 +186,21 @@ class LevelResult:
     optional_met: int
     # How many optional cells must be met for the optional share to hold.
     optional_needed: int
-    # Every unmet cell of the level, in gap order (mandatory first, fewer steps, domain, skill).
-    unmet: tuple[Gap, ...]
+    # What ``unmet`` is worked out from, when first asked for: the API shows only the next
+    # level's gaps, so the other levels' are never built there.
+    _plan: _LevelPlan = field(repr=False)
+    _ratings: Mapping[str, int] = field(repr=False)
+    _unmet: tuple[Gap, ...] | None = field(default=None, repr=False)
+
+    @property
+    def unmet(self) -> tuple[Gap, ...]:
+        """Every unmet cell of the level, in gap order (mandatory first, fewer steps, domain,
+        skill)."""
+        unmet = self._unmet
+        if unmet is None:
+            unmet = _unmet_cells(self._plan, self._ratings)
+            object.__setattr__(self, "_unmet", unmet)
+        return unmet
 
     @property
     def mandatory_unmet(self) -> tuple[Gap, ...]:
@@ -142,6 +210,27 @@ class LevelResult:
     def optional_shortfall(self) -> int:
         """Optional cells still to meet before the optional share holds (0 when it does)."""
         return max(0, self.optional_needed - self.optional_met)
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.code,
+            self.met,
+            self.coverage,
+            self.cells,
+            self.cells_met,
+            self.optional_cells,
+            self.optional_met,
+            self.optional_needed,
+            self.unmet,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LevelResult):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,54 +280,6 @@ def optional_needed(total: int, share: float) -> int:
     return needed
 
 
-def _gap_key(gap_and_cell: tuple[Gap, _Cell]) -> tuple[bool, int, int, int]:
-    gap, cell = gap_and_cell
-    return (not gap.mandatory, gap.steps, cell.domain_index, cell.skill_index)
-
-
-def _grade_level(
-    code: str, cells: Sequence[_Cell], ratings: Mapping[str, int], share: float
-) -> LevelResult:
-    met_count = 0
-    optional_total = 0
-    optional_met = 0
-    unmet: list[tuple[Gap, _Cell]] = []
-    for cell in cells:
-        rating = ratings.get(cell.skill, 0)
-        is_met = rating >= cell.rank
-        if not cell.mandatory:
-            optional_total += 1
-            optional_met += is_met
-        if is_met:
-            met_count += 1
-        else:
-            gap = Gap(
-                skill=cell.skill,
-                domain=cell.domain,
-                level=code,
-                code=cell.code,
-                rating=rating,
-                mandatory=cell.mandatory,
-                steps=cell.rank - rating,
-            )
-            unmet.append((gap, cell))
-    unmet.sort(key=_gap_key)
-    needed = optional_needed(optional_total, share)
-    mandatory_ok = all(not gap.mandatory for gap, _ in unmet)
-    optional_ok = optional_total == 0 or optional_met / optional_total >= share
-    return LevelResult(
-        code=code,
-        met=mandatory_ok and optional_ok,
-        coverage=met_count / len(cells) if cells else 1.0,
-        cells=len(cells),
-        cells_met=met_count,
-        optional_cells=optional_total,
-        optional_met=optional_met,
-        optional_needed=needed,
-        unmet=tuple(gap for gap, _ in unmet),
-    )
-
-
 def grade(matrix: Matrix, ratings: Mapping[str, int], *, optional_share: float) -> GradeResult:
     """Grade ``ratings`` (skill slug → rank 0..3) against ``matrix`` (DESIGN §5).
 
@@ -247,13 +288,43 @@ def grade(matrix: Matrix, ratings: Mapping[str, int], *, optional_share: float) 
     """
     if not 0.0 <= optional_share <= 1.0:
         raise ValueError(f"optional_share must be between 0 and 1, not {optional_share!r}")
+    plans = matrix._plans
+    # Met cells per level, counted from the rated skills alone (an unrated skill meets nothing).
+    met = [0] * len(plans)
+    optional_met = [0] * len(plans)
+    skill_cells = matrix._skill_cells
     for skill, rating in ratings.items():
-        if not 0 <= rating <= MAX_RANK:
-            raise ValueError(f"rating of {skill!r} must be between 0 and 3, not {rating!r}")
-    levels = tuple(
-        _grade_level(code, cells, ratings, optional_share)
-        for code, cells in zip(matrix.levels, matrix._cells, strict=True)
-    )
+        # A rating indexes the cells' prepared gaps: a whole number (bool is one) 0..3.
+        if not isinstance(rating, int) or not 0 <= rating <= MAX_RANK:
+            raise ValueError(
+                f"rating of {skill!r} must be a whole number between 0 and 3, not {rating!r}"
+            )
+        for index, rank, optional in skill_cells.get(skill, ()):
+            if rating >= rank:
+                met[index] += 1
+                optional_met[index] += optional
+    # The caller's mapping may change after this returns; the results keep a copy.
+    kept = dict(ratings)
+    levels = []
+    for index, plan in enumerate(plans):
+        cells = len(plan.cells)
+        optional_total = plan.optional_cells
+        mandatory_ok = met[index] - optional_met[index] == plan.mandatory_cells
+        optional_ok = optional_total == 0 or optional_met[index] / optional_total >= optional_share
+        levels.append(
+            LevelResult(
+                code=plan.code,
+                met=mandatory_ok and optional_ok,
+                coverage=met[index] / cells if cells else 1.0,
+                cells=cells,
+                cells_met=met[index],
+                optional_cells=optional_total,
+                optional_met=optional_met[index],
+                optional_needed=optional_needed(optional_total, optional_share),
+                _plan=plan,
+                _ratings=kept,
+            )
+        )
     reached = 0
     while reached < len(levels) and levels[reached].met:
         reached += 1
@@ -262,6 +333,6 @@ def grade(matrix: Matrix, ratings: Mapping[str, int], *, optional_share: float) 
     return GradeResult(
         grade=grade_code,
         next_level=next_result.code if next_result else None,
-        levels=levels,
+        levels=tuple(levels),
         gaps=next_result.unmet if next_result else (),
     )

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -91,7 +92,8 @@ def _calculator_context(
     return {
         "role": role,
         "sheet": sheet,
-        "groups": rating_groups(sheet, ratings),
+        # Built only when the form is rendered: an htmx post renders just the result.
+        "groups": SimpleLazyObject(lambda: rating_groups(sheet, ratings)),
         "report": grade_report(sheet, result, ratings),
         "hide_codes": hide_codes,
         "error": error,

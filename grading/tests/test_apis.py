@@ -219,10 +219,24 @@ def test_a_signed_in_session_stays_within_four_queries_and_needs_csrf(
 
 
 def test_the_hot_path_body_matches_the_documented_serializer(seed_role):
-    from grading.apis import RoleGradeApi, grade_result_data
+    from rest_framework.renderers import JSONRenderer
+
+    from grading.apis import RoleGradeApi, grade_result_data, grade_result_json
+    from grading.engine import Gap, GradeResult
     from grading.selectors import grade_ratings, grading_sheet_get
 
     sheet = grading_sheet_get(role=seed_role)
-    for ratings in ({}, {"docker": "W", "redis": "E"}, {s.slug: "E" for s in sheet.skills}):
-        result = grade_ratings(sheet=sheet, ratings=ratings)
-        assert grade_result_data(result) == RoleGradeApi.OutputSerializer(result).data
+    results = [
+        grade_ratings(sheet=sheet, ratings=ratings)
+        for ratings in ({}, {"docker": "W", "redis": "E"}, {s.slug: "E" for s in sheet.skills})
+    ]
+    # Text the renderer escapes (JSON allows U+2028/2029 raw; JavaScript did not).
+    odd = Gap(
+        skill="a\u2028b", domain="\u2029é", level="l", code="A", rating=0, mandatory=True, steps=1
+    )
+    results.append(GradeResult(grade=None, next_level="l", levels=(), gaps=(odd,)))
+    for result in results:
+        documented = RoleGradeApi.OutputSerializer(result).data
+        assert grade_result_data(result) == documented
+        assert grade_result_json(result) == JSONRenderer().render(documented)
+    assert b"a\\u2028b" in grade_result_json(results[-1])
