@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import redis
 from django.conf import settings
@@ -58,6 +59,32 @@ def redis_state_reset() -> None:
         _pending_deletes.clear()
 
 
+def _call_through(
+    breaker: CircuitBreaker,
+    call: Callable[[], Any],
+    *,
+    unreachable: Callable[[], object] | None = None,
+) -> Any:
+    """``call()``, reporting to ``breaker`` how the server answered: unreachable (timed out or
+    refused) opens the circuit and runs ``unreachable``; an error reply still means it answers;
+    anything else (the call failed before reaching it) says nothing about the server."""
+    try:
+        result = call()
+    except _UNREACHABLE:
+        breaker.failure()
+        if unreachable is not None:
+            unreachable()
+        raise
+    except redis.exceptions.RedisError:
+        breaker.success()  # an error reply: the server answers
+        raise
+    except BaseException:
+        breaker.abandon()
+        raise
+    breaker.success()
+    return result
+
+
 class BreakerRedis(redis.Redis):
     """A redis-py client whose commands respect the server's circuit breaker."""
 
@@ -94,22 +121,13 @@ class BreakerRedis(redis.Redis):
         if not breaker.allow():
             self._remember_deletes(args)
             raise CircuitOpenError(f"{breaker.name}: circuit open")
-        try:
+
+        def call() -> Any:
             if breaker.is_open:  # this call is the half-open probe
                 self._replay_deletes()
-            result = super().execute_command(*args, **options)
-        except _UNREACHABLE:
-            breaker.failure()
-            self._remember_deletes(args)
-            raise
-        except redis.exceptions.RedisError:
-            breaker.success()  # an error reply: the server answers
-            raise
-        except BaseException:
-            breaker.abandon()
-            raise
-        breaker.success()
-        return result
+            return super(BreakerRedis, self).execute_command(*args, **options)
+
+        return _call_through(breaker, call, unreachable=lambda: self._remember_deletes(args))
 
     def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Pipeline:
         return BreakerPipeline(
@@ -125,19 +143,10 @@ class BreakerPipeline(Pipeline):
         if not breaker.allow():
             self.reset()
             raise CircuitOpenError(f"{breaker.name}: circuit open")
-        try:
-            result = super().execute(raise_on_error)
-        except _UNREACHABLE:
-            breaker.failure()
-            raise
-        except redis.exceptions.RedisError:
-            breaker.success()
-            raise
-        except BaseException:
-            breaker.abandon()
-            raise
-        breaker.success()
-        return result
+        return cast(
+            "list[Any]",
+            _call_through(breaker, lambda: super(BreakerPipeline, self).execute(raise_on_error)),
+        )
 
 
 def _build(config: dict[str, Any]) -> BaseCache:
