@@ -44,6 +44,7 @@ from proposals.selectors import (
     AnyUser,
     ChangesPreview,
     changes_preview,
+    email_preference_get,
     expert_can_review,
     proposal_expert_ids,
     proposal_get,
@@ -583,12 +584,6 @@ def notifications_send_pending(*, limit: int = 200) -> int:
     for pk in list(pending.values_list("pk", flat=True)[:limit]):
         sent += notification_send(notification_id=pk, wait=False)
     return sent
-
-
-def email_preference_get(*, user: User) -> EmailPreference:
-    """The member's email preference: their row, or the defaults (unsaved) when they have none."""
-    preference = EmailPreference.objects.filter(user=user).first()
-    return preference if preference is not None else EmailPreference(user=user)
 
 
 def email_preference_set(

@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import redis
 from celery import Task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from skillsmatrix.breaker import CircuitBreaker, breaker_for
+from skillsmatrix.cache import redis_breaker
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +49,15 @@ IDEMPOTENT_TASK: dict[str, Any] = {
 }
 
 
+# What a broker that is down or hung raises while a task is sent (kombu wraps most of them).
+_UNREACHABLE_BROKER = (
+    KombuOperationalError,
+    OSError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
+
+
 def _broker_breaker(task: Task) -> CircuitBreaker | None:
     """The process's breaker of the broker (None without one: tasks run eagerly). After a send
     failed, the next sends skip the broker at once for ``REDIS_BREAKER_SECONDS``: a hung broker
@@ -54,6 +66,9 @@ def _broker_breaker(task: Task) -> CircuitBreaker | None:
     if not conf.broker_url or conf.task_always_eager:
         return None
     parts = urlsplit(conf.broker_url)
+    if parts.scheme in ("redis", "rediss"):
+        # The same breaker as every other client of that Redis (cache, readiness check).
+        return redis_breaker({"host": parts.hostname or "localhost", "port": parts.port or 6379})
     where = f"{parts.hostname or 'localhost'}:{parts.port or ''}"
     return breaker_for(f"Celery broker at {where}", reset_seconds=settings.REDIS_BREAKER_SECONDS)
 
@@ -76,9 +91,14 @@ def send_task(task: Task, **kwargs: Any) -> bool:
     started = time.monotonic()
     try:
         task.apply_async(kwargs=kwargs, retry=False)
-    except Exception:
+    except Exception as exc:
         if breaker is not None:
-            breaker.failure()
+            # Only an unreachable broker opens the circuit (shared with the cache when it is
+            # the same Redis); any other failure says nothing about the server.
+            if isinstance(exc, _UNREACHABLE_BROKER):
+                breaker.failure()
+            else:
+                breaker.abandon()
         logger.warning(
             "Could not send %s(%s) after %.1fs; the periodic sweep will pick the work up",
             task.name,

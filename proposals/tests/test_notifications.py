@@ -280,7 +280,7 @@ def test_closing_twice_changes_and_emails_once(proposal, with_email):
 
 
 def test_email_preference_defaults_without_a_row(member):
-    from proposals.services import email_preference_get
+    from proposals.selectors import email_preference_get
 
     preference = email_preference_get(user=member)
     assert (preference.language, preference.proposal_emails) == ("en", True)

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from proposals.forms import EmailPreferenceForm
-from proposals.services import email_preference_get, email_preference_set
+from proposals.selectors import email_preference_get
+from proposals.services import email_preference_set
 from skillsmatrix.http import AuthenticatedHttpRequest
 
 ANCHOR = "#email-notifications"

@@ -98,3 +98,32 @@ def test_the_sweeps_period_is_a_setting():
     assert result.stdout.split() == ["4.0", "2.0"]
     result = run_python(["-c", code], PROPOSAL_SWEEP_SECONDS="0")
     assert "PROPOSAL_SWEEP_SECONDS must be at least 1" in result.stderr
+
+
+def test_sending_shares_the_brokers_redis_breaker_and_only_unreachability_opens_it(
+    monkeypatch, request
+):
+    from kombu.exceptions import OperationalError
+
+    from proposals.tasks import notifications_sweep
+    from skillsmatrix.background import send_task
+    from skillsmatrix.cache import redis_breaker
+
+    original = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
+    app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:6390/1")
+    request.addfinalizer(lambda: app.conf.update(**original))
+    breaker = redis_breaker({"host": "127.0.0.1", "port": 6390})  # the cache's, on that server
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise ValueError("not about the server")
+
+    monkeypatch.setattr(notifications_sweep, "apply_async", refuse)
+    assert send_task(notifications_sweep) is False
+    assert not breaker.is_open
+
+    def unreachable(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    monkeypatch.setattr(notifications_sweep, "apply_async", unreachable)
+    assert send_task(notifications_sweep) is False
+    assert breaker.is_open
