@@ -123,18 +123,27 @@ def _deep_path(text: str, max_depth: int) -> str | None:
         elif lexeme in "]}":
             if open_containers:
                 open_containers.pop()
-        elif lexeme == ",":
-            if open_containers and isinstance(open_containers[-1].key, int):
-                open_containers[-1].key += 1
-        elif lexeme == ":":
-            if open_containers and open_containers[-1].is_object:
-                open_containers[-1].key = last_string
-        else:
-            try:
-                last_string = json.loads(lexeme)
-            except ValueError:
-                last_string = lexeme[1:-1]
+        elif open_containers and lexeme in ",:":
+            _next_member(open_containers[-1], lexeme, last_string)
+        elif lexeme not in ",:":
+            last_string = _string_value(lexeme)
     return None
+
+
+def _next_member(container: _Container, separator: str, last_string: str) -> None:
+    """Move ``container``'s key on at a separator: the next index after a comma in an array,
+    the member's name (the string just read) at a colon in an object."""
+    if separator == "," and isinstance(container.key, int):
+        container.key += 1
+    elif separator == ":" and container.is_object:
+        container.key = last_string
+
+
+def _string_value(lexeme: str) -> str:
+    try:
+        return str(json.loads(lexeme))
+    except ValueError:
+        return lexeme[1:-1]
 
 
 def check_value(value: Any, *, path: str = "$", max_depth: int = MAX_DEPTH) -> None:
