@@ -35,7 +35,10 @@ from proposals.models import (
     Review,
     Vote,
 )
-from roles.changes import PROPOSAL_OPS, Cell, Change, ChangeError, RoleState, parse_changes, preview
+from roles.changes.diff import preview
+from roles.changes.errors import ChangeError
+from roles.changes.state import Cell, RoleState
+from roles.changes.types import PROPOSAL_OPS, Change, parse_changes
 from roles.errors import RoleVersionNotFound
 from roles.models import Role
 from roles.selectors import (

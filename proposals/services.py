@@ -51,7 +51,8 @@ from proposals.selectors import (
     proposal_tally,
     role_current_state,
 )
-from roles.changes import PROPOSAL_OPS, ChangeError, changes_as_json, parse_changes
+from roles.changes.errors import ChangeError
+from roles.changes.types import PROPOSAL_OPS, changes_as_json, parse_changes
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import Role, RoleVersion, SkillDomain
 from roles.services import role_change_apply

@@ -54,7 +54,7 @@ from proposals.services import (
     vote_cast,
     vote_retract,
 )
-from roles.changes import RoleState
+from roles.changes.state import RoleState
 from roles.errors import RoleNotFound
 from roles.selectors import role_get
 from skillsmatrix.accounts.permissions import member_can_participate

@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.text import slugify
 
-from roles.changes import Cell, LevelState, RoleState, SkillState
+from roles.changes.state import Cell, LevelState, RoleState, SkillState
 from roles.scale import CODE_NAMES, CODE_RANKS, CODES
 from skillsmatrix.safejson import JSONInputError, check_value, load_json
 

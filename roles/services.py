@@ -20,23 +20,20 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from roles.changes import (
+from roles.changes.diff import all_cell_changes, changes_between, role_diff
+from roles.changes.errors import ChangeError
+from roles.changes.state import Cell, RoleState
+from roles.changes.types import (
     AddSkill,
-    Cell,
     Change,
-    ChangeError,
     RenameDomain,
     RenameFamily,
     RenameSkill,
-    RoleState,
     SetDetails,
     SetLayout,
     SetRequirement,
-    all_cell_changes,
     apply_changes,
     changes_as_json,
-    changes_between,
-    role_diff,
 )
 from roles.document import RoleDocumentError, parse_role_document, role_document_write
 from roles.errors import ChangeConflict, RoleChangeError

@@ -224,7 +224,7 @@ def test_no_review_outside_review_or_twice(proposal, domain_expert, settings):
 
 
 def test_a_cell_changed_since_the_base_version_is_a_conflict(in_review, seed_role, domain_expert):
-    from roles.changes import parse_changes
+    from roles.changes.types import parse_changes
     from roles.services import role_change_apply
 
     role_change_apply(
