@@ -71,7 +71,7 @@ class RoleDocument:
     source: str = ""
     # Names of the codes the document relabels (only those differing from the default scale).
     code_names: dict[str, str] = field(default_factory=dict)
-    # The x- keys of every object, by place (see roles.changes.RoleState).
+    # The x- keys of every object, by place (see roles.changes.state.RoleState).
     extensions: Extensions = field(default_factory=dict)
 
     def to_state(self) -> RoleState:
