@@ -157,6 +157,8 @@ class ChangeProblem:
         return f"{self.path}: {API_WORDS[self.code] % self._shown(str)}"
 
     def _shown(self, translate: Callable[[str], str]) -> dict[str, JSON]:
+        # The values as the words show them: a JSON type by its name, a bad slug with the slug
+        # it could have been (for the members' words).
         shown = dict(self.params)
         if shown.get("type") in TYPE_WORDS:
             shown["type"] = translate(TYPE_WORDS[shown["type"]])
