@@ -13,12 +13,17 @@ class ProposalError(Exception):
 
 
 class ProposalInvalid(ProposalError):
-    """Bad input: ``errors`` maps each field (``changes[2].level``) to its message."""
+    """Bad input: ``errors`` maps each field (``changes[2].level``) to its message, as the API
+    says it; ``page_errors`` to what the pages show next to the field, where that is worded
+    for members rather than for API clients (a change list's problems)."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(
+        self, errors: dict[str, str], *, page_errors: dict[str, str] | None = None
+    ) -> None:
         field, message = next(iter(errors.items()))
         super().__init__(f"{field}: {message}")
         self.errors = errors
+        self.page_errors = {**errors, **(page_errors or {})}
 
 
 class ProposalForbidden(ProposalError):

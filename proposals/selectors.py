@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +36,10 @@ from proposals.models import (
     Review,
     Vote,
 )
-from roles.changes import PROPOSAL_OPS, Cell, Change, ChangeError, RoleState, parse_changes, preview
+from roles.changes.diff import RoleDiff, preview
+from roles.changes.errors import ChangeError, ChangeProblem
+from roles.changes.state import Cell, RoleState
+from roles.changes.types import PROPOSAL_OPS, Change, parse_changes
 from roles.errors import RoleVersionNotFound
 from roles.models import Role
 from roles.selectors import (
@@ -318,15 +322,51 @@ def _changes_parsed(changes: Any) -> list[Change]:
     try:
         return parse_changes(changes, allowed=PROPOSAL_OPS)
     except ChangeError as exc:
-        raise _invalid(exc) from None
+        raise _invalid(exc.problems) from None
 
 
-def _invalid(exc: ChangeError) -> ProposalInvalid:
-    errors: dict[str, str] = {}
-    for problem in exc.problems:
-        where, _sep, message = problem.partition(": ")
-        errors.setdefault(where, message)
-    return ProposalInvalid(errors)
+def _invalid(problems: Sequence[ChangeProblem]) -> ProposalInvalid:
+    """The first problem at each path, in the API's words and in the pages' (put into words in
+    the language of the request being answered)."""
+    first: dict[str, ChangeProblem] = {}
+    for problem in problems:
+        first.setdefault(problem.path, problem)
+    return ProposalInvalid(
+        {path: problem.message for path, problem in first.items()},
+        page_errors={path: problem.member_message for path, problem in first.items()},
+    )
+
+
+def _preview_row(
+    slug: str,
+    old: RoleState,
+    new: RoleState,
+    touched_cells: set[tuple[str, str]],
+    levels: list[tuple[str, str]],
+) -> PreviewRow | None:
+    """A touched skill as a matrix row: every level's cell, old → new."""
+    before, after = old.skill(slug), new.skill(slug)
+    status = "added" if before is None else "removed" if after is None else "changed"
+    skill = after or before
+    if skill is None:  # a diff only names skills of one state or the other
+        return None
+    cells = []
+    for code, name in levels:
+        cell_old = before.cells.get(code) if before else None
+        cell_new = after.cells.get(code) if after else None
+        changed = status != "changed" or (slug, code) in touched_cells
+        cells.append(PreviewCell(code, name, cell_old, cell_new, changed and cell_old != cell_new))
+    return PreviewRow(skill=slug, name=skill.name, status=status, cells=cells)
+
+
+def _preview_rows(
+    old: RoleState, new: RoleState, diff: RoleDiff, levels: list[tuple[str, str]]
+) -> list[PreviewRow]:
+    """The touched skills as matrix rows: those with changed cells, then added and removed."""
+    touched_cells = {(c.skill, c.level) for c in diff.cells}
+    slugs = [c.skill for c in diff.cells] + [*diff.skills_added, *diff.skills_removed]
+    rows = (_preview_row(slug, old, new, touched_cells, levels) for slug in dict.fromkeys(slugs))
+    return [row for row in rows if row is not None]
 
 
 def changes_preview(*, state: RoleState, changes: Any, refuse_noops: bool = True) -> ChangesPreview:
@@ -339,39 +379,23 @@ def changes_preview(*, state: RoleState, changes: Any, refuse_noops: bool = True
     try:
         result = preview(state, parsed)
     except ChangeError as exc:
-        raise _invalid(exc) from None
+        raise _invalid(exc.problems) from None
     if refuse_noops and result.noops:
-        raise ProposalInvalid(
-            {f"changes[{index}]": _("this change makes no difference") for index in result.noops}
+        raise _invalid(
+            [ChangeProblem(f"changes[{index}]", "no_difference") for index in result.noops]
         )
-    new = result.state
     levels = [(level.code, level.name) for level in state.levels]
-    touched_cells = {(c.skill, c.level) for c in result.diff.cells}
-    rows: list[PreviewRow] = []
-    for slug in dict.fromkeys(
-        [c.skill for c in result.diff.cells]
-        + list(result.diff.skills_added)
-        + list(result.diff.skills_removed)
-    ):
-        before, after = state.skill(slug), new.skill(slug)
-        status = "added" if before is None else "removed" if after is None else "changed"
-        skill = after or before
-        if skill is None:  # a diff only names skills of one state or the other
-            continue
-        cells = []
-        for code, name in levels:
-            old = before.cells.get(code) if before else None
-            cell_new = after.cells.get(code) if after else None
-            changed = status != "changed" or (slug, code) in touched_cells
-            cells.append(PreviewCell(code, name, old, cell_new, changed and old != cell_new))
-        rows.append(PreviewRow(skill=slug, name=skill.name, status=status, cells=cells))
     names = dict(levels)
     level_fields = [
         PreviewLevelField(d.place, names.get(d.place, d.place), d.field, d.old, d.new)
         for d in result.diff.levels
     ]
     return ChangesPreview(
-        changes=parsed, levels=levels, rows=rows, level_fields=level_fields, state=state
+        changes=parsed,
+        levels=levels,
+        rows=_preview_rows(state, result.state, result.diff, levels),
+        level_fields=level_fields,
+        state=state,
     )
 
 

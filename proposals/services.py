@@ -51,7 +51,7 @@ from proposals.selectors import (
     proposal_tally,
     role_current_state,
 )
-from roles.changes import PROPOSAL_OPS, ChangeError, changes_as_json, parse_changes
+from roles.changes.types import PROPOSAL_OPS, changes_as_json, parse_changes
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import Role, RoleVersion, SkillDomain
 from roles.services import role_change_apply
@@ -381,9 +381,9 @@ def _apply(proposal: Proposal) -> None:
         proposal.save(update_fields=["conflicts"])
         _decide(proposal, Proposal.Status.CONFLICT, now)
         return
-    except (ChangeError, RoleChangeError) as exc:
+    except RoleChangeError as exc:
         # The role no longer has what the changes name (a curator removed a skill, say).
-        proposal.conflicts = list(getattr(exc, "problems", [str(exc)]))
+        proposal.conflicts = [str(problem) for problem in getattr(exc, "problems", [exc])]
         proposal.save(update_fields=["conflicts"])
         _decide(proposal, Proposal.Status.CONFLICT, now)
         return

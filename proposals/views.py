@@ -54,7 +54,7 @@ from proposals.services import (
     vote_cast,
     vote_retract,
 )
-from roles.changes import RoleState
+from roles.changes.state import RoleState
 from roles.errors import RoleNotFound
 from roles.selectors import role_get
 from skillsmatrix.accounts.permissions import member_can_participate
@@ -418,7 +418,7 @@ def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
                     return HttpResponseRedirect(url, status=303)
         except ProposalInvalid as exc:
             preview = None
-            for field, message in exc.errors.items():
+            for field, message in exc.page_errors.items():
                 # "changes[2].level" names an input of the third row; "changes[2]" the row.
                 index, _sep, rest = field.removeprefix("changes[").partition("]")
                 if field.startswith("changes[") and index.isdigit() and int(index) < len(rows):

@@ -20,7 +20,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from roles.changes import Cell, Change
+from roles.changes.state import Cell
+from roles.changes.types import Change
 from roles.document import RoleDocumentError, dumps_role_document, role_document_write
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.forms import (

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from roles.changes import Cell
+from roles.changes.state import Cell
 from roles.models import RequirementCode
 from roles.selectors import (
     RoleMatrix,

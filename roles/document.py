@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.text import slugify
 
-from roles.changes import Cell, LevelState, RoleState, SkillState
+from roles.changes.state import Cell, LevelState, RoleState, SkillState
 from roles.scale import CODE_NAMES, CODE_RANKS, CODES
 from skillsmatrix.safejson import JSONInputError, check_value, load_json
 
@@ -71,7 +71,7 @@ class RoleDocument:
     source: str = ""
     # Names of the codes the document relabels (only those differing from the default scale).
     code_names: dict[str, str] = field(default_factory=dict)
-    # The x- keys of every object, by place (see roles.changes.RoleState).
+    # The x- keys of every object, by place (see roles.changes.state.RoleState).
     extensions: Extensions = field(default_factory=dict)
 
     def to_state(self) -> RoleState:

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.utils.translation import gettext_lazy as _
 
-from roles.changes import (
+from roles.changes.state import RoleState
+from roles.changes.types import (
     AddSkill,
     Change,
     RemoveSkill,
-    RoleState,
     SetFocus,
     SetLevelName,
     SetRequirement,

@@ -48,8 +48,8 @@ class Role(models.Model):
     source = models.CharField(_("source"), max_length=500, blank=True)
     # Names this role gives the codes where they differ from the scale's ({"E": "Masters"}).
     code_names = models.JSONField(_("code names"), default=dict, blank=True)
-    # The x- keys of the role's document by place (roles.changes.RoleState.extensions), as JSON
-    # text: a jsonb column would reorder their keys, and they are exported unchanged.
+    # The x- keys of the role's document by place (roles.changes.state.RoleState.extensions), as
+    # JSON text: a jsonb column would reorder their keys, and they are exported unchanged.
     extensions = models.TextField(_("extensions"), default="{}", blank=True)
     current_version = models.PositiveIntegerField(_("current version"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -23,7 +23,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat
 
-from roles.changes import Cell, LevelState, RoleDiff, RoleState, SkillState, role_diff
+from roles.changes.diff import RoleDiff, role_diff
+from roles.changes.state import Cell, LevelState, RoleState, SkillState
 from roles.document import parse_role_document, role_document_write
 from roles.errors import CellNotFound, RoleNotFound, RoleVersionNotFound
 from roles.models import (

@@ -20,23 +20,20 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from roles.changes import (
+from roles.changes.diff import all_cell_changes, changes_between, role_diff
+from roles.changes.errors import ChangeError
+from roles.changes.state import Cell, RoleState
+from roles.changes.types import (
     AddSkill,
-    Cell,
     Change,
-    ChangeError,
     RenameDomain,
     RenameFamily,
     RenameSkill,
-    RoleState,
     SetDetails,
     SetLayout,
     SetRequirement,
-    all_cell_changes,
     apply_changes,
     changes_as_json,
-    changes_between,
-    role_diff,
 )
 from roles.document import RoleDocumentError, parse_role_document, role_document_write
 from roles.errors import ChangeConflict, RoleChangeError
@@ -116,31 +113,36 @@ def _resolve(changes: Sequence[Change]) -> list[Change]:
     """Fill in the names of shared skills and domains that exist already: a change adding the
     skill "docker" shows the global Docker's name, whatever name the change carried (renaming
     a shared skill is its own change). 2 queries."""
-    skill_slugs = {c.skill for c in changes if isinstance(c, AddSkill)}
-    domain_slugs = {c.domain for c in changes if isinstance(c, AddSkill)}
-    domain_slugs |= {d for c in changes if isinstance(c, SetLayout) for d in c.domain_names}
+    added = [c for c in changes if isinstance(c, AddSkill)]
+    layouts = [c for c in changes if isinstance(c, SetLayout)]
+    skill_slugs = {c.skill for c in added}
+    domain_slugs = {c.domain for c in added} | {d for c in layouts for d in c.domain_names}
     skills = {s.slug: s for s in Skill.objects.filter(slug__in=skill_slugs)} if skill_slugs else {}
     domains = (
         {d.slug: d for d in SkillDomain.objects.filter(slug__in=domain_slugs)}
         if domain_slugs
         else {}
     )
-    resolved: list[Change] = []
-    for change in changes:
-        if isinstance(change, AddSkill):
-            skill, domain = skills.get(change.skill), domains.get(change.domain)
-            if skill is not None:
-                change = replace(change, name=skill.name, description=skill.description)
-            if domain is not None:
-                change = replace(change, domain_name=domain.name)
-        elif isinstance(change, SetLayout):
-            names = {
-                slug: domains[slug].name if slug in domains else name
-                for slug, name in change.domain_names.items()
-            }
-            change = replace(change, domain_names=names)
-        resolved.append(change)
-    return resolved
+    return [_with_shared_names(change, skills, domains) for change in changes]
+
+
+def _with_shared_names(
+    change: Change, skills: dict[str, Skill], domains: dict[str, SkillDomain]
+) -> Change:
+    """The change with the names of the existing shared skills and domains it adds."""
+    if isinstance(change, AddSkill):
+        skill, domain = skills.get(change.skill), domains.get(change.domain)
+        if skill is not None:
+            change = replace(change, name=skill.name, description=skill.description)
+        if domain is not None:
+            change = replace(change, domain_name=domain.name)
+    elif isinstance(change, SetLayout):
+        names = {
+            slug: domains[slug].name if slug in domains else name
+            for slug, name in change.domain_names.items()
+        }
+        change = replace(change, domain_names=names)
+    return change
 
 
 def _conflicts(role: Role, base_version: int, touched: set[str]) -> list[tuple[str, int]]:
@@ -241,19 +243,24 @@ def _write_levels(role: Role, old: RoleState, new: RoleState) -> dict[str, Level
     return levels
 
 
-def _write_skills(role: Role, old: RoleState, new: RoleState) -> dict[str, RoleSkill]:
-    old_names = {s.slug: s for s in old.skills}
-    skills = _global_rows(
+def _shared_skill_rows(old: RoleState, new: RoleState) -> dict[str, Skill]:
+    """The shared skills ``new`` shows, created when new and renamed when it renames them."""
+    old_skills = {s.slug: s for s in old.skills}
+    return _global_rows(
         Skill,
         {s.slug: {"name": s.name, "description": s.description} for s in new.skills},
         {
             s.slug: {"name": s.name, "description": s.description}
             for s in new.skills
-            if s.slug in old_names
-            and (old_names[s.slug].name, old_names[s.slug].description) != (s.name, s.description)
+            if s.slug in old_skills
+            and (old_skills[s.slug].name, old_skills[s.slug].description) != (s.name, s.description)
         },
     )
-    domains = _global_rows(
+
+
+def _shared_domain_rows(old: RoleState, new: RoleState) -> dict[str, SkillDomain]:
+    """The shared domains ``new`` shows, created when new and renamed when it renames them."""
+    return _global_rows(
         SkillDomain,
         {slug: {"name": name} for slug, name in new.domain_names.items()},
         {
@@ -262,6 +269,11 @@ def _write_skills(role: Role, old: RoleState, new: RoleState) -> dict[str, RoleS
             if slug in old.domain_names and old.domain_names[slug] != name
         },
     )
+
+
+def _write_skills(role: Role, old: RoleState, new: RoleState) -> dict[str, RoleSkill]:
+    skills = _shared_skill_rows(old, new)
+    domains = _shared_domain_rows(old, new)
     existing = {
         rs.skill.slug: rs for rs in RoleSkill.objects.filter(role=role).select_related("skill")
     }
@@ -271,8 +283,22 @@ def _write_skills(role: Role, old: RoleState, new: RoleState) -> dict[str, RoleS
         RoleSkill.objects.filter(pk__in=gone).delete()
     if old.layout() == new.layout():
         return {slug: rs for slug, rs in existing.items() if slug in wanted}
-    # The layout changed: move every kept placement out of the way, then write the new one.
-    RoleSkill.objects.filter(role=role).update(order=F("order") + len(existing) + len(wanted) + 1)
+    return _write_layout(role, new, existing, skills, domains)
+
+
+def _write_layout(
+    role: Role,
+    new: RoleState,
+    existing: dict[str, RoleSkill],
+    skills: dict[str, Skill],
+    domains: dict[str, SkillDomain],
+) -> dict[str, RoleSkill]:
+    """Place the role's skills as ``new`` lays them out: kept placements move, new ones are
+    added (those of removed skills are gone already)."""
+    # Move every kept placement out of the way first, so the new order never collides.
+    RoleSkill.objects.filter(role=role).update(
+        order=F("order") + len(existing) + len(new.skills) + 1
+    )
     placed: dict[str, RoleSkill] = {}
     moved: list[RoleSkill] = []
     added: list[RoleSkill] = []
@@ -442,7 +468,7 @@ def role_change_apply(
 
     Locks the role. With ``base_version``, refuses (:class:`ChangeConflict`, nothing written)
     when a place the changes touch changed in a later version. Raises
-    :class:`roles.changes.ChangeError` naming each change that cannot apply. Returns the new
+    :class:`roles.changes.errors.ChangeError` naming each change that cannot apply. Returns the new
     version, or ``None`` when the changes leave the role as it was. Caches of the role are
     cleared once the transaction commits.
     """

@@ -12,7 +12,7 @@ from grading.selectors import (
     grading_sheet_from_matrix,
     grading_sheet_get,
 )
-from roles.changes import SetRequirement
+from roles.changes.types import SetRequirement
 from roles.models import RoleVersion
 from roles.selectors import role_matrix_for
 from roles.services import role_change_apply, role_import

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from grading.models import Assessment
 from grading.selectors import grading_sheet_get
-from roles.changes import SetRequirement
+from roles.changes.types import SetRequirement
 from roles.services import role_change_apply
 
 

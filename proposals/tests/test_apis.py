@@ -206,3 +206,46 @@ def test_list_refuses_unknown_filters(query):
     response = _client().get(f"/api/v1/proposals/{query}")
     assert response.status_code == 400
     assert response.json()["message"]
+
+
+@pytest.mark.parametrize("language", [None, "en"])
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        (
+            [
+                {"op": "set_requirement", "skill": "Apache Kafka", "level": "senior", "code": "E"},
+                {"op": "set_requirement", "skill": "docker", "level": "senior", "code": "Q"},
+            ],
+            {
+                "changes[0].skill": (
+                    "must be a slug (lowercase letters, digits, - and _), not 'Apache Kafka'"
+                ),
+                "changes[1].code": "must be one of A, W, E or null, not 'Q'",
+            },
+        ),
+        (
+            [
+                {"op": "set_requirement", "skill": "docker", "level": "staff", "code": "E"},
+                {"op": "set_requirement", "skill": "cobol", "level": "senior", "code": "E"},
+            ],
+            {
+                "changes[0].level": "no level 'staff' in role 'mlops-engineer'",
+                "changes[1].skill": "no skill 'cobol' in role 'mlops-engineer'",
+            },
+        ),
+        (
+            [{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "A"}],
+            {"changes[0]": "this change makes no difference"},
+        ),
+    ],
+)
+def test_bad_changes_are_named_by_their_path_in_english(seed_role, language, changes, errors):
+    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+    body = {"role": "mlops-engineer", "title": "t", "rationale": "r", "changes": changes}
+    response = _client(UserFactory.create()).post(
+        "/api/v1/proposals/", body, format="json", **headers
+    )
+    assert response.status_code == 400
+    path, message = next(iter(errors.items()))
+    assert response.json() == {"message": f"{path}: {message}", "errors": errors}

@@ -224,7 +224,7 @@ def test_no_review_outside_review_or_twice(proposal, domain_expert, settings):
 
 
 def test_a_cell_changed_since_the_base_version_is_a_conflict(in_review, seed_role, domain_expert):
-    from roles.changes import parse_changes
+    from roles.changes.types import parse_changes
     from roles.services import role_change_apply
 
     role_change_apply(
@@ -245,6 +245,18 @@ def test_a_cell_changed_since_the_base_version_is_a_conflict(in_review, seed_rol
     cell = role_cell_get(slug="mlops-engineer", skill_slug="docker", level_code="senior")
     assert cell.code == "W"
     assert Review.objects.filter(proposal=in_review).count() == 1
+
+
+def test_changes_the_role_no_longer_takes_are_a_conflict_naming_them(in_review, domain_expert):
+    # Written when the role had a skill "cobol", say: the stored problems are the English lines.
+    cobol = {"op": "set_requirement", "skill": "cobol", "level": "senior", "code": "E"}
+    Proposal.objects.filter(pk=in_review.pk).update(changes=[DOCKER_SENIOR_E, cobol])
+    in_review.refresh_from_db()
+    review_submit(proposal=in_review, reviewer=domain_expert, decision="approve", comment="ok")
+    in_review.refresh_from_db()
+    assert in_review.status == "conflict"
+    assert in_review.conflicts == ["changes[1].skill: no skill 'cobol' in role 'mlops-engineer'"]
+    assert in_review.applied_version is None
 
 
 def test_a_role_without_versions_is_read_from_its_rows(seed_role, author):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from proposals.models import Comment, Proposal, Vote
@@ -302,6 +304,9 @@ def test_editor_adds_rows_previews_and_submits(client, seed_role):
     assert [change["op"] for change in proposal.changes] == ["set_requirement", "set_focus"]
 
 
+NO_DIFFERENCE = "This change makes no difference: the role already says so."
+
+
 def test_editor_errors_sit_next_to_the_change(client, seed_role):
     _signed_in(client, UserFactory.create())
     data = {
@@ -318,20 +323,60 @@ def test_editor_errors_sit_next_to_the_change(client, seed_role):
     assert response.status_code == 400
     # In the second change's own box, not at the top of the form.
     first_row, second_row = body.split('class="change-row"')[1:]
-    assert "this change makes no difference" in second_row
-    assert "this change makes no difference" not in first_row
-    assert 'role="alert">this change makes no difference' not in body
+    assert NO_DIFFERENCE in second_row
+    assert NO_DIFFERENCE not in first_row
+    assert f'role="alert">{NO_DIFFERENCE}' not in body
     unknown = _editor(client, {**data, **_row(1, skill="cobol"), "action": "preview"})
     assert (
-        "no skill &#x27;cobol&#x27; in role &#x27;mlops-engineer&#x27;" in unknown.content.decode()
+        "This role has no skill “cobol”: pick one from the list of its skills."
+        in unknown.content.decode()
     )
     # To htmx: the editor fragment, marked so proposals.js swaps it in despite the 400.
     fragment = _editor(client, data, htmx=True)
     assert fragment.status_code == 400
     assert fragment["X-Refusal-Fragment"] == "1"
     assert "<html" not in fragment.content.decode()
-    assert "this change makes no difference" in fragment.content.decode()
+    assert NO_DIFFERENCE in fragment.content.decode()
     assert not Proposal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        (
+            {"skill": "Apache Kafka"},
+            "Use el nombre corto de la habilidad (letras minúsculas, dígitos y guiones), "
+            "por ejemplo «apache-kafka».",
+        ),
+        (
+            {"skill": "cobol"},
+            "Este rol no tiene la habilidad «cobol»: elija una de la lista de sus habilidades.",
+        ),
+        ({"level": "junior", "code": "A"}, "Este cambio no cambia nada: el rol ya lo dice así."),
+        (
+            {"op": "add_skill", "level": "", "code": "", "name": "Docker", "domain": "Cloud"},
+            "Este rol ya tiene la habilidad «docker».",
+        ),
+        # Levels and codes are picked from lists: the form refuses others in its own words.
+        ({"level": "staff"}, "Escoja una opción válida. staff no es una de las opciones"),
+        ({"code": "Q"}, "Escoja una opción válida. Q no es una de las opciones disponibles."),
+    ],
+)
+def test_the_spanish_editor_says_each_refusal_in_spanish(client, seed_role, change, refusal):
+    _signed_in(client, UserFactory.create())
+    data = {"rows": "1", "base_version": "1", "title": "t", "rationale": "r", **_row(**change)}
+    response = client.post(
+        "/proposals/new/?role=mlops-engineer",
+        {**data, "action": "preview"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    body = html.unescape(response.content.decode())
+    assert response.status_code == 400
+    # In the change's own box, in words for members: no English, no developer text.
+    change_row = body.split('class="change-row"')[1]
+    assert refusal in change_row
+    for english in ("must be", "no skill", "slug", "makes no difference", "already has"):
+        assert english not in change_row
 
 
 def test_editor_says_in_place_when_writes_are_rate_limited(client, seed_role, settings):

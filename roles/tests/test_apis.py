@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from roles.changes import SetRequirement
+from roles.changes.types import SetRequirement
 from roles.document import parse_role_document
 from roles.services import role_change_apply, role_import
 from roles.tests.factories import role_document
@@ -128,7 +128,7 @@ def test_schema_is_valid_without_warnings(db):
 
 
 def test_compare_versions(client, seed_role, admin):
-    from roles.changes import RemoveSkill, SetStack
+    from roles.changes.types import RemoveSkill, SetStack
 
     role_change_apply(
         role=seed_role,

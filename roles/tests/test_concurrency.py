@@ -54,7 +54,7 @@ def test_concurrent_imports_of_roles_sharing_skills_share_them():
 
 
 def test_two_curators_saving_from_the_same_version_lose_nothing(seed_document):
-    from roles.changes import SetRequirement
+    from roles.changes.types import SetRequirement
     from roles.errors import ChangeConflict
     from roles.services import role_change_apply
 

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from roles.changes import (
+from roles.changes.errors import ChangeError
+from roles.changes.types import (
     AddSkill,
-    ChangeError,
     RemoveSkill,
     SetDetails,
     SetRequirement,

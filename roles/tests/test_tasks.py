@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 
-from roles.changes import SetRequirement
+from roles.changes.types import SetRequirement
 from roles.models import RoleVersion
 from roles.services import role_change_apply
 from roles.views import deploy_fingerprint

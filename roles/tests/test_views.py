@@ -645,7 +645,7 @@ def _edit(role, *changes, author=None):
 @pytest.fixture
 def edited_seed(seed_role, admin):
     """The seed at version 3: Docker · Senior A → E (by admin), then Redis removed."""
-    from roles.changes import RemoveSkill, SetFocus, SetRequirement
+    from roles.changes.types import RemoveSkill, SetFocus, SetRequirement
 
     _edit(
         seed_role,
@@ -684,7 +684,7 @@ def test_history_lists_versions_newest_first_with_their_changes(client, edited_s
 
 
 def test_history_is_paginated(client, seed_role):
-    from roles.changes import SetRequirement
+    from roles.changes.types import SetRequirement
 
     for code in ["W", "E"] * 11:
         _edit(seed_role, SetRequirement(skill="docker", level="senior", code=code))
@@ -780,7 +780,7 @@ def test_a_custom_codes_legend_is_shown_in_that_roles_legend(client, db):
 @pytest.fixture
 def big_role_200_versions(big_role):
     """The big role (3× the seed) with 200 versions, the last ones made by the service."""
-    from roles.changes import SetRequirement
+    from roles.changes.types import SetRequirement
     from roles.models import RoleVersion
 
     first = RoleVersion.objects.get(role=big_role)

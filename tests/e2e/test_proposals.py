@@ -336,7 +336,9 @@ def test_refusals_show_in_place_with_javascript(live_server, seeded_role, browse
     with page.expect_response(re.compile(r"/proposals/new/")) as answer:
         page.get_by_role("button", name="Preview").click()
     assert answer.value.status == 400
-    expect(page.locator("#editor .change-row")).to_contain_text("this change makes no difference")
+    expect(page.locator("#editor .change-row")).to_contain_text(
+        "This change makes no difference: the role already says so."
+    )
     expect(page.locator("#id_title")).to_have_value("Kept as typed")
     expect(page.get_by_role("heading", level=1)).to_have_text("Propose a change to MLOps Engineer")
     context.close()

@@ -31,7 +31,7 @@ def _rate(page, skill_name: str, code_name: str) -> None:
 def test_a_cell_removed_since_the_page_loaded_says_so_in_the_panel(
     live_server, seeded_role, browser, screenshot, language
 ):
-    from roles.changes import RemoveSkill
+    from roles.changes.types import RemoveSkill
     from roles.models import RoleVersion
     from roles.services import role_change_apply
 

@@ -1,25 +1,24 @@
-"""The typed changes of roles/changes.py: pure, so no database here."""
+"""roles/changes/types.py: the change types, their JSON form and how a list applies. Pure, so
+no database here."""
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
 
-from roles.changes import (
+from roles.changes.errors import ChangeError
+from roles.changes.state import Cell
+from roles.changes.types import (
     CHANGE_TYPES,
     PROPOSAL_OPS,
     AddLevel,
     AddSkill,
-    Cell,
-    ChangeError,
     RemoveLevel,
     RemoveSkill,
     RenameDomain,
     RenameFamily,
     RenameSkill,
-    RoleState,
     SetCodeName,
     SetDetails,
     SetExtension,
@@ -32,19 +31,8 @@ from roles.changes import (
     SetStack,
     apply_changes,
     changes_as_json,
-    changes_between,
     parse_changes,
-    preview,
-    role_diff,
 )
-from roles.document import parse_role_document
-from roles.tests.factories import role_document
-
-
-@pytest.fixture
-def seed_state(seed_document) -> RoleState:
-    return parse_role_document(seed_document).to_state()
-
 
 ONE_OF_EACH = [
     SetRequirement(skill="docker", level="senior", code="E", mandatory=False),
@@ -157,7 +145,7 @@ def test_add_skill_accepts_the_name_and_domain_form():
 def test_parse_names_the_change_and_field(data, problem):
     with pytest.raises(ChangeError) as caught:
         parse_changes(data)
-    assert caught.value.problems[0].startswith(problem)
+    assert str(caught.value.problems[0]).startswith(problem)
 
 
 def test_parse_can_restrict_to_what_proposals_may_carry():
@@ -209,7 +197,7 @@ def test_validation_names_the_change_and_field(seed_state, change, problem):
     ]
     with pytest.raises(ChangeError) as caught:
         apply_changes(seed_state, changes)
-    assert caught.value.problems == [problem]
+    assert [str(p) for p in caught.value.problems] == [problem]
 
 
 def test_a_change_that_makes_no_difference_is_reported(seed_state):
@@ -224,88 +212,6 @@ def test_a_change_that_makes_no_difference_is_reported(seed_state):
         ],
     )
     assert applied.noops == (0, 2)
-    empty = preview(seed_state, [SetRequirement(skill="docker", level="senior", code="A")])
-    assert not empty.diff
-    assert empty.noops == (0,)
-
-
-def test_preview_shows_old_and_new_for_every_touched_cell_level_and_skill(seed_state):
-    result = preview(
-        seed_state,
-        [
-            SetRequirement(skill="docker", level="senior", code="E"),
-            SetFocus(level="lead", text="Lead the platform"),
-            RemoveSkill(skill="redis"),
-            AddSkill(skill="podman", domain="cloud-infrastructure", name="Podman"),
-        ],
-    )
-    diff = result.diff
-    assert [(c.skill, c.level, c.old, c.new) for c in diff.cells] == [
-        ("docker", "senior", Cell(code="A"), Cell(code="E"))
-    ]
-    assert [(d.place, d.field, d.new) for d in diff.levels] == [
-        ("lead", "focus", "Lead the platform")
-    ]
-    assert diff.skills_removed == ("redis",)
-    assert diff.skills_added == ("podman",)
-    assert set(diff.places()) >= {"cell:docker:senior", "skill:redis", "skill:podman"}
-    # The state it started from is untouched (frozen dataclasses).
-    assert seed_state.cell("docker", "senior") == Cell(code="A")
-
-
-def test_changes_between_turns_one_state_into_the_other(seed_document, seed_state):
-    other = copy.deepcopy(seed_document)
-    other["levels"].reverse()
-    other["levels"] = other["levels"][1:]  # principal gone
-    other["domains"].reverse()
-    other["domains"][0]["skills"].reverse()
-    moved = other["domains"][1]["skills"].pop()
-    other["domains"][2]["skills"].append(moved)
-    other["domains"][3]["name"] = "Renamed Domain"
-    other["domains"][3]["skills"][0]["requirements"]["junior"] = {
-        "code": "E",
-        "mandatory": False,
-        "details": "Deep",
-        "x-example": {"url": "https://example.com"},
-    }
-    other["domains"].append(
-        {"name": "Brand New", "skills": [{"name": "Fresh", "requirements": {"senior": "W"}}]}
-    )
-    other["role"]["x-origin"] = "test"
-    other["codes"] = [{"code": "A", "name": "Aware", "rank": 1}]
-    for domain in other["domains"]:
-        for skill in domain["skills"]:
-            skill["requirements"].pop("principal", None)
-    target = parse_role_document(other).to_state()
-    changes = changes_between(seed_state, target)
-    assert apply_changes(seed_state, changes).state == target
-    assert changes_between(target, target) == []
-    # And back again.
-    assert apply_changes(target, changes_between(target, seed_state)).state == seed_state
-
-
-def test_changes_between_an_empty_role_and_a_document_builds_it(seed_state):
-    empty = RoleState(
-        slug=seed_state.slug,
-        title=seed_state.title,
-        family=seed_state.family,
-        family_name=seed_state.family_name,
-    )
-    changes = changes_between(empty, seed_state)
-    assert apply_changes(empty, changes).state == seed_state
-
-
-def test_places_of_a_change_meet_those_a_later_version_changed(seed_state):
-    later = role_diff(
-        seed_state,
-        apply_changes(seed_state, [SetRequirement(skill="docker", level="senior", code="W")]).state,
-    ).places()
-    assert set(later) & SetRequirement(skill="docker", level="senior", code="E").places()
-    assert not set(later) & SetRequirement(skill="docker", level="lead", code="E").places()
-    removed = role_diff(
-        seed_state, apply_changes(seed_state, [RemoveSkill(skill="docker")]).state
-    ).places()
-    assert set(removed) & SetDetails(skill="docker", level="lead", text="x").places()
 
 
 def test_layout_change_moves_a_skill_between_domains(seed_state):
@@ -317,15 +223,3 @@ def test_layout_change_moves_a_skill_between_domains(seed_state):
     state = apply_changes(seed_state, [change]).state
     assert state.skill(skills[0]).domain == layout[1][0]
     assert parse_changes(changes_as_json([change])) == [change]
-
-
-def test_document_state_round_trips_through_the_writer(seed_document):
-    from roles.document import dumps_role_document, role_document_write
-
-    document = role_document(domains=2, skills_per_domain=3)
-    document["x-top"] = {"b": 1, "a": [1, 2]}
-    state = parse_role_document(document).to_state()
-    text = dumps_role_document(role_document_write(state))
-    again = parse_role_document(text).to_state()
-    assert again == state
-    assert dumps_role_document(role_document_write(again)) == text
