@@ -16,9 +16,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import Http404
 
 from grading import engine
+from grading.errors import AssessmentNotFound
 from grading.models import Assessment
 from roles.document import parse_role_document
 from roles.models import Level, Role, RoleVersion
@@ -194,12 +194,13 @@ def grade_ratings(*, sheet: GradingSheet, ratings: dict[str, str]) -> engine.Gra
 
 
 def assessment_get(*, token: str) -> Assessment:
-    """An assessment by its share token, with role and family (1 query); 404 when unknown."""
+    """An assessment by its share token, with role and family (1 query); raises
+    :class:`AssessmentNotFound` when unknown."""
     assessment = (
         Assessment.objects.select_related("role", "role__family").filter(token=token).first()
     )
     if assessment is None:
-        raise Http404("No such assessment")
+        raise AssessmentNotFound("No such assessment")
     return assessment
 
 

@@ -13,14 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grading.engine import RANKS
+from grading.errors import AssessmentError as AssessmentError  # exported: callers catch it
 from grading.models import Assessment
 from grading.selectors import GradingSheet, grade_ratings
 from roles.models import Role
-
-
-class AssessmentError(ValueError):
-    """Ratings that cannot be stored (none at all, unknown skill, bad code, a role without a
-    version)."""
 
 
 def _clean_ratings(sheet: GradingSheet, ratings: Mapping[str, str | None]) -> dict[str, str]:

@@ -11,16 +11,16 @@ import re
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
+from grading.errors import AssessmentError, AssessmentNotFound, ShareLinksLimited
 from grading.forms import FIELD_PREFIX, RatingsForm, rating_field_name
 from grading.models import Assessment
 from grading.report import grade_report, rating_groups
@@ -32,12 +32,13 @@ from grading.selectors import (
     grading_sheet_for_version,
     grading_sheet_get,
 )
-from grading.services import AssessmentError, assessment_create
+from grading.services import assessment_create
 from roles.models import Role
 from roles.selectors import role_get
 from roles.views import theme_set
 from skillsmatrix.http import AuthenticatedHttpRequest, HtmxHttpRequest
-from skillsmatrix.ratelimit import client_key, minutes_until, rate_limit_hit, too_many_requests
+from skillsmatrix.ratelimit import client_key, rate_limit_hit
+from skillsmatrix.refusals import refusal_page
 
 # What secrets.token_urlsafe produces; anything else is not looked up (PostgreSQL refuses NULs).
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")
@@ -63,7 +64,7 @@ def _prefill(request: HttpRequest, role: Role, sheet: GradingSheet) -> dict[str,
         return {}
     try:
         assessment = assessment_get(token=token)
-    except Http404:
+    except AssessmentNotFound:
         return {}
     if assessment.role_id != role.pk:
         return {}
@@ -164,19 +165,9 @@ def assessment_share(request: HttpRequest, slug: str) -> HttpResponse:
         window_seconds=3600,
     )
     if retry_after is not None:
-        minutes = minutes_until(retry_after)
-        return too_many_requests(
+        return refusal_page(
             request,
-            retry_after=retry_after,
-            title=_("Too many share links"),
-            message=ngettext(
-                "You have created a lot of share links in the last hour. "
-                "Please try again in %(count)d minute.",
-                "You have created a lot of share links in the last hour. "
-                "Please try again in %(count)d minutes.",
-                minutes,
-            )
-            % {"count": minutes},
+            ShareLinksLimited(retry_after=retry_after),
             back_url=reverse("grading:calculator", args=[role.slug]),
             back_label=_("Back to the grade calculator"),
         )
@@ -196,9 +187,9 @@ def assessment_share(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except AssessmentError as exc:
         context = _calculator_context(
-            role=role, sheet=sheet, ratings=form.ratings(), hide_codes=False, error=str(exc)
+            role=role, sheet=sheet, ratings=form.ratings(), hide_codes=False, error=exc.message
         )
-        return render(request, "grading/calculator.html", context, status=400)
+        return render(request, "grading/calculator.html", context, status=exc.status)
     return redirect("grading:assessment", token=assessment.token)
 
 

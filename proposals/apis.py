@@ -4,9 +4,8 @@ calling the same service as the HTML pages; domain errors become JSON 4xx with a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -16,22 +15,13 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_serializer,
 )
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from proposals.errors import (
-    ProposalError,
-    ProposalForbidden,
-    ProposalInvalid,
-    ProposalLimitReached,
-    ProposalNotFound,
-    ProposalStateError,
-    VoteNotFound,
-)
 from proposals.models import (
     RATIONALE_MAX_LENGTH,
     REVIEW_COMMENT_MAX_LENGTH,
@@ -39,6 +29,7 @@ from proposals.models import (
     Proposal,
     Review,
 )
+from proposals.ratelimit import proposal_writes_count
 from proposals.selectors import SORTS, proposal_get, proposal_list, signed_in_member
 from proposals.services import (
     proposal_create,
@@ -48,49 +39,16 @@ from proposals.services import (
     vote_cast,
     vote_retract,
 )
-from roles.errors import RoleNotFound
 from roles.selectors import role_get
 from skillsmatrix.api import ListApi
-from skillsmatrix.ratelimit import rate_limit_hit
-
-_STATUS_OF: list[tuple[type[Exception], int]] = [
-    (ProposalNotFound, status.HTTP_404_NOT_FOUND),
-    (VoteNotFound, status.HTTP_404_NOT_FOUND),
-    (ProposalInvalid, status.HTTP_400_BAD_REQUEST),
-    (ProposalForbidden, status.HTTP_403_FORBIDDEN),
-    (ProposalStateError, status.HTTP_409_CONFLICT),
-    (ProposalLimitReached, status.HTTP_429_TOO_MANY_REQUESTS),
-]
-
-
-def error_response(exc: ProposalError) -> Response:
-    """The JSON answer to a refused request: ``{"message": …}`` (and ``errors`` per field)."""
-    code = next(code for kind, code in _STATUS_OF if isinstance(exc, kind))
-    body: dict[str, Any] = {"message": str(exc)}
-    if isinstance(exc, ProposalInvalid):
-        body["errors"] = exc.errors
-    return Response(body, status=code)
 
 
 def member_write(request: Request, write: Callable[[User], Response]) -> Response:
-    """Run one write of the signed-in member: a 429 with ``Retry-After`` past
-    ``PROPOSAL_WRITES_PER_MINUTE`` writes (one budget per member, shared with the pages), else
-    ``write(member)``, its domain errors answered as JSON."""
-    retry_after = rate_limit_hit(
-        scope="proposal-writes",
-        key=f"user:{request.user.pk}",
-        limit=settings.PROPOSAL_WRITES_PER_MINUTE,
-        window_seconds=60,
-    )
-    if retry_after is not None:
-        message = "Too many votes, comments or proposals; wait a minute."
-        response = Response({"message": message}, 429)
-        response["Retry-After"] = str(retry_after)
-        return response
-    try:
-        return write(signed_in_member(request.user))
-    except ProposalError as exc:
-        return error_response(exc)
+    """Run one write of the signed-in member, counted against ``PROPOSAL_WRITES_PER_MINUTE``
+    (one budget per member, shared with the pages): ``write(member)``. Its domain errors, and
+    the limit's 429 with ``Retry-After``, are answered by the API's exception handler."""
+    proposal_writes_count(key=f"user:{request.user.pk}")
+    return write(signed_in_member(request.user))
 
 
 @extend_schema_serializer(component_name="ProposalVotes")
@@ -222,10 +180,7 @@ class ProposalListApi(ListApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            role = role_get(slug=data["role"])
-        except RoleNotFound:
-            return Response({"message": f"No role {data['role']!r}"}, status=404)
+        role = role_get(slug=data["role"])
 
         def create(member: User) -> Response:
             proposal = proposal_create(
@@ -275,10 +230,7 @@ class ProposalDetailApi(APIView):
         ],
     )
     def get(self, request: Request, pk: int) -> Response:
-        try:
-            proposal = proposal_read(pk=pk)
-        except ProposalError as exc:
-            return error_response(exc)
+        proposal = proposal_read(pk=pk)
         return Response(ProposalDetailOutput(proposal).data)
 
 

@@ -8,6 +8,7 @@ to its field); htmx requests get the changed fragment instead.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -23,17 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from proposals.errors import (
-    ProposalError,
-    ProposalForbidden,
-    ProposalInvalid,
-    ProposalLimitReached,
-    ProposalNotFound,
-    ProposalStateError,
-    VoteNotFound,
-)
+from proposals.errors import ProposalError, ProposalInvalid, ProposalWritesLimited
 from proposals.forms import ChangeForm, CommentForm, ProposalFilterForm, ProposalForm, ReviewForm
 from proposals.models import MAX_CHANGES, Proposal
+from proposals.ratelimit import proposal_writes_count
 from proposals.selectors import (
     ChangesPreview,
     changes_preview,
@@ -56,60 +50,27 @@ from proposals.services import (
 )
 from roles.changes.state import RoleState
 from roles.errors import RoleNotFound
+from roles.models import Role
 from roles.selectors import role_get
 from skillsmatrix.accounts.permissions import member_can_participate
+from skillsmatrix.errors import DomainError
 from skillsmatrix.http import AuthenticatedHtmxHttpRequest, HtmxHttpRequest
-from skillsmatrix.ratelimit import client_key, minutes_until, rate_limit_hit, too_many_requests
+from skillsmatrix.ratelimit import client_key
+from skillsmatrix.refusals import refusal_page
 
 PAGE_SIZE = 20
-_STATUS_OF: list[tuple[type[Exception], int]] = [
-    (VoteNotFound, 404),
-    (ProposalInvalid, 400),
-    (ProposalForbidden, 403),
-    (ProposalStateError, 409),
-    (ProposalLimitReached, 429),
-]
-
-
-def _status_of(exc: ProposalError) -> int:
-    return next(code for kind, code in _STATUS_OF if isinstance(exc, kind))
 
 
 def _get(request: HttpRequest, pk: int) -> Proposal:
-    try:
-        return proposal_read(pk=pk, viewer=request.user)
-    except ProposalNotFound:
-        raise Http404(_("No such proposal.")) from None
+    # An unknown proposal (ProposalNotFound) goes on to the site's 404 page.
+    return proposal_read(pk=pk, viewer=request.user)
 
 
-def writes_limited(request: HttpRequest, back_url: str) -> HttpResponse | None:
-    """The 429 page when this member sent more proposal writes than
-    ``PROPOSAL_WRITES_PER_MINUTE`` (votes, comments, reviews, proposals) this minute."""
-    retry_after = rate_limit_hit(
-        scope="proposal-writes",
-        key=client_key(request),
-        limit=settings.PROPOSAL_WRITES_PER_MINUTE,
-        window_seconds=60,
-    )
-    if retry_after is None:
-        return None
-    return too_many_requests(
-        request,
-        retry_after=retry_after,
-        title=_("Too many changes at once"),
-        message=_("Please wait %(n)d minute(s) before voting, commenting or proposing again.")
-        % {"n": minutes_until(retry_after)},
-        back_url=back_url,
-        back_label=_("Back to the proposal"),
-    )
-
-
-def _limited_message(limited: HttpResponse) -> str:
-    """What the 429 page of ``writes_limited`` says, in a sentence for a fragment."""
-    return _(
-        "Too many changes at once. Please wait %(n)d minute(s) before voting, commenting or "
-        "proposing again."
-    ) % {"n": minutes_until(int(limited["Retry-After"]))}
+def _writes_limited_page(
+    request: HttpRequest, exc: ProposalWritesLimited, back_url: str
+) -> HttpResponse:
+    """The 429 page of a member past ``PROPOSAL_WRITES_PER_MINUTE`` writes this minute."""
+    return refusal_page(request, exc, back_url=back_url, back_label=_("Back to the proposal"))
 
 
 @require_safe
@@ -210,11 +171,14 @@ def _render_refusal(
 
 
 def _refused(
-    request: HtmxHttpRequest, pk: int, exc: ProposalError, *, fragment: str, **forms: Any
+    request: HtmxHttpRequest, pk: int, exc: DomainError, *, fragment: str, **forms: Any
 ) -> HttpResponse:
     proposal = _get(request, pk)
     context = _detail_context(request, proposal, error=exc.message, error_at=fragment, **forms)
-    return _render_refusal(request, fragment, context, status=_status_of(exc))
+    response = _render_refusal(request, fragment, context, status=exc.status)
+    for name, value in exc.headers().items():
+        response[name] = value
+    return response
 
 
 def _action(
@@ -225,20 +189,16 @@ def _action(
     anchor: str,
     run: Callable[[Proposal], str],
 ) -> HttpResponse:
-    back = reverse("proposals:detail", args=[pk]) + anchor
-    limited = writes_limited(request, back)
-    if limited is not None and request.htmx and fragment:
-        # The same answer, said where the member clicked.
-        context = _detail_context(
-            request, _get(request, pk), error=_limited_message(limited), error_at=fragment
-        )
-        response = _render_refusal(request, fragment, context, status=429)
-        response["Retry-After"] = limited["Retry-After"]
-        return response
-    if limited is not None:
-        return limited
     try:
-        success = run(_get(request, pk))
+        proposal_writes_count(key=client_key(request))
+    except ProposalWritesLimited as exc:
+        if request.htmx and fragment:  # the same answer, said where the member clicked
+            return _refused(request, pk, exc, fragment=fragment)
+        back = reverse("proposals:detail", args=[pk]) + anchor
+        return _writes_limited_page(request, exc, back)
+    proposal = _get(request, pk)
+    try:
+        success = run(proposal)
     except ProposalError as exc:
         return _refused(request, pk, exc, fragment=fragment)
     return _after_action(request, pk, fragment=fragment, success=success, anchor=anchor)
@@ -366,89 +326,137 @@ def _role_picker(request: HttpRequest) -> HttpResponse:
     return render(request, "proposals/proposal_pick_role.html", context, status=status)
 
 
-@login_required
-def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
-    """``/proposals/new/?role=<slug>``: write a proposal of several changes, preview it (old →
-    new in the role's matrix layout) and submit it. Buttons: ``action=add`` adds a change row,
-    ``remove=<i>`` drops one, ``action=preview`` previews, ``action=submit`` submits."""
-    slug = request.GET.get("role", "")[:100]
-    try:
-        role = role_get(slug=slug)
-    except RoleNotFound:
-        return _role_picker(request)
+@dataclass
+class _Editor:
+    """The proposal editor as the member left it, and what checking it found."""
+
+    role: Role
+    state: RoleState
+    action: str  # "", "add", "preview" or "submit" (a "remove=<i>" button has none)
+    form: ProposalForm
+    rows: list[ChangeForm]
+    preview: ChangesPreview | None = None
+    error: str = ""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def refuse(self, exc: DomainError) -> None:
+        """Say the refusal above the editor, which keeps what was typed."""
+        self.error, self.status, self.headers = exc.message, exc.status, exc.headers()
+
+
+def _editor_open(request: HttpRequest, role: Role) -> _Editor:
+    """The editor's proposal form and change rows: as posted (shown without errors unless
+    previewing or submitting), or fresh on a first visit."""
     state = role_current_state(role=role)
     levels = [(level.code, level.name) for level in state.levels]
-    can_take_part = member_can_participate(request.user)
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    check = action in ("preview", "submit")
     form = ProposalForm(request.POST if request.method == "POST" else None)
     if not form.is_bound:
         form = ProposalForm(initial={"base_version": role.current_version})
     elif action != "submit":
         form = _unbound(form)
+    check = action in ("preview", "submit")
     rows = _change_forms(request, levels, _cell_initial(request, state), check=check)
-    preview: ChangesPreview | None = None
-    error = retry_after = ""
-    status = 200
-    if check and all(row.is_valid() for row in rows):
-        try:
-            changes = [row.as_json() for row in rows]
-            preview = changes_preview(state=state, changes=changes)
-            if action == "submit" and form.is_valid():
-                limited = writes_limited(request, request.get_full_path())
-                if limited is not None and not request.htmx:
-                    return limited
-                if limited is not None:  # said in the editor, which keeps what was typed
-                    error, status = _limited_message(limited), 429
-                    retry_after = limited["Retry-After"]
-                else:
-                    proposal = proposal_create(
-                        role=role,
-                        author=request.user,
-                        title=form.cleaned_data["title"],
-                        rationale=form.cleaned_data["rationale"],
-                        evidence_links=form.links(),
-                        changes=changes,
-                        base_version=form.cleaned_data["base_version"],
-                    )
-                    url = reverse("proposals:detail", args=[proposal.pk])
-                    messages.success(request, _("Your proposal is open for voting."))
-                    if request.htmx:
-                        return HttpResponseClientRedirect(url)
-                    return HttpResponseRedirect(url, status=303)
-        except ProposalInvalid as exc:
-            preview = None
-            for field, message in exc.page_errors.items():
-                # "changes[2].level" names an input of the third row; "changes[2]" the row.
-                index, _sep, rest = field.removeprefix("changes[").partition("]")
-                if field.startswith("changes[") and index.isdigit() and int(index) < len(rows):
-                    rows[int(index)].add_path_error(rest.removeprefix("."), message)
-                elif field in form.fields:
-                    form.add_error(field, message)
-                else:
-                    error = message
-            status = 400
-        except ProposalError as exc:
-            error, status = exc.message, _status_of(exc)
-    elif check:
-        status = 400
-    if action == "submit" and not form.is_valid():
-        status = 400
+    return _Editor(role=role, state=state, action=action, form=form, rows=rows)
+
+
+def _editor_show_invalid(editor: _Editor, exc: ProposalInvalid) -> None:
+    """Each problem next to its input, its row, or else above the editor."""
+    editor.preview = None
+    for field_name, message in exc.page_errors.items():
+        # "changes[2].level" names an input of the third row; "changes[2]" the row.
+        index, _sep, rest = field_name.removeprefix("changes[").partition("]")
+        if field_name.startswith("changes[") and index.isdigit() and int(index) < len(editor.rows):
+            editor.rows[int(index)].add_path_error(rest.removeprefix("."), message)
+        elif field_name in editor.form.fields:
+            editor.form.add_error(field_name, message)
+        else:
+            editor.error = message
+    editor.status = exc.status
+
+
+def _editor_submit(
+    request: AuthenticatedHtmxHttpRequest, editor: _Editor, changes: list[Any]
+) -> HttpResponse:
+    """Open the proposal (one proposal write of the member) and go to its page."""
+    proposal_writes_count(key=client_key(request))
+    data = editor.form.cleaned_data
+    proposal = proposal_create(
+        role=editor.role,
+        author=request.user,
+        title=data["title"],
+        rationale=data["rationale"],
+        evidence_links=editor.form.links(),
+        changes=changes,
+        base_version=data["base_version"],
+    )
+    url = reverse("proposals:detail", args=[proposal.pk])
+    messages.success(request, _("Your proposal is open for voting."))
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url, status=303)
+
+
+def _editor_check(request: AuthenticatedHtmxHttpRequest, editor: _Editor) -> HttpResponse | None:
+    """Preview the rows' changes and, on submit, propose them: the answer when the editor is
+    done (the new proposal, or the 429 page), else None with the preview or the refusal in it."""
+    if not all(row.is_valid() for row in editor.rows):
+        editor.status = 400
+        return None
+    try:
+        changes = [row.as_json() for row in editor.rows]
+        editor.preview = changes_preview(state=editor.state, changes=changes)
+        if editor.action == "submit" and editor.form.is_valid():
+            return _editor_submit(request, editor, changes)
+    except ProposalInvalid as exc:
+        _editor_show_invalid(editor, exc)
+    except ProposalWritesLimited as exc:
+        if not request.htmx:
+            return _writes_limited_page(request, exc, request.get_full_path())
+        editor.refuse(exc)
+    except ProposalError as exc:
+        editor.refuse(exc)
+    return None
+
+
+def _editor_render(request: AuthenticatedHtmxHttpRequest, editor: _Editor) -> HttpResponse:
+    """The editor page (for htmx, its fragment, marked when it says why it was refused)."""
+    state = editor.state
     context = {
-        "role": role,
+        "role": editor.role,
         "state": state,
-        "form": form,
-        "rows": rows,
-        "preview": preview,
-        "error": error,
-        "can_take_part": can_take_part,
+        "form": editor.form,
+        "rows": editor.rows,
+        "preview": editor.preview,
+        "error": editor.error,
+        "can_take_part": member_can_participate(request.user),
         "skills": [(skill.slug, skill.name) for skill in state.skills],
         "domains": sorted(set(state.domain_names.values())),
     }
     template = "proposals/proposal_new.html" + ("#editor" if request.htmx else "")
-    response = render(request, template, context, status=status)
-    if request.htmx and status >= 400:
+    response = render(request, template, context, status=editor.status)
+    if request.htmx and editor.status >= 400:
         response[REFUSAL_FRAGMENT_HEADER] = "1"
-    if retry_after:
-        response["Retry-After"] = retry_after
+    for name, value in editor.headers.items():
+        response[name] = value
     return response
+
+
+@login_required
+def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
+    """``/proposals/new/?role=<slug>``: write a proposal of several changes, preview it (old →
+    new in the role's matrix layout) and submit it. Buttons: ``action=add`` adds a change row,
+    ``remove=<i>`` drops one, ``action=preview`` previews, ``action=submit`` submits."""
+    try:
+        role = role_get(slug=request.GET.get("role", "")[:100])
+    except RoleNotFound:
+        return _role_picker(request)
+    editor = _editor_open(request, role)
+    if editor.action in ("preview", "submit"):
+        done = _editor_check(request, editor)
+        if done is not None:
+            return done
+    if editor.action == "submit" and not editor.form.is_valid():
+        editor.status = 400
+    return _editor_render(request, editor)

@@ -1,14 +1,20 @@
-"""Domain errors of the roles app. Selectors and services raise these, never HTTP exceptions:
-views and APIs turn :class:`NotFound` into a 404 and :class:`ChangeConflict` into a 409,
-commands into a one-line message."""
+"""Domain errors of the roles app. Selectors and services raise these, never HTTP exceptions.
+Each class names its HTTP status (:class:`skillsmatrix.errors.DomainError`), which the site's
+page and API handlers answer with: :class:`NotFound` a 404, :class:`RoleChangeError` a 400,
+:class:`ChangeConflict` a 409; commands say the message in one line."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from http import HTTPStatus
+
+from skillsmatrix.errors import DomainError
 
 
-class NotFound(LookupError):
+class NotFound(DomainError, LookupError):
     """Something a visitor asked for by name that does not exist (or is not public)."""
+
+    status = HTTPStatus.NOT_FOUND
 
 
 class RoleNotFound(NotFound):
@@ -23,8 +29,10 @@ class CellNotFound(NotFound):
     pass
 
 
-class RoleChangeError(ValueError):
+class RoleChangeError(DomainError, ValueError):
     """A change to a role that the domain refuses (the message says why)."""
+
+    status = HTTPStatus.BAD_REQUEST
 
 
 class ChangeConflict(RoleChangeError):
@@ -32,6 +40,8 @@ class ChangeConflict(RoleChangeError):
 
     ``conflicts`` pairs each place (``cell:docker:senior``, ``skill:docker`` …) with the number
     of the first later version that changed it. Nothing was written."""
+
+    status = HTTPStatus.CONFLICT
 
     def __init__(self, *, base_version: int, conflicts: Sequence[tuple[str, int]]) -> None:
         self.base_version = base_version

@@ -9,16 +9,10 @@ from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from roles.errors import ChangeConflict, NotFound
-
-
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_detail = "Conflict."
-    default_code = "conflict"
+from skillsmatrix.errors import DomainError
 
 
 class Pagination(PageNumberPagination):
@@ -70,13 +64,20 @@ class InputError(exceptions.ValidationError):
         self.count = count
 
 
+def domain_error_response(exc: DomainError) -> Response:
+    """The JSON answer to a request the domain refused: the error's status and headers,
+    ``{"message": …}`` and its details (``errors`` per field …)."""
+    set_rollback()  # as DRF does for its own exceptions, should requests be atomic
+    return Response(
+        {"message": exc.message, **exc.details()}, status=exc.status, headers=exc.headers()
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, with a one-line ``message`` added to every error body. The apps' domain
-    errors map to HTTP: not found → 404, a change conflict → 409."""
-    if isinstance(exc, NotFound):
-        exc = exceptions.NotFound(str(exc))
-    elif isinstance(exc, ChangeConflict):
-        exc = Conflict(str(exc))
+    """DRF's handler, with a one-line ``message`` added to every error body; the apps' domain
+    errors answer with their own status and message (:func:`domain_error_response`)."""
+    if isinstance(exc, DomainError):
+        return domain_error_response(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

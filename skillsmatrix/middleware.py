@@ -1,18 +1,19 @@
-"""Site-wide middleware: the apps' "not found" domain errors become the site's 404 page."""
+"""Site-wide middleware: a domain error a view lets through becomes the page that says so."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.views.defaults import page_not_found
+from django.http import HttpRequest, HttpResponse
 
-from roles.errors import NotFound
+from skillsmatrix.errors import DomainError
+from skillsmatrix.refusals import refusal_page
 
 
-class DomainNotFoundMiddleware:
-    """Selectors raise domain errors (``RoleNotFound`` …), never ``Http404``; a view that lets
-    one through answers with the 404 page. (The API's exception handler does the same in JSON.)"""
+class DomainErrorMiddleware:
+    """Selectors and services raise domain errors (``RoleNotFound`` …), never ``Http404``; a view
+    that lets one through answers with :func:`~skillsmatrix.refusals.refusal_page` (the 404 page
+    for what is not found). The API's exception handler does the same in JSON."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -21,6 +22,6 @@ class DomainNotFoundMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, NotFound):
-            return page_not_found(request, Http404(str(exception)))
+        if isinstance(exception, DomainError):
+            return refusal_page(request, exception)
         return None

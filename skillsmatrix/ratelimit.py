@@ -12,6 +12,8 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from skillsmatrix.errors import minutes_until as minutes_until  # re-exported for the pages
+
 
 def client_address(meta: Mapping[str, Any]) -> str:
     """The client's address, for every rate limit and throttle of the site.
@@ -73,10 +75,6 @@ def too_many_requests(
 ) -> HttpResponse:
     """The 429 page every rate-limited form answers with, and its ``Retry-After``."""
     context = {"title": title, "message": message, "back_url": back_url, "back_label": back_label}
-    response = render(request, "429.html", context, status=429)
+    response = render(request, "refusal.html", context, status=429)
     response["Retry-After"] = str(retry_after)
     return response
-
-
-def minutes_until(retry_after: int) -> int:
-    return max(1, round(retry_after / 60))

@@ -159,7 +159,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "csp.middleware.CSPMiddleware",
-    "skillsmatrix.middleware.DomainNotFoundMiddleware",
+    "skillsmatrix.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "skillsmatrix.urls"

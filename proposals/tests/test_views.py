@@ -460,6 +460,58 @@ def test_writes_are_rate_limited_per_member(client, proposal, settings):
     assert response["Retry-After"]
 
 
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        (
+            "en",
+            "Too many changes at once. Please wait 1 minute(s) before voting, commenting or "
+            "proposing again.",
+        ),
+        (
+            "es",
+            "Demasiados cambios a la vez. Espere 1 minuto(s) antes de volver a votar, comentar o "
+            "proponer.",
+        ),
+    ],
+)
+def test_the_writes_limit_says_one_thing_on_pages_and_api(
+    client, proposal, settings, language, sentence
+):
+    from rest_framework.test import APIClient
+
+    settings.PROPOSAL_WRITES_PER_MINUTE = 0
+    member = UserFactory.create()
+    _signed_in(client, member)
+    url = f"/proposals/{proposal.pk}/vote/"
+    page = client.post(url, {"value": "1"}, HTTP_ACCEPT_LANGUAGE=language)
+    in_place = client.post(
+        url, {"value": "1"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE=language
+    )
+    data = {"rows": "1", "base_version": "1", "title": "t", "rationale": "r", **_row()}
+    editor = client.post(
+        "/proposals/new/?role=mlops-engineer",
+        {**data, "action": "submit"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    api = APIClient()
+    api.force_authenticate(member)
+    answer = api.post(
+        f"/api/v1/proposals/{proposal.pk}/vote/",
+        {"value": 1},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    for response in (page, in_place, editor, answer):
+        assert response.status_code == 429
+        assert response["Retry-After"] == "30"  # the test clock stands mid-minute
+    for response in (page, in_place, editor):
+        assert sentence in response.content.decode()
+    assert answer.json() == {"message": sentence}
+
+
 def test_nul_characters_in_filters_match_nothing(client, proposal):
     response = client.get("/proposals/touching/?role=mlops%00&skill=docker%00")
     assert response.status_code == 200
