@@ -7,7 +7,7 @@ from grading.models import Assessment
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(admin.ModelAdmin[Assessment]):
     list_display = ("created_at", "role", "role_version", "grade_name", "user")
     list_filter = ("role",)
     list_select_related = ("role", "user")

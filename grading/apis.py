@@ -26,14 +26,14 @@ REPORTED_PROBLEMS = 5
 
 
 @extend_schema_serializer(component_name="GradeLevel")
-class _LevelSerializer(serializers.Serializer):
+class _LevelSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     met = serializers.BooleanField()
     coverage = serializers.FloatField(min_value=0.0, max_value=1.0)
 
 
 @extend_schema_serializer(component_name="GradeGap")
-class _GapSerializer(serializers.Serializer):
+class _GapSerializer(serializers.Serializer[Any]):
     skill = serializers.CharField()
     domain = serializers.CharField()
     code = serializers.CharField()
@@ -140,7 +140,7 @@ class RoleGradeApi(APIView):
     """
 
     @extend_schema_serializer(component_name="GradeRequest")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         ratings = serializers.DictField(
             child=serializers.ChoiceField(choices=RequirementCode.choices, allow_null=True),
             help_text=(
@@ -158,7 +158,7 @@ class RoleGradeApi(APIView):
             return super().to_internal_value(data)
 
     @extend_schema_serializer(component_name="GradeResult")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         grade = serializers.CharField(allow_null=True)
         next_level = serializers.CharField(allow_null=True)
         levels = _LevelSerializer(many=True)

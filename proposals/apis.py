@@ -4,7 +4,7 @@ calling the same service as the HTML pages; domain errors become JSON 4xx with a
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import User
 from django.urls import path
@@ -52,13 +52,13 @@ def member_write(request: Request, write: Callable[[User], Response]) -> Respons
 
 
 @extend_schema_serializer(component_name="ProposalVotes")
-class VotesSerializer(serializers.Serializer):
+class VotesSerializer(serializers.Serializer[Any]):
     up = serializers.IntegerField(source="votes_up")
     down = serializers.IntegerField(source="votes_down")
 
 
 @extend_schema_serializer(component_name="ProposalSummary")
-class ProposalSummarySerializer(serializers.Serializer):
+class ProposalSummarySerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     role = serializers.CharField(source="role.slug")
     title = serializers.CharField()
@@ -99,7 +99,7 @@ _DETAIL_EXAMPLE = {
 @extend_schema_serializer(component_name="ProposalDetail")
 class ProposalDetailOutput(ProposalSummarySerializer):
     @extend_schema_serializer(component_name="ProposalReview")
-    class ReviewSerializer(serializers.Serializer):
+    class ReviewSerializer(serializers.Serializer[Any]):
         reviewer = serializers.CharField(source="reviewer.get_username")
         decision = serializers.CharField()
         comment = serializers.CharField()
@@ -125,7 +125,7 @@ class ProposalListApi(ListApi):
     permission_classes = (IsAuthenticatedOrReadOnly,)
 
     @extend_schema_serializer(component_name="ProposalCreateRequest")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         role = serializers.SlugField(max_length=100)
         title = serializers.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
         rationale = serializers.CharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
@@ -242,13 +242,13 @@ class ProposalVoteApi(APIView):
     }
 
     @extend_schema_serializer(component_name="ProposalVoteRequest")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         value = serializers.ChoiceField(
             choices=[1, -1], error_messages={"invalid_choice": "A vote is 1 (up) or -1 (down)."}
         )
 
     @extend_schema_serializer(component_name="ProposalVoteResult")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         value = serializers.IntegerField(allow_null=True)
         votes = VotesSerializer()
 
@@ -300,7 +300,7 @@ class ProposalReviewApi(APIView):
     }
 
     @extend_schema_serializer(component_name="ProposalReviewRequest")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         decision = serializers.ChoiceField(choices=Review.Decision.values)
         comment = serializers.CharField(min_length=1, max_length=REVIEW_COMMENT_MAX_LENGTH)
 

@@ -142,7 +142,8 @@ def proposal_list(
 def _with_total(rows: QuerySet[Any]) -> QuerySet[Any]:
     # A window count is taken before LIMIT: the first rows of a list carry the whole list's size,
     # so a page showing a few of them and "N in all" needs one query.
-    return rows.annotate(total=Window(Count("pk")))
+    counted: QuerySet[Any] = rows.annotate(total=Window(Count("pk")))
+    return counted
 
 
 def proposal_list_for_author(*, user: User) -> QuerySet[Proposal]:

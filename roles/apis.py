@@ -30,14 +30,14 @@ from skillsmatrix.api import ListApi
 
 
 @extend_schema_serializer(component_name="Family")
-class FamilySerializer(serializers.Serializer):
+class FamilySerializer(serializers.Serializer[Any]):
     slug = serializers.CharField()
     name = serializers.CharField()
 
 
 class RoleListApi(ListApi):
     @extend_schema_serializer(component_name="RoleSummary")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         slug = serializers.CharField()
         title = serializers.CharField()
         tagline = serializers.CharField()
@@ -68,9 +68,9 @@ class RoleListApi(ListApi):
 
 class RoleDetailApi(APIView):
     @extend_schema_serializer(component_name="RoleDetail")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         @extend_schema_serializer(component_name="RoleLevel")
-        class LevelSerializer(serializers.Serializer):
+        class LevelSerializer(serializers.Serializer[Any]):
             code = serializers.CharField()
             name = serializers.CharField()
             short = serializers.CharField(source="short_name")
@@ -78,11 +78,11 @@ class RoleDetailApi(APIView):
             stack = serializers.ListField(child=serializers.CharField())
 
         @extend_schema_serializer(component_name="RoleDomain")
-        class DomainSerializer(serializers.Serializer):
+        class DomainSerializer(serializers.Serializer[Any]):
             @extend_schema_serializer(component_name="RoleSkill")
-            class SkillSerializer(serializers.Serializer):
+            class SkillSerializer(serializers.Serializer[Any]):
                 @extend_schema_serializer(component_name="RoleCell")
-                class CellSerializer(serializers.Serializer):
+                class CellSerializer(serializers.Serializer[Any]):
                     code = serializers.ChoiceField(choices=RequirementCode.choices)
                     mandatory = serializers.BooleanField()
                     details = serializers.CharField(allow_blank=True)
@@ -163,7 +163,7 @@ class RoleExportApi(APIView):
 
 
 @extend_schema_serializer(component_name="RoleVersion")
-class VersionSerializer(serializers.Serializer):
+class VersionSerializer(serializers.Serializer[Any]):
     number = serializers.IntegerField()
     # A field named like Field.source: the serializer's metaclass takes it off the class.
     source = serializers.CharField()  # type: ignore[assignment]
@@ -195,7 +195,7 @@ def _cell_data(cell: Cell | None) -> dict[str, Any] | None:
 
 
 @extend_schema_serializer(component_name="CellContent")
-class CellSerializer(serializers.Serializer):
+class CellSerializer(serializers.Serializer[Any]):
     code = serializers.ChoiceField(choices=RequirementCode.choices)
     mandatory = serializers.BooleanField()
     details = serializers.CharField(allow_blank=True)
@@ -208,7 +208,7 @@ class RoleCompareApi(APIView):
         "400": "from or to is missing or not a version number."
     }
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(serializers.Serializer[Any]):
         # "from" is a Python keyword: the fields are declared by name below.
         pass
 
@@ -219,13 +219,13 @@ class RoleCompareApi(APIView):
         }
     )
 
-    class CellChangeSerializer(serializers.Serializer):
+    class CellChangeSerializer(serializers.Serializer[Any]):
         skill = serializers.CharField()
         level = serializers.CharField()
         old = CellSerializer(allow_null=True)
         new = CellSerializer(allow_null=True)
 
-    class LevelChangeSerializer(serializers.Serializer):
+    class LevelChangeSerializer(serializers.Serializer[Any]):
         level = serializers.CharField()
         field = serializers.ChoiceField(choices=["level", "name", "short", "focus", "stack"])
         old = serializers.JSONField(allow_null=True)
@@ -301,7 +301,7 @@ class RoleCompareApi(APIView):
 
 class SkillListApi(ListApi):
     @extend_schema_serializer(component_name="Skill")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         slug = serializers.CharField()
         name = serializers.CharField()
         description = serializers.CharField()
@@ -317,7 +317,7 @@ class SkillListApi(ListApi):
 
 class DomainListApi(ListApi):
     @extend_schema_serializer(component_name="Domain")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         slug = serializers.CharField()
         name = serializers.CharField()
 

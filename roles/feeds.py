@@ -19,7 +19,7 @@ from roles.templatetags.roles_tags import version_author, version_summary
 FEED_SIZE = 20
 
 
-class RoleHistoryFeed(Feed):
+class RoleHistoryFeed(Feed[RoleVersion, Role]):
     feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, slug: str) -> Role:

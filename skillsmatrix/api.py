@@ -36,7 +36,7 @@ class ListApi(APIView):
         self,
         request: Request,
         queryset: QuerySet[Any],
-        serializer_class: type[serializers.Serializer],
+        serializer_class: type[serializers.Serializer[Any]],
     ) -> Response:
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)

@@ -58,7 +58,7 @@ _UNREACHABLE_BROKER = (
 )
 
 
-def _broker_breaker(task: Task) -> CircuitBreaker | None:
+def _broker_breaker(task: Task[..., Any]) -> CircuitBreaker | None:
     """The process's breaker of the broker (None without one: tasks run eagerly). After a send
     failed, the next sends skip the broker at once for ``REDIS_BREAKER_SECONDS``: a hung broker
     costs one request its short timeouts, not every request."""
@@ -73,7 +73,7 @@ def _broker_breaker(task: Task) -> CircuitBreaker | None:
     return breaker_for(f"Celery broker at {where}", reset_seconds=settings.REDIS_BREAKER_SECONDS)
 
 
-def send_task(task: Task, **kwargs: Any) -> bool:
+def send_task(task: Task[..., Any], **kwargs: Any) -> bool:
     """Send ``task`` with ``kwargs`` now; False (logged) when the broker cannot take it.
 
     Without a broker the task runs here and now; its failure is logged too, as a failure to
@@ -112,7 +112,7 @@ def send_task(task: Task, **kwargs: Any) -> bool:
     return True
 
 
-def send_after_commit(task: Task, **kwargs: Any) -> None:
+def send_after_commit(task: Task[..., Any], **kwargs: Any) -> None:
     """Send ``task`` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: send_task(task, **kwargs))
 

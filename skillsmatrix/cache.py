@@ -16,16 +16,20 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import redis
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.db import connections, router
+from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 from redis.client import Pipeline
 
 from skillsmatrix.breaker import CircuitBreaker, breaker_for, breakers_reset
+
+if TYPE_CHECKING:  # the models load after the cache backends are configured
+    from skillsmatrix.models import RateLimitEntry
 
 # What a command that could not reach the server raises (TimeoutError covers a hung server).
 _UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
@@ -110,7 +114,7 @@ class BreakerRedis(redis.Redis):
             pending = _pending_deletes.pop(self._pending_key, {})
         if pending:
             try:
-                super().execute_command("DEL", *pending)
+                super().execute_command("DEL", *pending)  # type: ignore[no-untyped-call] # redis-py
             except BaseException:
                 with _pending_lock:
                     _pending_deletes.setdefault(self._pending_key, {}).update(pending)
@@ -125,7 +129,8 @@ class BreakerRedis(redis.Redis):
         def call() -> Any:
             if breaker.is_open:  # this call is the half-open probe
                 self._replay_deletes()
-            return super(BreakerRedis, self).execute_command(*args, **options)
+            # redis-py leaves it unannotated
+            return super(BreakerRedis, self).execute_command(*args, **options)  # type: ignore[no-untyped-call]
 
         return _call_through(breaker, call, unreachable=lambda: self._remember_deletes(args))
 
@@ -251,7 +256,7 @@ class DatabaseCache(BaseCache):
             _next_prune = now + _PRUNE_SECONDS
             self.model.objects.using(self._db()).filter(expires__lte=now).delete()
 
-    def _live(self, key: str) -> Any:
+    def _live(self, key: str) -> QuerySet[RateLimitEntry]:
         return self.model.objects.using(self._db()).filter(cache_key=key, expires__gt=time.time())
 
     def get(self, key: Any, default: Any = None, version: Any = None) -> Any:

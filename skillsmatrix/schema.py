@@ -50,7 +50,7 @@ class AutoSchema(openapi.AutoSchema):
         guarded = any(permission is not AllowAny for permission in self.view.permission_classes)
         if self.method in _UNSAFE_METHODS or guarded:
             statuses["403"] = "Not allowed (or, for a browser session, no valid CSRF token)."
-        if "{" in self.path or self._get_paginator():
+        if "{" in self.path or self._get_paginator():  # type: ignore[no-untyped-call] # spectacular
             statuses["404"] = "No such object (or, for a list, no such page)."
         if has_body:
             statuses["413"] = "The request body is too large."
