@@ -38,7 +38,7 @@ def static_files_collected(
 def _redis_database(url: str) -> tuple[str, int] | None:
     """(server, database number) of a Redis URL, or None for another kind of URL."""
     try:
-        params = redis.connection.parse_url(url)
+        params = redis.connection.parse_url(url)  # type: ignore[no-untyped-call] # redis-py
     except ValueError:
         return None
     server = params.get("path") or "{}:{}".format(
