@@ -41,10 +41,9 @@ from roles.models import (
     Skill,
     SkillDomain,
 )
+from roles.presenters import RoleMatrix, role_matrix_drops
 from roles.selectors import (
-    RoleMatrix,
     role_document_build,
-    role_matrix_drops,
     role_matrix_for,
     role_state_from_matrix,
     role_version_state,

@@ -22,8 +22,8 @@ from roles.changes.types import (
     SetStack,
 )
 from roles.models import Level, Role, Skill, SkillDomain
+from roles.presenters import MatrixCell, MatrixDomain, MatrixRow, RoleMatrix
 from roles.scale import CODES
-from roles.selectors import MatrixCell, MatrixDomain, MatrixRow, RoleMatrix
 from roles.services import slug_for_name
 
 
