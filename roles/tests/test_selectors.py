@@ -4,12 +4,7 @@ import pytest
 from django.db import connection
 
 from roles.errors import CellNotFound
-from roles.selectors import (
-    family_list_with_roles,
-    role_cell_get,
-    role_list,
-    skill_search,
-)
+from roles.selectors import family_list_with_roles, role_cell_get, role_list, skill_search
 from roles.services import role_import
 from roles.tests.factories import role_document
 
