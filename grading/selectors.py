@@ -2,7 +2,7 @@
 
 A :class:`GradingSheet` is a role at one version reduced to what grading shows: its levels, its
 skills grouped by domain with their expected codes, and the engine's ``Matrix``.
-It is built from a live :class:`~roles.selectors.RoleMatrix` or from a version snapshot (the §4
+It is built from a live :class:`~roles.presenters.RoleMatrix` or from a version snapshot (the §4
 document), and the two agree; a stored assessment is graded against the snapshot of the version
 it was taken on, so it keeps showing the result it had.
 """
@@ -22,7 +22,8 @@ from grading.errors import AssessmentNotFound
 from grading.models import Assessment
 from roles.document import parse_role_document
 from roles.models import Level, Role, RoleVersion
-from roles.selectors import RoleMatrix, role_matrix_for
+from roles.presenters import RoleMatrix
+from roles.selectors import role_matrix_for
 
 
 @dataclass(frozen=True, slots=True)

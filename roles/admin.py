@@ -1,5 +1,8 @@
-"""Curators' admin. Every change to a role's content goes through roles.services, so admin
-edits are versioned exactly like imports and accepted proposals."""
+"""Curators' admin: the registrations of the roles models and the pages of RoleAdmin (import,
+export, a version's download). Every change to a role's content goes through roles.services, so
+admin edits are versioned exactly like imports and accepted proposals.
+
+The matrix grid editor is :mod:`roles.admin_matrix`, mounted by ``RoleAdmin.get_urls``."""
 
 from __future__ import annotations
 
@@ -20,17 +23,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from roles.admin_matrix import matrix_urls
+from roles.changes.errors import ChangeError
 from roles.changes.state import Cell
 from roles.changes.types import Change
 from roles.document import RoleDocumentError, dumps_role_document, role_document_write
-from roles.errors import ChangeConflict, RoleChangeError
-from roles.forms import (
-    AddSkillForm,
-    LevelAdminForm,
-    MatrixGridForm,
-    RoleAdminForm,
-    RoleImportForm,
-)
+from roles.errors import RoleChangeError
+from roles.forms import LevelAdminForm, RoleAdminForm, RoleImportForm
 from roles.models import (
     Level,
     Requirement,
@@ -41,15 +40,8 @@ from roles.models import (
     Skill,
     SkillDomain,
 )
-from roles.selectors import (
-    RoleMatrix,
-    role_document_build,
-    role_matrix_drops,
-    role_matrix_for,
-    role_state_from_matrix,
-    role_version_state,
-    version_state,
-)
+from roles.presenters import role_matrix_drops
+from roles.selectors import role_document_build, role_matrix_for, version_state
 from roles.services import (
     changes_for_cells,
     global_entry_update,
@@ -88,6 +80,19 @@ def _admin_apply(
         source=RoleVersion.Source.ADMIN,
         **kwargs,
     )
+
+
+def refusal_messages(exc: RoleChangeError) -> list[str]:
+    """Why the domain refused a curator's change, in the curator's language where it has words.
+
+    A :class:`ChangeError` gives one line per problem in the API's words, translated: they name
+    the role, skill or level they are about, as an admin message shown above the page needs
+    (the members' words lean on a form field beside them: "Required for this change."), and
+    they drop the JSON path of a change list the curator never wrote. Other refusals (a slug
+    taken, a name without a slug) keep their one English line."""
+    if isinstance(exc, ChangeError):
+        return [problem.message for problem in exc.problems]
+    return [str(exc)]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -222,10 +227,21 @@ class RoleAdmin(admin.ModelAdmin):
             version = _admin_apply(request, obj, form.changes())
         except RoleChangeError as exc:
             # The form validated, so this is rare (say, a slug taken meanwhile): say why.
-            self.message_user(request, str(exc), level=messages.ERROR)
+            self.message_refusal(request, exc)
             return
         if version is None:
             self.message_user(request, _("Nothing changed."), level=messages.INFO)
+
+    def apply_changes(
+        self, request: HttpRequest, role: Role, changes: list[Change], **kwargs: Any
+    ) -> RoleVersion | None:
+        """Apply the curator's changes to a role as one admin version (for the matrix editor)."""
+        return _admin_apply(request, role, changes, **kwargs)
+
+    def message_refusal(self, request: HttpRequest, exc: RoleChangeError) -> None:
+        """Tell the curator why the domain refused a change: one message per reason."""
+        for line in refusal_messages(exc):
+            self.message_user(request, line, level=messages.ERROR)
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
         # Levels, versions and skill placements belong to the role and are never deleted on
@@ -254,7 +270,7 @@ class RoleAdmin(admin.ModelAdmin):
         return [
             path("import/", view(self.import_view), name="roles_role_import"),
             path("<path:object_id>/export/", view(self.export_view), name="roles_role_export"),
-            path("<path:object_id>/matrix/", view(self.matrix_view), name="roles_role_matrix"),
+            *matrix_urls(self),
             *super().get_urls(),
         ]
 
@@ -300,100 +316,6 @@ class RoleAdmin(admin.ModelAdmin):
             "title": _("Import a role"),
         }
         return TemplateResponse(request, "admin/roles/role/import.html", context)
-
-    def matrix_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        role = get_object_or_404(Role.objects.select_related("family"), pk=object_id)
-        if not self.has_change_permission(request, role):
-            raise PermissionDenied
-        domain_slug = request.GET.get("domain", "")
-        matrix = role_matrix_for(role)
-        posted_grid = request.method == "POST" and "save_grid" in request.POST
-        grid = MatrixGridForm(
-            request.POST if posted_grid else None, matrix=matrix, domain_slug=domain_slug
-        )
-        add_form = AddSkillForm(request.POST if "add_skill" in request.POST else None)
-        conflicts: list[str] = []
-        if request.method == "POST":
-            done = False
-            try:
-                if posted_grid and grid.is_valid():
-                    done = self._save_grid(request, role, matrix, grid)
-                elif "add_skill" in request.POST and add_form.is_valid():
-                    done = self._add_skill(request, role, add_form)
-            except ChangeConflict as exc:
-                conflicts = exc.places
-                self.message_user(
-                    request,
-                    _(
-                        "Nothing was saved: since you opened the grid (version %(base)d), "
-                        "others changed what you edited. The grid now shows version "
-                        "%(version)d; the cells marked ⚠ changed. Check them and make your "
-                        "edits again."
-                    )
-                    % {"base": exc.base_version, "version": role.current_version},
-                    level=messages.ERROR,
-                )
-                # A fresh grid at the current version: re-posting the old one would revert.
-                role.refresh_from_db()
-                matrix = role_matrix_for(role)
-                grid = MatrixGridForm(matrix=matrix, domain_slug=domain_slug)
-            except RoleChangeError as exc:
-                self.message_user(request, str(exc), level=messages.ERROR)
-            if done:
-                return HttpResponseRedirect(request.get_full_path())
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": role,
-            "role": role,
-            "matrix": matrix,
-            "grid": grid,
-            "add_form": add_form,
-            "conflicts": {p.removeprefix("cell:").replace(":", "__") for p in conflicts},
-            "conflict_words": [_place_words(place) for place in conflicts],
-            "drops": role_matrix_drops(matrix),
-            "domain_slug": domain_slug,
-            "title": _("Matrix of %(role)s") % {"role": role.title},
-        }
-        return TemplateResponse(request, "admin/roles/role/matrix.html", context)
-
-    def _save_grid(
-        self, request: HttpRequest, role: Role, matrix: RoleMatrix, grid: MatrixGridForm
-    ) -> bool:
-        base = grid.cleaned_data["base_version"]
-        before = (
-            role_state_from_matrix(matrix)
-            if base == role.current_version
-            else role_version_state(role=role, number=base)
-        )
-        version = _admin_apply(request, role, grid.changes(before), base_version=base)
-        if version is None:
-            self.message_user(request, _("Nothing changed."), level=messages.INFO)
-        else:
-            self.message_user(
-                request,
-                _("Saved: version %(version)d.") % {"version": version.number},
-                level=messages.SUCCESS,
-            )
-        return True
-
-    def _add_skill(self, request: HttpRequest, role: Role, form: AddSkillForm) -> bool:
-        version = _admin_apply(request, role, form.changes())
-        if version is not None:
-            self.message_user(
-                request,
-                _("Added a skill: version %(version)d.") % {"version": version.number},
-                level=messages.SUCCESS,
-            )
-        return True
-
-
-def _place_words(place: str) -> str:
-    """A conflicting place as curators read it: "docker / senior", "skill docker"."""
-    kind, _sep, rest = place.partition(":")
-    if kind == "cell":
-        return rest.replace(":", " / ")
-    return f"{kind} {rest}".strip()
 
 
 @admin.register(Level)

@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 
 from roles.changes.state import Cell
 from roles.models import RequirementCode
+from roles.presenters import RoleMatrix
 from roles.selectors import (
-    RoleMatrix,
     domain_list,
     role_compare,
     role_document_build,

@@ -1,6 +1,6 @@
 """The public downloads of a role: its §4 JSON document and a CSV of its matrix.
 
-Both are built from a loaded :class:`~roles.selectors.RoleMatrix` (no queries of their own).
+Both are built from a loaded :class:`~roles.presenters.RoleMatrix` (no queries of their own).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import io
 from django.utils.translation import gettext as _
 
 from roles.document import dumps_role_document
-from roles.selectors import RoleMatrix, role_document_build
+from roles.presenters import RoleMatrix
+from roles.selectors import role_document_build
 
 # A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection"): a
 # skill named "=HYPERLINK(…)" must stay text. A leading apostrophe is what spreadsheets

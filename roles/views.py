@@ -32,22 +32,24 @@ from django_htmx.middleware import HtmxDetails
 from roles.exports import role_export_csv, role_export_json
 from roles.forms import CompareForm
 from roles.models import Role
-from roles.selectors import (
+from roles.presenters import (
     CellDetail,
     RoleMatrix,
     comparison_domains,
+    role_matrix_drops,
+    role_matrix_stats,
+    state_domains,
+)
+from roles.selectors import (
     family_list_with_roles,
     role_cell_get,
     role_compare,
     role_get,
-    role_matrix_drops,
     role_matrix_for,
-    role_matrix_stats,
     role_queryset,
     role_version_get,
     role_version_list,
     skill_search,
-    state_domains,
     version_state,
 )
 from skillsmatrix.http import HtmxHttpRequest

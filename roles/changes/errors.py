@@ -144,7 +144,7 @@ class ChangeProblem:
 
     @property
     def message(self) -> str:
-        """The API's words, in the active language."""
+        """The API's words, in the active language (the admin shows them too)."""
         return gettext(API_WORDS[self.code]) % self._shown(gettext)
 
     @property

@@ -4,79 +4,11 @@ import pytest
 from django.db import connection
 
 from roles.errors import CellNotFound
-from roles.selectors import (
-    family_list_with_roles,
-    role_cell_get,
-    role_list,
-    role_matrix_drops,
-    role_matrix_get,
-    role_matrix_stats,
-    skill_search,
-)
+from roles.selectors import family_list_with_roles, role_cell_get, role_list, skill_search
 from roles.services import role_import
 from roles.tests.factories import role_document
 
 pytestmark = pytest.mark.django_db
-
-
-def test_drops_of_the_seed_are_middle_w_to_senior_a_for_every_skill(seed_role):
-    matrix = role_matrix_get(slug=seed_role.slug)
-
-    drops = role_matrix_drops(matrix)
-
-    assert len(drops) == 56
-    assert {(d.from_level.code, d.to_level.code, d.from_code, d.to_code) for d in drops} == {
-        ("middle", "senior", "W", "A")
-    }
-    assert drops[0].skill.name == "GitHub Copilot"
-    assert drops[0].domain.name == "AI-Assisted Development"
-
-
-def test_drops_count_an_emptied_cell_and_ignore_rises_and_plateaus(db):
-    document = role_document(domains=1, skills_per_domain=1, levels=4)
-    skill = document["domains"][0]["skills"][0]
-    skill["requirements"] = {"l1": "A", "l2": "E", "l3": None, "l4": "E"}
-    role = role_import(raw=document).role
-
-    drops = role_matrix_drops(role_matrix_get(slug=role.slug))
-
-    assert [(d.from_level.code, d.to_level.code, d.from_code, d.to_code) for d in drops] == [
-        ("l2", "l3", "E", None)
-    ]
-
-
-def test_drops_are_none_on_a_rising_ladder(db):
-    role = role_import(raw=role_document(domains=2, skills_per_domain=2)).role
-
-    assert role_matrix_drops(role_matrix_get(slug=role.slug)) == []
-
-
-def test_stats_are_computed_from_the_seed(seed_role):
-    stats = role_matrix_stats(role_matrix_get(slug=seed_role.slug))
-
-    assert stats.skill_count == 56
-    assert stats.level_count == 5
-    assert stats.domain_count == 13
-    assert stats.requirement_count == 280
-    assert stats.mandatory_count == 280
-    assert stats.optional_count == 0
-    assert stats.empty_count == 0
-    assert (stats.first_level.name, stats.last_level.name) == ("Junior", "Principal")
-    # Stack items appear once, in ladder order ("Python" is listed at two levels).
-    assert stats.stack_items[:3] == ["Python", "MLflow", "DVC"]
-    assert stats.stack_items.count("Python") == 1
-
-
-def test_stats_count_optional_and_empty_cells(db):
-    role = role_import(raw=role_document(domains=1, skills_per_domain=5, levels=5)).role
-
-    stats = role_matrix_stats(role_matrix_get(slug=role.slug))
-
-    # The generator empties the first cell of skill 1 and makes every cell of skill 2 optional.
-    assert stats.requirement_count == 24
-    assert stats.empty_count == 1
-    assert stats.optional_count == 5
-    assert stats.mandatory_count == 19
 
 
 def test_cell_get_returns_the_cell_and_its_row_in_two_queries(

@@ -1,0 +1,311 @@
+"""What is shown of a role, shaped from what the selectors read: no queries here.
+
+The rule between the two modules: **selectors read** — querysets, the cache, versions'
+snapshots — and fill the structures defined here; **presenters shape what was read** — they
+group, count and compare data already loaded and never touch the database. Everything here is
+a dataclass that pages, the API, the admin and grading are given (a role's matrix, one cell, a
+skill found by a search, two versions compared, the counts a role page states), or a pure
+function from one of them to another (``role_matrix_stats``, ``role_matrix_drops``,
+``state_domains``, ``comparison_domains``).
+
+What turns a read into the domain's own forms — a role's state for the change machinery
+(``role_state_from_matrix``), its §4 document (``role_document_build``), a version's state
+(``version_state``) — stays in :mod:`roles.selectors`: that is how the roles domain reads a
+role, not how a page shows one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from roles.changes.diff import RoleDiff
+from roles.changes.state import Cell, LevelState, RoleState, SkillState
+from roles.models import Level, Requirement, Role, RoleSkill, RoleVersion, Skill, SkillDomain
+from roles.scale import CODE_RANKS
+
+# --- a role's matrix, one cell, a skill found: what the selectors fill ---------------------------
+
+
+@dataclass
+class MatrixCell:
+    level: Level
+    requirement: Requirement | None
+
+    @property
+    def code(self) -> str | None:
+        return self.requirement.code if self.requirement else None
+
+    @property
+    def rank(self) -> int:
+        return CODE_RANKS[self.requirement.code] if self.requirement else 0
+
+
+@dataclass
+class MatrixRow:
+    role_skill: RoleSkill
+    cells: list[MatrixCell]
+
+    @property
+    def skill(self) -> Skill:
+        return self.role_skill.skill
+
+
+@dataclass
+class MatrixDomain:
+    domain: SkillDomain
+    rows: list[MatrixRow] = field(default_factory=list)
+
+
+@dataclass
+class RoleMatrix:
+    """A role with its levels and its matrix, grouped by domain in the role's order."""
+
+    role: Role
+    levels: list[Level]
+    domains: list[MatrixDomain]
+
+    @property
+    def rows(self) -> list[MatrixRow]:
+        return [row for domain in self.domains for row in domain.rows]
+
+    @property
+    def skill_count(self) -> int:
+        return sum(len(domain.rows) for domain in self.domains)
+
+    @property
+    def requirements(self) -> list[Requirement]:
+        return [cell.requirement for row in self.rows for cell in row.cells if cell.requirement]
+
+
+@dataclass
+class CellDetail:
+    """One cell of a role's matrix and the same skill at every level of the role."""
+
+    role_skill: RoleSkill
+    level: Level
+    requirement: Requirement | None
+    cells: list[MatrixCell]
+
+    @property
+    def role(self) -> Role:
+        return self.role_skill.role
+
+    @property
+    def skill(self) -> Skill:
+        return self.role_skill.skill
+
+    @property
+    def domain(self) -> SkillDomain:
+        return self.role_skill.domain
+
+    @property
+    def code(self) -> str | None:
+        return self.requirement.code if self.requirement else None
+
+
+@dataclass(frozen=True)
+class SkillMatch:
+    """A skill matching a catalogue search, and a published role it appears in."""
+
+    role_skill: RoleSkill
+
+    @property
+    def skill(self) -> Skill:
+        return self.role_skill.skill
+
+    @property
+    def role(self) -> Role:
+        return self.role_skill.role
+
+
+# --- what a role page states about its matrix -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequirementDrop:
+    """A skill whose requirement falls from one level to the next (e.g. Middle W → Senior A).
+
+    Ladders are expected to ask for as much or more at each step up, so a drop is usually a
+    mistake in the data that curators want to see.
+    """
+
+    row: MatrixRow
+    from_level: Level
+    to_level: Level
+    from_code: str | None
+    to_code: str | None
+
+    @property
+    def skill(self) -> Skill:
+        return self.row.skill
+
+    @property
+    def domain(self) -> SkillDomain:
+        return self.row.role_skill.domain
+
+
+def role_matrix_drops(matrix: RoleMatrix) -> list[RequirementDrop]:
+    """Every place where a skill's requirement rank decreases from one level to the next, in the
+    matrix's order. An empty cell ranks 0, so W followed by an empty cell is a drop too.
+    No queries: works on an already-loaded matrix."""
+    drops: list[RequirementDrop] = []
+    for row in matrix.rows:
+        for lower, upper in zip(row.cells, row.cells[1:], strict=False):
+            if upper.rank < lower.rank:
+                drops.append(
+                    RequirementDrop(
+                        row=row,
+                        from_level=lower.level,
+                        to_level=upper.level,
+                        from_code=lower.code,
+                        to_code=upper.code,
+                    )
+                )
+    return drops
+
+
+@dataclass(frozen=True)
+class RoleMatrixStats:
+    """The counts a role page states about its matrix, all computed from the data."""
+
+    skill_count: int
+    level_count: int
+    domain_count: int
+    requirement_count: int
+    mandatory_count: int
+    optional_count: int
+    empty_count: int
+    first_level: Level | None
+    last_level: Level | None
+    # Every stack item of the role once, in ladder order of first appearance.
+    stack_items: list[str]
+    # Levels with a focus written.
+    focus_count: int
+
+
+def role_matrix_stats(matrix: RoleMatrix) -> RoleMatrixStats:
+    """Counts of skills, levels, domains and requirements of a loaded matrix (no queries)."""
+    requirements = matrix.requirements
+    mandatory = sum(1 for requirement in requirements if requirement.is_mandatory)
+    cells = matrix.skill_count * len(matrix.levels)
+    stack_items: list[str] = []
+    seen: set[str] = set()
+    for level in matrix.levels:
+        for item in level.stack:
+            if item.casefold() not in seen:
+                seen.add(item.casefold())
+                stack_items.append(item)
+    return RoleMatrixStats(
+        skill_count=matrix.skill_count,
+        level_count=len(matrix.levels),
+        domain_count=len(matrix.domains),
+        requirement_count=len(requirements),
+        mandatory_count=mandatory,
+        optional_count=len(requirements) - mandatory,
+        empty_count=cells - len(requirements),
+        first_level=matrix.levels[0] if matrix.levels else None,
+        last_level=matrix.levels[-1] if matrix.levels else None,
+        stack_items=stack_items,
+        focus_count=sum(1 for level in matrix.levels if level.focus),
+    )
+
+
+# --- versions: a version's matrix, two versions compared ------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleComparison:
+    """Two versions of a role and how the second differs from the first."""
+
+    role: Role
+    old_version: RoleVersion
+    new_version: RoleVersion
+    old: RoleState
+    new: RoleState
+    diff: RoleDiff
+
+
+@dataclass(frozen=True)
+class StateRow:
+    """A skill of a role as a version shows it, with one entry per level (None when empty)."""
+
+    skill: SkillState
+    cells: list[tuple[LevelState, Cell | None]]
+
+
+@dataclass(frozen=True)
+class StateDomain:
+    slug: str
+    name: str
+    rows: list[StateRow]
+
+
+def state_domains(state: RoleState) -> list[StateDomain]:
+    """A version's matrix grouped by domain in the role's order, for a page (no queries)."""
+    skills = {skill.slug: skill for skill in state.skills}
+    return [
+        StateDomain(
+            slug=domain,
+            name=state.domain_names[domain],
+            rows=[
+                StateRow(
+                    skill=skills[slug],
+                    cells=[(level, skills[slug].cells.get(level.code)) for level in state.levels],
+                )
+                for slug in slugs
+            ],
+        )
+        for domain, slugs in state.layout()
+    ]
+
+
+@dataclass(frozen=True)
+class ComparedCell:
+    level: LevelState
+    old: Cell | None
+    new: Cell | None
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+@dataclass(frozen=True)
+class ComparedRow:
+    skill: SkillState
+    cells: list[ComparedCell]
+
+
+@dataclass(frozen=True)
+class ComparedDomain:
+    name: str
+    rows: list[ComparedRow]
+
+
+def comparison_domains(comparison: RoleComparison) -> list[ComparedDomain]:
+    """The skills present in both versions that have a changed cell, in the newer version's
+    matrix layout, each with every level's old and new cell (no queries)."""
+    changed = {cell.skill for cell in comparison.diff.cells}
+    old_skills = {skill.slug: skill for skill in comparison.old.skills}
+    new, old = comparison.new, comparison.old
+    levels = list(new.levels) + [lv for lv in old.levels if new.level(lv.code) is None]
+    domains = []
+    for domain in state_domains(new):
+        rows = [
+            ComparedRow(
+                skill=row.skill,
+                cells=[
+                    ComparedCell(
+                        level=level,
+                        old=old_skills[row.skill.slug].cells.get(level.code),
+                        new=row.skill.cells.get(level.code),
+                    )
+                    for level in levels
+                ],
+            )
+            for row in domain.rows
+            if row.skill.slug in changed
+        ]
+        if rows:
+            domains.append(ComparedDomain(name=domain.name, rows=rows))
+    return domains
