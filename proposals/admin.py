@@ -35,7 +35,7 @@ from proposals.services import (
 )
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(admin.TabularInline[Any, Proposal]):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -77,7 +77,7 @@ class RejectForm(forms.Form):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(admin.ModelAdmin[Proposal]):
     list_display = (
         "id",
         "title",
@@ -119,11 +119,11 @@ class ProposalAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("up"))
     def votes_up(self, obj: Proposal) -> int:
-        return obj.votes_up  # type: ignore[attr-defined]
+        return int(obj.votes_up)  # type: ignore[attr-defined] # annotated by the selector
 
     @admin.display(description=_("down"))
     def votes_down(self, obj: Proposal) -> int:
-        return obj.votes_down  # type: ignore[attr-defined]
+        return int(obj.votes_down)  # type: ignore[attr-defined] # annotated by the selector
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -197,14 +197,14 @@ class ProposalAdmin(admin.ModelAdmin):
         return self._reject(request, queryset, spam=True)
 
 
-class ExpertiseForm(forms.ModelForm):
+class ExpertiseForm(forms.ModelForm[Expertise]):
     class Meta:
         model = Expertise
         fields = ("user", "domain")
 
 
 @admin.register(Expertise)
-class ExpertiseAdmin(admin.ModelAdmin):
+class ExpertiseAdmin(admin.ModelAdmin[Expertise]):
     form = ExpertiseForm
     list_display = ("user", "domain_or_global", "granted_by", "created_at")
     list_filter = ("domain",)
@@ -235,7 +235,7 @@ class ExpertiseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin[Notification]):
     """The outbox, to see what was sent and why a row is stuck (its last error). Rows are
     written by status changes and marked by the sending task only."""
 

@@ -18,7 +18,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -65,7 +65,7 @@ def _curator(request: HttpRequest) -> User:
     return request.user
 
 
-def _changed_fields(form: forms.ModelForm) -> dict[str, Any]:
+def _changed_fields(form: forms.ModelForm[Any]) -> dict[str, Any]:
     return {name: form.cleaned_data[name] for name in form.changed_data}
 
 
@@ -95,7 +95,7 @@ def refusal_messages(exc: RoleChangeError) -> list[str]:
     return [str(exc)]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     """Rows written only by services (imports, edits elsewhere): viewable, never edited here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -108,7 +108,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class GlobalEntryAdmin(admin.ModelAdmin):
+class GlobalEntryAdmin(admin.ModelAdmin[Any]):
     """Skills, domains and families are shared: a rename versions every role that shows them."""
 
     search_fields = ("name", "slug")
@@ -117,7 +117,9 @@ class GlobalEntryAdmin(admin.ModelAdmin):
         # The slug is the identity roles and ratings share: it never changes once made.
         return ["slug"] if obj is not None else []
 
-    def get_prepopulated_fields(self, request: HttpRequest, obj: Any = None) -> dict:
+    def get_prepopulated_fields(
+        self, request: HttpRequest, obj: Any = None
+    ) -> dict[str, Sequence[str]]:
         return {} if obj is not None else {"slug": ["name"]}
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -133,7 +135,7 @@ class RoleFamilyAdmin(GlobalEntryAdmin):
     list_display = ("name", "slug")
 
 
-class LevelInline(admin.TabularInline):
+class LevelInline(admin.TabularInline[Level, Role]):
     model = Level
     fields = readonly_fields = ("order", "code", "name", "short_name", "focus", "stack")
     extra = 0
@@ -146,7 +148,7 @@ class LevelInline(admin.TabularInline):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(admin.ModelAdmin[Role]):
     form = RoleAdminForm
     list_display = (
         "title",
@@ -187,7 +189,7 @@ class RoleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("skills"), ordering="skill_count")
     def skill_count(self, obj: Role) -> int:
-        return obj.skill_count  # type: ignore[attr-defined] # annotated by get_queryset
+        return int(obj.skill_count)  # type: ignore[attr-defined] # annotated by get_queryset
 
     @admin.display(description=_("matrix health"))
     def health(self, obj: Role) -> str:
@@ -243,7 +245,9 @@ class RoleAdmin(admin.ModelAdmin):
         for line in refusal_messages(exc):
             self.message_user(request, line, level=messages.ERROR)
 
-    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
         # Levels, versions and skill placements belong to the role and are never deleted on
         # their own (their admins refuse it); that must not stop the role itself being deleted.
         deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
@@ -265,7 +269,7 @@ class RoleAdmin(admin.ModelAdmin):
         role = queryset.get()
         return self.export_view(request, str(role.pk))
 
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
         return [
             path("import/", view(self.import_view), name="roles_role_import"),
@@ -319,7 +323,7 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Level)
-class LevelAdmin(admin.ModelAdmin):
+class LevelAdmin(admin.ModelAdmin[Level]):
     form = LevelAdminForm
     list_display = ("role", "order", "code", "name", "short_name")
     list_filter = ("role",)
@@ -349,7 +353,7 @@ class SkillAdmin(GlobalEntryAdmin):
 
 
 @admin.register(Requirement)
-class RequirementAdmin(admin.ModelAdmin):
+class RequirementAdmin(admin.ModelAdmin[Requirement]):
     """Single cells, mainly for their details text; the grid edits many at once."""
 
     list_display = ("role_skill", "level", "code", "is_mandatory")
@@ -466,7 +470,7 @@ class RoleVersionAdmin(ReadOnlyAdmin):
             _("Download JSON"),
         )
 
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "<path:object_id>/download/",

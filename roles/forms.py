@@ -28,7 +28,7 @@ class LinesField(forms.Field):
         return list(initial or []) != self.to_python(data)
 
 
-class RoleAdminForm(forms.ModelForm):
+class RoleAdminForm(forms.ModelForm[Role]):
     key_domains = LinesField(required=False, help_text=_("One domain name per line."))
 
     class Meta:
@@ -56,7 +56,7 @@ class RoleAdminForm(forms.ModelForm):
         return changes
 
 
-class LevelAdminForm(forms.ModelForm):
+class LevelAdminForm(forms.ModelForm[Level]):
     stack = LinesField(required=False, help_text=_("One technology per line, in order."))
 
     class Meta:
@@ -87,7 +87,8 @@ class RoleImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
             raise ValidationError(_("The file is larger than 2 MB."))
-        return upload.read()
+        content: bytes = upload.read()
+        return content
 
 
 class CompareForm(forms.Form):
