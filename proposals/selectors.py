@@ -176,7 +176,9 @@ def proposals_for_moderation() -> QuerySet[Proposal]:
     )
 
 
-def proposal_list_open(*, role_slug: str, skill_slug: str = "", level_code: str = "") -> Any:
+def proposal_list_open(
+    *, role_slug: str, skill_slug: str = "", level_code: str = ""
+) -> QuerySet[Proposal]:
     """Open proposals (voting or in review) of a role, optionally touching one skill or cell."""
     return proposal_list(
         role_slug=role_slug, skill_slug=skill_slug, level_code=level_code, sort="closing"

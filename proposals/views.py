@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -59,6 +59,7 @@ from skillsmatrix.ratelimit import client_key
 from skillsmatrix.refusals import refusal_page
 
 PAGE_SIZE = 20
+_FormT = TypeVar("_FormT", bound=forms.Form)
 
 
 def _get(request: HttpRequest, pk: int) -> Proposal:
@@ -273,7 +274,7 @@ def proposal_review(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpRespo
 # --- The editor ----------------------------------------------------------------------------------
 
 
-def _unbound(form: forms.Form, **kwargs: Any) -> Any:
+def _unbound(form: _FormT, **kwargs: Any) -> _FormT:
     """The same form showing what was typed, without errors (before the member asks to check)."""
     initial = {name: form[name].value() for name in form.fields}
     return type(form)(initial=initial, **kwargs)
