@@ -35,9 +35,9 @@ from grading.selectors import (
 from grading.services import AssessmentError, assessment_create
 from roles.models import Role
 from roles.selectors import role_get
-from roles.views import theme_set
 from skillsmatrix.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from skillsmatrix.ratelimit import client_key, minutes_until, rate_limit_hit, too_many_requests
+from skillsmatrix.themes import theme_set
 
 # What secrets.token_urlsafe produces; anything else is not looked up (PostgreSQL refuses NULs).
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")

@@ -520,10 +520,8 @@ def _status_changed(proposal: Proposal) -> None:
             if user_id not in opted_out
         ]
     )
-    from proposals.tasks import notification_send_task  # tasks import this module
-
     for row in rows:
-        send_after_commit(notification_send_task, notification_id=row.pk)
+        send_after_commit("proposals.tasks.notification_send_task", notification_id=row.pk)
 
 
 def _handled(notification: Notification, state: str) -> None:
