@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-
-class NotFound(LookupError):
-    """Something a visitor asked for by name that does not exist (or is not public)."""
+# The kinds the site maps to 404 and 409 without importing this app.
+from skillsmatrix.errors import ConflictError, NotFound
 
 
 class RoleNotFound(NotFound):
@@ -27,7 +26,7 @@ class RoleChangeError(ValueError):
     """A change to a role that the domain refuses (the message says why)."""
 
 
-class ChangeConflict(RoleChangeError):
+class ChangeConflict(RoleChangeError, ConflictError):
     """A change set written against an older version touches places changed since then.
 
     ``conflicts`` pairs each place (``cell:docker:senior``, ``skill:docker`` …) with the number

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from roles.errors import ChangeConflict, NotFound
+from skillsmatrix.errors import ConflictError, NotFound
 
 
 class Conflict(exceptions.APIException):
@@ -75,7 +75,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     errors map to HTTP: not found → 404, a change conflict → 409."""
     if isinstance(exc, NotFound):
         exc = exceptions.NotFound(str(exc))
-    elif isinstance(exc, ChangeConflict):
+    elif isinstance(exc, ConflictError):
         exc = Conflict(str(exc))
     response = drf_exception_handler(exc, context)
     if response is None:

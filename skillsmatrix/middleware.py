@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.defaults import page_not_found
 
-from roles.errors import NotFound
+from skillsmatrix.errors import NotFound
 
 
 class DomainNotFoundMiddleware:
