@@ -57,8 +57,8 @@ from proposals.services import (
 from roles.changes import RoleState
 from roles.errors import RoleNotFound
 from roles.selectors import role_get
-from skillsmatrix.accounts.permissions import member_can_participate
 from skillsmatrix.http import AuthenticatedHtmxHttpRequest, HtmxHttpRequest
+from skillsmatrix.members import member_can_participate
 from skillsmatrix.ratelimit import client_key, minutes_until, rate_limit_hit, too_many_requests
 
 PAGE_SIZE = 20
