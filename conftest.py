@@ -30,6 +30,16 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request in Spanish leaves it active
+    in the thread (LocaleMiddleware activates a language and never deactivates it)."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _rate_limit_clock(monkeypatch):
     """The site's rate limits count in fixed windows: a test that straddled a window's end would
     see its counter start again. Their clock stands still mid-window while a test counts."""

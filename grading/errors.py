@@ -8,8 +8,7 @@ from http import HTTPStatus
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from roles.errors import NotFound
-from skillsmatrix.errors import DomainError, RateLimited, minutes_until
+from skillsmatrix.errors import DomainError, NotFound, RateLimited, minutes_until
 
 
 class AssessmentNotFound(NotFound):

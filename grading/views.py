@@ -35,10 +35,10 @@ from grading.selectors import (
 from grading.services import assessment_create
 from roles.models import Role
 from roles.selectors import role_get
-from roles.views import theme_set
 from skillsmatrix.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from skillsmatrix.ratelimit import client_key, rate_limit_hit
 from skillsmatrix.refusals import refusal_page
+from skillsmatrix.themes import theme_set
 
 # What secrets.token_urlsafe produces; anything else is not looked up (PostgreSQL refuses NULs).
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")

@@ -9,8 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from roles.errors import NotFound
-from skillsmatrix.errors import DomainError, RateLimited, minutes_until
+from skillsmatrix.errors import DomainError, NotFound, RateLimited, minutes_until
 
 
 class ProposalError(DomainError):

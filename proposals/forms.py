@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import (
@@ -197,17 +196,3 @@ class ChangeForm(forms.Form):
         """Show a service error (``changes[i].<field>``) next to the matching input."""
         name = _PATH_INPUTS.get(field) or _PATH_INPUTS.get(field.split(".", 1)[0], "")
         self.add_error(name or None, message)
-
-
-class EmailPreferenceForm(forms.Form):
-    """The profile's "Email notifications": the language of the site's emails to the member,
-    and whether they get the emails about proposals."""
-
-    language = forms.ChoiceField(label=_("Language of your emails"), choices=settings.LANGUAGES)
-    proposal_emails = forms.BooleanField(
-        label=_("Email me about proposals"),
-        required=False,
-        help_text=_(
-            "When a proposal of yours changes status, and when one you can review enters review."
-        ),
-    )

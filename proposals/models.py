@@ -305,40 +305,6 @@ class Expertise(models.Model):
         return f"{self.user} · {self.domain or _('all domains')}"
 
 
-class EmailPreference(models.Model):
-    """How a member wants the site's emails: in which language, and whether to get the emails
-    about proposals at all. A member without a row gets them in the site's default language."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="email_preference",
-        verbose_name=_("user"),
-    )
-    language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
-    )
-    proposal_emails = models.BooleanField(
-        _("emails about proposals"),
-        default=True,
-        help_text=_("Status changes of your proposals, and proposals waiting for your review."),
-    )
-
-    class Meta:
-        verbose_name = _("email preference")
-        verbose_name_plural = _("email preferences")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
-                name="emailpreference_language_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.language}"
-
-
 class Notification(models.Model):
     """The outbox: one email to send, written in the same transaction as the status change it
     tells of, and sent by id after that transaction commits (or by the periodic sweep, when

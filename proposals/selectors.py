@@ -29,7 +29,6 @@ from proposals.errors import ProposalForbidden, ProposalInvalid, ProposalNotFoun
 from proposals.models import (
     MAX_CHANGES,
     Comment,
-    EmailPreference,
     Expertise,
     Proposal,
     ProposalTarget,
@@ -419,9 +418,3 @@ def proposal_preview(*, proposal: Proposal) -> ChangesPreview | None:
         return changes_preview(state=state, changes=proposal.changes, refuse_noops=False)
     except (RoleVersionNotFound, ProposalInvalid):
         return None
-
-
-def email_preference_get(*, user: User) -> EmailPreference:
-    """The member's email preference: their row, or the defaults (unsaved) when they have none."""
-    preference = EmailPreference.objects.filter(user=user).first()
-    return preference if preference is not None else EmailPreference(user=user)

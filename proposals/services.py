@@ -32,7 +32,6 @@ from proposals.models import (
     REVIEW_COMMENT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Comment,
-    EmailPreference,
     Expertise,
     Notification,
     Proposal,
@@ -44,7 +43,6 @@ from proposals.selectors import (
     AnyUser,
     ChangesPreview,
     changes_preview,
-    email_preference_get,
     expert_can_review,
     proposal_expert_ids,
     proposal_get,
@@ -55,8 +53,12 @@ from roles.changes.types import PROPOSAL_OPS, changes_as_json, parse_changes
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import Role, RoleVersion, SkillDomain
 from roles.services import role_change_apply
-from skillsmatrix.accounts.permissions import member_can_participate
 from skillsmatrix.background import pause_point, send_after_commit
+from skillsmatrix.members import (
+    email_preference_get,
+    member_can_participate,
+    member_ids_without_proposal_emails,
+)
 
 
 def _require_verified(user: User) -> None:
@@ -508,11 +510,7 @@ def _status_changed(proposal: Proposal) -> None:
             (user_id, Notification.Kind.REVIEW)
             for user_id in proposal_expert_ids(proposal=proposal)
         ]
-    opted_out = set(
-        EmailPreference.objects.filter(
-            user_id__in={user_id for user_id, _kind in wanted}, proposal_emails=False
-        ).values_list("user_id", flat=True)
-    )
+    opted_out = member_ids_without_proposal_emails(user_ids=[user_id for user_id, _k in wanted])
     rows = Notification.objects.bulk_create(
         [
             Notification(proposal=proposal, recipient_id=user_id, kind=kind, status=status)
@@ -520,10 +518,8 @@ def _status_changed(proposal: Proposal) -> None:
             if user_id not in opted_out
         ]
     )
-    from proposals.tasks import notification_send_task  # tasks import this module
-
     for row in rows:
-        send_after_commit(notification_send_task, notification_id=row.pk)
+        send_after_commit("proposals.tasks.notification_send_task", notification_id=row.pk)
 
 
 def _handled(notification: Notification, state: str) -> None:
@@ -584,26 +580,3 @@ def notifications_send_pending(*, limit: int = 200) -> int:
     for pk in list(pending.values_list("pk", flat=True)[:limit]):
         sent += notification_send(notification_id=pk, wait=False)
     return sent
-
-
-def email_preference_set(
-    *, user: User, language: str | None = None, proposal_emails: bool | None = None
-) -> EmailPreference:
-    """Set the language of the member's emails and whether they get emails about proposals
-    (None leaves a field as it is)."""
-    if language is not None and language not in dict(settings.LANGUAGES):
-        raise ProposalInvalid({"language": _("Choose one of the site's languages.")})
-    changes: dict[str, Any] = {}
-    if language is not None:
-        changes["language"] = language
-    if proposal_emails is not None:
-        changes["proposal_emails"] = proposal_emails
-    with transaction.atomic():
-        preference, created = EmailPreference.objects.select_for_update().get_or_create(
-            user=user, defaults=changes
-        )
-        if not created and changes:
-            for field, value in changes.items():
-                setattr(preference, field, value)
-            preference.save(update_fields=list(changes))
-    return preference

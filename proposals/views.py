@@ -52,9 +52,9 @@ from roles.changes.state import RoleState
 from roles.errors import RoleNotFound
 from roles.models import Role
 from roles.selectors import role_get
-from skillsmatrix.accounts.permissions import member_can_participate
 from skillsmatrix.errors import DomainError
 from skillsmatrix.http import AuthenticatedHtmxHttpRequest, HtmxHttpRequest
+from skillsmatrix.members import member_can_participate
 from skillsmatrix.ratelimit import client_key
 from skillsmatrix.refusals import refusal_page
 

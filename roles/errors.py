@@ -8,13 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from http import HTTPStatus
 
-from skillsmatrix.errors import DomainError
-
-
-class NotFound(DomainError, LookupError):
-    """Something a visitor asked for by name that does not exist (or is not public)."""
-
-    status = HTTPStatus.NOT_FOUND
+# NotFound is the kind the site's plumbing answers with a 404 without importing this app.
+from skillsmatrix.errors import DomainError, NotFound
 
 
 class RoleNotFound(NotFound):

@@ -410,9 +410,7 @@ def _record(
     _checked(version, "version", exclude=["role", "author"])
     version.save()
     role_cache_forget(old_slug, role.slug)
-    from roles.tasks import role_page_warm_task  # the task renders pages: imported when used
-
-    send_after_commit(role_page_warm_task, role_id=role.pk, version=version.number)
+    send_after_commit("roles.tasks.role_page_warm_task", role_id=role.pk, version=version.number)
     return version
 
 

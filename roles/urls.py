@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.urls import path
 
 from roles import feeds, views
+from skillsmatrix.themes import theme_set
 
 app_name = "roles"
 
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
-    path("theme/", views.theme_set, name="theme"),
+    # The site-wide theme switch, under the name pages have always used.
+    path("theme/", theme_set, name="theme"),
     path("roles/<slug:slug>/", views.role_detail, name="detail"),
     path("roles/<slug:slug>/export.json", views.role_export_json_view, name="export_json"),
     path("roles/<slug:slug>/export.csv", views.role_export_csv_view, name="export_csv"),

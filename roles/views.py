@@ -9,35 +9,29 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from functools import cache
-from pathlib import Path
-from typing import cast
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache as django_cache
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.test import RequestFactory
-from django.urls import reverse
-from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.functional import SimpleLazyObject
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
-from django.views.decorators.http import condition, require_POST, require_safe
-from django_htmx.middleware import HtmxDetails
+from django.views.decorators.http import condition, require_safe
 
 from roles.exports import role_export_csv, role_export_json
 from roles.forms import CompareForm
 from roles.models import Role
+from roles.pages import (
+    MATRIX_CACHE_SECONDS,
+    ROLE_PAGE_TEMPLATE,
+    deploy_fingerprint,
+    role_page_context,
+)
 from roles.presenters import (
     CellDetail,
     RoleMatrix,
     comparison_domains,
-    role_matrix_drops,
-    role_matrix_stats,
     state_domains,
 )
 from roles.selectors import (
@@ -46,55 +40,13 @@ from roles.selectors import (
     role_compare,
     role_get,
     role_matrix_for,
-    role_queryset,
     role_version_get,
     role_version_list,
     skill_search,
     version_state,
 )
 from skillsmatrix.http import HtmxHttpRequest
-
-THEME_COOKIE = "theme"
-THEMES = ("light", "dark")
-# A rendered matrix is keyed by role version, so it never goes stale; the timeout only frees
-# memory held by versions nobody asks for any more.
-MATRIX_CACHE_SECONDS = 24 * 60 * 60
-# Everything that shapes the HTML besides the data: when a deploy changes one of these files,
-# cached fragments and browsers' copies (ETags) are dropped with it.
-_FINGERPRINT_DIRS = (
-    Path(__file__).resolve().parent / "templates",
-    Path(__file__).resolve().parent / "locale",
-    settings.BASE_DIR / "skillsmatrix" / "templates",
-    settings.BASE_DIR / "templates",
-    settings.BASE_DIR / "static",
-    settings.BASE_DIR / "locale",
-)
-
-
-def deploy_fingerprint() -> str:
-    """A short hash of the templates, catalogues and static files this process serves."""
-    # In development files change under a running server; in production only with a deploy.
-    return _fingerprint() if settings.DEBUG else _fingerprint_once()
-
-
-def _fingerprint() -> str:
-    digest = hashlib.sha256()
-    for directory in _FINGERPRINT_DIRS:
-        if not directory.exists():
-            continue
-        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-            digest.update(str(path.relative_to(directory)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-_fingerprint_once = cache(_fingerprint)
-
-
-def theme_from(request: HttpRequest) -> str:
-    """The theme the visitor chose ("light" or "dark"), or "" to follow the system."""
-    theme = request.COOKIES.get(THEME_COOKIE, "")
-    return theme if theme in THEMES else ""
+from skillsmatrix.themes import theme_from
 
 
 def can_see_matrix_health(request: HttpRequest) -> bool:
@@ -166,57 +118,14 @@ def _revalidated(response: HttpResponse) -> HttpResponse:
 
 def _role_page(request: HttpRequest, role: Role, cell: CellDetail | None = None) -> HttpResponse:
     """The role page; with ``cell``, that cell's details open in its panel."""
-    # Loaded only when a cached fragment misses: a cache hit costs just the role's query.
-    # The proxy stands in for the matrix it loads.
-    matrix = cast(RoleMatrix, SimpleLazyObject(lambda: role_matrix_for(role)))
-    show_health = can_see_matrix_health(request)
-    context = {
-        "role": role,
-        "cell": cell,
-        # Marks the open cell in the matrix, JavaScript or not.
-        "open_skill": cell.skill.slug if cell else None,
-        "open_level": cell.level.code if cell else None,
-        "matrix": matrix,
-        "stats": SimpleLazyObject(lambda: role_matrix_stats(matrix)),
-        "drops": SimpleLazyObject(lambda: role_matrix_drops(matrix)) if show_health else None,
-        "show_health": show_health,
-        # By URL name only: roles does not import grading (DESIGN §3).
-        "grade_url": reverse("grading:calculator", args=[role.slug]),
-        "matrix_cache_seconds": MATRIX_CACHE_SECONDS,
-        "deploy_fingerprint": deploy_fingerprint(),
-    }
-    return _revalidated(render(request, "roles/role_detail.html", context))
+    context = role_page_context(role=role, cell=cell, show_health=can_see_matrix_health(request))
+    return _revalidated(render(request, ROLE_PAGE_TEMPLATE, context))
 
 
 @require_safe
 @condition(etag_func=_role_detail_etag)
 def role_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _role_page(request, _role_for_request(request, slug))
-
-
-def _warming_host() -> str:
-    hosts = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if h not in ("*", "")]
-    return hosts[0] if hosts else "localhost"
-
-
-def role_page_warm(*, role_id: int, version: int) -> list[str]:
-    """Render the role page as a visitor sees it, in every language, so its cached fragments
-    are there for the first visitors of ``version``. The languages warmed: none when the role is
-    unpublished or already has a newer version (whose own warming counts)."""
-    role = role_queryset().filter(pk=role_id).first()
-    if role is None or role.current_version != version:
-        return []
-    factory = RequestFactory(HTTP_HOST=_warming_host())
-    warmed = []
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            request = factory.get(reverse("roles:detail", args=[role.slug]))
-            request.user = AnonymousUser()
-            request.LANGUAGE_CODE = code
-            request.htmx = HtmxDetails(request)  # type: ignore[attr-defined]
-            _role_page(request, role)
-        warmed.append(code)
-    return warmed
 
 
 def _role_export_etag(request: HttpRequest, slug: str) -> str:
@@ -297,31 +206,6 @@ def cell_detail(request: HtmxHttpRequest, slug: str, skill: str, level: str) -> 
         response = _role_page(request, _role_for_request(request, slug), cell)
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
     return _revalidated(response)
-
-
-@require_POST
-def theme_set(request: HttpRequest) -> HttpResponse:
-    """Remember a theme without JavaScript (the toggle's script sets the same cookie itself)."""
-    requested = request.POST.get("theme", "")
-    if requested == "toggle":
-        requested = "light" if theme_from(request) == "dark" else "dark"
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("roles:catalogue")
-    response = HttpResponseRedirect(next_url)
-    if requested in THEMES:
-        response.set_cookie(
-            THEME_COOKIE,
-            requested,
-            max_age=365 * 24 * 60 * 60,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
-    else:
-        response.delete_cookie(THEME_COOKIE)
-    return response
 
 
 HISTORY_PAGE_SIZE = 20

@@ -11,7 +11,7 @@ class SkillsmatrixConfig(AppConfig):
         from allauth.account.signals import user_signed_up
 
         from skillsmatrix import checks  # noqa: F401 - registers the system checks
-        from skillsmatrix.accounts.notifications import language_from_signup
+        from skillsmatrix.accounts.views import language_from_signup
 
         user_signed_up.connect(language_from_signup, dispatch_uid="language_from_signup")
         _allauth_counts_in_the_ratelimit_cache()

@@ -7,6 +7,7 @@ where a periodic sweep finds it (DESIGN §8, nothing lost).
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import smtplib
@@ -23,6 +24,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 
 from skillsmatrix.breaker import CircuitBreaker, breaker_for
 from skillsmatrix.cache import redis_breaker
+from skillsmatrix.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +114,24 @@ def send_task(task: Task[..., Any], **kwargs: Any) -> bool:
     return True
 
 
-def send_after_commit(task: Task[..., Any], **kwargs: Any) -> None:
-    """Send ``task`` once the current transaction commits (at once outside one)."""
+def registered_task(name: str) -> Task[..., Any]:
+    """The task called ``name`` (``"<app>.tasks.<function>"``, as the beat schedule names them),
+    its module imported if this process has not yet (a worker imports every app's at start).
+    Unknown names raise ``celery.exceptions.NotRegistered``."""
+    if name not in celery_app.tasks:
+        importlib.import_module(name.rpartition(".")[0])
+    return celery_app.tasks[name]
+
+
+def send_after_commit(task_name: str, **kwargs: Any) -> None:
+    """Send the task called ``task_name`` once the current transaction commits (at once outside
+    one).
+
+    By name, as the beat schedule sends them: a task calls a service, so the service that sends
+    it must not import it (DESIGN §3, tasks sit above services). The name is resolved now, so
+    a wrong one fails in the service that sends it, not later in a log.
+    """
+    task = registered_task(task_name)
     transaction.on_commit(lambda: send_task(task, **kwargs))
 
 

@@ -52,3 +52,10 @@ class RateLimited(DomainError):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
+
+
+class NotFound(DomainError, LookupError):
+    """Something a visitor asked for by name that does not exist (or is not public): a 404,
+    whichever app raises it (the 404 middleware answers it without importing the app)."""
+
+    status = HTTPStatus.NOT_FOUND

@@ -1,8 +1,11 @@
-"""The site's own tables."""
+"""The site's own tables: the rate limits' fallback, and members' email preferences."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class RateLimitEntry(models.Model):
@@ -18,3 +21,39 @@ class RateLimitEntry(models.Model):
 
     def __str__(self) -> str:
         return self.cache_key
+
+
+class EmailPreference(models.Model):
+    """How a member wants the site's emails: in which language, and whether to get the emails
+    about proposals at all. A member without a row gets them in the site's default language.
+    Member-wide (the language is every email's), so the site's, read by the apps through
+    ``skillsmatrix.members``; it was ``proposals.EmailPreference`` until migration 0002."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="email_preference",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    proposal_emails = models.BooleanField(
+        _("emails about proposals"),
+        default=True,
+        help_text=_("Status changes of your proposals, and proposals waiting for your review."),
+    )
+
+    class Meta:
+        verbose_name = _("email preference")
+        verbose_name_plural = _("email preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="emailpreference_language_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.language}"

@@ -354,7 +354,7 @@ ACCOUNT_FORMS = {"login": "skillsmatrix.accounts.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 # Members may sign in before confirming their address; proposing, voting and commenting check
-# for a verified one (skillsmatrix.accounts.permissions), so a throwaway account cannot vote.
+# for a verified one (skillsmatrix.members), so a throwaway account cannot vote.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Skills Matrix] "

@@ -9,7 +9,6 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from skillsmatrix import views
-from skillsmatrix.accounts import notifications
 from skillsmatrix.accounts import views as account_views
 
 # The admin speaks with the site's name, not "Django administration".
@@ -34,7 +33,7 @@ urlpatterns = [
     path("", include("grading.urls")),
     path("", include("proposals.urls")),
     # Before Django's own: a member's emails follow the language they switch to.
-    path("i18n/setlang/", notifications.set_language, name="set_language"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/profile/", account_views.profile, name="profile"),
     path(
@@ -44,7 +43,7 @@ urlpatterns = [
     ),
     path(
         "accounts/profile/notifications/",
-        notifications.email_preferences_update,
+        account_views.email_preferences_update,
         name="email_preferences",
     ),
     path("accounts/", include("allauth.urls")),

@@ -9,9 +9,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from proposals.models import EmailPreference, Notification, Proposal
+from proposals.models import Notification, Proposal
 from proposals.services import (
-    email_preference_set,
     notification_send,
     notifications_send_pending,
     proposal_close_if_due,
@@ -19,6 +18,7 @@ from proposals.services import (
     proposals_close_due,
 )
 from proposals.tests.factories import UserFactory, VoteFactory
+from skillsmatrix.members import email_preference_set
 
 pytestmark = pytest.mark.django_db
 
@@ -277,22 +277,6 @@ def test_closing_twice_changes_and_emails_once(proposal, with_email):
     assert proposal_close_if_due(proposal_id=proposal.pk) is None
     assert proposals_close_due() == []
     assert Notification.objects.count() == 1
-
-
-def test_email_preference_defaults_without_a_row(member):
-    from proposals.selectors import email_preference_get
-
-    preference = email_preference_get(user=member)
-    assert (preference.language, preference.proposal_emails) == ("en", True)
-    assert not EmailPreference.objects.exists()
-
-
-def test_email_preference_refuses_unknown_languages(member):
-    from proposals.errors import ProposalInvalid
-
-    with pytest.raises(ProposalInvalid):
-        email_preference_set(user=member, language="xx")
-    assert not EmailPreference.objects.exists()
 
 
 # --- Closing lazily when a due proposal is read --------------------------------------------

@@ -1,5 +1,9 @@
-"""The member's profile, their API token, the admin's way in, and the page a rate-limited
-account form answers with."""
+"""The member's profile, their API token and email preferences, the language switch, the admin's
+way in, and the page a rate-limited account form answers with.
+
+Site pages (DESIGN §3): they gather each app's part through that app's selectors, and no app
+imports them.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,23 @@ from urllib.parse import urlencode
 
 from allauth.account import app_settings as account_settings
 from allauth.core.internal.ratelimit import parse_rates
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from grading.selectors import assessment_list_for_user
 from proposals.selectors import (
@@ -28,11 +36,11 @@ from proposals.selectors import (
     proposal_list_for_author,
     vote_list_for_member,
 )
-from skillsmatrix.accounts.notifications import email_preference_form
-from skillsmatrix.accounts.permissions import member_can_participate
+from skillsmatrix.accounts.forms import EmailPreferenceForm
 from skillsmatrix.accounts.selectors import api_token_get, email_address_list
 from skillsmatrix.accounts.services import api_token_regenerate
 from skillsmatrix.http import AuthenticatedHttpRequest
+from skillsmatrix.members import email_preference_get, email_preference_set, member_can_participate
 from skillsmatrix.ratelimit import minutes_until, too_many_requests
 
 StrOrPromise = str | Promise
@@ -90,6 +98,62 @@ def api_token_regenerate_view(request: AuthenticatedHttpRequest) -> HttpResponse
         else _("Your API token is below."),
     )
     return redirect(reverse("profile") + "#api-token")
+
+
+# --- Email preferences: the profile's "Email notifications", and the language of the emails ----
+
+NOTIFICATIONS_ANCHOR = "#email-notifications"
+
+
+def email_preference_form(*, user: User) -> EmailPreferenceForm:
+    """The profile's form, filled with the member's preference (1 query)."""
+    preference = email_preference_get(user=user)
+    return EmailPreferenceForm(
+        initial={"language": preference.language, "proposal_emails": preference.proposal_emails}
+    )
+
+
+@login_required
+@require_POST
+def email_preferences_update(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Save the profile's "Email notifications" form; back to the profile (or the profile with
+    the errors, 400)."""
+    form = EmailPreferenceForm(request.POST)
+    if not form.is_valid():
+        context = {"notification_form": form}
+        return render(request, "accounts/email_notifications.html", context, status=400)
+    email_preference_set(
+        user=request.user,
+        language=form.cleaned_data["language"],
+        proposal_emails=form.cleaned_data["proposal_emails"],
+    )
+    messages.success(request, _("Your email preferences were saved."))
+    return redirect(reverse("profile") + NOTIFICATIONS_ANCHOR)
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in member's emails follow the language they chose."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and isinstance(request.user, User)
+        and language in dict(settings.LANGUAGES)
+    ):
+        email_preference_set(user=request.user, language=language)
+    return response
+
+
+def language_from_signup(request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    """allauth's ``user_signed_up`` (connected in ``skillsmatrix.apps``): a new member's emails
+    come in the language they signed up in."""
+    language = translation.get_language() or ""
+    if language in dict(settings.LANGUAGES):
+        email_preference_set(user=user, language=language)
+
+
+# --- The admin's way in, and rate-limited account forms ------------------------------------------
 
 
 @never_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.conf import settings
 
 from skillsmatrix.celery import app
@@ -127,3 +128,17 @@ def test_sending_shares_the_brokers_redis_breaker_and_only_unreachability_opens_
     monkeypatch.setattr(notifications_sweep, "apply_async", unreachable)
     assert send_task(notifications_sweep) is False
     assert breaker.is_open
+
+
+def test_services_send_tasks_by_name_and_an_unknown_name_fails_at_once(
+    django_capture_on_commit_callbacks,
+):
+    from celery.exceptions import NotRegistered
+
+    from skillsmatrix.background import registered_task, send_after_commit
+
+    for name in OUR_TASKS:
+        assert registered_task(name).name == name
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(NotRegistered):
+        send_after_commit("proposals.tasks.no_such_task", notification_id=1)
+    assert callbacks == []

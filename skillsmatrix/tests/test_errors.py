@@ -20,12 +20,11 @@ from proposals.errors import (
 from roles.errors import (
     CellNotFound,
     ChangeConflict,
-    NotFound,
     RoleChangeError,
     RoleNotFound,
     RoleVersionNotFound,
 )
-from skillsmatrix.errors import DomainError, RateLimited
+from skillsmatrix.errors import DomainError, NotFound, RateLimited
 
 pytestmark = pytest.mark.django_db
 

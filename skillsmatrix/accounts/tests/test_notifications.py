@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from proposals.models import EmailPreference
+from skillsmatrix.models import EmailPreference
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from skillsmatrix.accounts.permissions import member_can_participate
+from skillsmatrix.members import member_can_participate
 
 pytestmark = pytest.mark.django_db
 
