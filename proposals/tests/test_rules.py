@@ -10,7 +10,8 @@ from proposals import rules
 from proposals.models import ProposalStatus
 from proposals.rules import decision_for, review_approved, voting_has_ended
 
-DEFAULTS = {"quorum": 5, "approval_ratio": 0.66}
+# The defaults of VOTING_QUORUM and VOTING_APPROVAL_RATIO.
+QUORUM, RATIO = 5, 0.66
 
 
 def test_the_rules_speak_the_models_statuses():
@@ -33,7 +34,7 @@ def test_the_rules_speak_the_models_statuses():
     ],
 )
 def test_the_default_rule(up, down, status):
-    assert decision_for(up=up, down=down, **DEFAULTS) == status
+    assert decision_for(up=up, down=down, quorum=QUORUM, approval_ratio=RATIO) == status
 
 
 def test_fewer_votes_than_the_quorum_expire_whatever_their_share():
@@ -51,12 +52,12 @@ def test_exactly_the_quorum_is_decided_on_its_share():
 def test_exactly_the_approval_ratio_passes():
     assert decision_for(up=3, down=1, quorum=4, approval_ratio=0.75) == "in_review"
     # The default ratio: 33 of 50 is 0.66.
-    assert decision_for(up=33, down=17, **DEFAULTS) == "in_review"
+    assert decision_for(up=33, down=17, quorum=QUORUM, approval_ratio=RATIO) == "in_review"
 
 
 def test_just_below_the_approval_ratio_is_rejected():
     assert decision_for(up=2, down=1, quorum=3, approval_ratio=0.67) == "rejected"
-    assert decision_for(up=65, down=35, **DEFAULTS) == "rejected"
+    assert decision_for(up=65, down=35, quorum=QUORUM, approval_ratio=RATIO) == "rejected"
 
 
 def test_the_approval_ratio_is_the_share_of_up_votes_among_all_votes():
