@@ -142,7 +142,8 @@ class Matrix:
 
 def _level_plan(code: str, level_cells: list[tuple[bool, int, int, _PlanCell]]) -> _LevelPlan:
     """A level's plan from its cells as (optional, domain index, skill index, cell)."""
-    level_cells.sort(key=lambda item: item[:3])
+    # A skill has one cell per level, so no two items tie before the cell: no cell is compared.
+    level_cells.sort()
     return _LevelPlan(
         code=code,
         cells=tuple(cell for *_, cell in level_cells),
@@ -245,16 +246,13 @@ def ratings_from_codes(codes: Mapping[str, str | None]) -> dict[str, int]:
 
 
 def optional_needed(total: int, share: float) -> int:
-    """The smallest number of optional cells ``k`` with ``k / total >= share``.
+    """The smallest number of optional cells ``k`` with ``k / total >= share`` (0 of none).
 
-    Computed by comparing the same ratio the rule states rather than ``ceil(share * total)``,
-    whose float rounding would ask 0.7 × 10 = 7.000000000000001 → 8 cells.
+    Counted up from ``share * total`` rounded down (never above the answer) by comparing the
+    same ratio the rule states, rather than ``ceil(share * total)``, whose float rounding would
+    ask 0.7 × 10 = 7.000000000000001 → 8 cells.
     """
-    if total == 0:
-        return 0
     needed = min(total, max(0, int(share * total)))
-    while needed > 0 and (needed - 1) / total >= share:
-        needed -= 1
     while needed < total and needed / total < share:
         needed += 1
     return needed
