@@ -289,6 +289,20 @@ def test_ratings_from_codes_drops_unrated_skills():
     }
 
 
+def test_grading_the_seed_takes_well_under_a_millisecond(seed_document, benchmark):
+    from grading.selectors import grading_sheet_from_document  # needs Django set up
+
+    sheet = grading_sheet_from_document(seed_document)
+    ratings = {skill.slug: "AWE"[index % 3] for index, skill in enumerate(sheet.skills)}
+    ranks = {slug: "-AWE".index(code) for slug, code in ratings.items()}
+
+    result = benchmark(grade, sheet.matrix, ranks, optional_share=0.5)
+
+    assert result.grade == "junior"
+    if benchmark.stats:  # only measured with --benchmark-enable
+        assert benchmark.stats.stats.median < 0.001
+
+
 # --- Properties -------------------------------------------------------------------------------
 
 CELL = st.one_of(

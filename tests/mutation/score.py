@@ -73,9 +73,7 @@ def _patterns() -> list[str]:
 
 def _modules(pattern: str) -> list[str]:
     """The source files of ``pattern`` that mutmut mutated (those with a results file)."""
-    found = (
-        str(meta.relative_to(MUTANTS))[: -len(".meta")] for meta in MUTANTS.rglob("*.py.meta")
-    )
+    found = (str(meta.relative_to(MUTANTS))[: -len(".meta")] for meta in MUTANTS.rglob("*.py.meta"))
     return sorted(path for path in found if fnmatch.fnmatch(path, pattern))
 
 
