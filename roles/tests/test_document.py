@@ -5,7 +5,16 @@ import json
 
 import pytest
 
-from roles.document import RoleDocumentError, dumps_role_document, parse_role_document
+from roles.changes import Cell
+from roles.document import (
+    DomainData,
+    LevelData,
+    RoleDocument,
+    RoleDocumentError,
+    SkillData,
+    dumps_role_document,
+    parse_role_document,
+)
 from roles.tests.factories import role_document
 
 
@@ -25,6 +34,116 @@ def test_parses_seed(seed_document):
     assert docker.slug == "docker"
     assert docker.requirements["middle"].code == "W"
     assert docker.requirements["middle"].mandatory is True
+
+
+def test_every_part_of_a_document_is_read_and_every_extension_kept_at_its_place():
+    document = {
+        "format": "skillsmatrix.role/v1",
+        "source": "https://example.com/ladder",
+        "x-generator": "test",
+        "family": {"slug": "data", "name": "Data", "x-note": "f"},
+        "role": {
+            "slug": "analyst",
+            "title": "Analyst",
+            "tagline": "",
+            "description": "Reads numbers",
+            "key_domains": ["Maths"],
+            "x-owner": "r",
+        },
+        "levels": [
+            {"code": "jun", "name": "Junior", "short": "J", "focus": "", "stack": [], "x-y": 1},
+            {"code": "sen", "name": "Senior", "short": "S", "focus": "Leads", "stack": ["SQL"]},
+        ],
+        "codes": [{"code": "W", "name": "Practitioner", "rank": 2, "x-colour": "blue"}],
+        "domains": [
+            {
+                "name": "Maths",
+                "slug": "maths",
+                "x-weight": 2,
+                "skills": [
+                    {
+                        "name": "Statistics",
+                        "slug": "stats",
+                        "description": "Means",
+                        "requirements": {
+                            "jun": {"code": "A", "x-example": "a mean"},
+                            "sen": {"code": "E", "mandatory": False, "details": "Tests"},
+                        },
+                        "x-level": 3,
+                    },
+                    {"name": "Algebra", "requirements": {"jun": None, "sen": "W"}},
+                ],
+            }
+        ],
+    }
+
+    parsed = parse_role_document(document)
+
+    assert parsed == RoleDocument(
+        family_slug="data",
+        family_name="Data",
+        slug="analyst",
+        title="Analyst",
+        tagline="",
+        description="Reads numbers",
+        key_domains=["Maths"],
+        levels=[
+            LevelData(code="jun", name="Junior", short="J", focus="", stack=[]),
+            LevelData(code="sen", name="Senior", short="S", focus="Leads", stack=["SQL"]),
+        ],
+        domains=[
+            DomainData(
+                slug="maths",
+                name="Maths",
+                skills=[
+                    SkillData(
+                        slug="stats",
+                        name="Statistics",
+                        description="Means",
+                        requirements={
+                            "jun": Cell(code="A"),
+                            "sen": Cell(code="E", mandatory=False, details="Tests"),
+                        },
+                    ),
+                    SkillData(
+                        slug="algebra",
+                        name="Algebra",
+                        description="",
+                        requirements={"sen": Cell(code="W")},
+                    ),
+                ],
+            )
+        ],
+        source="https://example.com/ladder",
+        code_names={"W": "Practitioner"},
+        extensions={
+            "$": {"x-generator": "test"},
+            "family": {"x-note": "f"},
+            "role": {"x-owner": "r"},
+            "code:W": {"x-colour": "blue"},
+            "level:jun": {"x-y": 1},
+            "domain:maths": {"x-weight": 2},
+            "skill:stats": {"x-level": 3},
+            "cell:stats:jun": {"x-example": "a mean"},
+        },
+    )
+
+
+def test_texts_may_be_as_long_as_their_limit():
+    document = role_document()
+    document["family"]["name"] = "F" * 200
+    document["role"]["title"] = "T" * 200
+    document["levels"][0]["name"] = "N" * 100
+    document["levels"][0]["stack"] = ["S" * 200]
+    document["domains"][0]["skills"][0]["name"] = "K" * 200
+    document["codes"] = [{"code": "E", "name": "M" * 100}]
+
+    parsed = parse_role_document(document)
+
+    assert (len(parsed.family_name), len(parsed.title)) == (200, 200)
+    assert (len(parsed.levels[0].name), len(parsed.levels[0].stack[0])) == (100, 200)
+    assert len(parsed.domains[0].skills[0].name) == 200
+    assert parsed.code_names == {"E": "M" * 100}
 
 
 def test_cell_forms():
@@ -60,7 +179,34 @@ def _legend(*entries):
         (lambda d: d.update(x=1), "$.x", "unknown key (extensions must start with 'x-')"),
         (lambda d: d.pop("family"), "$.family", "is missing"),
         (lambda d: d.update(family=[]), "$.family", "must be an object, not an array"),
+        (lambda d: d["family"].pop("name"), "$.family.name", "is missing"),
+        (
+            lambda d: d["family"].update(name="F" * 201),
+            "$.family.name",
+            "must be at most 200 characters",
+        ),
+        (
+            lambda d: d["family"].update(slug="Data!"),
+            "$.family.slug",
+            "'Data!' is not a slug (lowercase letters, digits, - and _)",
+        ),
+        (
+            lambda d: d["family"].update(url="x"),
+            "$.family.url",
+            "unknown key (extensions must start with 'x-')",
+        ),
         (lambda d: d.pop("role"), "$.role", "is missing"),
+        (
+            lambda d: d["role"].update(owner="x"),
+            "$.role.owner",
+            "unknown key (extensions must start with 'x-')",
+        ),
+        (lambda d: d["role"].pop("tagline"), "$.role.tagline", "is missing"),
+        (
+            lambda d: d["role"].update(description=1),
+            "$.role.description",
+            "must be a string, not a number",
+        ),
         (lambda d: d.update(role="Test Role"), "$.role", "must be an object, not a string"),
         # Text fields
         (lambda d: d["role"].pop("title"), "$.role.title", "is missing"),
@@ -143,7 +289,48 @@ def _legend(*entries):
             "must be at most 20 characters",
         ),
         (lambda d: d["levels"][0].pop("focus"), "$.levels[0].focus", "is missing"),
+        (
+            lambda d: d["levels"].__setitem__(0, "l1"),
+            "$.levels[0]",
+            "must be an object, not a string",
+        ),
+        (
+            lambda d: d["levels"][1].update(years=3),
+            "$.levels[1].years",
+            "unknown key (extensions must start with 'x-')",
+        ),
         # Domains and skills
+        (
+            lambda d: d["domains"].__setitem__(1, []),
+            "$.domains[1]",
+            "must be an object, not an array",
+        ),
+        (
+            lambda d: d["domains"][1].update(weight=1),
+            "$.domains[1].weight",
+            "unknown key (extensions must start with 'x-')",
+        ),
+        (
+            lambda d: d["domains"][1].update(slug="Two Words"),
+            "$.domains[1].slug",
+            "'Two Words' is not a slug (lowercase letters, digits, - and _)",
+        ),
+        (lambda d: d["domains"][1].pop("skills"), "$.domains[1].skills", "is missing"),
+        (
+            lambda d: d["domains"][1]["skills"][2].update(owner="x"),
+            "$.domains[1].skills[2].owner",
+            "unknown key (extensions must start with 'x-')",
+        ),
+        (
+            lambda d: d["domains"][1]["skills"][2].update(name="K" * 201),
+            "$.domains[1].skills[2].name",
+            "must be at most 200 characters",
+        ),
+        (
+            lambda d: d["domains"][1]["skills"][2].update(slug="K"),
+            "$.domains[1].skills[2].slug",
+            "'K' is not a slug (lowercase letters, digits, - and _)",
+        ),
         (
             lambda d: d["domains"][1].update(name="Domain 0"),
             "$.domains[1].name",
@@ -268,6 +455,17 @@ def _legend(*entries):
             "the rank of E is 3, not 2",
         ),
         (_legend({"code": "E"}), "$.codes[0].name", "is missing"),
+        (_legend("E"), "$.codes[0]", "must be an object, not a string"),
+        (
+            _legend({"code": "E", "name": "Masters", "colour": "red"}),
+            "$.codes[0].colour",
+            "unknown key (extensions must start with 'x-')",
+        ),
+        (
+            _legend({"code": "E", "name": "M" * 101}),
+            "$.codes[0].name",
+            "must be at most 100 characters",
+        ),
         (
             _legend(*({"code": code, "name": code} for code in "AWEA")),
             "$.codes",
@@ -354,10 +552,9 @@ def test_refuses_json_that_is_not_an_object(raw):
 def test_dumps_is_canonical():
     document = {"b": "é", "a": [1]}
     text = dumps_role_document(document)
-    assert text.endswith("}\n")
-    assert "é" in text  # not escaped
+    # Indented by two, not escaped, key order kept (not sorted), one final newline.
+    assert text == '{\n  "b": "é",\n  "a": [\n    1\n  ]\n}\n'
     assert json.loads(text) == document
-    assert text.index('"b"') < text.index('"a"')  # key order kept, not sorted
 
 
 @pytest.mark.parametrize(
