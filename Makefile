@@ -80,8 +80,8 @@ messages: install
 	cd roles && ../$(BIN)/django-admin makemessages -l es --no-obsolete
 	cd grading && ../$(BIN)/django-admin makemessages -l es --no-obsolete
 	cd proposals && ../$(BIN)/django-admin makemessages -l es --no-obsolete
-	$(BIN)/python manage.py makemessages -l es --no-obsolete -i roles -i grading -i proposals -i .venv -i staticfiles -i test-artifacts
-	$(BIN)/python manage.py compilemessages --ignore .venv
+	$(BIN)/python manage.py makemessages -l es --no-obsolete -i roles -i grading -i proposals -i .venv -i staticfiles -i test-artifacts -i mutants
+	$(BIN)/python manage.py compilemessages --ignore .venv --ignore mutants
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles mutants
