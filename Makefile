@@ -8,7 +8,7 @@ LOCK := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run worker beat test lint format messages bench contract clean
+.PHONY: install lock run worker beat test lint format messages bench contract mutation clean
 
 install: $(STAMP)
 
@@ -63,13 +63,27 @@ bench: install
 contract: install
 	bash tests/contract/run_schemathesis.sh
 
+# Mutation testing (mutmut; [tool.mutmut] in pyproject.toml) of the grade engine, the proposal
+# rules and the role changes, on SQLite, from scratch, two mutants at a time and stopped after
+# MUTATION_TIME_BOX; then the score per module, failing when the gated modules score below
+# MUTATION_MIN per cent (tests/mutation/).
+MUTATION_TIME_BOX ?= 15m
+MUTATION_MIN ?= 90
+MUTATION_GATED ?= grading/engine.py proposals/rules.py
+mutation: install
+	rm -rf mutants
+	-env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL \
+		timeout --signal=INT --kill-after=30s $(MUTATION_TIME_BOX) $(BIN)/mutmut run --max-children 2
+	@echo
+	$(BIN)/python tests/mutation/score.py --min $(MUTATION_MIN) $(addprefix --gate ,$(MUTATION_GATED))
+
 # Needs GNU gettext (msgfmt); the compiled .mo files are committed so a fresh clone needs none.
 messages: install
 	cd roles && ../$(BIN)/django-admin makemessages -l es --no-obsolete
 	cd grading && ../$(BIN)/django-admin makemessages -l es --no-obsolete
 	cd proposals && ../$(BIN)/django-admin makemessages -l es --no-obsolete
-	$(BIN)/python manage.py makemessages -l es --no-obsolete -i roles -i grading -i proposals -i .venv -i staticfiles -i test-artifacts
-	$(BIN)/python manage.py compilemessages --ignore .venv
+	$(BIN)/python manage.py makemessages -l es --no-obsolete -i roles -i grading -i proposals -i .venv -i staticfiles -i test-artifacts -i mutants
+	$(BIN)/python manage.py compilemessages --ignore .venv --ignore mutants
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles mutants

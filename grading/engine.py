@@ -127,23 +127,28 @@ class Matrix:
                     (optional, domain_index, skill_index, (row.skill, rank, optional, gaps))
                 )
             skill_cells[row.skill] = tuple(cells)
-        plans = []
-        for code, level_cells in zip(self.levels, by_level, strict=True):
-            level_cells.sort(key=lambda item: item[:3])
-            plans.append(
-                _LevelPlan(
-                    code=code,
-                    cells=tuple(cell for *_, cell in level_cells),
-                    optional_cells=sum(1 for optional, *_ in level_cells if optional),
-                )
-            )
-        object.__setattr__(self, "_plans", tuple(plans))
+        plans = tuple(
+            _level_plan(code, level_cells)
+            for code, level_cells in zip(self.levels, by_level, strict=True)
+        )
+        object.__setattr__(self, "_plans", plans)
         object.__setattr__(self, "_skill_cells", skill_cells)
         object.__setattr__(self, "_skill_slugs", frozenset(skill_cells))
 
     @property
     def skill_slugs(self) -> frozenset[str]:
         return self._skill_slugs
+
+
+def _level_plan(code: str, level_cells: list[tuple[bool, int, int, _PlanCell]]) -> _LevelPlan:
+    """A level's plan from its cells as (optional, domain index, skill index, cell)."""
+    # A skill has one cell per level, so no two items tie before the cell: no cell is compared.
+    level_cells.sort()
+    return _LevelPlan(
+        code=code,
+        cells=tuple(cell for *_, cell in level_cells),
+        optional_cells=sum(1 for optional, *_ in level_cells if optional),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,27 +216,6 @@ class LevelResult:
         """Optional cells still to meet before the optional share holds (0 when it does)."""
         return max(0, self.optional_needed - self.optional_met)
 
-    def _key(self) -> tuple[object, ...]:
-        return (
-            self.code,
-            self.met,
-            self.coverage,
-            self.cells,
-            self.cells_met,
-            self.optional_cells,
-            self.optional_met,
-            self.optional_needed,
-            self.unmet,
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, LevelResult):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
 
 @dataclass(frozen=True, slots=True)
 class GradeResult:
@@ -244,9 +228,6 @@ class GradeResult:
     @property
     def at_top(self) -> bool:
         return self.grade is not None and self.next_level is None
-
-    def level(self, code: str) -> LevelResult | None:
-        return next((level for level in self.levels if level.code == code), None)
 
 
 def rank_of(code: str | None) -> int:
@@ -265,33 +246,23 @@ def ratings_from_codes(codes: Mapping[str, str | None]) -> dict[str, int]:
 
 
 def optional_needed(total: int, share: float) -> int:
-    """The smallest number of optional cells ``k`` with ``k / total >= share``.
+    """The smallest number of optional cells ``k`` with ``k / total >= share`` (0 of none).
 
-    Computed by comparing the same ratio the rule states rather than ``ceil(share * total)``,
-    whose float rounding would ask 0.7 × 10 = 7.000000000000001 → 8 cells.
+    Counted up from ``share * total`` rounded down (never above the answer) by comparing the
+    same ratio the rule states, rather than ``ceil(share * total)``, whose float rounding would
+    ask 0.7 × 10 = 7.000000000000001 → 8 cells.
     """
-    if total == 0:
-        return 0
     needed = min(total, max(0, int(share * total)))
-    while needed > 0 and (needed - 1) / total >= share:
-        needed -= 1
     while needed < total and needed / total < share:
         needed += 1
     return needed
 
 
-def grade(matrix: Matrix, ratings: Mapping[str, int], *, optional_share: float) -> GradeResult:
-    """Grade ``ratings`` (skill slug → rank 0..3) against ``matrix`` (DESIGN §5).
-
-    Ratings of skills the matrix does not hold are ignored: a stored assessment may rate skills
-    a later version of the role removed.
-    """
-    if not 0.0 <= optional_share <= 1.0:
-        raise ValueError(f"optional_share must be between 0 and 1, not {optional_share!r}")
-    plans = matrix._plans
-    # Met cells per level, counted from the rated skills alone (an unrated skill meets nothing).
-    met = [0] * len(plans)
-    optional_met = [0] * len(plans)
+def _met_cells(matrix: Matrix, ratings: Mapping[str, int]) -> tuple[list[int], list[int]]:
+    """Met cells and met optional cells per level, counted from the rated skills alone (an
+    unrated skill meets nothing)."""
+    met = [0] * len(matrix._plans)
+    optional_met = [0] * len(matrix._plans)
     skill_cells = matrix._skill_cells
     for skill, rating in ratings.items():
         # A rating indexes the cells' prepared gaps: a whole number (bool is one) 0..3.
@@ -303,6 +274,19 @@ def grade(matrix: Matrix, ratings: Mapping[str, int], *, optional_share: float) 
             if rating >= rank:
                 met[index] += 1
                 optional_met[index] += optional
+    return met, optional_met
+
+
+def grade(matrix: Matrix, ratings: Mapping[str, int], *, optional_share: float) -> GradeResult:
+    """Grade ``ratings`` (skill slug → rank 0..3) against ``matrix`` (DESIGN §5).
+
+    Ratings of skills the matrix does not hold are ignored: a stored assessment may rate skills
+    a later version of the role removed.
+    """
+    if not 0.0 <= optional_share <= 1.0:
+        raise ValueError(f"optional_share must be between 0 and 1, not {optional_share!r}")
+    plans = matrix._plans
+    met, optional_met = _met_cells(matrix, ratings)
     # The caller's mapping may change after this returns; the results keep a copy.
     kept = dict(ratings)
     levels = []

@@ -15,6 +15,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from proposals.rules import voting_has_ended
 from roles.models import Role, RoleVersion, SkillDomain
 
 TITLE_MAX_LENGTH = 200
@@ -131,7 +132,9 @@ class Proposal(models.Model):
     @property
     def voting_is_open(self) -> bool:
         """Votes are taken: voting, and its window has not ended (it may not be closed yet)."""
-        return self.status == ProposalStatus.VOTING and self.closes_at > timezone.now()
+        return self.status == ProposalStatus.VOTING and not voting_has_ended(
+            closes_at=self.closes_at, now=timezone.now()
+        )
 
 
 class ProposalTarget(models.Model):

@@ -39,6 +39,7 @@ from proposals.models import (
     Review,
     Vote,
 )
+from proposals.rules import decision_for, review_approved, voting_has_ended
 from proposals.selectors import (
     AnyUser,
     ChangesPreview,
@@ -287,18 +288,14 @@ def proposal_withdraw(*, proposal: Proposal, author: User) -> Proposal:
     return locked
 
 
-def decision_for(*, up: int, down: int) -> str:
-    """The status a proposal gets when voting closes with this tally (DESIGN §5)."""
-    if up + down < settings.VOTING_QUORUM:
-        return Proposal.Status.EXPIRED
-    if up / (up + down) < settings.VOTING_APPROVAL_RATIO:
-        return Proposal.Status.REJECTED
-    return Proposal.Status.IN_REVIEW
-
-
 def _close(locked: Proposal, now: datetime) -> str:
     up, down = proposal_tally(proposal=locked)
-    status = decision_for(up=up, down=down)
+    status = decision_for(
+        up=up,
+        down=down,
+        quorum=settings.VOTING_QUORUM,
+        approval_ratio=settings.VOTING_APPROVAL_RATIO,
+    )
     if status == Proposal.Status.IN_REVIEW:
         locked.status = status
         locked.save(update_fields=["status"])
@@ -325,10 +322,10 @@ def proposal_close_if_due(
         # The row is re-checked once locked: a run that waited for another finds it closed.
         locked = (
             Proposal.objects.select_for_update(skip_locked=not wait)
-            .filter(pk=proposal_id, status=Proposal.Status.VOTING, closes_at__lte=now)
+            .filter(pk=proposal_id, status=Proposal.Status.VOTING)
             .first()
         )
-        if locked is None:
+        if locked is None or not voting_has_ended(closes_at=locked.closes_at, now=now):
             return None
         status = _close(locked, now)
         pause_point("proposal_close")
@@ -339,6 +336,7 @@ def proposals_close_due(*, now: datetime | None = None) -> list[ClosedProposal]:
     """Close every proposal whose voting window has ended, each in its own transaction; a
     proposal closed meanwhile by another run is skipped, so running twice is harmless."""
     now = now or timezone.now()
+    # ``rules.voting_has_ended`` in SQL; each one is checked again once locked.
     due = Proposal.objects.filter(status=Proposal.Status.VOTING, closes_at__lte=now)
     closed: list[ClosedProposal] = []
     for pk in due.order_by("closes_at", "pk").values_list("pk", flat=True):
@@ -353,7 +351,9 @@ def proposal_read(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
     ended and no periodic task has closed it yet (a site without a worker still closes every
     proposal someone looks at). No extra query for a proposal that is not due."""
     proposal = proposal_get(pk=pk, viewer=viewer)
-    due = proposal.status == Proposal.Status.VOTING and proposal.closes_at <= timezone.now()
+    due = proposal.status == Proposal.Status.VOTING and voting_has_ended(
+        closes_at=proposal.closes_at, now=timezone.now()
+    )
     # Without waiting: a worker closing it this moment finishes the job.
     if due and proposal_close_if_due(proposal_id=pk, wait=False) is not None:
         proposal = proposal_get(pk=pk, viewer=viewer)
@@ -363,9 +363,12 @@ def proposal_read(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
 # --- Expert review -----------------------------------------------------------------------------
 
 
-def _apply(proposal: Proposal) -> None:
-    """Apply an approved proposal with its base version: accepted with the version it made, or
-    conflict naming the places that changed since (nothing written to the role then)."""
+def proposal_apply(*, proposal: Proposal) -> None:
+    """Apply an approved proposal's changes to its role as one change set written against its
+    base version: the proposal is then accepted with the version it made, or, when a place it
+    touches changed since that version (or no longer exists), a conflict naming those places,
+    with nothing written to the role. Runs in the caller's transaction with the proposal's row
+    locked (:func:`review_submit` calls it once the approvals are in)."""
     now = timezone.now()
     try:
         # A savepoint: a refused change set leaves nothing behind, the review stays.
@@ -421,11 +424,11 @@ def review_submit(*, proposal: Proposal, reviewer: User, decision: str, comment:
     )
     if decision == Review.Decision.REJECT:
         _decide(locked, Proposal.Status.REJECTED, timezone.now())
-    elif (
-        Review.objects.filter(proposal=locked, decision=Review.Decision.APPROVE).count()
-        >= settings.REVIEW_APPROVALS
+    elif review_approved(
+        approvals=Review.objects.filter(proposal=locked, decision=Review.Decision.APPROVE).count(),
+        needed=settings.REVIEW_APPROVALS,
     ):
-        _apply(locked)
+        proposal_apply(proposal=locked)
     return review
 
 

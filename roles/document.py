@@ -342,6 +342,7 @@ def _domains(
 def _codes_legend(root: dict[str, Any], extensions: Extensions) -> dict[str, str]:
     """The names a document gives the codes, where they differ from the default scale."""
     names: dict[str, str] = {}
+    seen: set[str] = set()
     raw_codes = _array(root, "codes", "$", required=False, max_items=len(CODES))
     for index, raw in enumerate(raw_codes):
         path = f"$.codes[{index}]"
@@ -350,8 +351,9 @@ def _codes_legend(root: dict[str, Any], extensions: Extensions) -> dict[str, str
         code = entry.get("code")
         if code not in CODES:
             raise RoleDocumentError(f"{path}.code", f"must be one of A, W, E, not {code!r}")
-        if code in names or f"code:{code}" in extensions:
+        if code in seen:
             raise RoleDocumentError(f"{path}.code", f"duplicate code {code!r}")
+        seen.add(code)
         if "rank" in entry and entry["rank"] != CODE_RANKS[code]:
             raise RoleDocumentError(
                 f"{path}.rank", f"the rank of {code} is {CODE_RANKS[code]}, not {entry['rank']!r}"

@@ -159,6 +159,50 @@ def test_many_bad_ratings_report_the_first_few_and_a_count(api, seed_role):
     assert body["error_count"] == 51
 
 
+def test_one_bad_rating_is_named_with_the_ratings_there_are(api, seed_role):
+    response = api.post(url(seed_role.slug), {"ratings": {"docker": "X"}}, format="json")
+
+    problem = '"X" is not a rating: use "A", "W", "E" or null.'
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": f"ratings.docker: {problem}",
+        "errors": {"ratings": {"docker": [problem]}},
+        "error_count": 1,
+    }
+
+
+def test_two_bad_ratings_say_how_many_problems_there_are(api, seed_role):
+    ratings = {"docker": "X", "redis": "A", "no-skill": "A"}
+
+    response = api.post(url(seed_role.slug), {"ratings": ratings}, format="json")
+
+    assert response.json()["message"] == (
+        'ratings.docker: "X" is not a rating: use "A", "W", "E" or null. (2 problems in all)'
+    )
+
+
+def test_more_ratings_than_a_one_skill_role_has(api, db):
+    role = role_import(raw=role_document(slug="one", domains=1, skills_per_domain=1)).role
+    ratings = {"skill-0-0": "A", "other": "A"}
+
+    response = api.post(url(role.slug), {"ratings": ratings}, format="json")
+
+    message = "2 ratings for a role of 1 skill"
+    assert response.status_code == 400
+    assert response.json()["message"] == f"ratings: {message}"
+    assert response.json()["errors"] == {"ratings": [message]}
+
+
+@pytest.mark.parametrize(("skill", "shown"), [("x" * 60, "x" * 60), ("x" * 61, "x" * 59 + "…")])
+def test_an_echoed_value_is_cut_after_60_characters(api, seed_role, skill, shown):
+    response = api.post(url(seed_role.slug), {"ratings": {skill: "A"}}, format="json")
+
+    assert response.json()["message"] == (
+        f"ratings.{shown}: unknown skill '{shown}' in role 'mlops-engineer'"
+    )
+    assert list(response.json()["errors"]["ratings"]) == [shown]
+
+
 def test_echoed_values_are_shortened(api, seed_role):
     response = api.post(url(seed_role.slug), {"ratings": {"x" * 10_000: "A"}}, format="json")
 

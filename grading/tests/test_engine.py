@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,6 +24,11 @@ def matrix_of(levels: list[str], rows: list[tuple[str, str, dict[str, object]]])
             SkillRequirements(skill=skill, domain=domain, requirements=tuple(requirements))
         )
     return Matrix(levels=tuple(levels), skills=tuple(skills))
+
+
+def exactly(message: str) -> str:
+    """A ``pytest.raises`` match for the whole message."""
+    return f"^{re.escape(message)}$"
 
 
 # --- Examples ---------------------------------------------------------------------------------
@@ -157,6 +164,28 @@ def test_gaps_are_ordered_mandatory_first_then_fewer_steps_then_domain_then_skil
     assert result.gaps[1].rating_code is None
 
 
+def test_gaps_follow_the_domain_order_when_a_domains_skills_are_apart():
+    # "first" comes first (its first skill does), so its later skill "b2" precedes "b1".
+    matrix = matrix_of(
+        ["jun"],
+        [
+            ("a1", "first", {"jun": "A"}),
+            ("b1", "second", {"jun": "A"}),
+            ("a2", "first", {"jun": "A"}),
+        ],
+    )
+
+    result = grade(matrix, {}, optional_share=0.5)
+
+    assert [gap.skill for gap in result.gaps] == ["a1", "a2", "b1"]
+
+
+def test_the_matrix_knows_its_skills_with_or_without_cells():
+    matrix = matrix_of(["jun"], [("py", "prog", {"jun": "A"}), ("go", "prog", {})])
+
+    assert matrix.skill_slugs == frozenset({"py", "go"})
+
+
 def test_ratings_of_skills_outside_the_matrix_are_ignored():
     matrix = matrix_of(["jun"], [("py", "prog", {"jun": "A"})])
 
@@ -167,6 +196,10 @@ def test_ratings_of_skills_outside_the_matrix_are_ignored():
     ("total", "share", "needed"),
     [
         (0, 0.5, 0),
+        (1, 0.0, 0),
+        (1, 0.5, 1),
+        (1, 1.0, 1),
+        (2, 0.5, 1),
         (3, 0.5, 2),
         (4, 0.5, 2),
         (10, 0.7, 7),
@@ -179,19 +212,72 @@ def test_optional_needed_is_the_least_count_reaching_the_share(total, share, nee
     assert engine.optional_needed(total, share) == needed
 
 
-def test_bad_inputs_are_refused():
-    with pytest.raises(engine.MatrixError):
-        matrix_of(["jun"], [("py", "prog", {"sen": "A"})])
-    with pytest.raises(engine.MatrixError):
-        matrix_of(["jun"], [("py", "prog", {"jun": "X"})])
-    with pytest.raises(engine.MatrixError):
-        matrix_of(["jun"], [("py", "a", {}), ("py", "b", {})])
+@pytest.mark.parametrize(
+    ("levels", "skills", "message"),
+    [
+        (("jun", "jun"), (), "duplicate level code"),
+        (
+            ("jun",),
+            (SkillRequirements("py", "a"), SkillRequirements("py", "b")),
+            "duplicate skill 'py'",
+        ),
+        (
+            ("jun",),
+            (SkillRequirements("py", "prog", (Requirement("sen", "A"),)),),
+            "unknown level 'sen' for 'py'",
+        ),
+        (
+            ("jun",),
+            (SkillRequirements("py", "prog", (Requirement("jun", "A"), Requirement("jun", "W"))),),
+            "two cells for 'py' at 'jun'",
+        ),
+        (
+            ("jun",),
+            (SkillRequirements("py", "prog", (Requirement("jun", "X"),)),),
+            "bad code 'X' for 'py'",
+        ),
+    ],
+)
+def test_a_matrix_that_cannot_be_graded_is_refused_naming_the_problem(levels, skills, message):
+    with pytest.raises(engine.MatrixError, match=exactly(message)):
+        Matrix(levels=levels, skills=skills)
+
+
+@pytest.mark.parametrize("rating", [4, -1, 1.0, "2", None])
+def test_a_rating_is_a_whole_number_from_0_to_3(rating):
     matrix = matrix_of(["jun"], [("py", "prog", {"jun": "A"})])
-    with pytest.raises(ValueError, match="between 0 and 3"):
-        grade(matrix, {"py": 4}, optional_share=0.5)
-    with pytest.raises(ValueError, match="optional_share"):
-        grade(matrix, {}, optional_share=1.5)
-    with pytest.raises(ValueError, match="one of A, W, E"):
+    message = f"rating of 'py' must be a whole number between 0 and 3, not {rating!r}"
+    with pytest.raises(ValueError, match=exactly(message)):
+        grade(matrix, {"py": rating}, optional_share=0.5)
+
+
+def test_the_ratings_bounds_are_ratings():
+    matrix = matrix_of(["jun"], [("py", "prog", {"jun": "E"})])
+    assert grade(matrix, {"py": 0}, optional_share=0.5).gaps[0].steps == 3
+    assert grade(matrix, {"py": 3}, optional_share=0.5).grade == "jun"
+
+
+@pytest.mark.parametrize("share", [-0.01, 1.01])
+def test_the_optional_share_is_between_0_and_1(share):
+    matrix = matrix_of(["jun"], [("py", "prog", {"jun": "A"})])
+    message = f"optional_share must be between 0 and 1, not {share!r}"
+    with pytest.raises(ValueError, match=exactly(message)):
+        grade(matrix, {}, optional_share=share)
+
+
+def test_the_optional_shares_bounds_are_shares():
+    matrix = matrix_of(["jun"], [("py", "prog", {"jun": ("A", False)})])
+    assert grade(matrix, {}, optional_share=0.0).grade == "jun"
+    assert grade(matrix, {}, optional_share=1.0).grade is None
+
+
+@pytest.mark.parametrize(("code", "rank"), [(None, 0), ("A", 1), ("W", 2), ("E", 3)])
+def test_rank_of_a_code(code, rank):
+    assert engine.rank_of(code) == rank
+
+
+def test_rank_of_refuses_what_is_not_a_code():
+    with pytest.raises(ValueError, match=exactly("code must be one of A, W, E or None, not 'Z'")):
         engine.rank_of("Z")
 
 
@@ -203,6 +289,20 @@ def test_ratings_from_codes_drops_unrated_skills():
     }
 
 
+def test_grading_the_seed_takes_well_under_a_millisecond(seed_document, benchmark):
+    from grading.selectors import grading_sheet_from_document  # needs Django set up
+
+    sheet = grading_sheet_from_document(seed_document)
+    ratings = {skill.slug: "AWE"[index % 3] for index, skill in enumerate(sheet.skills)}
+    ranks = {slug: "-AWE".index(code) for slug, code in ratings.items()}
+
+    result = benchmark(grade, sheet.matrix, ranks, optional_share=0.5)
+
+    assert result.grade == "junior"
+    if benchmark.stats:  # only measured with --benchmark-enable
+        assert benchmark.stats.stats.median < 0.001
+
+
 # --- Properties -------------------------------------------------------------------------------
 
 CELL = st.one_of(
@@ -210,6 +310,14 @@ CELL = st.one_of(
     st.tuples(st.sampled_from(["A", "W", "E"]), st.booleans()),
 )
 SHARES = st.one_of(st.sampled_from([0.0, 0.5, 0.66, 1.0]), st.floats(0.0, 1.0))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 400), SHARES)
+def test_optional_needed_counts_what_the_share_asks_for_any_count(total, share):
+    least = next((k for k in range(total + 1) if k / total >= share), total) if total else 0
+
+    assert engine.optional_needed(total, share) == least
 
 
 @st.composite

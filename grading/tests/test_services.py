@@ -40,7 +40,10 @@ def test_anonymous_assessments_have_no_user_and_distinct_tokens(seed_role, djang
 
 @pytest.mark.parametrize(
     ("ratings", "message"),
-    [({"no-such-skill": "A"}, "Unknown skill"), ({"github-copilot": "X"}, "must be A, W or E")],
+    [
+        ({"no-such-skill": "A"}, r"^Unknown skill no-such-skill\.$"),
+        ({"github-copilot": "X"}, r"^The rating of github-copilot must be A, W or E\.$"),
+    ],
 )
 def test_bad_ratings_are_refused_and_nothing_is_saved(seed_role, ratings, message):
     sheet = grading_sheet_get(role=seed_role)

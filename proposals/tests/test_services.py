@@ -16,9 +16,9 @@ from proposals.models import Comment, Expertise, Proposal, Vote
 from proposals.selectors import proposal_tally
 from proposals.services import (
     comment_add,
-    decision_for,
     expertise_grant,
     expertise_revoke,
+    proposal_close_if_due,
     proposal_close_now,
     proposal_reject_by_moderator,
     proposal_withdraw,
@@ -30,6 +30,8 @@ from proposals.tests.factories import ProposalFactory, UserFactory, VoteFactory
 from roles.tests.factories import SkillDomainFactory
 
 pytestmark = pytest.mark.django_db
+
+MOMENT = timedelta(microseconds=1)
 
 
 # --- Voting ---
@@ -143,20 +145,6 @@ def test_only_the_author_withdraws_and_only_while_voting():
 # --- Closing ---
 
 
-@pytest.mark.parametrize(
-    ("up", "down", "status"),
-    [
-        (4, 0, "expired"),  # below the quorum of 5
-        (3, 2, "rejected"),  # 0.6 < 0.66
-        (4, 2, "in_review"),  # 0.667 >= 0.66
-        (5, 0, "in_review"),
-        (0, 5, "rejected"),
-    ],
-)
-def test_decision_rule(up, down, status):
-    assert decision_for(up=up, down=down) == status
-
-
 def test_close_due_moves_only_due_voting_proposals(settings):
     settings.VOTING_QUORUM = 2
     due = ProposalFactory.create(closes_at=timezone.now() - timedelta(minutes=1))
@@ -183,11 +171,50 @@ def test_close_due_moves_only_due_voting_proposals(settings):
     assert proposals_close_due() == []
 
 
-def test_fractional_voting_window_setting(monkeypatch):
-    from skillsmatrix.settings import env_float
+def test_a_proposal_not_yet_due_is_not_closed():
+    proposal = ProposalFactory.create()
+    VoteFactory.create_batch(5, proposal=proposal, value=1)
 
-    monkeypatch.setenv("VOTING_WINDOW_HOURS", "0.5")
-    assert env_float("VOTING_WINDOW_HOURS", 168.0, low=0.01, high=24.0 * 365) == 0.5
+    assert proposal_close_if_due(proposal_id=proposal.pk, now=proposal.closes_at - MOMENT) is None
+
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_at) == ("voting", None)
+
+
+def test_a_proposal_is_due_at_its_closing_time_exactly():
+    proposal = ProposalFactory.create()
+
+    assert proposal_close_if_due(proposal_id=proposal.pk, now=proposal.closes_at) == "expired"
+
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decided_at) == ("expired", proposal.closes_at)
+
+
+def test_only_a_voting_proposal_is_closed():
+    proposal = ProposalFactory.create(status="withdrawn", decided_at=timezone.now())
+    assert proposal_close_if_due(proposal_id=proposal.pk, now=proposal.closes_at) is None
+    assert Proposal.objects.get(pk=proposal.pk).status == "withdrawn"
+
+
+@pytest.mark.parametrize(("ratio", "status"), [(0.75, "in_review"), (0.76, "rejected")])
+def test_closing_applies_the_approval_ratio_setting(settings, ratio, status):
+    settings.VOTING_QUORUM = 4
+    settings.VOTING_APPROVAL_RATIO = ratio
+    proposal = ProposalFactory.create()
+    VoteFactory.create_batch(3, proposal=proposal, value=1)
+    VoteFactory.create(proposal=proposal, value=-1)
+
+    assert proposal_close_if_due(proposal_id=proposal.pk, now=proposal.closes_at) == status
+    assert Proposal.objects.get(pk=proposal.pk).status == status
+
+
+@pytest.mark.parametrize(("quorum", "status"), [(3, "in_review"), (4, "expired")])
+def test_closing_applies_the_quorum_setting(settings, quorum, status):
+    settings.VOTING_QUORUM = quorum
+    proposal = ProposalFactory.create()
+    VoteFactory.create_batch(3, proposal=proposal, value=1)
+
+    assert proposal_close_if_due(proposal_id=proposal.pk, now=proposal.closes_at) == status
 
 
 # --- Moderation ---

@@ -169,3 +169,7 @@ def test_proxy_headers_are_trusted_only_when_configured(env, expected):
     result = run_python(["-c", code], **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == expected
+
+
+def test_the_voting_window_takes_fractions_of_an_hour():
+    assert _settings("VOTING_WINDOW_HOURS", VOTING_WINDOW_HOURS="0.5") == ["0.5"]

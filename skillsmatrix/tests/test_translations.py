@@ -10,7 +10,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = [
-    *sorted(p for p in ROOT.glob("*/locale/es/LC_MESSAGES/django.po") if ".venv" not in p.parts),
+    *sorted(
+        p
+        for p in ROOT.glob("*/locale/es/LC_MESSAGES/django.po")
+        if not {".venv", "mutants"} & set(p.relative_to(ROOT).parts)  # mutants/: make mutation
+    ),
     ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po",
 ]
 
