@@ -130,7 +130,10 @@ class ChangeForm(forms.Form):
 
     op = forms.ChoiceField(label=_("Change"), choices=list(OP_LABELS.items()))
     skill = forms.CharField(
-        label=_("Skill"), required=False, max_length=100, help_text=_("The skill's slug.")
+        label=_("Skill"),
+        required=False,
+        max_length=100,
+        help_text=_("The skill's short name, for example “apache-kafka”."),
     )
     level = forms.ChoiceField(label=_("Level"), required=False)
     code = forms.ChoiceField(label=_("Requirement"), required=False, choices=CODE_CHOICES)
