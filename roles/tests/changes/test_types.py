@@ -4,16 +4,19 @@ no database here."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
-from roles.changes.errors import ChangeError
-from roles.changes.state import Cell
+from roles.changes.errors import ChangeError, ChangeProblem
+from roles.changes.state import ROLE_FIELDS, Cell, LevelState, RoleState, SkillState
 from roles.changes.types import (
     CHANGE_TYPES,
     PROPOSAL_OPS,
     AddLevel,
     AddSkill,
+    Change,
     RemoveLevel,
     RemoveSkill,
     RenameDomain,
@@ -223,3 +226,348 @@ def test_layout_change_moves_a_skill_between_domains(seed_state):
     state = apply_changes(seed_state, [change]).state
     assert state.skill(skills[0]).domain == layout[1][0]
     assert parse_changes(changes_as_json([change])) == [change]
+
+
+# --- how each change applies, on a small role built by hand ------------------------------------
+
+JUNIOR = LevelState(code="junior", name="Junior", short="Jr")
+SENIOR = LevelState(code="senior", name="Senior", short="Sr")
+DOCKER = SkillState(
+    slug="docker",
+    name="Docker",
+    domain="containers",
+    cells={"junior": Cell(code="A"), "senior": Cell(code="W", details="Compose")},
+)
+K8S = SkillState(slug="k8s", name="Kubernetes", domain="containers")
+PYTHON = SkillState(
+    slug="python", name="Python", domain="languages", cells={"senior": Cell(code="E")}
+)
+
+
+def small_role(**overrides: Any) -> RoleState:
+    values: dict[str, Any] = {
+        "slug": "ops",
+        "title": "Ops",
+        "family": "eng",
+        "family_name": "Engineering",
+        "levels": (JUNIOR, SENIOR),
+        "skills": (DOCKER, K8S, PYTHON),
+        "domain_names": {"containers": "Containers", "languages": "Languages"},
+    }
+    return RoleState(**{**values, **overrides})
+
+
+def problems_of(state: RoleState, *changes: Change) -> list[ChangeProblem]:
+    with pytest.raises(ChangeError) as caught:
+        apply_changes(state, changes)
+    return caught.value.problems
+
+
+def applied(state: RoleState, *changes: Change) -> RoleState:
+    return apply_changes(state, changes).state
+
+
+def test_apply_names_every_change_that_cannot_apply_not_only_the_first():
+    assert problems_of(
+        small_role(),
+        RemoveSkill(skill="kafka"),
+        SetFocus(level="junior", text="ok"),
+        SetFocus(level="staff", text="x"),
+    ) == [
+        ChangeProblem("changes[0].skill", "unknown_skill", {"skill": "kafka", "role": "ops"}),
+        ChangeProblem("changes[2].level", "unknown_level", {"level": "staff", "role": "ops"}),
+    ]
+
+
+def test_emptying_a_cell_drops_its_extension_and_only_its_own():
+    state = small_role(
+        extensions={"cell:docker:junior": {"x-a": 1}, "cell:docker:senior": {"x-b": 2}}
+    )
+    after = applied(state, SetRequirement(skill="docker", level="junior", code=None))
+    assert after.skill("docker").cells == {"senior": Cell(code="W", details="Compose")}
+    assert after.extensions == {"cell:docker:senior": {"x-b": 2}}
+    # Setting a cell keeps its extension.
+    kept = applied(state, SetRequirement(skill="docker", level="junior", code="E"))
+    assert kept.extensions == state.extensions
+
+
+def test_emptying_an_empty_cell_changes_nothing():
+    state = small_role()
+    result = apply_changes(state, [SetRequirement(skill="k8s", level="junior", code=None)])
+    assert result.state == state
+    assert result.noops == (0,)
+
+
+def test_set_requirement_keeps_the_cells_details_and_ladder_order():
+    after = applied(
+        small_role(),
+        SetRequirement(skill="k8s", level="senior", code="W"),
+        SetRequirement(skill="k8s", level="junior", code="A", mandatory=False),
+        SetRequirement(skill="docker", level="senior", code="E", mandatory=False),
+    )
+    assert after.skill("docker").cells["senior"] == Cell(
+        code="E", mandatory=False, details="Compose"
+    )
+    assert list(after.skill("k8s").cells.items()) == [
+        ("junior", Cell(code="A", mandatory=False)),
+        ("senior", Cell(code="W")),
+    ]
+
+
+def test_details_of_an_empty_cell_cannot_be_set():
+    assert problems_of(small_role(), SetDetails(skill="k8s", level="senior", text="x")) == [
+        ChangeProblem("changes[0].level", "empty_cell", {"skill": "k8s", "level": "senior"})
+    ]
+    after = applied(small_role(), SetDetails(skill="docker", level="junior", text="Run"))
+    assert after.skill("docker").cells["junior"] == Cell(code="A", details="Run")
+
+
+def test_add_skill_checks_its_levels_and_name():
+    assert problems_of(
+        small_role(),
+        AddSkill(
+            skill="podman",
+            domain="containers",
+            name="Podman",
+            requirements={"staff": Cell(code="A")},
+        ),
+        AddSkill(skill="podman", domain="containers"),
+    ) == [
+        ChangeProblem(
+            "changes[0].requirements.staff", "unknown_level", {"level": "staff", "role": "ops"}
+        ),
+        ChangeProblem("changes[1].name", "skill_unnamed", {"skill": "podman"}),
+    ]
+
+
+def test_add_skill_goes_at_the_end_of_its_domain_or_last_in_a_new_one():
+    after = applied(
+        small_role(),
+        AddSkill(
+            skill="podman",
+            domain="containers",
+            name="Podman",
+            description="Daemonless",
+            requirements={"senior": Cell(code="W"), "junior": Cell(code="A")},
+        ),
+        AddSkill(skill="redis", domain="stores", name="Redis", domain_name="Stores"),
+    )
+    assert [s.slug for s in after.skills] == ["docker", "k8s", "podman", "python", "redis"]
+    assert after.skill("podman") == SkillState(
+        slug="podman",
+        name="Podman",
+        description="Daemonless",
+        domain="containers",
+        cells={"junior": Cell(code="A"), "senior": Cell(code="W")},
+    )
+    assert list(after.skill("podman").cells) == ["junior", "senior"]
+    assert after.domain_names == {
+        "containers": "Containers",
+        "languages": "Languages",
+        "stores": "Stores",
+    }
+
+
+def test_removing_a_domains_last_skill_drops_the_domain_and_their_extensions():
+    state = small_role(
+        extensions={
+            "skill:python": {"x-a": 1},
+            "cell:python:senior": {"x-b": 2},
+            "domain:languages": {"x-c": 3},
+            "domain:containers": {"x-d": 4},
+        }
+    )
+    after = applied(state, RemoveSkill(skill="python"))
+    assert after.domain_names == {"containers": "Containers"}
+    assert after.extensions == {"domain:containers": {"x-d": 4}}
+    # A domain that keeps a skill keeps its extension.
+    kept = applied(state, RemoveSkill(skill="k8s"))
+    assert kept.domain_names == state.domain_names
+    assert kept.extensions == state.extensions
+
+
+def test_set_layout_checks_the_skills_and_domains():
+    assert problems_of(
+        small_role(),
+        SetLayout(domains=(("containers", ("docker", "k8s")),)),
+        SetLayout(
+            domains=(
+                ("containers", ("docker",)),
+                ("languages", ("python",)),
+                ("containers", ("k8s",)),
+            )
+        ),
+        SetLayout(domains=(("containers", ("docker", "k8s")), ("tools", ("python",)))),
+    ) == [
+        ChangeProblem("changes[0].domains", "layout_skills", {}),
+        ChangeProblem(
+            "changes[1].domains[2].domain", "layout_domain_twice", {"domain": "containers"}
+        ),
+        ChangeProblem("changes[2].domains[1].domain", "layout_unnamed_domain", {"domain": "tools"}),
+    ]
+
+
+def test_set_layout_drops_the_domains_it_leaves_empty_and_their_extensions():
+    state = small_role(extensions={"domain:languages": {"x-a": 1}, "domain:containers": {"x-b": 2}})
+    after = applied(
+        state,
+        SetLayout(
+            domains=(("tools", ("python", "docker")), ("containers", ("k8s",))),
+            domain_names={"tools": "Tools"},
+        ),
+    )
+    assert after.layout() == (("tools", ("python", "docker")), ("containers", ("k8s",)))
+    assert after.domain_names == {"containers": "Containers", "tools": "Tools"}
+    assert after.extensions == {"domain:containers": {"x-b": 2}}
+
+
+def test_set_stack_and_level_name_set_exactly_what_they_say():
+    after = applied(
+        small_role(),
+        SetStack(level="junior", items=("Python", "Bash")),
+        SetLevelName(level="senior", name="S" * 100, short="s" * 20),
+    )
+    assert after.levels == (
+        LevelState(code="junior", name="Junior", short="Jr", stack=("Python", "Bash")),
+        LevelState(code="senior", name="S" * 100, short="s" * 20),
+    )
+
+
+def test_a_level_name_is_at_most_100_characters_and_its_short_name_20():
+    assert problems_of(
+        small_role(),
+        SetLevelName(level="senior", name="S" * 101, short="S"),
+        SetLevelName(level="senior", name="Senior", short="s" * 21),
+        SetLevelName(level="staff", name="Staff", short="St"),
+    ) == [
+        ChangeProblem("changes[0].name", "too_long", {"limit": 100}),
+        ChangeProblem("changes[1].short", "too_long", {"limit": 20}),
+        ChangeProblem("changes[2].level", "unknown_level", {"level": "staff", "role": "ops"}),
+    ]
+
+
+def test_add_level_goes_on_top_and_refuses_a_level_the_role_has():
+    after = applied(small_role(), AddLevel(level="lead", name="Lead", short="Ld", focus="F"))
+    assert after.levels == (
+        JUNIOR,
+        SENIOR,
+        LevelState(code="lead", name="Lead", short="Ld", focus="F"),
+    )
+    assert problems_of(small_role(), AddLevel(level="senior", name="S", short="S")) == [
+        ChangeProblem("changes[0].level", "level_exists", {"role": "ops", "level": "senior"})
+    ]
+
+
+def test_remove_level_takes_its_cells_and_extensions_and_keeps_the_last_level():
+    state = small_role(
+        extensions={
+            "level:senior": {"x-a": 1},
+            "cell:docker:senior": {"x-b": 2},
+            "cell:docker:junior": {"x-c": 3},
+            "level:junior": {"x-d": 4},
+        }
+    )
+    after = applied(state, RemoveLevel(level="senior"))
+    assert after.levels == (JUNIOR,)
+    assert [dict(s.cells) for s in after.skills] == [{"junior": Cell(code="A")}, {}, {}]
+    assert after.extensions == {"cell:docker:junior": {"x-c": 3}, "level:junior": {"x-d": 4}}
+    assert problems_of(after, RemoveLevel(level="junior")) == [
+        ChangeProblem("changes[0].level", "last_level", {})
+    ]
+
+
+def test_set_level_order_reorders_the_cells_too():
+    after = applied(small_role(), SetLevelOrder(levels=("senior", "junior")))
+    assert after.levels == (SENIOR, JUNIOR)
+    assert list(after.skill("docker").cells) == ["senior", "junior"]
+
+
+def test_set_role_field_checks_the_field_its_length_and_an_empty_title():
+    assert problems_of(
+        small_role(),
+        SetRoleField(field="current_version", value="9"),
+        SetRoleField(field="tagline", value="t" * 301),
+        SetRoleField(field="title", value=""),
+    ) == [
+        ChangeProblem(
+            "changes[0].field",
+            "unknown_role_field",
+            {"choices": ", ".join(ROLE_FIELDS), "value": "current_version"},
+        ),
+        ChangeProblem("changes[1].value", "too_long", {"limit": 300}),
+        ChangeProblem("changes[2].value", "empty", {}),
+    ]
+    after = applied(
+        small_role(),
+        SetRoleField(field="tagline", value="t" * 300),
+        SetRoleField(field="description", value=""),
+        SetRoleField(field="key_domains", value=("Ops",)),
+    )
+    assert (after.tagline, after.key_domains) == ("t" * 300, ("Ops",))
+
+
+def test_rename_skill_sets_name_and_description():
+    after = applied(small_role(), RenameSkill(skill="k8s", name="K8s", description="Orchestration"))
+    assert after.skill("k8s") == replace(K8S, name="K8s", description="Orchestration")
+
+
+def test_rename_domain_and_family_check_they_are_the_roles():
+    after = applied(
+        small_role(),
+        RenameDomain(domain="languages", name="Programming"),
+        RenameFamily(family="eng", name="Engineers"),
+    )
+    assert after.domain_names == {"containers": "Containers", "languages": "Programming"}
+    assert after.family_name == "Engineers"
+    assert problems_of(
+        small_role(),
+        RenameDomain(domain="tools", name="Tools"),
+        RenameFamily(family="ops", name="Ops"),
+    ) == [
+        ChangeProblem("changes[0].domain", "unknown_domain", {"domain": "tools", "role": "ops"}),
+        ChangeProblem("changes[1].family", "other_family", {"role": "ops", "family": "ops"}),
+    ]
+
+
+def test_set_code_name_keeps_only_names_that_differ_in_scale_order():
+    after = applied(
+        small_role(),
+        SetCodeName(code="E", name="Masters"),
+        SetCodeName(code="A", name="Aware"),
+    )
+    assert list(after.code_names.items()) == [("A", "Aware"), ("E", "Masters")]
+    reset = applied(after, SetCodeName(code="A", name="Awareness"))
+    assert reset.code_names == {"E": "Masters"}
+    assert problems_of(small_role(), SetCodeName(code="Q", name="Q")) == [
+        ChangeProblem("changes[0].code", "unknown_code", {"value": "Q"})
+    ]
+
+
+@pytest.mark.parametrize(
+    "place", ["$", "family", "role", "level:junior", "code:A", "domain:languages", "skill:k8s"]
+)
+def test_an_extension_can_be_set_at_every_place_of_the_role(place):
+    state = small_role(extensions={"skill:docker": {"x-b": 1}})
+    after = applied(state, SetExtension(place=place, data={"x-a": 1}))
+    assert after.extensions == {"skill:docker": {"x-b": 1}, place: {"x-a": 1}}
+    assert applied(after, SetExtension(place=place, data={})).extensions == state.extensions
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        "$:x",
+        "family:x",
+        "role:x",
+        "level:staff",
+        "code:Q",
+        "domain:tools",
+        "skill:kafka",
+        "cell:k8s:junior",
+        "other",
+    ],
+)
+def test_an_extension_cannot_be_set_where_the_role_has_no_such_place(place):
+    assert problems_of(small_role(), SetExtension(place=place, data={"x-a": 1})) == [
+        ChangeProblem("changes[0].place", "unknown_place", {"place": place, "role": "ops"})
+    ]
