@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from roles.changes.errors import API_WORDS, MEMBER_WORDS, ChangeError, ChangeProblem
+from roles.changes.errors import (
+    API_WORDS,
+    MEMBER_WORDS,
+    ChangeError,
+    ChangeProblem,
+    FieldInvalid,
+    type_of,
+)
 
 STAFF = ChangeProblem(
     "changes[2].level", "unknown_level", {"level": "staff", "role": "mlops-engineer"}
@@ -128,3 +135,54 @@ def test_a_change_error_reads_as_its_english_lines():
             "changes[2].level: no level 'staff' in role 'mlops-engineer'; "
             "changes[3]: this change makes no difference"
         )
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ({"a": 1}, "object"),
+        ([1], "array"),
+        ("x", "string"),
+        (True, "boolean"),
+        (False, "boolean"),
+        (None, "null"),
+        (3, "number"),
+        (1.5, "number"),
+        # Not a JSON value: the Python type's own name.
+        ((1, 2), "tuple"),
+    ],
+)
+def test_a_value_is_named_by_its_json_type(value, name):
+    assert type_of(value) == name
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "example"),
+    [
+        # Not a string: the field's own example, not a slug made of the value.
+        ("changes[0].skill", 5, "apache-kafka"),
+        ("changes[0].domain", None, "data-stores"),
+        ("changes[0].x", 5, "docker"),
+        # Nothing of a slug in the value: the field's example, "docker" for any other field.
+        ("changes[0].x", "!!", "docker"),
+        # A slug made of the value is cut at a slug's 100 characters.
+        ("changes[0].x", "a" * 150, "a" * 100),
+    ],
+)
+def test_a_bad_slug_suggests_an_example(path, value, example):
+    with translation.override("en"):
+        message = ChangeProblem(path, "not_slug", {"value": value}).member_message
+    assert message.endswith(f"for example “{example}”.")
+
+
+def test_a_field_problem_carries_its_field_and_code():
+    problem = FieldInvalid("skill.name", "too_long", limit=200)
+    assert problem.args == ("skill.name", "too_long")
+    assert (problem.field_name, problem.code, problem.params) == (
+        "skill.name",
+        "too_long",
+        {"limit": 200},
+    )
+    assert problem.problem("changes[1]") == ChangeProblem(
+        "changes[1].skill.name", "too_long", {"limit": 200}
+    )
