@@ -69,7 +69,7 @@ contract: install
 # MUTATION_MIN per cent (tests/mutation/).
 MUTATION_TIME_BOX ?= 15m
 MUTATION_MIN ?= 90
-MUTATION_GATED ?= grading/engine.py proposals/rules.py
+MUTATION_GATED ?= grading/engine.py proposals/rules.py roles/changes/*
 mutation: install
 	rm -rf mutants
 	-env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL \
