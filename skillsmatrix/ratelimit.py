@@ -9,10 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-
-from skillsmatrix.errors import minutes_until as minutes_until  # re-exported for the pages
+from django.http import HttpRequest
 
 
 def client_address(meta: Mapping[str, Any]) -> str:
@@ -62,19 +59,3 @@ def rate_limit_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> 
     if count > limit:
         return max(1, int(window_seconds - now % window_seconds))
     return None
-
-
-def too_many_requests(
-    request: HttpRequest,
-    *,
-    retry_after: int,
-    title: str,
-    message: str,
-    back_url: str,
-    back_label: str,
-) -> HttpResponse:
-    """The 429 page every rate-limited form answers with, and its ``Retry-After``."""
-    context = {"title": title, "message": message, "back_url": back_url, "back_label": back_label}
-    response = render(request, "refusal.html", context, status=429)
-    response["Retry-After"] = str(retry_after)
-    return response

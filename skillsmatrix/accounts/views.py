@@ -39,9 +39,10 @@ from proposals.selectors import (
 from skillsmatrix.accounts.forms import EmailPreferenceForm
 from skillsmatrix.accounts.selectors import api_token_get, email_address_list
 from skillsmatrix.accounts.services import api_token_regenerate
+from skillsmatrix.errors import RateLimited, minutes_until
 from skillsmatrix.http import AuthenticatedHttpRequest
 from skillsmatrix.members import email_preference_get, email_preference_set, member_can_participate
-from skillsmatrix.ratelimit import minutes_until, too_many_requests
+from skillsmatrix.refusals import refusal_page
 
 StrOrPromise = str | Promise
 
@@ -230,10 +231,7 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
     url_name = request.resolver_match.url_name if request.resolver_match else ""
     actions, title, message = _RATE_LIMITED_FORMS.get(url_name or "", _ANY_FORM)
     retry_after = max((_window_seconds(action) for action in actions), default=60)
-    return too_many_requests(
-        request,
-        retry_after=retry_after,
-        title=str(title),
-        message=message % {"count": minutes_until(retry_after)},
-        **back,
+    limited = RateLimited(
+        message % {"count": minutes_until(retry_after)}, retry_after=retry_after, title=str(title)
     )
+    return refusal_page(request, limited, **back)
