@@ -344,12 +344,22 @@ class LevelAdmin(admin.ModelAdmin[Level]):
 
 @admin.register(SkillDomain)
 class SkillDomainAdmin(GlobalEntryAdmin):
-    list_display = ("name", "slug")
+    list_display = ("name", "slug", "framework")
+    list_filter = ("framework",)
+    fields = ("framework", "slug", "name")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["framework", "slug"] if obj is not None else []
 
 
 @admin.register(Skill)
 class SkillAdmin(GlobalEntryAdmin):
-    list_display = ("name", "slug")
+    list_display = ("name", "slug", "framework")
+    list_filter = ("framework",)
+    fields = ("framework", "slug", "name", "description")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["framework", "slug"] if obj is not None else []
 
 
 @admin.register(Requirement)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from roles.changes.diff import RoleDiff
-from roles.changes.state import Cell, LevelState, RoleState, SkillState
+from roles.changes.state import NOT_APPLICABLE, Cell, LevelState, RoleState, SkillState
 from roles.models import Level, Requirement, Role, RoleSkill, RoleVersion, Skill, SkillDomain
 from roles.scale import CODE_RANKS
 
@@ -37,7 +37,12 @@ class MatrixCell:
 
     @property
     def rank(self) -> int:
-        return CODE_RANKS[self.requirement.code] if self.requirement else 0
+        # awe ranks; a v2 step's rank comes from its skill's scale (RoleState.scale).
+        return CODE_RANKS.get(self.requirement.code, 0) if self.requirement else 0
+
+    @property
+    def not_applicable(self) -> bool:
+        return self.requirement is not None and self.requirement.code == NOT_APPLICABLE
 
 
 @dataclass
@@ -58,11 +63,13 @@ class MatrixDomain:
 
 @dataclass
 class RoleMatrix:
-    """A role with its levels and its matrix, grouped by domain in the role's order."""
+    """A role with its levels and its matrix, grouped by domain in the role's order (each
+    domain where its first skill is); ``ordered`` is every row in the role's own order."""
 
     role: Role
     levels: list[Level]
     domains: list[MatrixDomain]
+    ordered: list[MatrixRow] = field(default_factory=list)
 
     @property
     def rows(self) -> list[MatrixRow]:

@@ -29,16 +29,31 @@ from django.db.models import (
 from django.db.models.functions import Cast, Concat
 
 from roles.changes.diff import role_diff
-from roles.changes.state import Cell, LevelState, RoleState, SkillState
+from roles.changes.state import (
+    Cell,
+    DomainInfo,
+    FrameworkState,
+    LevelState,
+    RoleState,
+    ScaleState,
+    SkillState,
+    TrackState,
+    content_from_json,
+    link_from_json,
+    section_from_json,
+    step_from_json,
+)
 from roles.document import parse_role_document, role_document_write
 from roles.errors import CellNotFound, RoleNotFound, RoleVersionNotFound
 from roles.models import (
+    Framework,
     Level,
     Requirement,
     Role,
     RoleFamily,
     RoleSkill,
     RoleVersion,
+    Scale,
     Skill,
     SkillDomain,
 )
@@ -54,7 +69,7 @@ from roles.presenters import (
 
 
 def role_queryset(*, include_unpublished: bool = False) -> QuerySet[Role]:
-    roles = Role.objects.select_related("family")
+    roles = Role.objects.select_related("family", "framework")
     return roles if include_unpublished else roles.filter(is_published=True)
 
 
@@ -87,22 +102,35 @@ def role_get(*, slug: str, include_unpublished: bool = False) -> Role:
 
 
 def role_matrix_for(role: Role) -> RoleMatrix:
-    """The matrix of an already-fetched role, in 3 queries: levels, skills, requirements."""
-    levels = list(Level.objects.filter(role=role).order_by("order"))
+    """The matrix of an already-fetched role, in 3 queries: levels (with their tracks), skills
+    (with their domains, scales and home domains), requirements."""
+    levels = list(Level.objects.filter(role=role).select_related("track").order_by("order"))
     role_skills = list(
-        RoleSkill.objects.filter(role=role).select_related("skill", "domain").order_by("order")
+        RoleSkill.objects.filter(role=role)
+        .select_related("skill__scale", "skill__home_domain", "domain")
+        .order_by("order")
     )
     requirements = Requirement.objects.filter(level__role=role).only(
-        "id", "role_skill_id", "level_id", "code", "is_mandatory", "details"
+        "id",
+        "role_skill_id",
+        "level_id",
+        "code",
+        "is_mandatory",
+        "details",
+        "summary",
+        "examples",
+        "links",
     )
     by_cell = {(r.role_skill_id, r.level_id): r for r in requirements}
-    domains: list[MatrixDomain] = []
+    domains: dict[int, MatrixDomain] = {}
+    ordered: list[MatrixRow] = []
     for role_skill in role_skills:
-        if not domains or domains[-1].domain.pk != role_skill.domain_id:
-            domains.append(MatrixDomain(domain=role_skill.domain))
+        group = domains.setdefault(role_skill.domain_id, MatrixDomain(domain=role_skill.domain))
         cells = [MatrixCell(level, by_cell.get((role_skill.pk, level.pk))) for level in levels]
-        domains[-1].rows.append(MatrixRow(role_skill=role_skill, cells=cells))
-    return RoleMatrix(role=role, levels=levels, domains=domains)
+        row = MatrixRow(role_skill=role_skill, cells=cells)
+        group.rows.append(row)
+        ordered.append(row)
+    return RoleMatrix(role=role, levels=levels, domains=list(domains.values()), ordered=ordered)
 
 
 def role_matrix_get(*, slug: str, include_unpublished: bool = False) -> RoleMatrix:
@@ -111,9 +139,117 @@ def role_matrix_get(*, slug: str, include_unpublished: bool = False) -> RoleMatr
     return role_matrix_for(role)
 
 
+def _cell_state(requirement: Requirement) -> Cell:
+    return Cell(
+        code=requirement.code,
+        mandatory=requirement.is_mandatory,
+        details=requirement.details,
+        summary=requirement.summary,
+        examples=tuple(requirement.examples),
+        links=tuple(link_from_json(link) for link in json.loads(requirement.links or "[]")),
+    )
+
+
+def _skill_state(row: MatrixRow) -> SkillState:
+    skill, role_skill = row.skill, row.role_skill
+    return SkillState(
+        slug=skill.slug,
+        name=skill.name,
+        description=skill.description,
+        domain=role_skill.domain.slug,
+        cells={
+            cell.level.code: _cell_state(cell.requirement)
+            for cell in row.cells
+            if cell.requirement is not None
+        },
+        scale=skill.scale.slug if skill.scale is not None else "",
+        steps={
+            code: content_from_json(content)
+            for code, content in json.loads(skill.steps or "{}").items()
+        },
+        home_domain=skill.home_domain.slug if skill.home_domain is not None else "",
+        skill_extensions=json.loads(skill.extensions or "{}"),
+        row_description=role_skill.description,
+    )
+
+
+def _level_state(level: Level) -> LevelState:
+    return LevelState(
+        code=level.code,
+        name=level.name,
+        short=level.short_name,
+        focus=level.focus,
+        stack=tuple(level.stack),
+        rank=level.rank,
+        track=level.track.code if level.track is not None else "",
+        sections=tuple(section_from_json(s) for s in json.loads(level.sections or "[]")),
+    )
+
+
+def _framework_state(framework: Framework) -> FrameworkState:
+    return FrameworkState(
+        slug=framework.slug,
+        name=framework.name,
+        description=framework.description,
+        source=json.loads(framework.source or "{}"),
+        extensions=json.loads(framework.extensions or "{}"),
+        root_extensions=json.loads(framework.root_extensions or "{}"),
+    )
+
+
+def _shared_parts(
+    matrix: RoleMatrix,
+) -> tuple[tuple[ScaleState, ...], tuple[TrackState, ...], dict[str, DomainInfo]]:
+    """The scales, tracks and framework domains a v2 role shows, in framework order."""
+    rows = matrix.ordered or matrix.rows
+    scales = {row.skill.scale.pk: row.skill.scale for row in rows if row.skill.scale is not None}
+    tracks = {lv.track.pk: lv.track for lv in matrix.levels if lv.track is not None}
+    domains = {row.role_skill.domain.pk: row.role_skill.domain for row in rows}
+    domains.update(
+        {row.skill.home_domain.pk: row.skill.home_domain for row in rows if row.skill.home_domain}
+    )
+
+    def in_order(items: dict[int, Any]) -> list[Any]:
+        return sorted(items.values(), key=lambda item: (item.position, item.pk))
+
+    return (
+        tuple(scale_state(scale) for scale in in_order(scales)),
+        tuple(
+            TrackState(
+                code=track.code,
+                name=track.name,
+                description=track.description,
+                extensions=json.loads(track.extensions or "{}"),
+            )
+            for track in in_order(tracks)
+        ),
+        {
+            domain.slug: DomainInfo(
+                name=domain.name,
+                description=domain.description,
+                extensions=json.loads(domain.extensions or "{}"),
+            )
+            for domain in in_order(domains)
+        },
+    )
+
+
+def scale_state(scale: Scale) -> ScaleState:
+    """A stored scale as the change machinery sees it."""
+    return ScaleState(
+        slug=scale.slug,
+        name=scale.name,
+        description=scale.description,
+        steps=tuple(step_from_json(step) for step in json.loads(scale.steps or "[]")),
+        extensions=json.loads(scale.extensions or "{}"),
+    )
+
+
 def role_state_from_matrix(matrix: RoleMatrix) -> RoleState:
     """The role's content as the change machinery sees it (no queries beyond the matrix's)."""
     role = matrix.role
+    rows = matrix.ordered or matrix.rows
+    scales, tracks, domains = _shared_parts(matrix) if role.markdown else ((), (), {})
     return RoleState(
         slug=role.slug,
         title=role.title,
@@ -126,35 +262,17 @@ def role_state_from_matrix(matrix: RoleMatrix) -> RoleState:
         is_published=role.is_published,
         code_names=dict(role.code_names),
         extensions=json.loads(role.extensions or "{}"),
-        levels=tuple(
-            LevelState(
-                code=level.code,
-                name=level.name,
-                short=level.short_name,
-                focus=level.focus,
-                stack=tuple(level.stack),
-            )
-            for level in matrix.levels
-        ),
-        skills=tuple(
-            SkillState(
-                slug=row.skill.slug,
-                name=row.skill.name,
-                description=row.skill.description,
-                domain=row.role_skill.domain.slug,
-                cells={
-                    cell.level.code: Cell(
-                        code=cell.requirement.code,
-                        mandatory=cell.requirement.is_mandatory,
-                        details=cell.requirement.details,
-                    )
-                    for cell in row.cells
-                    if cell.requirement is not None
-                },
-            )
-            for row in matrix.rows
-        ),
+        levels=tuple(_level_state(level) for level in matrix.levels),
+        skills=tuple(_skill_state(row) for row in rows),
         domain_names={group.domain.slug: group.domain.name for group in matrix.domains},
+        framework=_framework_state(role.framework),
+        markdown=role.markdown,
+        layout_name=role.layout,
+        grading=json.loads(role.grading) if role.grading else None,
+        code_descriptions=dict(role.code_descriptions),
+        scales=scales,
+        tracks=tracks,
+        domains=domains,
     )
 
 

@@ -22,7 +22,18 @@ from django.utils.text import slugify
 
 from roles.changes.diff import all_cell_changes, changes_between, role_diff
 from roles.changes.errors import ChangeError
-from roles.changes.state import Cell, RoleState
+from roles.changes.state import (
+    SITE_FRAMEWORK,
+    Cell,
+    RoleState,
+    ScaleState,
+    SkillState,
+    TrackState,
+    content_json,
+    link_json,
+    section_json,
+    step_json,
+)
 from roles.changes.types import (
     AddSkill,
     Change,
@@ -38,14 +49,17 @@ from roles.changes.types import (
 from roles.document import RoleDocumentError, parse_role_document, role_document_write
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import (
+    Framework,
     Level,
     Requirement,
     Role,
     RoleFamily,
     RoleSkill,
     RoleVersion,
+    Scale,
     Skill,
     SkillDomain,
+    Track,
 )
 from roles.selectors import role_cache_key, role_matrix_for, role_state_from_matrix
 from skillsmatrix.background import send_after_commit
@@ -95,6 +109,7 @@ def _lock_role(role: Role) -> Role:
     # family, PostgreSQL re-checks a joined row after the wait and would find no role at all.
     locked = Role.objects.select_for_update().get(pk=role.pk)
     locked.family = RoleFamily.objects.get(pk=locked.family_id)
+    locked.framework = Framework.objects.get(pk=locked.framework_id)
     return locked
 
 
@@ -109,7 +124,7 @@ def role_cache_forget(*slugs: str) -> None:
 # --- resolving changes against shared entries ---------------------------------------------------
 
 
-def _resolve(changes: Sequence[Change]) -> list[Change]:
+def _resolve(framework: Framework, changes: Sequence[Change]) -> list[Change]:
     """Fill in the names of shared skills and domains that exist already: a change adding the
     skill "docker" shows the global Docker's name, whatever name the change carried (renaming
     a shared skill is its own change). 2 queries."""
@@ -117,9 +132,16 @@ def _resolve(changes: Sequence[Change]) -> list[Change]:
     layouts = [c for c in changes if isinstance(c, SetLayout)]
     skill_slugs = {c.skill for c in added}
     domain_slugs = {c.domain for c in added} | {d for c in layouts for d in c.domain_names}
-    skills = {s.slug: s for s in Skill.objects.filter(slug__in=skill_slugs)} if skill_slugs else {}
+    skills = (
+        {s.slug: s for s in Skill.objects.filter(framework=framework, slug__in=skill_slugs)}
+        if skill_slugs
+        else {}
+    )
     domains = (
-        {d.slug: d for d in SkillDomain.objects.filter(slug__in=domain_slugs)}
+        {
+            d.slug: d
+            for d in SkillDomain.objects.filter(framework=framework, slug__in=domain_slugs)
+        }
         if domain_slugs
         else {}
     )
@@ -167,17 +189,24 @@ def _conflicts(role: Role, base_version: int, touched: set[str]) -> list[tuple[s
 
 
 def _global_rows(
-    model: type[_M], wanted: dict[str, dict[str, str]], renamed: dict[str, dict[str, str]]
+    model: type[_M],
+    framework: Framework,
+    wanted: dict[str, dict[str, Any]],
+    renamed: dict[str, dict[str, Any]],
 ) -> dict[str, _M]:
-    """Shared rows (skills, domains) by slug: missing ones are created, ``renamed`` ones get
-    their new fields."""
-    manager = model._default_manager
+    """Shared rows (skills, domains) of a framework by slug: missing ones are created,
+    ``renamed`` ones get their new fields."""
+    manager = model._default_manager.filter(framework=framework)
     found = {obj.slug: obj for obj in manager.filter(slug__in=wanted)}  # type: ignore[attr-defined]
-    missing = [model(slug=slug, **fields) for slug, fields in wanted.items() if slug not in found]
+    missing = [
+        model(slug=slug, framework=framework, **fields)
+        for slug, fields in wanted.items()
+        if slug not in found
+    ]
     for obj in missing:
         _checked(obj, f"{model._meta.verbose_name} {obj.slug}")  # type: ignore[attr-defined]
     # Another import may create the same shared row concurrently: let the database decide.
-    manager.bulk_create(missing, ignore_conflicts=True)
+    model._default_manager.bulk_create(missing, ignore_conflicts=True)
     if missing:
         slugs = [obj.slug for obj in missing]  # type: ignore[attr-defined]
         found.update({obj.slug: obj for obj in manager.filter(slug__in=slugs)})  # type: ignore[attr-defined]
@@ -186,7 +215,7 @@ def _global_rows(
         for name, value in fields.items():
             setattr(obj, name, value)
         _checked(obj, f"{model._meta.verbose_name} {slug}")
-        obj.save(update_fields=list(fields))
+        obj.save(update_fields=[name.removesuffix("_id") for name in fields])
     return found
 
 
@@ -209,11 +238,81 @@ def _write_role_row(role: Role, old: RoleState, new: RoleState) -> None:
     role.is_published = new.is_published
     role.code_names = dict(new.code_names)
     role.extensions = json.dumps(new.extensions, ensure_ascii=False)
-    _checked(role, "role", exclude=["family"])
+    role.markdown = new.markdown
+    role.layout = new.layout_name
+    role.grading = _json_text(new.grading) if new.grading is not None else ""
+    role.code_descriptions = dict(new.code_descriptions)
+    _checked(role, "role", exclude=["family", "framework"])
     role.save()
 
 
-def _write_levels(role: Role, old: RoleState, new: RoleState) -> dict[str, Level]:
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _write_framework(role: Role, old: RoleState, new: RoleState) -> dict[str, Track]:
+    """The shared parts of the role's framework that ``new`` changes: the framework's own
+    fields, its scales and tracks (created when new). Returns the tracks by code."""
+    framework = role.framework
+    if new.framework != old.framework:
+        framework.name = new.framework.name
+        framework.description = new.framework.description
+        framework.source = _json_text(dict(new.framework.source))
+        framework.extensions = _json_text(dict(new.framework.extensions))
+        framework.root_extensions = _json_text(dict(new.framework.root_extensions))
+        _checked(framework, f"framework {framework.slug}")
+        framework.save()
+    old_scales = {scale.slug: scale for scale in old.scales}
+    for scale in new.scales:
+        if old_scales.get(scale.slug) != scale:
+            scale_write(framework=framework, scale=scale)
+    tracks = {t.code: t for t in Track.objects.filter(framework=framework)}
+    old_tracks = {track.code: track for track in old.tracks}
+    for track in new.tracks:
+        if old_tracks.get(track.code) != track or track.code not in tracks:
+            tracks[track.code] = track_write(framework=framework, track=track)
+    return tracks
+
+
+def _next_position(model: type[models.Model], framework: Framework) -> int:
+    last = model._default_manager.filter(framework=framework).aggregate(models.Max("position"))
+    return int(last["position__max"] or 0) + 1
+
+
+def scale_write(*, framework: Framework, scale: ScaleState, position: int | None = None) -> Scale:
+    """Create or update a framework's scale (no version: callers record the roles' ones)."""
+    row = Scale.objects.filter(framework=framework, slug=scale.slug).first() or Scale(
+        framework=framework, slug=scale.slug, position=_next_position(Scale, framework)
+    )
+    row.name = scale.name
+    row.description = scale.description
+    row.steps = _json_text([step_json(step) for step in scale.steps])
+    row.extensions = _json_text(dict(scale.extensions))
+    if position is not None:
+        row.position = position
+    _checked(row, f"scale {scale.slug}", exclude=["framework"])
+    row.save()
+    return row
+
+
+def track_write(*, framework: Framework, track: TrackState, position: int | None = None) -> Track:
+    """Create or update a framework's track (no version: callers record the roles' ones)."""
+    row = Track.objects.filter(framework=framework, code=track.code).first() or Track(
+        framework=framework, code=track.code, position=_next_position(Track, framework)
+    )
+    row.name = track.name
+    row.description = track.description
+    row.extensions = _json_text(dict(track.extensions))
+    if position is not None:
+        row.position = position
+    _checked(row, f"track {track.code}", exclude=["framework"])
+    row.save()
+    return row
+
+
+def _write_levels(
+    role: Role, old: RoleState, new: RoleState, tracks: dict[str, Track]
+) -> dict[str, Level]:
     existing = {level.code: level for level in Level.objects.filter(role=role)}
     wanted = [lv.code for lv in new.levels]
     gone = [code for code in existing if code not in wanted]
@@ -233,6 +332,9 @@ def _write_levels(role: Role, old: RoleState, new: RoleState) -> dict[str, Level
             "focus": data.focus,
             "stack": list(data.stack),
             "order": order,
+            "rank": data.rank,
+            "track": tracks[data.track] if data.track else None,
+            "sections": _json_text([section_json(section) for section in data.sections]),
         }
         if level.pk is None or any(getattr(level, k) != v for k, v in fields.items()):
             for name, value in fields.items():
@@ -243,37 +345,77 @@ def _write_levels(role: Role, old: RoleState, new: RoleState) -> dict[str, Level
     return levels
 
 
-def _shared_skill_rows(old: RoleState, new: RoleState) -> dict[str, Skill]:
-    """The shared skills ``new`` shows, created when new and renamed when it renames them."""
+def _skill_fields(
+    skill: SkillState, domains: dict[str, SkillDomain], scales: dict[str, Scale], *, v2: bool
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {"name": skill.name, "description": skill.description}
+    if v2:
+        fields.update(
+            scale_id=scales[skill.scale].pk if skill.scale else None,
+            steps=_json_text({code: content_json(c) for code, c in skill.steps.items()}),
+            home_domain_id=domains[skill.home_domain].pk if skill.home_domain else None,
+            extensions=_json_text(dict(skill.skill_extensions)),
+        )
+    return fields
+
+
+def _shared_skill_rows(
+    role: Role, old: RoleState, new: RoleState, domains: dict[str, SkillDomain]
+) -> dict[str, Skill]:
+    """The shared skills ``new`` shows, created when new and changed when it changes them."""
     old_skills = {s.slug: s for s in old.skills}
+    shared = ("name", "description", "scale", "steps", "home_domain", "skill_extensions")
+    scales = (
+        {scale.slug: scale for scale in Scale.objects.filter(framework=role.framework)}
+        if new.scales
+        else {}
+    )
     return _global_rows(
         Skill,
-        {s.slug: {"name": s.name, "description": s.description} for s in new.skills},
+        role.framework,
+        {s.slug: _skill_fields(s, domains, scales, v2=new.markdown) for s in new.skills},
         {
-            s.slug: {"name": s.name, "description": s.description}
+            s.slug: _skill_fields(s, domains, scales, v2=new.markdown)
             for s in new.skills
             if s.slug in old_skills
-            and (old_skills[s.slug].name, old_skills[s.slug].description) != (s.name, s.description)
+            and any(getattr(old_skills[s.slug], name) != getattr(s, name) for name in shared)
         },
     )
 
 
-def _shared_domain_rows(old: RoleState, new: RoleState) -> dict[str, SkillDomain]:
+def _domain_fields(new: RoleState, slug: str) -> dict[str, Any]:
+    info = new.domains.get(slug)
+    if info is None:
+        return {"name": new.domain_names[slug]}
+    return {
+        "name": info.name,
+        "description": info.description,
+        "extensions": _json_text(dict(info.extensions)),
+    }
+
+
+def _shared_domain_rows(role: Role, old: RoleState, new: RoleState) -> dict[str, SkillDomain]:
     """The shared domains ``new`` shows, created when new and renamed when it renames them."""
+    slugs = [*new.domain_names, *(slug for slug in new.domains if slug not in new.domain_names)]
     return _global_rows(
         SkillDomain,
-        {slug: {"name": name} for slug, name in new.domain_names.items()},
+        role.framework,
+        {slug: _domain_fields(new, slug) for slug in slugs},
         {
-            slug: {"name": name}
-            for slug, name in new.domain_names.items()
-            if slug in old.domain_names and old.domain_names[slug] != name
+            slug: _domain_fields(new, slug)
+            for slug in slugs
+            if (slug in old.domain_names or slug in old.domains)
+            and (
+                old.domain_names.get(slug) != new.domain_names.get(slug)
+                or old.domains.get(slug) != new.domains.get(slug)
+            )
         },
     )
 
 
 def _write_skills(role: Role, old: RoleState, new: RoleState) -> dict[str, RoleSkill]:
-    skills = _shared_skill_rows(old, new)
-    domains = _shared_domain_rows(old, new)
+    domains = _shared_domain_rows(role, old, new)
+    skills = _shared_skill_rows(role, old, new, domains)
     existing = {
         rs.skill.slug: rs for rs in RoleSkill.objects.filter(role=role).select_related("skill")
     }
@@ -281,6 +423,13 @@ def _write_skills(role: Role, old: RoleState, new: RoleState) -> dict[str, RoleS
     gone = [rs.pk for slug, rs in existing.items() if slug not in wanted]
     if gone:
         RoleSkill.objects.filter(pk__in=gone).delete()
+    old_rows = {s.slug: s.row_description for s in old.skills}
+    described = [
+        s for s in new.skills if s.slug in existing and old_rows.get(s.slug) != s.row_description
+    ]
+    for skill in described:
+        existing[skill.slug].description = skill.row_description
+    RoleSkill.objects.bulk_update([existing[s.slug] for s in described], ["description"])
     if old.layout() == new.layout():
         return {slug: rs for slug, rs in existing.items() if slug in wanted}
     return _write_layout(role, new, existing, skills, domains)
@@ -306,7 +455,11 @@ def _write_layout(
         role_skill = existing.get(skill.slug)
         if role_skill is None:
             role_skill = RoleSkill(
-                role=role, skill=skills[skill.slug], domain=domains[skill.domain], order=order
+                role=role,
+                skill=skills[skill.slug],
+                domain=domains[skill.domain],
+                order=order,
+                description=skill.row_description,
             )
             added.append(role_skill)
         else:
@@ -331,9 +484,7 @@ def _write_cells(
         return
     stored = {
         (r.role_skill_id, r.level_id): r
-        for r in Requirement.objects.filter(level__role=role).only(
-            "id", "role_skill_id", "level_id", "code", "is_mandatory", "details"
-        )
+        for r in Requirement.objects.filter(level__role=role).only("id", "role_skill_id", "level_id")
     }
     deleted: list[int] = []
     written: list[Requirement] = []
@@ -350,12 +501,16 @@ def _write_cells(
         requirement.code = diff.new.code
         requirement.is_mandatory = diff.new.mandatory
         requirement.details = diff.new.details
+        requirement.summary = diff.new.summary
+        requirement.examples = list(diff.new.examples)
+        requirement.links = _json_text([link_json(link) for link in diff.new.links])
         _checked(requirement, f"cell {diff.skill}/{diff.level}", exclude=["role_skill", "level"])
         written.append(requirement)
     if deleted:
         Requirement.objects.filter(pk__in=deleted).delete()
     Requirement.objects.bulk_update(
-        [r for r in written if r.pk is not None], ["code", "is_mandatory", "details"]
+        [r for r in written if r.pk is not None],
+        ["code", "is_mandatory", "details", "summary", "examples", "links"],
     )
     Requirement.objects.bulk_create([r for r in written if r.pk is None])
 
@@ -378,7 +533,8 @@ def _record(
     """Write ``new`` over ``old`` and record it as the role's next version."""
     old_slug = role.slug
     _write_role_row(role, old, new)
-    levels = _write_levels(role, old, new)
+    tracks = _write_framework(role, old, new)
+    levels = _write_levels(role, old, new, tracks)
     role_skills = _write_skills(role, old, new)
     _write_cells(role, old, new, levels, role_skills)
     Role.objects.filter(pk=role.pk).update(current_version=F("current_version") + 1)
@@ -430,7 +586,7 @@ def _apply_locked(
         conflicts = _conflicts(role, base_version, touched)
         if conflicts:
             raise ChangeConflict(base_version=base_version, conflicts=conflicts)
-    changes = _resolve(changes)
+    changes = _resolve(role.framework, changes)
     new = apply_changes(old, changes).state
     if new.family != old.family:
         family = RoleFamily.objects.filter(slug=new.family).first()
@@ -542,8 +698,18 @@ def _shared_differences(document_state: RoleState) -> tuple[RoleState, list[str]
     """The document's role with the names of shared entries that already exist, and one line
     for each name or description the document gives differently (which it does not change)."""
     differences: list[str] = []
-    skills = Skill.objects.in_bulk([s.slug for s in document_state.skills], field_name="slug")
-    domains = SkillDomain.objects.in_bulk(list(document_state.domain_names), field_name="slug")
+    skills = {
+        skill.slug: skill
+        for skill in Skill.objects.filter(
+            framework__slug=SITE_FRAMEWORK, slug__in=[s.slug for s in document_state.skills]
+        )
+    }
+    domains = {
+        domain.slug: domain
+        for domain in SkillDomain.objects.filter(
+            framework__slug=SITE_FRAMEWORK, slug__in=list(document_state.domain_names)
+        )
+    }
     family = RoleFamily.objects.filter(slug=document_state.family).first()
 
     def differ(kind: str, slug: str, field: str, ours: str, theirs: str) -> None:

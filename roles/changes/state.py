@@ -328,3 +328,78 @@ class RoleState:
         for skill in self.skills:
             groups.setdefault(skill.domain, []).append(skill.slug)
         return tuple((domain, tuple(slugs)) for domain, slugs in groups.items())
+
+
+# --- the v2 document form of the nested parts (how they are stored, as JSON text) -------------
+
+
+def _x(data: Mapping[str, JSON]) -> dict[str, JSON]:
+    return {key: value for key, value in data.items() if key.startswith("x-")}
+
+
+def link_json(link: Link) -> dict[str, JSON]:
+    return link.as_json()
+
+
+def link_from_json(data: Mapping[str, JSON]) -> Link:
+    return Link(url=data["url"], title=data.get("title", ""), extensions=_x(data))
+
+
+def content_json(content: Content) -> dict[str, JSON]:
+    data: dict[str, JSON] = {}
+    if content.summary:
+        data["summary"] = content.summary
+    if content.details:
+        data["details"] = content.details
+    if content.examples:
+        data["examples"] = list(content.examples)
+    if content.links:
+        data["links"] = [link.as_json() for link in content.links]
+    return {**data, **content.extensions}
+
+
+def content_from_json(data: Mapping[str, JSON]) -> Content:
+    return Content(
+        summary=data.get("summary", ""),
+        details=data.get("details", ""),
+        examples=tuple(data.get("examples", ())),
+        links=tuple(link_from_json(link) for link in data.get("links", ())),
+        extensions=_x(data),
+    )
+
+
+def step_json(step: Step) -> dict[str, JSON]:
+    data: dict[str, JSON] = {"code": step.code, "name": step.name}
+    if step.description:
+        data["description"] = step.description
+    if step.points is not None:
+        data["points"] = step.points
+    return {**data, **step.extensions}
+
+
+def step_from_json(data: Mapping[str, JSON]) -> Step:
+    return Step(
+        code=data["code"],
+        name=data["name"],
+        description=data.get("description", ""),
+        points=data.get("points"),
+        extensions=_x(data),
+    )
+
+
+def section_json(section: Section) -> dict[str, JSON]:
+    data: dict[str, JSON] = {"title": section.title}
+    if section.text:
+        data["text"] = section.text
+    if section.items:
+        data["items"] = list(section.items)
+    return {**data, **section.extensions}
+
+
+def section_from_json(data: Mapping[str, JSON]) -> Section:
+    return Section(
+        title=data["title"],
+        text=data.get("text", ""),
+        items=tuple(data.get("items", ())),
+        extensions=_x(data),
+    )

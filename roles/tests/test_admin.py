@@ -12,7 +12,15 @@ from roles.changes.errors import ChangeError, ChangeProblem
 from roles.changes.types import SetRequirement
 from roles.document import dumps_role_document
 from roles.errors import RoleChangeError
-from roles.models import Level, Requirement, Role, RoleVersion, Skill, SkillDomain
+from roles.models import (
+    Level,
+    Requirement,
+    Role,
+    RoleVersion,
+    Skill,
+    SkillDomain,
+    site_framework_id,
+)
 from roles.selectors import role_document_get
 from roles.services import role_change_apply, role_import
 from roles.tests.factories import HOSTILE_VALUES, hostile_document_text, role_document
@@ -193,12 +201,19 @@ def test_renaming_a_skill_in_the_admin_versions_its_roles(admin_client, seed_rol
 
 
 def test_adding_a_skill_in_the_admin(admin_client):
+    # The form offers the site's own framework first (the skill's namespace, DESIGN §4b).
+    form = admin_client.get(reverse("admin:roles_skill_add")).content.decode()
+    site = site_framework_id()
+    assert f'<option value="{site}" selected>' in form
     response = admin_client.post(
-        reverse("admin:roles_skill_add"), {"name": "Vector Search", "slug": "vector-search"}
+        reverse("admin:roles_skill_add"),
+        {"framework": site, "name": "Vector Search", "slug": "vector-search"},
     )
     assert response.status_code == 302
-    assert Skill.objects.get(slug="vector-search").name == "Vector Search"
-    bad = admin_client.post(reverse("admin:roles_skill_add"), {"name": "X", "slug": "Not a slug"})
+    assert Skill.objects.get(slug="vector-search").framework.slug == "skillsmatrix"
+    bad = admin_client.post(
+        reverse("admin:roles_skill_add"), {"framework": site, "name": "X", "slug": "Not a slug"}
+    )
     assert bad.status_code == 200
     assert not Skill.objects.filter(name="X").exists()
 
