@@ -16,14 +16,16 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext_noop
+from roles.framework_document import role_states
 
 from grading import engine
 from grading.errors import AssessmentNotFound
 from grading.models import Assessment
-from roles.document import parse_role_document
+from roles.changes.state import RoleState
 from roles.models import Level, Role, RoleVersion
 from roles.presenters import RoleMatrix
-from roles.selectors import role_matrix_for
+from roles.selectors import role_matrix_for, role_state_from_matrix
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,10 @@ class GradingSheet:
     levels: tuple[SheetLevel, ...]
     domains: tuple[SheetDomain, ...]
     matrix: engine.Matrix
+    # Why the grade engine cannot grade this role yet ("" when it can): format v2 roles with
+    # forked ladders, their own scales or a points rule come with the next engine; until then
+    # the calculator says so rather than give a wrong grade.
+    unsupported: str = ""
 
     def level(self, code: str | None) -> SheetLevel | None:
         return next((level for level in self.levels if level.code == code), None)
@@ -69,7 +75,9 @@ class GradingSheet:
         return tuple(skill for domain in self.domains for skill in domain.skills)
 
 
-def _sheet(levels: list[SheetLevel], domains: list[SheetDomain]) -> GradingSheet:
+def _sheet(
+    levels: list[SheetLevel], domains: list[SheetDomain], unsupported: str = ""
+) -> GradingSheet:
     matrix = engine.Matrix(
         levels=tuple(level.code for level in levels),
         skills=tuple(
@@ -86,67 +94,74 @@ def _sheet(levels: list[SheetLevel], domains: list[SheetDomain]) -> GradingSheet
             for skill in domain.skills
         ),
     )
-    return GradingSheet(levels=tuple(levels), domains=tuple(domains), matrix=matrix)
+    return GradingSheet(
+        levels=tuple(levels), domains=tuple(domains), matrix=matrix, unsupported=unsupported
+    )
+
+
+def unsupported_reason(state: RoleState) -> str:
+    """Why today's engine (one chain of levels, A/W/E, the cumulative rule with the site's
+    optional share) cannot grade a role exactly, or "". ``n/a`` cells are fine: never counted,
+    they weigh as an empty cell does."""
+    if not state.levels or not any(c.counted for s in state.skills for c in s.cells.values()):
+        return gettext_noop("This role has nothing to grade: it has no levels or no requirements.")
+    if any(level.track for level in state.levels):
+        return gettext_noop(
+            "This role's ladder forks into tracks; grading forked ladders is not supported yet."
+        )
+    if any(skill.scale for skill in state.skills):
+        return gettext_noop(
+            "This role rates skills on scales of their own; grading them is not supported yet."
+        )
+    grading = state.grading or {"rule": "cumulative"}
+    share = grading.get("optional_share", settings.GRADING_OPTIONAL_SHARE)
+    if grading.get("rule") != "cumulative" or share != settings.GRADING_OPTIONAL_SHARE:
+        return gettext_noop("This role's grading rule is not supported yet.")
+    return ""
+
+
+def grading_sheet_from_state(state: RoleState) -> GradingSheet:
+    """The sheet of a role's state: its domains grouped as its page shows them (no queries)."""
+    levels = [
+        SheetLevel(code=level.code, name=level.name, short=level.short, focus=level.focus)
+        for level in state.levels
+    ]
+    skills = {skill.slug: skill for skill in state.skills}
+    domains = []
+    for domain, slugs in state.grouped():
+        rows = []
+        for slug in slugs:
+            skill = skills[slug]
+            cells = []
+            for level in state.levels:
+                cell = skill.cells.get(level.code)
+                counted = cell is not None and cell.counted
+                cells.append(
+                    SheetCell(
+                        level=level.code,
+                        code=cell.code if cell is not None and counted else None,
+                        mandatory=cell.mandatory if cell is not None and counted else True,
+                    )
+                )
+            rows.append(SheetSkill(slug=slug, name=skill.name, cells=tuple(cells)))
+        domains.append(
+            SheetDomain(slug=domain, name=state.domain_names[domain], skills=tuple(rows))
+        )
+    return _sheet(levels, domains, unsupported_reason(state))
 
 
 def grading_sheet_from_matrix(matrix: RoleMatrix) -> GradingSheet:
     """The sheet of a role as its live tables hold it (no queries beyond the matrix's)."""
-    levels = [
-        SheetLevel(code=level.code, name=level.name, short=level.short_name, focus=level.focus)
-        for level in matrix.levels
-    ]
-    domains = [
-        SheetDomain(
-            slug=group.domain.slug,
-            name=group.domain.name,
-            skills=tuple(
-                SheetSkill(
-                    slug=row.skill.slug,
-                    name=row.skill.name,
-                    cells=tuple(
-                        SheetCell(
-                            level=cell.level.code,
-                            code=cell.code,
-                            mandatory=cell.requirement.is_mandatory if cell.requirement else True,
-                        )
-                        for cell in row.cells
-                    ),
-                )
-                for row in group.rows
-            ),
-        )
-        for group in matrix.domains
-    ]
-    return _sheet(levels, domains)
+    return grading_sheet_from_state(role_state_from_matrix(matrix))
 
 
 def grading_sheet_from_document(document: dict[str, Any] | str | bytes) -> GradingSheet:
-    """The sheet of a §4 document, e.g. a :class:`~roles.models.RoleVersion` snapshot.
+    """The sheet of a document of either format, e.g. a :class:`~roles.models.RoleVersion`
+    snapshot (its first role).
 
     Raises :class:`roles.document.RoleDocumentError` when the document is not valid.
     """
-    parsed = parse_role_document(document)
-    levels = [
-        SheetLevel(code=level.code, name=level.name, short=level.short, focus=level.focus)
-        for level in parsed.levels
-    ]
-    domains = []
-    for domain in parsed.domains:
-        skills = []
-        for skill in domain.skills:
-            cells = []
-            for level in parsed.levels:
-                cell = skill.requirements.get(level.code)
-                cells.append(
-                    SheetCell(
-                        level=level.code,
-                        code=cell.code if cell else None,
-                        mandatory=cell.mandatory if cell else True,
-                    )
-                )
-            skills.append(SheetSkill(slug=skill.slug, name=skill.name, cells=tuple(cells)))
-        domains.append(SheetDomain(slug=domain.slug, name=domain.name, skills=tuple(skills)))
-    return _sheet(levels, domains)
+    return grading_sheet_from_state(role_states(document)[0])
 
 
 @functools.lru_cache(maxsize=64)

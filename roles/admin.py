@@ -27,7 +27,8 @@ from roles.admin_matrix import matrix_urls
 from roles.changes.errors import ChangeError
 from roles.changes.state import Cell
 from roles.changes.types import Change
-from roles.document import RoleDocumentError, dumps_role_document, role_document_write
+from roles.document import RoleDocumentError, dumps_role_document
+from roles.framework_document import document_write
 from roles.errors import RoleChangeError
 from roles.forms import LevelAdminForm, RoleAdminForm, RoleImportForm
 from roles.models import (
@@ -47,7 +48,8 @@ from roles.services import (
     global_entry_update,
     role_change_apply,
     role_delete,
-    role_import,
+    RoleImportResult,
+    document_import,
 )
 from roles.templatetags.roles_tags import cell_change_words, change_words
 
@@ -284,34 +286,40 @@ class RoleAdmin(admin.ModelAdmin[Role]):
             raise PermissionDenied
         return _json_download(role_document_build(role_matrix_for(role)), f"{role.slug}.json")
 
+    def _say_imported(self, request: HttpRequest, result: RoleImportResult) -> None:
+        if result.version is None:
+            self.message_user(
+                request,
+                _("%(role)s already says all this: nothing changed (version %(version)d).")
+                % {"role": result.role.title, "version": result.role.current_version},
+                level=messages.INFO,
+            )
+        else:
+            self.message_user(
+                request,
+                _("Imported %(role)s as version %(version)d.")
+                % {"role": result.role.title, "version": result.version.number},
+                level=messages.SUCCESS,
+            )
+        for line in result.differences:
+            self.message_user(request, line, level=messages.WARNING)
+
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not request.user.has_perms(["roles.add_role", "roles.change_role"]):
             raise PermissionDenied
         form = RoleImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                result = role_import(raw=form.cleaned_data["file"], author=_curator(request))
+                results = document_import(raw=form.cleaned_data["file"], author=_curator(request))
             except RoleDocumentError as exc:
                 form.add_error("file", str(exc))
             else:
-                if result.version is None:
-                    self.message_user(
-                        request,
-                        _("%(role)s already says all this: nothing changed (version %(version)d).")
-                        % {"role": result.role.title, "version": result.role.current_version},
-                        level=messages.INFO,
-                    )
-                else:
-                    self.message_user(
-                        request,
-                        _("Imported %(role)s as version %(version)d.")
-                        % {"role": result.role.title, "version": result.version.number},
-                        level=messages.SUCCESS,
-                    )
-                for line in result.differences:
-                    self.message_user(request, line, level=messages.WARNING)
+                for result in results:
+                    self._say_imported(request, result)
+                if len(results) != 1:
+                    return HttpResponseRedirect(reverse("admin:roles_role_changelist"))
                 return HttpResponseRedirect(
-                    reverse("admin:roles_role_change", args=[result.role.pk])
+                    reverse("admin:roles_role_change", args=[results[0].role.pk])
                 )
         context = {
             **self.admin_site.each_context(request),
@@ -416,7 +424,7 @@ class RoleSkillAdmin(ReadOnlyAdmin):
 
 def _snapshot_document(version: RoleVersion) -> dict[str, Any]:
     """A version's snapshot in the export's key order (a jsonb column keeps its own order)."""
-    return role_document_write(version_state(version))
+    return document_write(version_state(version))
 
 
 @admin.register(RoleVersion)

@@ -16,6 +16,10 @@ class RoleNotFound(NotFound):
     pass
 
 
+class FrameworkNotFound(NotFound):
+    pass
+
+
 class RoleVersionNotFound(NotFound):
     pass
 

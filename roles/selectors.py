@@ -43,8 +43,13 @@ from roles.changes.state import (
     section_from_json,
     step_from_json,
 )
-from roles.document import parse_role_document, role_document_write
-from roles.errors import CellNotFound, RoleNotFound, RoleVersionNotFound
+from roles.framework_document import (
+    FrameworkDocument,
+    document_write,
+    framework_document_write,
+    role_states,
+)
+from roles.errors import CellNotFound, FrameworkNotFound, RoleNotFound, RoleVersionNotFound
 from roles.models import (
     Framework,
     Level,
@@ -56,6 +61,7 @@ from roles.models import (
     Scale,
     Skill,
     SkillDomain,
+    Track,
 )
 from roles.presenters import (
     CellDetail,
@@ -283,7 +289,80 @@ def role_state_get(*, role: Role) -> RoleState:
 
 def role_document_build(matrix: RoleMatrix) -> dict[str, Any]:
     """The §4 document of a role as it is now (no queries beyond those of the matrix)."""
-    return role_document_write(role_state_from_matrix(matrix))
+    return document_write(role_state_from_matrix(matrix))
+
+
+def framework_get(*, slug: str) -> Framework:
+    """One framework (1 query); :class:`FrameworkNotFound` when unknown."""
+    framework = Framework.objects.filter(slug=slug).first()
+    if framework is None:
+        raise FrameworkNotFound(f"No framework {slug!r}")
+    return framework
+
+
+def framework_document_state(*, framework: Framework) -> FrameworkDocument:
+    """A framework as its v2 document holds it: every scale, track, domain and skill it
+    declares, in its order, and every role (oldest first). 5 queries, then 3 per role."""
+    scales = list(Scale.objects.filter(framework=framework).order_by("position", "pk"))
+    tracks = Track.objects.filter(framework=framework).order_by("position", "pk")
+    domains = list(SkillDomain.objects.filter(framework=framework).order_by("position", "pk"))
+    roles = [
+        role_state_from_matrix(role_matrix_for(role))
+        for role in role_queryset(include_unpublished=True)
+        .filter(framework=framework)
+        .order_by("pk")
+    ]
+    # A skill of the site framework has no domain of its own: it is filed where a role first
+    # shows it (a skill no role shows has nowhere to go, and is left out).
+    shown = {skill.slug: skill.domain for role in reversed(roles) for skill in role.skills}
+    skills = []
+    for skill in Skill.objects.filter(framework=framework).select_related("scale", "home_domain").order_by("position", "pk"):
+        home = skill.home_domain.slug if skill.home_domain is not None else shown.get(skill.slug)
+        if home is None:
+            continue
+        skills.append(
+            SkillState(
+                slug=skill.slug,
+                name=skill.name,
+                description=skill.description,
+                domain=home,
+                home_domain=home,
+                scale=skill.scale.slug if skill.scale is not None else "",
+                steps={
+                    code: content_from_json(content)
+                    for code, content in json.loads(skill.steps or "{}").items()
+                },
+                skill_extensions=json.loads(skill.extensions or "{}"),
+            )
+        )
+    return FrameworkDocument(
+        framework=_framework_state(framework),
+        scales=tuple(scale_state(scale) for scale in scales),
+        tracks=tuple(
+            TrackState(
+                code=track.code,
+                name=track.name,
+                description=track.description,
+                extensions=json.loads(track.extensions or "{}"),
+            )
+            for track in tracks
+        ),
+        domains={
+            domain.slug: DomainInfo(
+                name=domain.name,
+                description=domain.description,
+                extensions=json.loads(domain.extensions or "{}"),
+            )
+            for domain in domains
+        },
+        skills=tuple(skills),
+        roles=tuple(roles),
+    )
+
+
+def framework_document_get(*, slug: str) -> dict[str, Any]:
+    """The v2 document of a framework and all its roles."""
+    return framework_document_write(framework_document_state(framework=framework_get(slug=slug)))
 
 
 def role_document_get(*, slug: str) -> dict[str, Any]:
@@ -426,7 +505,7 @@ def role_version_get(*, role: Role, number: int) -> RoleVersion:
 
 def version_state(version: RoleVersion) -> RoleState:
     """The role as a version's snapshot shows it (no queries)."""
-    return parse_role_document(version.snapshot).to_state()
+    return role_states(version.snapshot)[0]
 
 
 def role_version_state(*, role: Role, number: int) -> RoleState:

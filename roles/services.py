@@ -46,7 +46,9 @@ from roles.changes.types import (
     apply_changes,
     changes_as_json,
 )
-from roles.document import RoleDocumentError, parse_role_document, role_document_write
+from roles.changes.parts import SHARED_OPS
+from roles.document import RoleDocumentError, parse_role_document
+from roles.framework_document import FrameworkDocument, document_write, parse_document
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import (
     Framework,
@@ -72,6 +74,8 @@ __all__ = [
     "global_entry_update",
     "role_change_apply",
     "role_delete",
+    "document_import",
+    "framework_import",
     "role_import",
 ]
 
@@ -544,7 +548,7 @@ def _record(
     version = RoleVersion(
         role=role,
         number=role.current_version,
-        snapshot=role_document_write(new),
+        snapshot=document_write(new),
         source=source,
         message=message[:500],
         author=author,
@@ -607,6 +611,39 @@ def _apply_locked(
     )
 
 
+def _lock_framework_roles(framework_id: int) -> list[Role]:
+    """Lock every role of a framework, in one order (so two change sets cannot deadlock)."""
+    ids = list(
+        Role.objects.filter(framework_id=framework_id).order_by("pk").values_list("pk", flat=True)
+    )
+    return [_lock_role(Role(pk=pk)) for pk in ids]
+
+
+def _follow_shared(
+    before: Sequence[tuple[Role, RoleState]], *, author: Author, source: str
+) -> list[RoleVersion]:
+    """Record a version of each role whose shared parts (a skill's scale, a scale, a track, a
+    domain, the framework) changed since ``before`` was read: what it shows now differs."""
+    versions = []
+    for role, old in before:
+        now = role_state_from_matrix(role_matrix_for(role))
+        if now == old:
+            continue
+        version = _apply_locked(
+            role=role,
+            old=old,
+            changes=changes_between(old, now),
+            author=author,
+            source=source,
+            message="Shared parts of the framework changed",
+            base_version=None,
+            proposal=None,
+        )
+        if version is not None:
+            versions.append(version)
+    return versions
+
+
 @transaction.atomic
 def role_change_apply(
     *,
@@ -623,10 +660,22 @@ def role_change_apply(
     Locks the role. With ``base_version``, refuses (:class:`ChangeConflict`, nothing written)
     when a place the changes touch changed in a later version. Raises
     :class:`roles.changes.errors.ChangeError` naming each change that cannot apply. Returns the new
-    version, or ``None`` when the changes leave the role as it was. Caches of the role are
-    cleared once the transaction commits.
+    version, or ``None`` when the changes leave the role as it was. A change to a part the
+    framework shares (``roles.changes.parts.SHARED_OPS``) makes a version in every other role of
+    the framework that shows it too. Caches of the role are cleared once the transaction
+    commits.
     """
-    locked = _lock_role(role)
+    others: list[tuple[Role, RoleState]] = []
+    if any(change.op in SHARED_OPS for change in changes):
+        framework_roles = _lock_framework_roles(role.framework_id)
+        locked = next(r for r in framework_roles if r.pk == role.pk)
+        others = [
+            (other, role_state_from_matrix(role_matrix_for(other)))
+            for other in framework_roles
+            if other.pk != role.pk
+        ]
+    else:
+        locked = _lock_role(role)
     version = _apply_locked(
         role=locked,
         old=role_state_from_matrix(role_matrix_for(locked)),
@@ -637,6 +686,8 @@ def role_change_apply(
         base_version=base_version,
         proposal=proposal,
     )
+    if version is not None and others:
+        _follow_shared(others, author=author, source=source)
     # The caller's instance follows (slug, version number), as after a save().
     role.refresh_from_db()
     return version
@@ -788,6 +839,131 @@ def role_import(
     except RoleChangeError as exc:
         raise RoleDocumentError("$", str(exc)) from None
     return RoleImportResult(role=locked, version=version, created=created, differences=differences)
+
+
+def _write_declared(document: FrameworkDocument, framework: Framework) -> None:
+    """Write what a v2 document declares for its framework — the framework's fields, its
+    scales, tracks, domains and skills, in the document's order — whether or not a role shows
+    them (the roles' versions are recorded by the caller)."""
+    state = document.framework
+    framework.name = state.name
+    framework.description = state.description
+    framework.source = _json_text(dict(state.source))
+    framework.extensions = _json_text(dict(state.extensions))
+    framework.root_extensions = _json_text(dict(state.root_extensions))
+    _checked(framework, f"framework {framework.slug}")
+    framework.save()
+    scales = {
+        scale.slug: scale_write(framework=framework, scale=scale, position=position)
+        for position, scale in enumerate(document.scales, start=1)
+    }
+    for position, track in enumerate(document.tracks, start=1):
+        track_write(framework=framework, track=track, position=position)
+    declared_domains = {
+        slug: {
+            "name": info.name,
+            "description": info.description,
+            "extensions": _json_text(dict(info.extensions)),
+            "position": position,
+        }
+        for position, (slug, info) in enumerate(document.domains.items(), start=1)
+    }
+    domains = _global_rows(SkillDomain, framework, declared_domains, declared_domains)
+    declared_skills = {
+        skill.slug: {**_skill_fields(skill, domains, scales, v2=True), "position": position}
+        for position, skill in enumerate(document.skills, start=1)
+    }
+    _global_rows(Skill, framework, declared_skills, declared_skills)
+
+
+def _document_role(
+    framework: Framework, target: RoleState, index: int
+) -> tuple[Role, bool]:
+    family, _ = RoleFamily.objects.get_or_create(
+        slug=target.family, defaults={"name": target.family_name}
+    )
+    role, created = Role.objects.get_or_create(
+        slug=target.slug,
+        defaults={
+            "family": family,
+            "framework": framework,
+            "title": target.title,
+            "tagline": target.tagline,
+        },
+    )
+    if role.framework_id != framework.pk:
+        other = Framework.objects.get(pk=role.framework_id).slug
+        raise RoleDocumentError(
+            f"$.roles[{index}].slug",
+            f"the role {target.slug!r} belongs to the framework {other!r}, not "
+            f"{framework.slug!r}",
+        )
+    return role, created
+
+
+@transaction.atomic
+def framework_import(
+    *,
+    document: FrameworkDocument,
+    author: Author = None,
+    source: str = RoleVersion.Source.IMPORT,
+) -> list[RoleImportResult]:
+    """Import a parsed ``skillsmatrix.framework/v2`` document, all or nothing.
+
+    The framework's declared parts are written as the document says; each of its roles gets the
+    difference between it and the document as one change set (one version, or none); every
+    other role of the framework that shows a changed shared part gets a version too.
+    """
+    framework, _ = Framework.objects.get_or_create(
+        slug=document.framework.slug, defaults={"name": document.framework.name}
+    )
+    # Imports of one framework take turns; each role is locked before it is read.
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    before = {
+        role.pk: (role, role_state_from_matrix(role_matrix_for(role)))
+        for role in _lock_framework_roles(framework.pk)
+    }
+    _write_declared(document, framework)
+    results = []
+    for index, target in enumerate(document.roles):
+        role, created = _document_role(framework, target, index)
+        if role.pk in before:
+            locked, old = before.pop(role.pk)
+        else:
+            locked = _lock_role(role)
+            old = role_state_from_matrix(role_matrix_for(locked))
+        try:
+            version = _apply_locked(
+                role=locked,
+                old=old,
+                changes=changes_between(old, replace(target, is_published=old.is_published)),
+                author=author,
+                source=source,
+                message="Imported",
+                base_version=None,
+                proposal=None,
+            )
+        except RoleChangeError as exc:
+            raise RoleDocumentError(f"$.roles[{index}]", str(exc)) from None
+        results.append(
+            RoleImportResult(role=locked, version=version, created=created, differences=[])
+        )
+    _follow_shared(list(before.values()), author=author, source=source)
+    return results
+
+
+def document_import(
+    *,
+    raw: str | bytes | dict[str, Any],
+    author: Author = None,
+    source: str = RoleVersion.Source.IMPORT,
+) -> list[RoleImportResult]:
+    """Import a document of either format (v1: one role; v2: a framework and its roles), all
+    or nothing; raises :class:`RoleDocumentError` naming the JSON path of the first problem."""
+    document = parse_document(raw)
+    if isinstance(document, FrameworkDocument):
+        return framework_import(document=document, author=author, source=source)
+    return [role_import(raw=raw, author=author, source=source)]
 
 
 @transaction.atomic

@@ -10,7 +10,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
-from roles.changes.state import JSON, ROLE_FIELDS, Cell, LevelState, RoleState, SkillState
+from roles.changes.parts import (
+    SetCell,
+    SetDomain,
+    SetFramework,
+    SetLevelField,
+    SetRow,
+    SetScale,
+    SetSkill,
+    SetTrack,
+)
+from roles.changes.state import (
+    JSON,
+    ROLE_FIELD_ATTRS,
+    ROLE_FIELDS,
+    Cell,
+    LevelState,
+    RoleState,
+    SkillState,
+    role_field,
+)
 from roles.changes.types import (
     AddLevel,
     AddSkill,
@@ -33,6 +52,25 @@ from roles.changes.types import (
     apply_changes,
 )
 from roles.scale import CODES
+
+LEVEL_FIELD_NAMES = ("name", "short", "focus", "stack", "rank", "track", "sections")
+SKILL_FIELD_NAMES = (
+    "name",
+    "description",
+    "scale",
+    "steps",
+    "home_domain",
+    "skill_extensions",
+    "row_description",
+)
+# The conflict place of a changed skill field (the change types' places say the same).
+_SKILL_PLACES = {
+    "description": "name",
+    "steps": "scale",
+    "home_domain": "scale",
+    "skill_extensions": "scale",
+    "row_description": "row",
+}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -69,6 +107,8 @@ class RoleDiff:
     skills: tuple[FieldDiff, ...] = ()
     domains: tuple[FieldDiff, ...] = ()
     codes: tuple[FieldDiff, ...] = ()
+    # The framework's parts the role shows (v2): its own fields, scales, tracks, domains.
+    framework: tuple[FieldDiff, ...] = ()
     extensions: tuple[str, ...] = ()
     layout_changed: bool = False
     level_order_changed: bool = False
@@ -84,7 +124,8 @@ class RoleDiff:
         places |= {f"level:{lv}" for lv in (*self.levels_added, *self.levels_removed)}
         places |= {f"level:{d.place}:{d.field}" for d in self.levels}
         places |= {f"role:{d.field}" for d in self.role}
-        places |= {f"skill:{d.place}:name" for d in self.skills}
+        places |= {f"skill:{d.place}:{_SKILL_PLACES.get(d.field, d.field)}" for d in self.skills}
+        places |= {d.place for d in self.framework}
         places |= {f"domain:{d.place}:name" for d in self.domains}
         places |= {f"code:{d.place}" for d in self.codes}
         places |= {f"ext:{place}" for place in self.extensions}
@@ -158,6 +199,14 @@ def _renamed_codes(old: RoleState, new: RoleState) -> list[str]:
     return [code for code in CODES if old.code_name(code) != new.code_name(code)]
 
 
+def _redescribed_codes(old: RoleState, new: RoleState) -> list[str]:
+    return [
+        code
+        for code in CODES
+        if old.code_descriptions.get(code, "") != new.code_descriptions.get(code, "")
+    ]
+
+
 def _extensions_differing(
     old: Mapping[str, Mapping[str, JSON]], new: Mapping[str, Mapping[str, JSON]]
 ) -> list[str]:
@@ -193,10 +242,48 @@ def _kept_field_diffs(
 
 def _role_field_diffs(old: RoleState, new: RoleState) -> list[FieldDiff]:
     # A new family name shows as a change of the family.
+    attributes = [ROLE_FIELD_ATTRS.get(name, name) for name in ROLE_FIELDS]
+    named = {attribute: name for name, attribute in ROLE_FIELD_ATTRS.items()}
     return [
-        replace(diff, field="family") if diff.field == "family_name" else diff
-        for diff in _field_diffs("role", old, new, [*ROLE_FIELDS, "family_name"])
+        replace(
+            diff,
+            field="family" if diff.field == "family_name" else named.get(diff.field, diff.field),
+        )
+        for diff in _field_diffs("role", old, new, [*attributes, "family_name"])
     ]
+
+
+def _framework_diffs(old: RoleState, new: RoleState) -> list[FieldDiff]:
+    """The framework's own fields, and its scales, tracks and domains the role shows, that
+    differ (``place`` names the part: ``framework``, ``scale:<slug>``, ``track:<code>``,
+    ``domain:<slug>``)."""
+    diffs = _field_diffs(
+        "framework",
+        old.framework,
+        new.framework,
+        ("name", "description", "source", "extensions", "root_extensions"),
+    )
+    parts: list[tuple[str, Mapping[str, object], Mapping[str, object], tuple[str, ...]]] = [
+        (
+            "scale",
+            {s.slug: s for s in old.scales},
+            {s.slug: s for s in new.scales},
+            ("name", "description", "steps", "extensions"),
+        ),
+        (
+            "track",
+            {t.code: t for t in old.tracks},
+            {t.code: t for t in new.tracks},
+            ("name", "description", "extensions"),
+        ),
+        ("domain", old.domains, new.domains, ("description", "extensions")),
+    ]
+    for kind, before, after, names in parts:
+        diffs += [
+            replace(diff, place=f"{kind}:{diff.place}")
+            for diff in _kept_field_diffs(before, after, names)
+        ]
+    return diffs
 
 
 def role_diff(old: RoleState, new: RoleState) -> RoleDiff:
@@ -209,11 +296,10 @@ def role_diff(old: RoleState, new: RoleState) -> RoleDiff:
         skills_removed=_only_in(old_skills, new_skills),
         levels_added=_only_in(new_levels, old_levels),
         levels_removed=_only_in(old_levels, new_levels),
-        levels=tuple(
-            _kept_field_diffs(old_levels, new_levels, ("name", "short", "focus", "stack"))
-        ),
+        levels=tuple(_kept_field_diffs(old_levels, new_levels, LEVEL_FIELD_NAMES)),
         role=tuple(_role_field_diffs(old, new)),
-        skills=tuple(_kept_field_diffs(old_skills, new_skills, ("name", "description"))),
+        skills=tuple(_kept_field_diffs(old_skills, new_skills, SKILL_FIELD_NAMES)),
+        framework=tuple(_framework_diffs(old, new)),
         domains=tuple(
             FieldDiff(place=slug, field="name", old=old.domain_names[slug], new=name)
             for slug, name in _renamed_domains(old, new).items()
@@ -221,6 +307,15 @@ def role_diff(old: RoleState, new: RoleState) -> RoleDiff:
         codes=tuple(
             FieldDiff(place=code, field="name", old=old.code_name(code), new=new.code_name(code))
             for code in _renamed_codes(old, new)
+        )
+        + tuple(
+            FieldDiff(
+                place=code,
+                field="description",
+                old=old.code_descriptions.get(code, ""),
+                new=new.code_descriptions.get(code, ""),
+            )
+            for code in _redescribed_codes(old, new)
         ),
         extensions=tuple(_extensions_differing(old.extensions, new.extensions)),
         layout_changed=old.layout() != new.layout(),
@@ -262,26 +357,73 @@ def preview(state: RoleState, changes: Sequence[Change]) -> Preview:
 def _role_changes(old: RoleState, new: RoleState) -> list[Change]:
     """The role's own fields, its family's name and its codes' names."""
     changes: list[Change] = [
-        SetRoleField(field=name, value=getattr(new, name))
+        SetRoleField(field=name, value=role_field(new, name))
         for name in ROLE_FIELDS
-        if getattr(old, name) != getattr(new, name)
+        if role_field(old, name) != role_field(new, name)
     ]
     if old.family == new.family and old.family_name != new.family_name:
         changes.append(RenameFamily(family=new.family, name=new.family_name))
+    codes = [*_renamed_codes(old, new), *_redescribed_codes(old, new)]
     changes += [
-        SetCodeName(code=code, name=new.code_name(code)) for code in _renamed_codes(old, new)
+        SetCodeName(
+            code=code, name=new.code_name(code), description=new.code_descriptions.get(code, "")
+        )
+        for code in CODES
+        if code in codes
     ]
     return changes
 
 
-def _level_added(level: LevelState) -> AddLevel:
-    return AddLevel(
+def _shared_changes(old: RoleState, new: RoleState) -> list[Change]:
+    """The framework's fields, then the scales, tracks and domains that differ (before the
+    skills and levels that use them)."""
+    changes: list[Change] = []
+    if old.framework != new.framework:
+        framework = new.framework
+        changes.append(
+            SetFramework(
+                name=framework.name,
+                description=framework.description,
+                source=dict(framework.source),
+                extensions=dict(framework.extensions),
+                document_extensions=dict(framework.root_extensions),
+            )
+        )
+    old_scales = {s.slug: s for s in old.scales}
+    changes += [SetScale(scale=s) for s in new.scales if old_scales.get(s.slug) != s]
+    old_tracks = {t.code: t for t in old.tracks}
+    changes += [SetTrack(track=t) for t in new.tracks if old_tracks.get(t.code) != t]
+    changes += [
+        SetDomain(
+            domain=slug,
+            name=info.name,
+            description=info.description,
+            extensions=dict(info.extensions),
+        )
+        for slug, info in new.domains.items()
+        if old.domains.get(slug) != info
+    ]
+    return changes
+
+
+def _level_added(level: LevelState) -> list[Change]:
+    added = AddLevel(
         level=level.code, name=level.name, short=level.short, focus=level.focus, stack=level.stack
     )
+    return [added, *_level_parts(LevelState(code=level.code, name="", short=""), level)]
+
+
+def _level_parts(before: LevelState, level: LevelState) -> list[Change]:
+    """A level's v2 fields (rank, track, sections) that differ."""
+    return [
+        SetLevelField(level=level.code, field=name, value=getattr(level, name))
+        for name in ("rank", "track", "sections")
+        if getattr(before, name) != getattr(level, name)
+    ]
 
 
 def _level_edits(before: LevelState, level: LevelState) -> list[Change]:
-    changes: list[Change] = []
+    changes: list[Change] = _level_parts(before, level)
     if (before.name, before.short) != (level.name, level.short):
         changes.append(SetLevelName(level=level.code, name=level.name, short=level.short))
     if before.focus != level.focus:
@@ -299,7 +441,7 @@ def _level_changes(old: RoleState, new: RoleState) -> list[Change]:
     changes: list[Change] = []
     for level in new.levels:
         before = old_levels.get(level.code)
-        changes += [_level_added(level)] if before is None else _level_edits(before, level)
+        changes += _level_added(level) if before is None else _level_edits(before, level)
     changes += [RemoveLevel(level=code) for code in _only_in(old_levels, new_codes)]
     # Kept levels keep their order and added ones go on top: reorder when that is not new's.
     if [*_also_in(old_levels, new_codes), *_only_in(new_codes, old_levels)] != new_codes:
@@ -307,19 +449,56 @@ def _level_changes(old: RoleState, new: RoleState) -> list[Change]:
     return changes
 
 
-def _skill_added(skill: SkillState, domain_name: str) -> AddSkill:
-    return AddSkill(
-        skill=skill.slug,
-        domain=skill.domain,
-        requirements=dict(skill.cells),
-        name=skill.name,
-        description=skill.description,
-        domain_name=domain_name,
-    )
+def _v2_skill(skill: SkillState) -> bool:
+    return bool(skill.scale or skill.steps or skill.home_domain or skill.skill_extensions)
+
+
+def _skill_added(skill: SkillState, domain_name: str) -> list[Change]:
+    v1_cells = not _v2_skill(skill) and all(cell.v1 for cell in skill.cells.values())
+    changes: list[Change] = [
+        AddSkill(
+            skill=skill.slug,
+            domain=skill.domain,
+            requirements=dict(skill.cells) if v1_cells else {},
+            name=skill.name,
+            description=skill.description,
+            domain_name=domain_name,
+        )
+    ]
+    empty = replace(skill, cells={}, row_description="", scale="", steps={}, home_domain="")
+    changes += _skill_parts(replace(empty, skill_extensions={}), skill)
+    if not v1_cells:
+        changes += [
+            SetCell(skill=skill.slug, level=level, cell=cell) for level, cell in skill.cells.items()
+        ]
+    return changes
+
+
+def _skill_parts(before: SkillState, skill: SkillState) -> list[Change]:
+    """A skill's v2 fields that differ: the framework's (scale, steps, home domain, x- keys)
+    and this role's description of it."""
+    changes: list[Change] = []
+    shared = ("scale", "steps", "home_domain", "skill_extensions")
+    if any(getattr(before, name) != getattr(skill, name) for name in shared):
+        changes.append(
+            SetSkill(
+                skill=skill.slug,
+                scale=skill.scale,
+                steps=dict(skill.steps),
+                domain=skill.home_domain,
+                extensions=dict(skill.skill_extensions),
+            )
+        )
+    if before.row_description != skill.row_description:
+        changes.append(SetRow(skill=skill.slug, description=skill.row_description))
+    return changes
 
 
 def _cell_edits(skill: str, level: str, old: Cell | None, new: Cell | None) -> list[Change]:
-    """The changes that turn one cell (empty or not) into another."""
+    """The changes that turn one cell (empty or not) into another: v1's changes between v1
+    cells, a whole v2 cell otherwise."""
+    if (old is not None and not old.v1) or (new is not None and not new.v1):
+        return [SetCell(skill=skill, level=level, cell=new)]
     if new is None:
         return [SetRequirement(skill=skill, level=level, code=None)]
     changes: list[Change] = []
@@ -338,6 +517,7 @@ def _skill_edits(before: SkillState, skill: SkillState, levels: Sequence[str]) -
         changes.append(
             RenameSkill(skill=skill.slug, name=skill.name, description=skill.description)
         )
+    changes += _skill_parts(before, skill)
     for diff in _cell_diffs(skill.slug, before.cells, skill.cells, levels):
         changes += _cell_edits(skill.slug, diff.level, diff.old, diff.new)
     return changes
@@ -353,7 +533,7 @@ def _skill_changes(old: RoleState, new: RoleState) -> list[Change]:
     for skill in new.skills:
         before = old_skills.get(skill.slug)
         if before is None:
-            changes.append(_skill_added(skill, new.domain_names[skill.domain]))
+            changes += _skill_added(skill, new.domain_names[skill.domain])
         else:
             changes += _skill_edits(before, skill, levels)
     return changes
@@ -388,7 +568,12 @@ def changes_between(old: RoleState, new: RoleState) -> list[Change]:
 
     Global names (skills, domains, family) are taken as they are in ``new`` only for entries new
     to the role; renames of shared entries are listed too, for callers that want them."""
-    changes = [*_role_changes(old, new), *_level_changes(old, new), *_skill_changes(old, new)]
+    changes = [
+        *_shared_changes(old, new),
+        *_role_changes(old, new),
+        *_level_changes(old, new),
+        *_skill_changes(old, new),
+    ]
     changes += [
         RenameDomain(domain=slug, name=name) for slug, name in _renamed_domains(old, new).items()
     ]

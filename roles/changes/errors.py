@@ -64,6 +64,22 @@ API_WORDS: dict[str, str] = {
     "last_level": gettext_noop("a role keeps at least one level"),
     "empty_cell": gettext_noop("the cell %(skill)s/%(level)s is empty: set a code first"),
     "no_difference": gettext_noop("this change makes no difference"),
+    # Format v2's parts.
+    "not_step_code": gettext_noop(
+        "must be a step code (letters, digits and _ . + -, at most 16), not %(value)r"
+    ),
+    "not_step": gettext_noop("%(value)r is not a step of scale %(scale)r (%(steps)s)"),
+    "not_url": gettext_noop("must be an http(s) address, not %(value)r"),
+    "not_number": gettext_noop("must be a number from 0 to %(limit)s"),
+    "not_rank": gettext_noop("must be a whole number from 0 to 1000, or null"),
+    "not_rule": gettext_noop("must be 'cumulative' or 'points', not %(value)r"),
+    "not_layout": gettext_noop("must be one of matrix, checklist, steps, not %(value)r"),
+    "no_steps": gettext_noop("must be an array of at least one step"),
+    "duplicate_step": gettext_noop("duplicate step code %(value)r"),
+    "builtin_scale": gettext_noop("'awe' is the built-in scale and cannot be declared"),
+    "unknown_scale": gettext_noop("no scale %(scale)r in the framework of role %(role)r"),
+    "unknown_track": gettext_noop("no track %(track)r in the framework of role %(role)r"),
+    "unknown_level_field": gettext_noop("must be one of rank, track, sections, not %(value)r"),
 }
 # The pages' words where the API's would puzzle a member, by code and by the field the
 # problem is about (the path's last name; "" for any field). Other problems show the API's

@@ -27,7 +27,18 @@ ROLE_FIELDS: dict[str, str] = {
     "family": "slug",
     "source": "text",
     "is_published": "bool",
+    # v2: how the role is shown, its grading rule, whether its texts are Markdown.
+    "layout": "layout",
+    "grading": "grading",
+    "markdown": "bool",
 }
+# Role fields whose state attribute has another name (``layout()`` is the skills' order).
+ROLE_FIELD_ATTRS: dict[str, str] = {"layout": "layout_name"}
+
+
+def role_field(state: RoleState, name: str) -> JSON:
+    """The value of one of :data:`ROLE_FIELDS` in a state."""
+    return getattr(state, ROLE_FIELD_ATTRS.get(name, name))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -10,9 +10,21 @@ of every problem (``changes[2].level``, :class:`~roles.changes.errors.ChangeProb
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
-from typing import Any, ClassVar, TypeAlias, cast
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar, cast
 
+from roles.changes.base import (
+    ROLE_FIELD_LIMITS,
+    Change,
+    Parsers,
+    need_level,
+    need_skill,
+    unknown_role_field,
+    with_cell,
+    with_level,
+    with_skill,
+    without_extension,
+)
 from roles.changes.errors import ChangeError, ChangeProblem, FieldInvalid, type_of
 from roles.changes.fields import (
     cells_json,
@@ -29,100 +41,23 @@ from roles.changes.fields import (
     parse_slugs,
     parse_text,
 )
-from roles.changes.state import JSON, ROLE_FIELDS, Cell, LevelState, RoleState, SkillState
+from roles.changes.parts import (
+    PART_TYPES,
+    parse_grading,
+    parse_layout_name,
+    parse_long_text,
+    settle,
+)
+from roles.changes.state import (
+    JSON,
+    ROLE_FIELD_ATTRS,
+    ROLE_FIELDS,
+    Cell,
+    LevelState,
+    RoleState,
+    SkillState,
+)
 from roles.scale import CODE_NAMES, CODES
-
-# How each field of a change parses from JSON: (value, field name) -> the typed value.
-Parsers: TypeAlias = dict[str, Callable[[JSON, str], Any]]
-ROLE_FIELD_LIMITS: dict[str, int] = {"slug": 100, "title": 200, "tagline": 300, "source": 500}
-
-
-@dataclass(frozen=True, kw_only=True, slots=True)
-class Change:
-    """Base of every change type. Subclasses set ``op`` and ``_parsers``."""
-
-    op: ClassVar[str] = ""
-    _parsers: ClassVar[Parsers] = {}
-    _optional: ClassVar[frozenset[str]] = frozenset()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, JSON]) -> Change:
-        values = {}
-        for name, parser in cls._parsers.items():
-            if name not in data:
-                if name in cls._optional:
-                    continue
-                raise FieldInvalid(name, "missing")
-            values[name] = parser(data[name], name)
-        unknown = set(data) - set(cls._parsers) - {"op"}
-        if unknown:
-            raise FieldInvalid(sorted(unknown)[0], "unknown_field", op=cls.op)
-        return cls(**values)
-
-    def as_json(self) -> dict[str, JSON]:
-        data: dict[str, JSON] = {"op": self.op}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if isinstance(value, tuple):
-                value = [list(v) if isinstance(v, tuple) else v for v in value]
-            data[item.name] = value
-        return data
-
-    def apply(self, state: RoleState) -> RoleState:
-        raise NotImplementedError
-
-    def places(self) -> set[str]:
-        """The places this change reads or writes, for conflict detection."""
-        raise NotImplementedError
-
-
-def _unknown_role_field(name: str) -> FieldInvalid:
-    return FieldInvalid("field", "unknown_role_field", choices=", ".join(ROLE_FIELDS), value=name)
-
-
-def _need_level(state: RoleState, code: str, name: str = "level") -> LevelState:
-    level = state.level(code)
-    if level is None:
-        raise FieldInvalid(name, "unknown_level", level=code, role=state.slug)
-    return level
-
-
-def _need_skill(state: RoleState, slug: str, name: str = "skill") -> SkillState:
-    skill = state.skill(slug)
-    if skill is None:
-        raise FieldInvalid(name, "unknown_skill", skill=slug, role=state.slug)
-    return skill
-
-
-def _with_skill(state: RoleState, skill: SkillState) -> RoleState:
-    return replace(state, skills=tuple(skill if s.slug == skill.slug else s for s in state.skills))
-
-
-def _with_level(state: RoleState, level: LevelState) -> RoleState:
-    return replace(
-        state, levels=tuple(level if lv.code == level.code else lv for lv in state.levels)
-    )
-
-
-def _with_cell(state: RoleState, skill: SkillState, level: str, cell: Cell | None) -> RoleState:
-    cells = dict(skill.cells)
-    if cell is None:
-        cells.pop(level, None)
-    else:
-        cells[level] = cell
-    # Keep cells in ladder order so equal states compare equal however they were reached.
-    ordered = {lv.code: cells[lv.code] for lv in state.levels if lv.code in cells}
-    state = _with_skill(state, replace(skill, cells=ordered))
-    if cell is None:
-        state = _without_extension(state, f"cell:{skill.slug}:{level}")
-    return state
-
-
-def _without_extension(state: RoleState, *places: str) -> RoleState:
-    if not any(place in state.extensions for place in places):
-        return state
-    kept = {key: value for key, value in state.extensions.items() if key not in places}
-    return replace(state, extensions=kept)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -143,14 +78,14 @@ class SetRequirement(Change):
     mandatory: bool = True
 
     def apply(self, state: RoleState) -> RoleState:
-        skill = _need_skill(state, self.skill)
-        _need_level(state, self.level)
+        skill = need_skill(state, self.skill)
+        need_level(state, self.level)
         if self.code is None:
-            return _with_cell(state, skill, self.level, None)
+            return with_cell(state, skill, self.level, None)
         old = skill.cells.get(self.level)
         details = old.details if old else ""
         cell = Cell(code=self.code, mandatory=self.mandatory, details=details)
-        return _with_cell(state, skill, self.level, cell)
+        return with_cell(state, skill, self.level, cell)
 
     def places(self) -> set[str]:
         return {f"cell:{self.skill}:{self.level}", f"skill:{self.skill}", f"level:{self.level}"}
@@ -171,12 +106,12 @@ class SetDetails(Change):
     text: str
 
     def apply(self, state: RoleState) -> RoleState:
-        skill = _need_skill(state, self.skill)
-        _need_level(state, self.level)
+        skill = need_skill(state, self.skill)
+        need_level(state, self.level)
         old = skill.cells.get(self.level)
         if old is None:
             raise FieldInvalid("level", "empty_cell", skill=self.skill, level=self.level)
-        return _with_cell(state, skill, self.level, replace(old, details=self.text))
+        return with_cell(state, skill, self.level, replace(old, details=self.text))
 
     def places(self) -> set[str]:
         return {f"cell:{self.skill}:{self.level}", f"skill:{self.skill}", f"level:{self.level}"}
@@ -249,7 +184,7 @@ class AddSkill(Change):
         if state.skill(self.skill) is not None:
             raise FieldInvalid("skill", "skill_exists", role=state.slug, skill=self.skill)
         for level in self.requirements:
-            _need_level(state, level, f"requirements.{level}")
+            need_level(state, level, f"requirements.{level}")
         if not self.name:
             raise FieldInvalid("name", "skill_unnamed", skill=self.skill)
         domain_name = state.domain_names.get(self.domain) or self.domain_name
@@ -289,7 +224,7 @@ class RemoveSkill(Change):
     skill: str
 
     def apply(self, state: RoleState) -> RoleState:
-        skill = _need_skill(state, self.skill)
+        skill = need_skill(state, self.skill)
         skills = tuple(s for s in state.skills if s.slug != self.skill)
         domains = {s.domain for s in skills}
         state = replace(
@@ -300,7 +235,7 @@ class RemoveSkill(Change):
         places = [f"skill:{self.skill}", *(f"cell:{self.skill}:{lv}" for lv in skill.cells)]
         if skill.domain not in domains:
             places.append(f"domain:{skill.domain}")
-        return _without_extension(state, *places)
+        return without_extension(state, *places)
 
     def places(self) -> set[str]:
         return {f"skill:{self.skill}", "layout"}
@@ -353,7 +288,7 @@ class SetLayout(Change):
             skills=tuple(skills),
             domain_names={d: names[d] for d in names if d in seen},
         )
-        return _without_extension(state, *gone)
+        return without_extension(state, *gone)
 
     def places(self) -> set[str]:
         return {"layout", *(f"skill:{slug}" for _d, slugs in self.domains for slug in slugs)}
@@ -370,7 +305,7 @@ class SetFocus(Change):
     text: str
 
     def apply(self, state: RoleState) -> RoleState:
-        return _with_level(state, replace(_need_level(state, self.level), focus=self.text))
+        return with_level(state, replace(need_level(state, self.level), focus=self.text))
 
     def places(self) -> set[str]:
         return {f"level:{self.level}", f"level:{self.level}:focus"}
@@ -387,7 +322,7 @@ class SetStack(Change):
     items: tuple[str, ...]
 
     def apply(self, state: RoleState) -> RoleState:
-        return _with_level(state, replace(_need_level(state, self.level), stack=self.items))
+        return with_level(state, replace(need_level(state, self.level), stack=self.items))
 
     def places(self) -> set[str]:
         return {f"level:{self.level}", f"level:{self.level}:stack"}
@@ -410,8 +345,8 @@ class SetLevelName(Change):
             raise FieldInvalid("name", "too_long", limit=100)
         if len(self.short) > 20:
             raise FieldInvalid("short", "too_long", limit=20)
-        level = _need_level(state, self.level)
-        return _with_level(state, replace(level, name=self.name, short=self.short))
+        level = need_level(state, self.level)
+        return with_level(state, replace(level, name=self.name, short=self.short))
 
     def places(self) -> set[str]:
         return {f"level:{self.level}", f"level:{self.level}:name"}
@@ -457,7 +392,7 @@ class RemoveLevel(Change):
     level: str
 
     def apply(self, state: RoleState) -> RoleState:
-        _need_level(state, self.level)
+        need_level(state, self.level)
         if len(state.levels) == 1:
             raise FieldInvalid("level", "last_level")
         skills = tuple(
@@ -468,7 +403,7 @@ class RemoveLevel(Change):
             state, levels=tuple(lv for lv in state.levels if lv.code != self.level), skills=skills
         )
         places = [f"level:{self.level}", *(f"cell:{s.slug}:{self.level}" for s in skills)]
-        return _without_extension(state, *places)
+        return without_extension(state, *places)
 
     def places(self) -> set[str]:
         return {f"level:{self.level}", "level-order"}
@@ -506,25 +441,31 @@ class SetRoleField(Change):
         "value": lambda value, name: value,
     }
     field: str
-    value: str | bool | tuple[str, ...]
+    value: str | bool | tuple[str, ...] | Mapping[str, JSON] | None
 
     @classmethod
     def from_json(cls, data: Mapping[str, JSON]) -> Change:
         parsed = cast(SetRoleField, super(SetRoleField, cls).from_json(data))
         if parsed.field not in ROLE_FIELDS:
-            raise _unknown_role_field(parsed.field)
-        value = parse_role_value(parsed.value, "value", ROLE_FIELDS[parsed.field])
+            raise unknown_role_field(parsed.field)
+        kind = ROLE_FIELDS[parsed.field]
+        value: JSON
+        if kind in V2_VALUE_PARSERS:
+            value = V2_VALUE_PARSERS[kind](parsed.value, "value")
+        else:
+            value = parse_role_value(parsed.value, "value", kind)
         return cls(field=parsed.field, value=value)
 
     def apply(self, state: RoleState) -> RoleState:
         if self.field not in ROLE_FIELDS:
-            raise _unknown_role_field(self.field)
+            raise unknown_role_field(self.field)
         limit = ROLE_FIELD_LIMITS.get(self.field)
         if limit and isinstance(self.value, str) and len(self.value) > limit:
             raise FieldInvalid("value", "too_long", limit=limit)
         if self.field == "title" and not self.value:
             raise FieldInvalid("value", "empty")
-        return replace(state, **cast(dict[str, Any], {self.field: self.value}))
+        attribute = ROLE_FIELD_ATTRS.get(self.field, self.field)
+        return replace(state, **cast(dict[str, Any], {attribute: self.value}))
 
     def places(self) -> set[str]:
         return {f"role:{self.field}"}
@@ -545,8 +486,8 @@ class RenameSkill(Change):
     description: str
 
     def apply(self, state: RoleState) -> RoleState:
-        skill = _need_skill(state, self.skill)
-        return _with_skill(state, replace(skill, name=self.name, description=self.description))
+        skill = need_skill(state, self.skill)
+        return with_skill(state, replace(skill, name=self.name, description=self.description))
 
     def places(self) -> set[str]:
         return {f"skill:{self.skill}:name"}
@@ -598,9 +539,19 @@ class SetCodeName(Change):
     _parsers: ClassVar[Parsers] = {
         "code": parse_code,
         "name": parse_name,
+        "description": parse_long_text,
     }
+    _optional: ClassVar[frozenset[str]] = frozenset({"description"})
     code: str
     name: str
+    # v2 legends describe a code too ("" = no description).
+    description: str = ""
+
+    def as_json(self) -> dict[str, JSON]:
+        data: dict[str, JSON] = {"op": self.op, "code": self.code, "name": self.name}
+        if self.description:
+            data["description"] = self.description
+        return data
 
     def apply(self, state: RoleState) -> RoleState:
         if self.code not in CODES:
@@ -608,7 +559,14 @@ class SetCodeName(Change):
         names = {k: v for k, v in state.code_names.items() if k != self.code}
         if self.name != CODE_NAMES[self.code]:
             names[self.code] = self.name
-        return replace(state, code_names={c: names[c] for c in CODES if c in names})
+        descriptions = {k: v for k, v in state.code_descriptions.items() if k != self.code}
+        if self.description:
+            descriptions[self.code] = self.description
+        return replace(
+            state,
+            code_names={c: names[c] for c in CODES if c in names},
+            code_descriptions={c: descriptions[c] for c in CODES if c in descriptions},
+        )
 
     def places(self) -> set[str]:
         return {f"code:{self.code}"}
@@ -651,6 +609,11 @@ class SetExtension(Change):
         return {f"ext:{self.place}"}
 
 
+# Role field kinds that format v2 added, parsed by roles.changes.parts.
+V2_VALUE_PARSERS: dict[str, Callable[[JSON, str], JSON]] = {
+    "layout": parse_layout_name,
+    "grading": parse_grading,
+}
 CHANGE_TYPES: dict[str, type[Change]] = {
     cls.op: cls
     for cls in (
@@ -671,6 +634,7 @@ CHANGE_TYPES: dict[str, type[Change]] = {
         RenameFamily,
         SetCodeName,
         SetExtension,
+        *PART_TYPES,
     )
 }
 # What a proposal may carry (DESIGN §5); the rest are for curators and imports.
@@ -735,4 +699,8 @@ def apply_changes(state: RoleState, changes: Sequence[Change]) -> Applied:
         state = after
     if problems:
         raise ChangeError(problems)
+    try:
+        state = settle(state)
+    except FieldInvalid as exc:
+        raise ChangeError([exc.problem("changes")]) from None
     return Applied(state=state, noops=tuple(noops))

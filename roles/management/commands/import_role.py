@@ -6,20 +6,24 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from roles.document import RoleDocumentError, parse_role_document
+from roles.document import RoleDocumentError
+from roles.framework_document import role_states
 from roles.models import Role
-from roles.services import role_import
+from roles.services import document_import
 
 
 class Command(BaseCommand):
-    help = "Import a role from a skillsmatrix.role/v1 JSON file (atomic: all or nothing)."
+    help = (
+        "Import a skillsmatrix.role/v1 document (one role) or a skillsmatrix.framework/v2 "
+        "document (a framework and its roles) from a JSON file (atomic: all or nothing)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="path of the JSON document, or - for standard input")
         parser.add_argument(
             "--skip-existing",
             action="store_true",
-            help="do nothing when a role with the document's slug already exists",
+            help="do nothing when every role the document holds exists already",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,19 +34,20 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {exc.strerror}") from None
         try:
             if options["skip_existing"]:
-                slug = parse_role_document(raw).slug
-                if Role.objects.filter(slug=slug).exists():
-                    self.stdout.write(f"Role {slug} exists; skipped")
+                slugs = [state.slug for state in role_states(raw)]
+                if Role.objects.filter(slug__in=slugs).count() == len(slugs):
+                    self.stdout.write(f"Role {', '.join(slugs)} exists; skipped")
                     return
-            result = role_import(raw=raw)
+            results = document_import(raw=raw)
         except RoleDocumentError as exc:
             raise CommandError(f"{path}: {exc}") from None
-        slug = result.role.slug
-        if result.version is None:
-            self.stdout.write(f"Unchanged role {slug} (version {result.role.current_version})")
-        else:
-            verb = "Created" if result.created else "Updated"
-            self.stdout.write(f"{verb} role {slug} (version {result.version.number})")
-        # Shared skills, domains and families keep their names: say where the file differs.
-        for line in result.differences:
-            self.stderr.write(f"Note: {line}")
+        for result in results:
+            slug = result.role.slug
+            if result.version is None:
+                self.stdout.write(f"Unchanged role {slug} (version {result.role.current_version})")
+            else:
+                verb = "Created" if result.created else "Updated"
+                self.stdout.write(f"{verb} role {slug} (version {result.version.number})")
+            # Shared skills, domains and families keep their names: say where the file differs.
+            for line in result.differences:
+                self.stderr.write(f"Note: {line}")

@@ -100,7 +100,8 @@ def test_a_bad_set_role_field_names_where_and_what(change, problem):
 def test_the_choices_of_role_fields_are_listed():
     [problem] = _problems([{"op": "set_role_field", "field": "nope", "value": 1}])
     assert problem.params["choices"] == (
-        "slug, title, tagline, description, key_domains, family, source, is_published"
+        "slug, title, tagline, description, key_domains, family, source, is_published, layout, "
+        "grading, markdown"
     )
 
 
