@@ -274,7 +274,9 @@ class SetLayout(Change):
         skills: list[SkillState] = []
         names = {**state.domain_names, **self.domain_names}
         for index, (domain, slugs) in enumerate(self.domains):
-            if domain in seen:
+            # A v2 role may list a domain's skills apart (its pages group them); v1 keeps
+            # each domain together.
+            if domain in seen and not state.markdown:
                 raise FieldInvalid(f"domains[{index}].domain", "layout_domain_twice", domain=domain)
             seen.add(domain)
             if domain not in names:
