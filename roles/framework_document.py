@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+
+from django.utils.text import slugify
 
 from roles.changes.state import (
     AWE,
@@ -231,17 +233,17 @@ def _code(
 
 
 def _reference(
-    obj: dict[str, Any], key: str, path: str, known: Iterable[str], what: str, *, required: bool
+    obj: dict[str, Any], key: str, path: str, known: Collection[str], what: str, *, required: bool
 ) -> str:
     """A member naming something declared elsewhere ("" when absent and not ``required``)."""
     return _known(obj.get(key), _member(path, key), known, what, required=required)
 
 
-def _known(value: Any, path: str, known: Iterable[str], what: str, *, required: bool) -> str:
+def _known(value: Any, path: str, known: Collection[str], what: str, *, required: bool) -> str:
+    # ``known`` is usually a dict: a framework's thousands of rows are looked up in O(1) each.
     name = _string(value, path, limit=SLUG_LENGTH, required=required)
-    names = list(known)
-    if name and name not in names:
-        raise RoleDocumentError(path, f"unknown {what} {_shown(name)} ({_listing(names)})")
+    if name and name not in known:
+        raise RoleDocumentError(path, f"unknown {what} {_shown(name)} ({_listing(known)})")
     return name
 
 
@@ -559,6 +561,8 @@ def _roles(root: dict[str, Any], catalogue: _Catalogue) -> tuple[RoleState, ...]
 
 
 def _role(raw: Any, path: str, catalogue: _Catalogue) -> RoleState:
+    """One role, whole: what the framework declares that the role uses (scales, tracks,
+    domains) travels with it, so a role's state stands alone."""
     role = _object(raw, path)
     places: Places = {}
     _keep(places, "role", _fields(role, path, _ROLE_KEYS))
@@ -753,6 +757,7 @@ def _requirements(
         raise RoleDocumentError(here, "is missing")
     requirements = _object(row["requirements"], here)
     scale = catalogue.scale(skill.scale)
+    codes = scale.codes()  # once per row: a framework may have hundreds of thousands of cells
     cells: dict[str, Cell] = {}
     for level, value in requirements.items():
         cell_path = _member(here, level)
@@ -763,24 +768,28 @@ def _requirements(
                 f"({_listing(level_codes) if level_codes else 'the role has no levels'})",
             )
         place = f"cell:{skill.slug}:{level}"
-        cell = _cell(value, cell_path, scale, places, place)
+        cell = _cell(value, cell_path, (scale.slug, codes), places, place)
         if cell is not None:
             cells[level] = cell
     return {code: cells[code] for code in level_codes if code in cells}
 
 
-def _cell(value: Any, path: str, scale: ScaleState, places: Places, place: str) -> Cell | None:
-    """A requirement: null, "n/a", a step code of the skill's scale, or an object."""
+def _cell(
+    value: Any, path: str, scale: tuple[str, tuple[str, ...]], places: Places, place: str
+) -> Cell | None:
+    """A requirement: null, "n/a", a step code of the skill's scale (its slug and step codes),
+    or an object."""
+    slug, codes = scale
     if value is None:
         return None
     if value == NOT_APPLICABLE:
         return Cell(code=NOT_APPLICABLE)
     if isinstance(value, str):
-        return Cell(code=_step_code(value, path, scale.slug, scale.codes()))
+        return Cell(code=_step_code(value, path, slug, codes))
     if not isinstance(value, dict):
         raise RoleDocumentError(
             path,
-            f"must be null, 'n/a', a step code of scale {scale.slug!r} or an object, "
+            f"must be null, 'n/a', a step code of scale {slug!r} or an object, "
             f"not {_type_name(value)}",
         )
     found = _fields(value, path, _CELL_KEYS)
@@ -788,7 +797,7 @@ def _cell(value: Any, path: str, scale: ScaleState, places: Places, place: str) 
     if code is not None:
         if not isinstance(code, str):
             raise RoleDocumentError(f"{path}.code", f"must be a string, not {_type_name(code)}")
-        _step_code(code, f"{path}.code", scale.slug, scale.codes())
+        _step_code(code, f"{path}.code", slug, codes)
     mandatory = _boolean(value, "mandatory", path, default=True)
     content = _content_parts(value, path)
     if code is None and not content and not found:
@@ -1129,27 +1138,34 @@ def _shared(skill: SkillState) -> SkillState:
     )
 
 
-def _declared_domains(state: RoleState) -> dict[str, DomainInfo]:
-    """The role's domains; a role that came from v1 has none declared, only names."""
+def _declared_domains(state: RoleState) -> tuple[dict[str, DomainInfo], tuple[str, ...]]:
+    """The domains a one-role document declares, and the role's key domains by slug.
+
+    A v2 role has its domains; one that came from v1 has only their names, and names its key
+    domains rather than giving their slugs: a key domain that is no domain of the role's
+    becomes one, so nothing the role said is lost and the document refers only to what it
+    declares."""
     domains = dict(state.domains)
     for skill in state.skills:
         for slug in (skill.domain, skill.home_domain or skill.domain):
             if slug not in domains:
                 domains[slug] = DomainInfo(name=state.domain_names.get(slug, slug))
-    return domains
-
-
-def _v2_key_domains(state: RoleState, domains: Mapping[str, DomainInfo]) -> tuple[str, ...]:
-    """v1 names key domains by their names, v2 by slugs: a name becomes its domain's slug."""
-    slugs = {info.name: slug for slug, info in domains.items()}
-    return tuple(key if key in domains else slugs.get(key, key) for key in state.key_domains)
+    by_name = {info.name: slug for slug, info in domains.items()}
+    key_domains = []
+    for key in state.key_domains:
+        slug = key if key in domains else by_name.get(key) or slugify(key)[:SLUG_LENGTH]
+        if slug and slug not in domains:
+            domains[slug] = DomainInfo(name=state.domain_names.get(key, key))
+        if slug:
+            key_domains.append(slug)
+    return domains, tuple(key_domains)
 
 
 def role_framework_document(state: RoleState) -> FrameworkDocument:
     """A document of one role: the framework, with the scales, tracks, domains and skills the
     role uses (its skills in row order)."""
-    domains = _declared_domains(state)
-    role = replace(state, key_domains=_v2_key_domains(state, domains))
+    domains, key_domains = _declared_domains(state)
+    role = replace(state, key_domains=key_domains)
     framework = state.framework
     if state.source and not framework.source:
         # v1 says where a role comes from in a string; v2 says it of the framework.
