@@ -6,6 +6,7 @@ import time
 from html import unescape
 
 import pytest
+from django.template import Context, Template
 from django.utils.safestring import SafeString, mark_safe
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -343,3 +344,43 @@ def test_any_text_renders_allowed_tags_and_http_links_only(text):
             assert re.fullmatch(r'( href="https?://[^"]*")?( title="[^"]*")?' + REL, attributes)
         else:
             assert attributes == ""
+
+
+# --- the template filters -------------------------------------------------------------------------
+
+
+def test_the_filters_render_through_a_template():
+    template = Template(
+        "{% load markup %}<div>{{ text|rich:markdown }}</div><div>{{ text|plain }}</div>"
+    )
+
+    html = template.render(Context({"text": "*Owns* it.\n<b>Ships</b>.", "markdown": True}))
+
+    assert html == (
+        "<div><p><em>Owns</em> it.<br>\n&lt;b&gt;Ships&lt;/b&gt;.</p></div>"
+        "<div><p>*Owns* it.<br>&lt;b&gt;Ships&lt;/b&gt;.</p></div>"
+    )
+
+
+def test_the_rich_filter_renders_plain_text_when_the_flag_is_false():
+    template = Template("{% load markup %}{{ text|rich:markdown }}")
+
+    assert template.render(Context({"text": "*a*\nb", "markdown": False})) == "<p>*a*<br>b</p>"
+
+
+def test_the_filters_escape_with_autoescape_off_and_a_safe_string():
+    template = Template(
+        "{% load markup %}{% autoescape off %}{{ text|rich:True }}{{ text|plain }}"
+        "{% endautoescape %}"
+    )
+
+    html = template.render(Context({"text": mark_safe("<i>x</i>")}))
+
+    assert html == "<p>&lt;i&gt;x&lt;/i&gt;</p><p>&lt;i&gt;x&lt;/i&gt;</p>"
+
+
+def test_the_filters_render_nothing_for_a_missing_text():
+    template = Template("{% load markup %}[{{ text|rich:True }}][{{ text|plain }}]")
+
+    assert template.render(Context({"text": None})) == "[][]"
+    assert template.render(Context({})) == "[][]"
