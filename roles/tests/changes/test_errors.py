@@ -104,6 +104,9 @@ ANY_PARAMS = {
     "domain": "queues",
     "place": "skill:kafka",
     "family": "data",
+    "scale": "proficiency",
+    "steps": "1, 2, 3",
+    "track": "manager",
 }
 
 
