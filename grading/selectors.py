@@ -17,12 +17,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_noop
-from roles.framework_document import role_states
 
 from grading import engine
 from grading.errors import AssessmentNotFound
 from grading.models import Assessment
 from roles.changes.state import RoleState
+from roles.framework_document import role_states
 from roles.models import Level, Role, RoleVersion
 from roles.presenters import RoleMatrix
 from roles.selectors import role_matrix_for, role_state_from_matrix

@@ -35,10 +35,11 @@ from proposals.models import (
     Review,
     Vote,
 )
+from roles.changes.base import Change
 from roles.changes.diff import RoleDiff, preview
 from roles.changes.errors import ChangeError, ChangeProblem
 from roles.changes.state import Cell, RoleState
-from roles.changes.types import PROPOSAL_OPS, Change, parse_changes
+from roles.changes.types import PROPOSAL_OPS, parse_changes
 from roles.errors import RoleVersionNotFound
 from roles.models import Role
 from roles.selectors import (

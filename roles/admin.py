@@ -24,13 +24,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from roles.admin_matrix import matrix_urls
+from roles.changes.base import Change
 from roles.changes.errors import ChangeError
 from roles.changes.state import Cell
-from roles.changes.types import Change
 from roles.document import RoleDocumentError, dumps_role_document
-from roles.framework_document import document_write
 from roles.errors import RoleChangeError
 from roles.forms import LevelAdminForm, RoleAdminForm, RoleImportForm
+from roles.framework_document import document_write
 from roles.models import (
     Level,
     Requirement,
@@ -44,12 +44,12 @@ from roles.models import (
 from roles.presenters import role_matrix_drops
 from roles.selectors import role_document_build, role_matrix_for, version_state
 from roles.services import (
+    RoleImportResult,
     changes_for_cells,
+    document_import,
     global_entry_update,
     role_change_apply,
     role_delete,
-    RoleImportResult,
-    document_import,
 )
 from roles.templatetags.roles_tags import cell_change_words, change_words
 

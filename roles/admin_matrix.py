@@ -25,8 +25,9 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from roles.changes.base import Change
 from roles.changes.state import RoleState
-from roles.changes.types import AddSkill, Change, RemoveSkill, SetRequirement
+from roles.changes.types import AddSkill, RemoveSkill, SetRequirement
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import Role, Skill, SkillDomain
 from roles.presenters import MatrixCell, MatrixDomain, MatrixRow, RoleMatrix, role_matrix_drops

@@ -9,7 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from roles.changes.types import Change, SetFocus, SetLevelName, SetRoleField, SetStack
+from roles.changes.base import Change
+from roles.changes.types import SetFocus, SetLevelName, SetRoleField, SetStack
 from roles.models import Level, Role
 
 

@@ -96,9 +96,9 @@ class Track(models.Model):
 
 def site_framework_id() -> int:
     """The site framework's id (created by the migrations), the default of framework keys."""
-    return Framework.objects.get_or_create(
-        slug="skillsmatrix", defaults={"name": "Skills Matrix"}
-    )[0].pk
+    return Framework.objects.get_or_create(slug="skillsmatrix", defaults={"name": "Skills Matrix"})[
+        0
+    ].pk
 
 
 class RoleFamily(models.Model):
@@ -333,8 +333,7 @@ class Requirement(models.Model):
             models.UniqueConstraint(fields=["role_skill", "level"], name="requirement_unique_cell"),
             # A cell that does not apply says nothing else.
             models.CheckConstraint(
-                condition=~Q(code="n/a")
-                | (Q(details="") & Q(summary="") & Q(links="[]")),
+                condition=~Q(code="n/a") | (Q(details="") & Q(summary="") & Q(links="[]")),
                 name="requirement_na_is_bare",
             ),
         ]

@@ -43,13 +43,13 @@ from roles.changes.state import (
     section_from_json,
     step_from_json,
 )
+from roles.errors import CellNotFound, FrameworkNotFound, RoleNotFound, RoleVersionNotFound
 from roles.framework_document import (
     FrameworkDocument,
     document_write,
     framework_document_write,
     role_states,
 )
-from roles.errors import CellNotFound, FrameworkNotFound, RoleNotFound, RoleVersionNotFound
 from roles.models import (
     Framework,
     Level,
@@ -300,6 +300,23 @@ def framework_get(*, slug: str) -> Framework:
     return framework
 
 
+def _declared_skill(skill: Skill, shown: dict[str, str]) -> SkillState:
+    home = skill.home_domain.slug if skill.home_domain is not None else shown[skill.slug]
+    return SkillState(
+        slug=skill.slug,
+        name=skill.name,
+        description=skill.description,
+        domain=home,
+        home_domain=home,
+        scale=skill.scale.slug if skill.scale is not None else "",
+        steps={
+            code: content_from_json(content)
+            for code, content in json.loads(skill.steps or "{}").items()
+        },
+        skill_extensions=json.loads(skill.extensions or "{}"),
+    )
+
+
 def framework_document_state(*, framework: Framework) -> FrameworkDocument:
     """A framework as its v2 document holds it: every scale, track, domain and skill it
     declares, in its order, and every role (oldest first). 5 queries, then 3 per role."""
@@ -315,26 +332,12 @@ def framework_document_state(*, framework: Framework) -> FrameworkDocument:
     # A skill of the site framework has no domain of its own: it is filed where a role first
     # shows it (a skill no role shows has nowhere to go, and is left out).
     shown = {skill.slug: skill.domain for role in reversed(roles) for skill in role.skills}
-    skills = []
-    for skill in Skill.objects.filter(framework=framework).select_related("scale", "home_domain").order_by("position", "pk"):
-        home = skill.home_domain.slug if skill.home_domain is not None else shown.get(skill.slug)
-        if home is None:
-            continue
-        skills.append(
-            SkillState(
-                slug=skill.slug,
-                name=skill.name,
-                description=skill.description,
-                domain=home,
-                home_domain=home,
-                scale=skill.scale.slug if skill.scale is not None else "",
-                steps={
-                    code: content_from_json(content)
-                    for code, content in json.loads(skill.steps or "{}").items()
-                },
-                skill_extensions=json.loads(skill.extensions or "{}"),
-            )
-        )
+    stored = Skill.objects.filter(framework=framework).select_related("scale", "home_domain")
+    skills = [
+        _declared_skill(skill, shown)
+        for skill in stored.order_by("position", "pk")
+        if skill.home_domain is not None or skill.slug in shown
+    ]
     return FrameworkDocument(
         framework=_framework_state(framework),
         scales=tuple(scale_state(scale) for scale in scales),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.core.cache import cache
@@ -20,11 +20,14 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
+from roles.changes.base import Change
 from roles.changes.diff import all_cell_changes, changes_between, role_diff
 from roles.changes.errors import ChangeError
+from roles.changes.parts import SHARED_OPS
 from roles.changes.state import (
     SITE_FRAMEWORK,
     Cell,
+    LevelState,
     RoleState,
     ScaleState,
     SkillState,
@@ -36,7 +39,6 @@ from roles.changes.state import (
 )
 from roles.changes.types import (
     AddSkill,
-    Change,
     RenameDomain,
     RenameFamily,
     RenameSkill,
@@ -46,10 +48,9 @@ from roles.changes.types import (
     apply_changes,
     changes_as_json,
 )
-from roles.changes.parts import SHARED_OPS
 from roles.document import RoleDocumentError, parse_role_document
-from roles.framework_document import FrameworkDocument, document_write, parse_document
 from roles.errors import ChangeConflict, RoleChangeError
+from roles.framework_document import FrameworkDocument, document_write, parse_document
 from roles.models import (
     Framework,
     Level,
@@ -71,11 +72,11 @@ __all__ = [
     "ChangeError",
     "RoleChangeError",
     "RoleImportResult",
+    "document_import",
+    "framework_import",
     "global_entry_update",
     "role_change_apply",
     "role_delete",
-    "document_import",
-    "framework_import",
     "role_import",
 ]
 
@@ -113,7 +114,7 @@ def _lock_role(role: Role) -> Role:
     # family, PostgreSQL re-checks a joined row after the wait and would find no role at all.
     locked = Role.objects.select_for_update().get(pk=role.pk)
     locked.family = RoleFamily.objects.get(pk=locked.family_id)
-    locked.framework = Framework.objects.get(pk=locked.framework_id)
+    locked.framework = Framework.objects.get(pk=cast(int, locked.framework_id))
     return locked
 
 
@@ -142,10 +143,7 @@ def _resolve(framework: Framework, changes: Sequence[Change]) -> list[Change]:
         else {}
     )
     domains = (
-        {
-            d.slug: d
-            for d in SkillDomain.objects.filter(framework=framework, slug__in=domain_slugs)
-        }
+        {d.slug: d for d in SkillDomain.objects.filter(framework=framework, slug__in=domain_slugs)}
         if domain_slugs
         else {}
     )
@@ -314,6 +312,19 @@ def track_write(*, framework: Framework, track: TrackState, position: int | None
     return row
 
 
+def _level_fields(data: LevelState, order: int, tracks: dict[str, Track]) -> dict[str, Any]:
+    return {
+        "name": data.name,
+        "short_name": data.short,
+        "focus": data.focus,
+        "stack": list(data.stack),
+        "order": order,
+        "rank": data.rank,
+        "track": tracks[data.track] if data.track else None,
+        "sections": _json_text([section_json(section) for section in data.sections]),
+    }
+
+
 def _write_levels(
     role: Role, old: RoleState, new: RoleState, tracks: dict[str, Track]
 ) -> dict[str, Level]:
@@ -330,16 +341,7 @@ def _write_levels(
     levels: dict[str, Level] = {}
     for order, data in enumerate(new.levels):
         level = existing.get(data.code) or Level(role=role, code=data.code, order=-1)
-        fields = {
-            "name": data.name,
-            "short_name": data.short,
-            "focus": data.focus,
-            "stack": list(data.stack),
-            "order": order,
-            "rank": data.rank,
-            "track": tracks[data.track] if data.track else None,
-            "sections": _json_text([section_json(section) for section in data.sections]),
-        }
+        fields = _level_fields(data, order, tracks)
         if level.pk is None or any(getattr(level, k) != v for k, v in fields.items()):
             for name, value in fields.items():
                 setattr(level, name, value)
@@ -488,7 +490,9 @@ def _write_cells(
         return
     stored = {
         (r.role_skill_id, r.level_id): r
-        for r in Requirement.objects.filter(level__role=role).only("id", "role_skill_id", "level_id")
+        for r in Requirement.objects.filter(level__role=role).only(
+            "id", "role_skill_id", "level_id"
+        )
     }
     deleted: list[int] = []
     written: list[Requirement] = []
@@ -667,7 +671,7 @@ def role_change_apply(
     """
     others: list[tuple[Role, RoleState]] = []
     if any(change.op in SHARED_OPS for change in changes):
-        framework_roles = _lock_framework_roles(role.framework_id)
+        framework_roles = _lock_framework_roles(cast(int, role.framework_id))
         locked = next(r for r in framework_roles if r.pk == role.pk)
         others = [
             (other, role_state_from_matrix(role_matrix_for(other)))
@@ -876,9 +880,7 @@ def _write_declared(document: FrameworkDocument, framework: Framework) -> None:
     _global_rows(Skill, framework, declared_skills, declared_skills)
 
 
-def _document_role(
-    framework: Framework, target: RoleState, index: int
-) -> tuple[Role, bool]:
+def _document_role(framework: Framework, target: RoleState, index: int) -> tuple[Role, bool]:
     family, _ = RoleFamily.objects.get_or_create(
         slug=target.family, defaults={"name": target.family_name}
     )
@@ -892,11 +894,10 @@ def _document_role(
         },
     )
     if role.framework_id != framework.pk:
-        other = Framework.objects.get(pk=role.framework_id).slug
+        other = Framework.objects.get(pk=cast(int, role.framework_id)).slug
         raise RoleDocumentError(
             f"$.roles[{index}].slug",
-            f"the role {target.slug!r} belongs to the framework {other!r}, not "
-            f"{framework.slug!r}",
+            f"the role {target.slug!r} belongs to the framework {other!r}, not {framework.slug!r}",
         )
     return role, created
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 
+from roles.changes.base import Change
 from roles.changes.parts import (
     SetCell,
     SetDomain,
@@ -33,7 +34,6 @@ from roles.changes.state import (
 from roles.changes.types import (
     AddLevel,
     AddSkill,
-    Change,
     RemoveLevel,
     RemoveSkill,
     RenameDomain,

@@ -275,32 +275,37 @@ def _need_step(state: RoleState, skill: SkillState, code: str, name: str) -> Non
         )
 
 
+def _trimmed(state: RoleState) -> RoleState:
+    """A v2 role's shared parts trimmed to those it shows (scales its skills use, tracks its
+    levels use, domains its rows, skills and key domains name)."""
+    used_scales = {skill.scale for skill in state.skills if skill.scale}
+    used_tracks = {level.track for level in state.levels if level.track}
+    shown = {skill.domain for skill in state.skills} | set(state.key_domains)
+    shown |= {skill.home_domain for skill in state.skills if skill.home_domain}
+    domains = {slug: info for slug, info in state.domains.items() if slug in shown}
+    for slug, name in state.domain_names.items():
+        domains.setdefault(slug, DomainInfo(name=name))
+    return replace(
+        state,
+        scales=tuple(s for s in state.scales if s.slug in used_scales),
+        tracks=tuple(t for t in state.tracks if t.code in used_tracks),
+        domains=domains,
+    )
+
+
 def settle(state: RoleState) -> RoleState:
-    """A v2 role's shared parts trimmed to those it shows; then every cell must be a step of its
-    skill's scale and a points rule must name the role's levels (raises FieldInvalid)."""
+    """The state once a change list has applied: a v2 role's shared parts trimmed to those it
+    shows; then every cell must be a step of its skill's scale and a points rule must name the
+    role's levels (raises FieldInvalid)."""
     if state.markdown:
-        used_scales = {skill.scale for skill in state.skills if skill.scale}
-        used_tracks = {level.track for level in state.levels if level.track}
-        shown = {skill.domain for skill in state.skills} | {
-            skill.home_domain for skill in state.skills if skill.home_domain
-        }
-        domains = {slug: info for slug, info in state.domains.items() if slug in shown} | {
-            slug: DomainInfo(name=name)
-            for slug, name in state.domain_names.items()
-            if slug not in state.domains
-        }
-        state = replace(
-            state,
-            scales=tuple(s for s in state.scales if s.slug in used_scales),
-            tracks=tuple(t for t in state.tracks if t.code in used_tracks),
-            domains=domains,
-        )
+        state = _trimmed(state)
     for skill in state.skills:
         for level, cell in skill.cells.items():
             _need_step(state, skill, cell.code, f"{skill.slug}.{level}")
-    if state.grading is not None and state.grading.get("rule") == "points":
+    grading = state.grading or {}
+    if grading.get("rule") == "points":
         levels = {level.code for level in state.levels}
-        for level in cast(dict[str, JSON], state.grading.get("thresholds", {})):
+        for level in cast(dict[str, JSON], grading.get("thresholds", {})):
             if level not in levels:
                 raise FieldInvalid(f"grading.thresholds.{level}", "unknown_level", level=level)
     return state
@@ -395,7 +400,8 @@ class SetLevelField(Change):
             raise FieldInvalid("field", "unknown_level_field", value=self.field)
         if self.field == "track" and self.value and state.track(str(self.value)) is None:
             raise FieldInvalid("value", "unknown_track", track=self.value, role=state.slug)
-        return with_level(state, replace(level, **{self.field: self.value}))
+        changed: dict[str, Any] = {self.field: self.value}
+        return with_level(state, replace(level, **changed))
 
     def places(self) -> set[str]:
         return {f"level:{self.level}", f"level:{self.level}:{self.field}"}

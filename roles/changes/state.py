@@ -215,6 +215,16 @@ class SkillState:
     # v2, this role only: a description of the skill for this role.
     row_description: str = ""
 
+    def fits_v1(self) -> bool:
+        v2_parts = (
+            self.scale,
+            self.steps,
+            self.home_domain,
+            self.skill_extensions,
+            self.row_description,
+        )
+        return not any(v2_parts) and all(cell.v1 for cell in self.cells.values())
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class RoleState:
@@ -296,27 +306,21 @@ class RoleState:
     def fits_v1(self) -> bool:
         """Whether format v1 holds this role exactly (DESIGN §4b): the site framework, awe
         cells only, at least one level, skills of a domain together, nothing v2 only."""
-        plain = (
-            self.framework.is_site
-            and not self.markdown
-            and not self.layout_name
-            and self.grading is None
-            and not self.code_descriptions
-            and not self.scales
-            and not self.tracks
-            and not self.domains
-            and bool(self.levels)
+        if not self.framework.is_site or self.markdown or not self.levels:
+            return False
+        v2_parts = (
+            self.layout_name,
+            self.grading,
+            self.code_descriptions,
+            self.scales,
+            self.tracks,
+            self.domains,
         )
-        if not plain:
+        if any(v2_parts):
             return False
         if any(lv.rank is not None or lv.track or lv.sections for lv in self.levels):
             return False
-        if any(
-            s.scale or s.steps or s.home_domain or s.skill_extensions or s.row_description
-            for s in self.skills
-        ):
-            return False
-        if any(not cell.v1 for s in self.skills for cell in s.cells.values()):
+        if not all(skill.fits_v1() for skill in self.skills):
             return False
         domains = [domain for domain, _skills in self.layout()]
         return len(domains) == len(set(domains))

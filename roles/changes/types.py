@@ -616,29 +616,27 @@ V2_VALUE_PARSERS: dict[str, Callable[[JSON, str], JSON]] = {
     "layout": parse_layout_name,
     "grading": parse_grading,
 }
-CHANGE_TYPES: dict[str, type[Change]] = {
-    cls.op: cls
-    for cls in (
-        SetRequirement,
-        SetDetails,
-        AddSkill,
-        RemoveSkill,
-        SetLayout,
-        SetFocus,
-        SetStack,
-        SetLevelName,
-        AddLevel,
-        RemoveLevel,
-        SetLevelOrder,
-        SetRoleField,
-        RenameSkill,
-        RenameDomain,
-        RenameFamily,
-        SetCodeName,
-        SetExtension,
-        *PART_TYPES,
-    )
-}
+_ALL_TYPES: tuple[type[Change], ...] = (
+    SetRequirement,
+    SetDetails,
+    AddSkill,
+    RemoveSkill,
+    SetLayout,
+    SetFocus,
+    SetStack,
+    SetLevelName,
+    AddLevel,
+    RemoveLevel,
+    SetLevelOrder,
+    SetRoleField,
+    RenameSkill,
+    RenameDomain,
+    RenameFamily,
+    SetCodeName,
+    SetExtension,
+    *PART_TYPES,
+)
+CHANGE_TYPES: dict[str, type[Change]] = {cls.op: cls for cls in _ALL_TYPES}
 # What a proposal may carry (DESIGN §5); the rest are for curators and imports.
 PROPOSAL_OPS = frozenset(
     {"set_requirement", "set_details", "add_skill", "remove_skill", "set_focus", "set_stack"}

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from roles.changes.base import Change
 from roles.changes.errors import ChangeError, ChangeProblem
 from roles.changes.parts import PART_TYPES
 from roles.changes.state import ROLE_FIELDS, Cell, LevelState, RoleState, SkillState
@@ -17,7 +18,6 @@ from roles.changes.types import (
     PROPOSAL_OPS,
     AddLevel,
     AddSkill,
-    Change,
     RemoveLevel,
     RemoveSkill,
     RenameDomain,
