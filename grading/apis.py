@@ -214,6 +214,7 @@ class RoleGradeApi(APIView):
             serializer.is_valid(raise_exception=True)
             ratings = serializer.validated_data["ratings"]
         sheet = grading_sheet_get(role=role)
+        sheet.check_gradable()
         _ratings_validate(ratings, known=sheet.matrix.skill_slugs, role_slug=role.slug)
         result = grade_ratings(
             sheet=sheet, ratings={skill: code for skill, code in ratings.items() if code}

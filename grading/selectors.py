@@ -16,10 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from grading import engine
-from grading.errors import AssessmentNotFound
+from grading.errors import AssessmentNotFound, GradingNotSupported
 from grading.models import Assessment
 from roles.changes.state import RoleState
 from roles.framework_document import role_states
@@ -66,25 +66,36 @@ class GradingSheet:
     # forked ladders, their own scales or a points rule come with the next engine; until then
     # the calculator says so rather than give a wrong grade.
     unsupported: str = ""
+    nothing_to_grade: bool = False
 
     def level(self, code: str | None) -> SheetLevel | None:
         return next((level for level in self.levels if level.code == code), None)
+
+    def check_gradable(self) -> None:
+        """Raise :class:`GradingNotSupported` when the engine cannot grade this role."""
+        if self.unsupported:
+            raise GradingNotSupported(
+                gettext(self.unsupported), nothing_to_grade=self.nothing_to_grade
+            )
 
     @property
     def skills(self) -> tuple[SheetSkill, ...]:
         return tuple(skill for domain in self.domains for skill in domain.skills)
 
 
-def _sheet(
-    levels: list[SheetLevel], domains: list[SheetDomain], unsupported: str = ""
-) -> GradingSheet:
+def _sheet(levels: list[SheetLevel], domains: list[SheetDomain], state: RoleState) -> GradingSheet:
+    unsupported = unsupported_reason(state)
+    # The engine is only given what it grades exactly; a sheet it cannot grade keeps its
+    # skills (for the page) with no requirements.
     matrix = engine.Matrix(
         levels=tuple(level.code for level in levels),
         skills=tuple(
             engine.SkillRequirements(
                 skill=skill.slug,
                 domain=domain.slug,
-                requirements=tuple(
+                requirements=()
+                if unsupported
+                else tuple(
                     engine.Requirement(level=cell.level, code=cell.code, mandatory=cell.mandatory)
                     for cell in skill.cells
                     if cell.code is not None
@@ -95,16 +106,34 @@ def _sheet(
         ),
     )
     return GradingSheet(
-        levels=tuple(levels), domains=tuple(domains), matrix=matrix, unsupported=unsupported
+        levels=tuple(levels),
+        domains=tuple(domains),
+        matrix=matrix,
+        unsupported=unsupported,
+        nothing_to_grade=unsupported == NOTHING_TO_GRADE,
     )
+
+
+NOTHING_TO_GRADE = gettext_noop(
+    "This role has nothing to grade: it has no levels or no requirements."
+)
+
+
+def nothing_to_grade(state: RoleState) -> bool:
+    """A role with no levels, or no cell asking for a step (DESIGN §5)."""
+    return not state.levels or not any(c.counted for s in state.skills for c in s.cells.values())
 
 
 def unsupported_reason(state: RoleState) -> str:
     """Why today's engine (one chain of levels, A/W/E, the cumulative rule with the site's
     optional share) cannot grade a role exactly, or "". ``n/a`` cells are fine: never counted,
     they weigh as an empty cell does."""
-    if not state.levels or not any(c.counted for s in state.skills for c in s.cells.values()):
-        return gettext_noop("This role has nothing to grade: it has no levels or no requirements.")
+    grading = state.grading or {"rule": "cumulative"}
+    share = grading.get("optional_share", settings.GRADING_OPTIONAL_SHARE)
+    if grading.get("rule") != "cumulative" or share != settings.GRADING_OPTIONAL_SHARE:
+        return gettext_noop("This role's grading rule is not supported yet.")
+    if nothing_to_grade(state):
+        return NOTHING_TO_GRADE
     if any(level.track for level in state.levels):
         return gettext_noop(
             "This role's ladder forks into tracks; grading forked ladders is not supported yet."
@@ -113,10 +142,6 @@ def unsupported_reason(state: RoleState) -> str:
         return gettext_noop(
             "This role rates skills on scales of their own; grading them is not supported yet."
         )
-    grading = state.grading or {"rule": "cumulative"}
-    share = grading.get("optional_share", settings.GRADING_OPTIONAL_SHARE)
-    if grading.get("rule") != "cumulative" or share != settings.GRADING_OPTIONAL_SHARE:
-        return gettext_noop("This role's grading rule is not supported yet.")
     return ""
 
 
@@ -147,7 +172,7 @@ def grading_sheet_from_state(state: RoleState) -> GradingSheet:
         domains.append(
             SheetDomain(slug=domain, name=state.domain_names[domain], skills=tuple(rows))
         )
-    return _sheet(levels, domains, unsupported_reason(state))
+    return _sheet(levels, domains, state)
 
 
 def grading_sheet_from_matrix(matrix: RoleMatrix) -> GradingSheet:

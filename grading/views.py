@@ -20,7 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from grading.errors import AssessmentError, AssessmentNotFound, ShareLinksLimited
+from grading.errors import (
+    AssessmentError,
+    AssessmentNotFound,
+    GradingNotSupported,
+    ShareLinksLimited,
+)
 from grading.forms import FIELD_PREFIX, RatingsForm, rating_field_name
 from grading.models import Assessment
 from grading.report import grade_report, rating_groups
@@ -108,6 +113,11 @@ def _calculator_context(
 def calculator(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     role = role_get(slug=slug)
     sheet = grading_sheet_get(role=role)
+    try:
+        sheet.check_gradable()
+    except GradingNotSupported as exc:
+        role_url = reverse("roles:detail", args=[role.slug])
+        return refusal_page(request, exc, back_url=role_url, back_label=_("Back to the role"))
     status = 200
     error = ""
     if request.method == "POST":
@@ -140,6 +150,7 @@ def calculator_switch(request: HttpRequest, slug: str) -> HttpResponse:
     so nothing rated is lost, with or without JavaScript."""
     role = role_get(slug=slug)
     sheet = grading_sheet_get(role=role)
+    sheet.check_gradable()
     form = RatingsForm(request.POST, sheet=sheet)
     form.is_valid()  # a tampered rating is dropped, the others are kept
     query = {rating_field_name(skill): code for skill, code in form.ratings().items()}
@@ -158,6 +169,7 @@ def assessment_share(request: HttpRequest, slug: str) -> HttpResponse:
     """Store the posted ratings and redirect to their share page."""
     role = role_get(slug=slug)
     sheet = grading_sheet_get(role=role)
+    sheet.check_gradable()
     retry_after = rate_limit_hit(
         scope="grading-share",
         key=client_key(request),

@@ -517,7 +517,8 @@ def _skills(
             name=name,
             description=_text(skill, "description", path),
             domain=domain,
-            scale=scale,
+            # The built-in scale is the default: naming it says nothing more ("" either way).
+            scale="" if scale == AWE else scale,
             steps=_skill_steps(skill, path, scale or AWE, codes),
             home_domain=domain,
             skill_extensions=found,

@@ -204,7 +204,7 @@ def _framework_state(framework: Framework) -> FrameworkState:
 
 
 def _shared_parts(
-    matrix: RoleMatrix,
+    matrix: RoleMatrix, extra: list[SkillDomain] | None = None
 ) -> tuple[tuple[ScaleState, ...], tuple[TrackState, ...], dict[str, DomainInfo]]:
     """The scales, tracks and framework domains a v2 role shows, in framework order."""
     rows = matrix.ordered or matrix.rows
@@ -214,6 +214,7 @@ def _shared_parts(
     domains.update(
         {row.skill.home_domain.pk: row.skill.home_domain for row in rows if row.skill.home_domain}
     )
+    domains.update({domain.pk: domain for domain in extra or ()})
 
     def in_order(items: dict[int, Any]) -> list[Any]:
         return sorted(items.values(), key=lambda item: (item.position, item.pk))
@@ -256,6 +257,12 @@ def role_state_from_matrix(matrix: RoleMatrix) -> RoleState:
     role = matrix.role
     rows = matrix.ordered or matrix.rows
     scales, tracks, domains = _shared_parts(matrix) if role.markdown else ((), (), {})
+    missing = [slug for slug in role.key_domains if role.markdown and slug not in domains]
+    if missing:
+        # A v2 role's key domains are framework domains its rows need not show: one more
+        # query, only then.
+        extra = SkillDomain.objects.filter(framework=role.framework_id, slug__in=missing)
+        scales, tracks, domains = _shared_parts(matrix, extra=list(extra))
     return RoleState(
         slug=role.slug,
         title=role.title,
