@@ -11,7 +11,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from roles.changes.state import NOT_APPLICABLE, Cell
 from roles.models import RequirementCode, Role, RoleVersion
+from roles.scale import CODES
 
 register = template.Library()
 
@@ -31,14 +33,19 @@ def code_label(code: str | None) -> str:
     """``"W"`` → "Working knowledge" in the active language; an empty cell → "Not required"."""
     if not code:
         return str(_("Not required"))
-    return str(RequirementCode(code).label)
+    if code == NOT_APPLICABLE:
+        return str(_("Does not apply"))
+    # A v2 scale's step: its code (the legend names it); awe codes by their names.
+    return str(RequirementCode(code).label) if code in CODES else code
 
 
 @register.filter
 def code_meaning(code: str | None) -> str:
     if not code:
         return str(_("This level does not ask for this skill."))
-    return str(CODE_MEANINGS[code])
+    if code == NOT_APPLICABLE:
+        return str(_("This skill does not apply at this level."))
+    return str(CODE_MEANINGS.get(code, ""))
 
 
 @register.simple_tag
@@ -52,18 +59,51 @@ def code_legend(code_names: Mapping[str, str] | None = None) -> list[tuple[str, 
 def _cell_words(cell: Mapping[str, Any] | None) -> str:
     if not cell:
         return "—"
-    return cell["code"] if cell.get("mandatory", True) else gettext("%(code)s optional") % cell
+    code = cell.get("code") or "—"
+    return code if cell.get("mandatory", True) else gettext("%(code)s optional") % {"code": code}
+
+
+# The parts of a cell's content, in words, for "what changed" notes.
+_CONTENT_WORDS = {
+    "summary": _("summary"),
+    "details": _("details"),
+    "examples": _("examples"),
+    "links": _("links"),
+}
+
+
+def content_changes(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[str]:
+    """Which parts of a cell's content differ between two of its JSON forms."""
+    before, after = old or {}, new or {}
+    return [
+        str(words)
+        for key, words in _CONTENT_WORDS.items()
+        if (before.get(key) or None) != (after.get(key) or None)
+    ]
+
+
+@register.filter
+def cell_content_changes(cell: Any) -> str:
+    """A compared cell's content changes in words ("summary, examples changed"), or ""."""
+    old: Cell | None = getattr(cell, "old", None)
+    new: Cell | None = getattr(cell, "new", None)
+    changed = content_changes(old.as_json(), new.as_json()) if old and new else []
+    return gettext("%(parts)s changed") % {"parts": ", ".join(changed)} if changed else ""
 
 
 @register.filter
 def cell_change_words(change: Mapping[str, Any]) -> str:
     """A version's changed cell: "Docker · Senior: A → E"."""
-    return "%s · %s: %s → %s" % (  # noqa: UP031 - same in every language
+    words = "%s · %s: %s → %s" % (  # noqa: UP031 - same in every language
         change["skill_name"],
         change["level_name"],
         _cell_words(change["old"]),
         _cell_words(change["new"]),
     )
+    changed = content_changes(change["old"], change["new"]) if change["old"] else []
+    if changed and change["new"]:
+        words += " (%s)" % (gettext("%(parts)s changed") % {"parts": ", ".join(changed)})
+    return words
 
 
 _CHANGE_WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
@@ -90,6 +130,130 @@ _CHANGE_WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "rename_family": lambda c: gettext("Family %(family)s renamed “%(name)s”") % c,
     "set_code_name": lambda c: gettext("Code %(code)s named “%(name)s”") % c,
     "set_extension": lambda c: gettext("Extension data at %(place)s") % c,
+    # Format v2's parts.
+    "set_cell": lambda c: (
+        gettext("%(skill)s · %(level)s set to %(code)s") % {**c, "code": _v2_cell_words(c["cell"])}
+    ),
+    "set_level_field": lambda c: _level_field_words(c),
+    "set_row": lambda c: gettext("%(skill)s described for this role") % c,
+    "set_skill": lambda c: gettext("Scale and step texts of %(skill)s set (%(scale)s)") % c,
+    "set_scale": lambda c: (
+        gettext("Scale %(scale)s: %(steps)s")
+        % {
+            "scale": c["scale"]["slug"],
+            "steps": ", ".join(f"{s['code']} {s['name']}" for s in c["scale"]["steps"]),
+        }
+    ),
+    "set_track": lambda c: gettext("Track %(code)s named “%(name)s”") % c["track"],
+    "set_domain": lambda c: gettext("Domain %(domain)s named “%(name)s”") % c,
+    "set_framework": lambda c: gettext("Framework “%(name)s”: name, source and licence set") % c,
+}
+
+
+def _v2_cell_words(cell: Any) -> str:
+    if cell is None:
+        return "—"
+    if isinstance(cell, str):
+        return cell
+    code = cell.get("code") or "—"
+    return code if cell.get("mandatory", True) else gettext("%(code)s optional") % {"code": code}
+
+
+def _level_field_words(change: Mapping[str, Any]) -> str:
+    field, value = change["field"], change["value"]
+    if field == "track":
+        if value:
+            return gettext("Level %(level)s moved to the track %(track)s") % {
+                "level": change["level"],
+                "track": value,
+            }
+        return gettext("Level %(level)s is on every path") % change
+    if field == "rank":
+        return gettext("Rank of %(level)s set to %(rank)s") % {**change, "rank": value or "—"}
+    return gettext("Sections of %(level)s: %(titles)s") % {
+        "level": change["level"],
+        "titles": ", ".join(section["title"] for section in value) or "—",
+    }
+
+
+@register.filter
+def field_change_words(diff: Any) -> str:
+    """A changed field of a level, a skill or a framework part (a
+    :class:`roles.changes.diff.FieldDiff`) in words, for the compare page."""
+    field, old, new = diff.field, diff.old, diff.new
+    words = _FIELD_WORDS.get(field)
+    if words is not None:
+        return str(words(old, new))
+    return "%s: %s → %s" % (field, _shown(old), _shown(new))  # noqa: UP031
+
+
+def _shown(value: Any) -> str:
+    if value in (None, "", (), [], {}):
+        return "–"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(getattr(item, "title", getattr(item, "name", item))) for item in value)
+    return str(value)
+
+
+def _steps_words(old: Any, new: Any) -> str:
+    """How a scale's steps changed: steps added, removed, renamed, re-described."""
+    before = {step.code: step for step in old or ()}
+    after = {step.code: step for step in new or ()}
+    lines = [gettext("step %(code)s added") % {"code": c} for c in after if c not in before]
+    lines += [gettext("step %(code)s removed") % {"code": c} for c in before if c not in after]
+    for code, step in after.items():
+        if code in before and before[code].name != step.name:
+            lines.append(
+                gettext("step %(code)s renamed “%(old)s” → “%(new)s”")
+                % {"code": code, "old": before[code].name, "new": step.name}
+            )
+        elif code in before and before[code] != step:
+            lines.append(gettext("step %(code)s re-described") % {"code": code})
+    if [s.code for s in old or ()] != [s.code for s in new or ()] and not lines:
+        lines.append(gettext("steps reordered"))
+    return "; ".join(lines) or gettext("steps edited")
+
+
+def _content_map_words(old: Any, new: Any) -> str:
+    before, after = dict(old or {}), dict(new or {})
+    codes = [c for c in {**before, **after} if before.get(c) != after.get(c)]
+    return gettext("what the skill looks like at steps %(codes)s changed") % {
+        "codes": ", ".join(codes)
+    }
+
+
+_FIELD_WORDS: dict[str, Callable[[Any, Any], str]] = {
+    "track": lambda old, new: (
+        gettext("moved to the track %(track)s") % {"track": new}
+        if new
+        else gettext("moved off the track %(track)s (now on every path)") % {"track": old}
+    ),
+    "rank": lambda old, new: (
+        gettext("rank %(old)s → %(new)s") % {"old": _shown(old), "new": _shown(new)}
+    ),
+    "sections": lambda old, new: (
+        gettext("sections %(old)s → %(new)s") % {"old": _shown(old), "new": _shown(new)}
+    ),
+    "steps": lambda old, new: (
+        _content_map_words(old, new) if isinstance(new or old, dict) else _steps_words(old, new)
+    ),
+    "scale": lambda old, new: (
+        gettext("scale %(old)s → %(new)s") % {"old": old or "A/W/E", "new": new or "A/W/E"}
+    ),
+    "home_domain": lambda old, new: (
+        gettext("filed under %(old)s → %(new)s") % {"old": _shown(old), "new": _shown(new)}
+    ),
+    "row_description": lambda old, new: gettext("description in this role edited"),
+    "source": lambda old, new: (
+        gettext("source and licence: %(old)s → %(new)s")
+        % {
+            "old": _shown([f"{k} {v}" for k, v in dict(old or {}).items()]),
+            "new": _shown([f"{k} {v}" for k, v in dict(new or {}).items()]),
+        }
+    ),
+    "extensions": lambda old, new: gettext("extension data edited"),
+    "skill_extensions": lambda old, new: gettext("extension data edited"),
+    "root_extensions": lambda old, new: gettext("extension data edited"),
 }
 
 
