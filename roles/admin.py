@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from roles.admin_matrix import matrix_urls
+from roles.admin_sheet import sheet_urls
 from roles.changes.base import Change
 from roles.changes.errors import ChangeError
 from roles.changes.state import Cell
@@ -212,11 +213,16 @@ class RoleAdmin(admin.ModelAdmin[Role]):
     @admin.display(description=_("tools"))
     def links(self, obj: Role) -> str:
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a> · '
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
             reverse("admin:roles_role_matrix", args=[obj.pk]),
             _("Edit matrix"),
             reverse("admin:roles_role_export", args=[obj.pk]),
             _("Export JSON"),
+            reverse("admin:roles_role_sheet_xlsx", args=[obj.pk]),
+            _("Export XLSX"),
+            reverse("admin:roles_role_sheet_csv", args=[obj.pk]),
+            _("Export CSV"),
             reverse("roles:detail", args=[obj.slug]),
             _("View on site"),
         )
@@ -277,6 +283,7 @@ class RoleAdmin(admin.ModelAdmin[Role]):
             path("import/", view(self.import_view), name="roles_role_import"),
             path("<path:object_id>/export/", view(self.export_view), name="roles_role_export"),
             *matrix_urls(self),
+            *sheet_urls(self),
             *super().get_urls(),
         ]
 

@@ -9,7 +9,7 @@ list and call it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar, cast
 
@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils.text import slugify
 
 from roles.changes.base import Change
-from roles.changes.diff import all_cell_changes, changes_between, role_diff
+from roles.changes.diff import RoleDiff, all_cell_changes, changes_between, role_diff
 from roles.changes.errors import ChangeError
 from roles.changes.parts import SHARED_OPS
 from roles.changes.state import (
@@ -50,7 +50,12 @@ from roles.changes.types import (
 )
 from roles.document import RoleDocumentError, parse_role_document
 from roles.errors import ChangeConflict, RoleChangeError
-from roles.framework_document import FrameworkDocument, document_write, parse_document
+from roles.framework_document import (
+    FrameworkDocument,
+    document_write,
+    parse_document,
+    parse_framework_document,
+)
 from roles.models import (
     Framework,
     Level,
@@ -64,7 +69,13 @@ from roles.models import (
     SkillDomain,
     Track,
 )
-from roles.selectors import role_cache_key, role_matrix_for, role_state_from_matrix
+from roles.selectors import (
+    framework_document_state,
+    role_cache_key,
+    role_matrix_for,
+    role_state_from_matrix,
+)
+from roles.spreadsheet import sheet_over_role
 from skillsmatrix.background import send_after_commit
 
 __all__ = [
@@ -78,11 +89,13 @@ __all__ = [
     "role_change_apply",
     "role_delete",
     "role_import",
+    "sheet_import",
 ]
 
 # Whoever makes a change: a member, or nobody (an import run from the command line).
 Author = User | None
 _M = TypeVar("_M", bound=models.Model)
+_K = TypeVar("_K")
 
 
 @dataclass(frozen=True)
@@ -951,6 +964,101 @@ def framework_import(
         )
     _follow_shared(list(before.values()), author=author, source=source)
     return results
+
+
+@dataclass(frozen=True)
+class SheetImport:
+    """What importing a spreadsheet would do (or did): the framework document it amounts to,
+    the difference it makes to its role, the other roles of the framework that would get a
+    version (a skill or scale they share changed), and the results once applied."""
+
+    document: FrameworkDocument
+    role: str
+    created: bool
+    diff: RoleDiff
+    following: list[str]
+    results: list[RoleImportResult]
+
+
+def _by_key(current: Sequence[_K], new: Sequence[_K], key: Callable[[_K], str]) -> tuple[_K, ...]:
+    """``current`` with the items of ``new`` in place of those of the same key, new ones last."""
+    replaced = {key(item): item for item in new}
+    kept = [replaced.pop(key(item), item) for item in current]
+    return (*kept, *replaced.values())
+
+
+def _over_framework(current: FrameworkDocument, sheet: FrameworkDocument) -> FrameworkDocument:
+    """An existing framework with a spreadsheet's role (and its skills and scale) put in."""
+    role = sheet.roles[0]
+    existing = next((r for r in current.roles if r.slug == role.slug), None)
+    merged = (
+        sheet_over_role(existing, role)
+        if existing is not None
+        else replace(role, framework=current.framework)
+    )
+    declared = {skill.slug: skill for skill in current.skills}
+    skills = [
+        replace(
+            declared[skill.slug],
+            scale=skill.scale,
+            steps=declared[skill.slug].steps if declared[skill.slug].scale == skill.scale else {},
+        )
+        if skill.slug in declared
+        else skill
+        for skill in sheet.skills
+    ]
+    return FrameworkDocument(
+        framework=current.framework,
+        scales=_by_key(current.scales, sheet.scales, lambda scale: scale.slug),
+        tracks=current.tracks,
+        domains={**sheet.domains, **current.domains},
+        skills=_by_key(current.skills, skills, lambda skill: skill.slug),
+        roles=_by_key(current.roles, [merged], lambda state: state.slug),
+    )
+
+
+def _following(current: FrameworkDocument, merged: FrameworkDocument, slug: str) -> list[str]:
+    """The other roles of the framework that show a shared part the import changes."""
+    before = {s.slug: s for s in current.skills} | {f"scale:{s.slug}": s for s in current.scales}
+    after = {s.slug: s for s in merged.skills} | {f"scale:{s.slug}": s for s in merged.scales}
+    changed = {key for key, item in after.items() if key in before and before[key] != item}
+    return [
+        role.slug
+        for role in current.roles
+        if role.slug != slug
+        and any(s.slug in changed or f"scale:{s.scale}" in changed for s in role.skills)
+    ]
+
+
+def sheet_import(
+    *, document: dict[str, Any], author: Author = None, apply: bool = False
+) -> SheetImport:
+    """Import a spreadsheet's v2 document (:func:`roles.spreadsheet.spreadsheet_document`)
+    into its framework: with ``apply=False`` only say what it would do. Over an existing role,
+    the sheet changes what it holds and keeps what it cannot (``sheet_over_role``); other
+    roles of the framework keep theirs. Raises :class:`RoleDocumentError`."""
+    sheet = parse_framework_document(document)
+    framework = Framework.objects.filter(slug=sheet.framework.slug).first()
+    if framework is not None and framework.slug == SITE_FRAMEWORK:
+        raise RoleDocumentError(
+            "$.framework.slug",
+            "the site's own framework takes role files and the matrix editor, not spreadsheets",
+        )
+    current = framework_document_state(framework=framework) if framework else None
+    merged = _over_framework(current, sheet) if current is not None else sheet
+    slug = sheet.roles[0].slug
+    old = next((r for r in (current.roles if current else ()) if r.slug == slug), None)
+    target = next(r for r in merged.roles if r.slug == slug)
+    empty = RoleState(slug=slug, title=target.title, family=target.family, family_name="")
+    results = framework_import(document=merged, author=author) if apply else []
+    return SheetImport(
+        document=merged,
+        role=slug,
+        created=old is None,
+        diff=role_diff(old or empty, target),
+        following=_following(current, merged, slug) if current is not None else [],
+        results=results,
+    )
 
 
 def document_import(

@@ -21,8 +21,10 @@ is the whole file. Header words are matched without regard to case.
   name, its description if the column is there, then one cell per level:
   blank = empty; ``n/a`` = does not apply at this level; a step code of the scale (``W``) =
   required; a step code followed by ``?`` (``W?``) = optional. Fully blank rows are skipped.
-- Domain and skill slugs are the slugs of their names; two different names with the same slug
-  (``C++`` and ``C#``) are a problem. A domain may come back later in the sheet.
+- Domain and skill slugs are the slugs of their names, or given as ``Name [slug]`` (the writer
+  does so where a name does not give its slug back, e.g. ``Testing [hw-testing]``); two
+  different names with the same slug (``C++`` and ``C#``) are a problem. A domain may come
+  back later in the sheet.
 
 **Legend** — the scale, with a header row naming its columns in any order: ``Code``, ``Name``,
 ``Description`` (optional) and ``Points`` (optional, a number from 0 to 1,000,000), then one
@@ -55,8 +57,11 @@ most 2000 rows (a CSV counts its legend rows too; blank rows after the last are 
 bombs); up to 50 problems are listed, then how many more there were.
 
 The written file has this layout (the domain on every row, so sorting it loses nothing), so
-reading it back gives the role's levels, domains, skills and cells again; skill and domain slugs
-come back as the slugs of their names, which is what they are unless a document chose others.
+reading it back gives the role's levels, domains, skills (with their slugs) and cells again.
+Imported over an existing role (:func:`sheet_over_role`), a sheet changes what it holds — the
+ladder's levels and names, the rows, their domains and the cells' codes — and keeps what it
+cannot hold: levels' focus, stack, rank, track and sections, cells' details and content, row
+descriptions, the skills' step texts.
 A spreadsheet holds one scale and codes only: a role whose skills use several
 scales cannot be written, and what cells, levels and steps say beyond their codes and names
 (details, examples, focus, stack …) is not in it.
@@ -71,7 +76,7 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any, Literal, TypeAlias
 
@@ -79,7 +84,15 @@ import openpyxl
 from django.utils.text import slugify
 from openpyxl.styles import Alignment, Font
 
-from roles.changes.state import AWE, NOT_APPLICABLE, Cell, RoleState, ScaleState
+from roles.changes.state import (
+    AWE,
+    NOT_APPLICABLE,
+    Cell,
+    LevelState,
+    RoleState,
+    ScaleState,
+    SkillState,
+)
 from roles.scale import CODE_NAMES, CODES
 
 __all__ = [
@@ -89,6 +102,7 @@ __all__ = [
     "SheetProblem",
     "SpreadsheetError",
     "column_letter",
+    "sheet_over_role",
     "spreadsheet_document",
     "spreadsheet_read",
     "spreadsheet_write",
@@ -713,6 +727,21 @@ def _header(matrix: Grid, problems: _Problems) -> _Header:
 # The skill rows.
 
 
+def _named(text: str) -> tuple[str, str]:
+    """A domain's or skill's cell: ``Name [slug]`` gives the slug itself (a framework's skills
+    keep theirs whatever their names), a plain name gives none ("")."""
+    named = _NAMED_CODE_RE.fullmatch(text)
+    if named and _SLUG_RE.fullmatch(named["code"]) and named["name"]:
+        return named["name"], named["code"]
+    return text, ""
+
+
+def _named_cell(name: str, slug: str) -> str:
+    """How the writer names a domain or skill: plain when its name gives its slug back."""
+    plain = slugify(name)[:MAX_SLUG] == slug and not _NAMED_CODE_RE.fullmatch(name)
+    return name if plain else f"{name} [{slug}]"
+
+
 def _slug_of(
     name: str,
     *,
@@ -720,11 +749,12 @@ def _slug_of(
     cell: str,
     registry: dict[str, tuple[str, str]],
     problems: _Problems,
+    given: str = "",
 ) -> str | None:
     """The slug of a domain's or skill's name, or None (reported) when it gives none or
     clashes with another name's (or, for a skill, with the same name's: a skill is listed
     once). ``registry`` maps each slug seen to its name and first cell."""
-    slug = slugify(name)[:MAX_SLUG]
+    slug = given or slugify(name)[:MAX_SLUG]
     if not slug:
         problems.add(cell, f"{name!r} gives an empty slug: a {kind} name needs a letter or digit")
         return None
@@ -776,7 +806,7 @@ class _Rows:
 
 
 def _row_domain(matrix: Grid, r: int, rows: _Rows, problems: _Problems) -> str | None:
-    name = matrix.text(r, 0)
+    name, given = _named(matrix.text(r, 0))
     cell = matrix.address(r, 0)
     if not name:
         if rows.domain is None and rows.domain_ok:
@@ -789,7 +819,12 @@ def _row_domain(matrix: Grid, r: int, rows: _Rows, problems: _Problems) -> str |
         slug = None
     else:
         slug = _slug_of(
-            name, kind="domain", cell=cell, registry=rows.domain_slugs, problems=problems
+            name,
+            kind="domain",
+            cell=cell,
+            registry=rows.domain_slugs,
+            problems=problems,
+            given=given,
         )
     rows.domain, rows.domain_ok = slug, slug is not None
     if slug is not None:
@@ -801,7 +836,7 @@ def _row_skill(
     matrix: Grid, r: int, header: _Header, scale: _Scale, rows: _Rows, problems: _Problems
 ) -> _Skill | None:
     domain = _row_domain(matrix, r, rows, problems)
-    name = matrix.text(r, 1)
+    name, given = _named(matrix.text(r, 1))
     cell = matrix.address(r, 1)
     slug = None
     if not name:
@@ -809,7 +844,14 @@ def _row_skill(
     elif long := _too_long(name, MAX_LINE):
         problems.add(cell, long)
     else:
-        slug = _slug_of(name, kind="skill", cell=cell, registry=rows.skill_slugs, problems=problems)
+        slug = _slug_of(
+            name,
+            kind="skill",
+            cell=cell,
+            registry=rows.skill_slugs,
+            problems=problems,
+            given=given,
+        )
     description = ""
     if header.description_column is not None:
         description = matrix.text(r, header.description_column)
@@ -998,7 +1040,7 @@ def _matrix_rows(state: RoleState, *, has_description: bool) -> list[list[Value]
     for skill in state.skills:
         info = state.domains.get(skill.domain)
         domain = state.domain_names.get(skill.domain) or (info.name if info else skill.domain)
-        row: list[Value] = [domain, skill.name]
+        row: list[Value] = [_named_cell(domain, skill.domain), _named_cell(skill.name, skill.slug)]
         if has_description:
             row.append(skill.description)
         row.extend(_cell_value(skill.cells.get(level.code)) for level in state.levels)
@@ -1085,3 +1127,56 @@ def spreadsheet_write(state: RoleState, *, kind: Literal["xlsx", "csv"]) -> byte
     if kind == "csv":
         return _csv_bytes(matrix, legend)
     return _xlsx_bytes(matrix, legend, description=has_description)
+
+
+def _level_over(level: LevelState, current: LevelState | None) -> LevelState:
+    if current is None:
+        return level
+    short = level.short if level.name != current.name else current.short
+    return replace(current, name=level.name, short=short)
+
+
+def _cell_over(cell: Cell, current: Cell | None) -> Cell:
+    """A sheet's cell (its code and mandatory flag) over what the role's cell says beyond them."""
+    if current is None or cell.not_applicable or current.not_applicable:
+        return cell
+    return replace(current, code=cell.code, mandatory=cell.mandatory)
+
+
+def _skill_over(skill: SkillState, current: SkillState | None) -> SkillState:
+    if current is None:
+        return skill
+    return replace(
+        current,
+        name=skill.name,
+        description=skill.description or current.description,
+        domain=skill.domain,
+        cells={
+            level: _cell_over(cell, current.cells.get(level)) for level, cell in skill.cells.items()
+        },
+        scale=skill.scale,
+        steps=current.steps if current.scale == skill.scale else {},
+    )
+
+
+def sheet_over_role(current: RoleState, sheet: RoleState) -> RoleState:
+    """The role ``current`` with what a spreadsheet of it says (``sheet``, its state from
+    :func:`spreadsheet_document`): the sheet's levels, rows, domains and cell codes, and
+    everything the sheet cannot hold kept from ``current``. Pure."""
+    levels = {level.code: level for level in current.levels}
+    skills = {skill.slug: skill for skill in current.skills}
+    ordered_skills = tuple(_skill_over(skill, skills.get(skill.slug)) for skill in sheet.skills)
+    ladder = [level.code for level in sheet.levels]
+    return replace(
+        current,
+        levels=tuple(_level_over(level, levels.get(level.code)) for level in sheet.levels),
+        skills=tuple(
+            replace(skill, cells={c: skill.cells[c] for c in ladder if c in skill.cells})
+            for skill in ordered_skills
+        ),
+        domain_names=dict(sheet.domain_names),
+        domains={**current.domains, **sheet.domains},
+        scales=tuple({s.slug: s for s in (*current.scales, *sheet.scales)}.values()),
+        code_names=dict(sheet.code_names) or dict(current.code_names),
+        code_descriptions=dict(sheet.code_descriptions) or dict(current.code_descriptions),
+    )

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]  # ships no types
+from jsonschema import Draft202012Validator
 
 from roles.changes.state import Cell, Content, DomainInfo, Link, Section, TrackState
 from roles.document import (
