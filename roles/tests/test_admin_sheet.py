@@ -77,7 +77,10 @@ def test_export_edit_import_changes_the_cell_and_keeps_the_rest(admin_client, en
 
 
 def test_a_csv_of_a_new_framework_creates_its_role(admin_client):
-    content = "Domain,Skill,Junior,Senior\nCraft,Testing,1,3?\n,Reviews,n/a,2\n\nLegend\nCode,Name\n1,One\n2,Two\n3,Three\n"
+    content = (
+        "Domain,Skill,Junior,Senior\nCraft,Testing,1,3?\n,Reviews,n/a,2\n"
+        "\nLegend\nCode,Name\n1,One\n2,Two\n3,Three\n"
+    )
     preview = _upload(
         admin_client,
         content.encode(),
@@ -98,7 +101,10 @@ def test_a_csv_of_a_new_framework_creates_its_role(admin_client):
 
 
 def test_every_bad_cell_is_named_and_nothing_is_written(admin_client, engineer):
-    content = "Domain,Skill,Engineer I [e1]\nCraft,Testing [hw-testing],X\nCraft,Operations [hw-operations],9\n\nLegend\nCode,Name\n1,One\n"
+    content = (
+        "Domain,Skill,Engineer I [e1]\nCraft,Testing [hw-testing],X\n"
+        "Craft,Operations [hw-operations],9\n\nLegend\nCode,Name\n1,One\n"
+    )
     preview = _upload(admin_client, content.encode(), "bad.csv")
     page = preview.content.decode()
     assert "Matrix!C2: &#x27;X&#x27; is not a step of scale &#x27;proficiency&#x27;" in page
