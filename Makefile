@@ -27,6 +27,7 @@ lock: install
 run: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py import_role --skip-existing roles/data/mlops-engineer.json
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py import_role --skip-existing roles/data/harbour-works.framework.json
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
