@@ -447,6 +447,9 @@ EXPORT_FORMATS = ("v2",)
 
 class RoleExportApi(APIView):
     content_negotiation_class = QueryFormatIsData
+    error_statuses: ClassVar[dict[str, str]] = {
+        "400": "format is not one of the allowed values (the message names them)."
+    }
 
     class InputSerializer(serializers.Serializer[Any]):
         format = serializers.ChoiceField(
@@ -471,7 +474,8 @@ class RoleExportApi(APIView):
         examples=[ROLE_EXPORT_EXAMPLE],
     )
     def get(self, request: Request, slug: str) -> Response:
-        params = self.InputSerializer(data=request.query_params)
+        # As a plain dict: an empty ?format= is then an unknown value, not a missing one.
+        params = self.InputSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         matrix = role_matrix_for(role_get(slug=slug))
         if params.validated_data.get("format") == "v2":
