@@ -66,6 +66,17 @@ _EXAMPLE_SCALE = {
         {"code": "P2", "name": "Practising", "description": "Does it alone.", "points": None},
     ],
 }
+# The frameworks a fresh site has (its own) and the worked example, for the slug of each
+# framework operation.
+FRAMEWORK_SLUG = OpenApiParameter(
+    "slug",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    examples=[
+        OpenApiExample("The worked example", value="harbour-works"),
+        OpenApiExample("The site's own framework", value="skillsmatrix"),
+    ],
+)
 _EXAMPLE_TRACK = {"code": "ic", "name": "Individual contributor", "description": ""}
 FRAMEWORK_LIST_EXAMPLE = OpenApiExample(
     "A framework",
@@ -715,7 +726,11 @@ class FrameworkDetailApi(APIView):
         domains = DomainSerializer(many=True)
         roles = RoleSerializer(many=True, help_text="Its published roles, by title.")
 
-    @extend_schema(responses=OutputSerializer, examples=[FRAMEWORK_DETAIL_EXAMPLE])
+    @extend_schema(
+        parameters=[FRAMEWORK_SLUG],
+        responses=OutputSerializer,
+        examples=[FRAMEWORK_DETAIL_EXAMPLE],
+    )
     def get(self, request: Request, slug: str) -> Response:
         page = framework_page_get(slug=slug, with_domains=True)
         data = {
@@ -743,6 +758,7 @@ class FrameworkDetailApi(APIView):
 
 class FrameworkExportApi(APIView):
     @extend_schema(
+        parameters=[FRAMEWORK_SLUG],
         responses=OpenApiTypes.OBJECT,
         description="The framework's skillsmatrix.framework/v2 document with its published "
         "roles: what manage.py import_role reads back.",

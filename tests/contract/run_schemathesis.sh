@@ -7,7 +7,8 @@
 # It runs on the database of DATABASE_URL (SQLite's db.sqlite3 when unset): it migrates it,
 # imports the seed role when missing and creates the member `schemathesis` and its token.
 # CONTRACT_MAX_EXAMPLES (default 30) bounds the test cases per operation; the seed is fixed, so
-# a run is reproducible. `make contract` runs this; so does .ci/run.
+# a run is reproducible. CONTRACT_ARGS adds schemathesis options (say, --include-path-regex
+# frameworks to fuzz a few operations). `make contract` runs this; so does .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -22,6 +23,8 @@ export DJANGO_DEBUG=false
 echo "== contract: preparing the database"
 $bin/python manage.py migrate --no-input -v 0
 $bin/python manage.py import_role --skip-existing roles/data/mlops-engineer.json
+# A v2 framework too, so the documented examples of the framework operations find one.
+$bin/python manage.py import_role --skip-existing roles/data/harbour-works.framework.json
 $bin/python manage.py shell -c \
   "from django.contrib.auth import get_user_model; get_user_model().objects.get_or_create(username='schemathesis')"
 token="$($bin/python manage.py drf_create_token schemathesis | awk '{print $3}')"
@@ -61,6 +64,7 @@ run() {
     --max-examples "$max_examples" \
     --generation-database none \
     --no-color \
+    ${CONTRACT_ARGS:-} \
     "$@"
 }
 
