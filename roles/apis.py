@@ -450,7 +450,8 @@ class QueryFormatIsData(DefaultContentNegotiation):
     """DRF's negotiation, except that ``?format=`` is the operation's own parameter (the
     document's format), not a choice of renderer: the API answers JSON only."""
 
-    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+    # Only URL_FORMAT_OVERRIDE is read from it (in select_renderer).
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
 
 
 EXPORT_FORMATS = ("v2",)
@@ -678,7 +679,8 @@ class FrameworkSummarySerializer(serializers.Serializer[Any]):
     slug = serializers.CharField()
     name = serializers.CharField()
     description = serializers.CharField(allow_blank=True, help_text="Markdown.")
-    source = FrameworkSourceSerializer(help_text="Only the parts the framework gives.")
+    # A field named like Field.source: the serializer's metaclass takes it off the class.
+    source = FrameworkSourceSerializer(help_text="Only the parts the framework gives.")  # type: ignore[assignment]
     role_count = serializers.IntegerField(help_text="Its published roles.")
     url = serializers.URLField(help_text="The framework in this API.")
 

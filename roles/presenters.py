@@ -368,6 +368,18 @@ class FrameworkBand:
 
 
 @dataclass(frozen=True)
+class ShownScale:
+    """A framework's scale on its page."""
+
+    scale: ScaleState
+
+    @property
+    def has_points(self) -> bool:
+        """Whether some step gives points (a scale without any needs no points column)."""
+        return any(step.points is not None for step in self.scale.steps)
+
+
+@dataclass(frozen=True)
 class FrameworkPage:
     """What a framework's page shows; ``source`` is its ``framework.source`` object."""
 
@@ -382,6 +394,10 @@ class FrameworkPage:
     @property
     def roles(self) -> list[Role]:
         return [role for family in self.families for role in family.roles]
+
+    @property
+    def shown_scales(self) -> list[ShownScale]:
+        return [ShownScale(scale=scale) for scale in self.scales]
 
     @property
     def source_url(self) -> str:
