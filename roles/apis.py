@@ -523,6 +523,9 @@ class RoleVersionDetailApi(APIView):
         return Response(self.OutputSerializer(version).data)
 
 
+VERSION_MAX = 2**31 - 1
+
+
 class RoleCompareApi(APIView):
     """The cell-by-cell difference between two versions of a role (DESIGN §7)."""
 
@@ -536,8 +539,13 @@ class RoleCompareApi(APIView):
 
     InputSerializer._declared_fields.update(
         {
-            "from": serializers.IntegerField(min_value=1, help_text="the version to compare from"),
-            "to": serializers.IntegerField(min_value=1, help_text="the version to compare with"),
+            # Bounded like the database's integers: a larger number is a 400, not a 500.
+            "from": serializers.IntegerField(
+                min_value=1, max_value=VERSION_MAX, help_text="the version to compare from"
+            ),
+            "to": serializers.IntegerField(
+                min_value=1, max_value=VERSION_MAX, help_text="the version to compare with"
+            ),
         }
     )
 

@@ -429,3 +429,11 @@ def test_the_new_operations_are_in_the_schema_with_examples(client, db):
     (format_param,) = [p for p in export["parameters"] if p["name"] == "format"]
     assert format_param["schema"]["enum"] == ["v2"]
     assert "400" in export["responses"]
+
+
+def test_compare_refuses_a_version_number_beyond_the_databases(client, seed_role):
+    response = client.get(
+        "/api/v1/roles/mlops-engineer/compare/?from=888404903232489583017984&to=1"
+    )
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("from: ")
