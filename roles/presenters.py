@@ -17,10 +17,29 @@ role, not how a page shows one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from roles.changes.diff import RoleDiff
-from roles.changes.state import NOT_APPLICABLE, Cell, LevelState, RoleState, SkillState
-from roles.models import Level, Requirement, Role, RoleSkill, RoleVersion, Skill, SkillDomain
+from roles.changes.state import (
+    NOT_APPLICABLE,
+    Cell,
+    LevelState,
+    RoleState,
+    ScaleState,
+    SkillState,
+    TrackState,
+)
+from roles.models import (
+    Framework,
+    Level,
+    Requirement,
+    Role,
+    RoleFamily,
+    RoleSkill,
+    RoleVersion,
+    Skill,
+    SkillDomain,
+)
 from roles.scale import CODE_RANKS
 
 # --- a role's matrix, one cell, a skill found: what the selectors fill ---------------------------
@@ -316,3 +335,119 @@ def comparison_domains(comparison: RoleComparison) -> list[ComparedDomain]:
         if rows:
             domains.append(ComparedDomain(name=domain.name, rows=rows))
     return domains
+
+
+# --- a framework's page: its roles by family and the band their levels sit on ------------------
+
+
+@dataclass(frozen=True)
+class FrameworkFamily:
+    """A family of a framework's published roles, the roles by title."""
+
+    family: RoleFamily
+    roles: list[Role]
+
+
+@dataclass(frozen=True)
+class BandRow:
+    """One rank of a framework's band: for each role (in the band's order), its levels there."""
+
+    rank: int
+    cells: list[list[Level]]
+
+
+@dataclass(frozen=True)
+class FrameworkBand:
+    """Where the levels of a framework's roles sit across roles (DESIGN §4b ``rank``): one row
+    per rank, lowest first, one column per role that ranks a level. Levels without a rank are
+    not on the band (``unranked`` counts them)."""
+
+    roles: list[Role]
+    rows: list[BandRow]
+    unranked: int
+
+
+@dataclass(frozen=True)
+class ShownScale:
+    """A framework's scale on its page."""
+
+    scale: ScaleState
+
+    @property
+    def has_points(self) -> bool:
+        """Whether some step gives points (a scale without any needs no points column)."""
+        return any(step.points is not None for step in self.scale.steps)
+
+
+@dataclass(frozen=True)
+class FrameworkPage:
+    """What a framework's page shows; ``source`` is its ``framework.source`` object."""
+
+    framework: Framework
+    source: dict[str, Any]
+    scales: tuple[ScaleState, ...]
+    tracks: tuple[TrackState, ...]
+    domains: list[SkillDomain]
+    families: list[FrameworkFamily]
+    band: FrameworkBand
+
+    @property
+    def roles(self) -> list[Role]:
+        return [role for family in self.families for role in family.roles]
+
+    @property
+    def shown_scales(self) -> list[ShownScale]:
+        return [ShownScale(scale=scale) for scale in self.scales]
+
+    @property
+    def source_url(self) -> str:
+        """The source's address when it is a web one (the only kind a page links to)."""
+        url = self.source.get("url")
+        return url if isinstance(url, str) and url.startswith(("https://", "http://")) else ""
+
+    @property
+    def role_count(self) -> int:
+        return sum(len(family.roles) for family in self.families)
+
+
+def framework_families(roles: list[Role]) -> list[FrameworkFamily]:
+    """Roles grouped by family, families by name, roles in the order given."""
+    families: dict[int, FrameworkFamily] = {}
+    for role in roles:
+        families.setdefault(role.family_id, FrameworkFamily(family=role.family, roles=[]))
+        families[role.family_id].roles.append(role)
+    return sorted(families.values(), key=lambda group: (group.family.name, group.family.pk))
+
+
+def framework_band(roles: list[Role], levels: list[Level]) -> FrameworkBand:
+    """The band of ``levels`` (each with ``role_id``, in each role's order) across ``roles``."""
+    ranked = [level for level in levels if level.rank is not None]
+    shown = [role for role in roles if any(level.role_id == role.pk for level in ranked)]
+    column = {role.pk: index for index, role in enumerate(shown)}
+    rows: dict[int, BandRow] = {}
+    for level in ranked:
+        rank = int(level.rank)  # type: ignore[arg-type] # not None: filtered above
+        row = rows.setdefault(rank, BandRow(rank=rank, cells=[[] for _role in shown]))
+        row.cells[column[level.role_id]].append(level)
+    return FrameworkBand(
+        roles=shown,
+        rows=[rows[rank] for rank in sorted(rows)],
+        unranked=len(levels) - len(ranked),
+    )
+
+
+def text_excerpt(text: str) -> str:
+    """A long text's first paragraph, for a list: where a description says what it is."""
+    for paragraph in text.replace("\r\n", "\n").split("\n\n"):
+        if paragraph.strip():
+            return " ".join(paragraph.split())
+    return ""
+
+
+@dataclass(frozen=True)
+class FrameworkSummary:
+    """A framework as the list of frameworks shows it (``framework.role_count`` annotated)."""
+
+    framework: Framework
+    source: dict[str, Any]
+    excerpt: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from django.core.cache import cache
@@ -48,6 +49,7 @@ from roles.framework_document import (
     FrameworkDocument,
     document_write,
     framework_document_write,
+    role_framework_document,
     role_states,
 )
 from roles.models import (
@@ -65,12 +67,15 @@ from roles.models import (
 )
 from roles.presenters import (
     CellDetail,
+    FrameworkPage,
     MatrixCell,
     MatrixDomain,
     MatrixRow,
     RoleComparison,
     RoleMatrix,
     SkillMatch,
+    framework_band,
+    framework_families,
 )
 
 
@@ -612,3 +617,70 @@ def skill_list(*, search: str = "") -> QuerySet[Skill]:
 
 def domain_list() -> QuerySet[SkillDomain]:
     return SkillDomain.objects.order_by("name", "pk")
+
+
+# --- frameworks: their list, their page, their public document --------------------------------
+
+
+def framework_list() -> QuerySet[Framework]:
+    """Every framework by name, with ``role_count`` (its published roles) annotated; 1 query.
+    The site framework is one of them, v1 roles' namespace."""
+    return Framework.objects.annotate(
+        role_count=Count("roles", filter=Q(roles__is_published=True))
+    ).order_by("name", "pk")
+
+
+def framework_source(framework: Framework) -> dict[str, Any]:
+    """A framework's ``source`` object (url, licence, attribution, version, notes, x- keys)."""
+    source = json.loads(framework.source or "{}")
+    return source if isinstance(source, dict) else {}
+
+
+def framework_page_get(*, slug: str, with_domains: bool = False) -> FrameworkPage:
+    """A framework with its scales, tracks, published roles (with families) and their levels
+    (with tracks), whatever the number of roles: 5 queries, 6 ``with_domains``.
+    :class:`FrameworkNotFound` when unknown."""
+    framework = framework_get(slug=slug)
+    scales = Scale.objects.filter(framework=framework).order_by("position", "pk")
+    tracks = Track.objects.filter(framework=framework).order_by("position", "pk")
+    roles = list(
+        Role.objects.filter(framework=framework, is_published=True)
+        .select_related("family")
+        .order_by("title", "pk")
+    )
+    levels = list(
+        Level.objects.filter(role__in=[role.pk for role in roles])
+        .select_related("track")
+        .order_by("role_id", "order")
+    )
+    domains = (
+        list(SkillDomain.objects.filter(framework=framework).order_by("position", "pk"))
+        if with_domains
+        else []
+    )
+    return FrameworkPage(
+        framework=framework,
+        source=framework_source(framework),
+        scales=tuple(scale_state(scale) for scale in scales),
+        tracks=tuple(
+            TrackState(code=track.code, name=track.name, description=track.description)
+            for track in tracks
+        ),
+        domains=domains,
+        families=framework_families(roles),
+        band=framework_band(roles, levels),
+    )
+
+
+def framework_document_public(*, slug: str) -> dict[str, Any]:
+    """The v2 document of a framework with its published roles only, what the public API
+    exports (:func:`framework_document_get` holds every role, for curators' commands)."""
+    document = framework_document_state(framework=framework_get(slug=slug))
+    published = tuple(role for role in document.roles if role.is_published)
+    return framework_document_write(replace(document, roles=published))
+
+
+def role_v2_document_build(matrix: RoleMatrix) -> dict[str, Any]:
+    """A role's document in format v2 even when v1 holds it (no queries beyond the matrix's):
+    for a client that reads v2 only."""
+    return framework_document_write(role_framework_document(role_state_from_matrix(matrix)))

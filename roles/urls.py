@@ -11,6 +11,8 @@ urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     # The site-wide theme switch, under the name pages have always used.
     path("theme/", theme_set, name="theme"),
+    path("frameworks/", views.framework_list_page, name="framework_list"),
+    path("frameworks/<slug:slug>/", views.framework_detail_page, name="framework_detail"),
     path("roles/<slug:slug>/", views.role_detail, name="detail"),
     path("roles/<slug:slug>/export.json", views.role_export_json_view, name="export_json"),
     path("roles/<slug:slug>/export.csv", views.role_export_csv_view, name="export_csv"),

@@ -30,12 +30,17 @@ from roles.pages import (
 )
 from roles.presenters import (
     CellDetail,
+    FrameworkSummary,
     RoleMatrix,
     comparison_domains,
     state_domains,
+    text_excerpt,
 )
 from roles.selectors import (
     family_list_with_roles,
+    framework_list,
+    framework_page_get,
+    framework_source,
     role_cell_get,
     role_compare,
     role_get,
@@ -262,3 +267,27 @@ def role_compare_page(request: HttpRequest, slug: str) -> HttpResponse:
         "domains": comparison_domains(comparison) if comparison else [],
     }
     return render(request, "roles/compare.html", context, status=status)
+
+
+@require_safe
+def framework_list_page(request: HttpRequest) -> HttpResponse:
+    """Every framework, the site's own included, with its licence and number of roles."""
+    frameworks = [
+        FrameworkSummary(
+            framework=framework,
+            source=framework_source(framework),
+            excerpt=text_excerpt(framework.description),
+        )
+        for framework in framework_list()
+    ]
+    return render(request, "roles/framework_list.html", {"frameworks": frameworks})
+
+
+@require_safe
+def framework_detail_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A framework: where it comes from, its roles by family, its scales and tracks, and the
+    band its roles' levels sit on (DESIGN §8: at most 6 queries, whatever its roles)."""
+    page = framework_page_get(slug=slug)
+    return render(
+        request, "roles/framework_detail.html", {"page": page, "framework": page.framework}
+    )

@@ -6,13 +6,15 @@ from roles.changes.diff import role_diff
 from roles.changes.state import RoleState
 from roles.changes.types import AddSkill, RemoveLevel, RemoveSkill, SetRequirement, apply_changes
 from roles.document import parse_role_document
-from roles.models import Role, RoleVersion
+from roles.models import Level, Role, RoleVersion
 from roles.presenters import (
     RoleComparison,
     comparison_domains,
+    framework_band,
     role_matrix_drops,
     role_matrix_stats,
     state_domains,
+    text_excerpt,
 )
 from roles.selectors import role_matrix_get
 from roles.services import role_import
@@ -157,3 +159,53 @@ def test_comparison_domains_keep_a_removed_levels_cells_after_the_newer_levels(s
     assert [cell.level.code for cell in docker.cells][-1] == "principal"
     assert docker.cells[-1].new is None
     assert docker.cells[-1].old == seed_state.cell("docker", "principal")
+
+
+def _unsaved_role(pk: int, title: str) -> Role:
+    return Role(pk=pk, title=title, slug=f"role-{pk}")
+
+
+def _unsaved_level(role: Role, code: str, rank: int | None) -> Level:
+    return Level(role_id=role.pk, code=code, name=f"{role.title} {code}", rank=rank)
+
+
+def test_the_band_puts_levels_by_rank_and_leaves_out_roles_without_ranks():
+    first, second, unranked = (
+        _unsaved_role(1, "First"),
+        _unsaved_role(2, "Second"),
+        _unsaved_role(3, "Unranked"),
+    )
+    levels = [
+        _unsaved_level(first, "a", 1),
+        _unsaved_level(first, "b", 3),
+        _unsaved_level(first, "c", 3),
+        _unsaved_level(second, "x", 3),
+        _unsaved_level(second, "y", None),
+        _unsaved_level(unranked, "z", None),
+    ]
+
+    band = framework_band([first, second, unranked], levels)
+
+    assert band.roles == [first, second]
+    assert [row.rank for row in band.rows] == [1, 3]
+    assert [[level.code for level in cell] for cell in band.rows[0].cells] == [["a"], []]
+    assert [[level.code for level in cell] for cell in band.rows[1].cells] == [["b", "c"], ["x"]]
+    assert band.unranked == 2
+
+
+def test_a_band_of_unranked_levels_is_empty():
+    role = _unsaved_role(1, "Only")
+    band = framework_band([role], [_unsaved_level(role, "a", None)])
+    assert (band.roles, band.rows, band.unranked) == ([], [], 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "excerpt"),
+    [
+        ("One line.\n\n- then a list", "One line."),
+        ("\n\n  First\r\nparagraph  \r\n\r\nsecond", "First paragraph"),
+        ("", ""),
+    ],
+)
+def test_text_excerpt_is_the_first_paragraph_on_one_line(text, excerpt):
+    assert text_excerpt(text) == excerpt

@@ -7,7 +7,8 @@
 # It runs on the database of DATABASE_URL (SQLite's db.sqlite3 when unset): it migrates it,
 # imports the seed role when missing and creates the member `schemathesis` and its token.
 # CONTRACT_MAX_EXAMPLES (default 30) bounds the test cases per operation; the seed is fixed, so
-# a run is reproducible. `make contract` runs this; so does .ci/run.
+# a run is reproducible. CONTRACT_ARGS adds schemathesis options (say, --include-path-regex
+# frameworks to fuzz a few operations). `make contract` runs this; so does .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -61,6 +62,7 @@ run() {
     --max-examples "$max_examples" \
     --generation-database none \
     --no-color \
+    ${CONTRACT_ARGS:-} \
     "$@"
 }
 
