@@ -139,6 +139,11 @@ class RoleGradeApi(APIView):
     (1); plus the session and user (2) for a signed-in browser session.
     """
 
+    error_statuses = {
+        "422": "The role cannot be graded exactly yet (a forked ladder, scales of its own, a "
+        "points rule) or has nothing to grade; `status` says which."
+    }
+
     @extend_schema_serializer(component_name="GradeRequest")
     class InputSerializer(serializers.Serializer[Any]):
         ratings = serializers.DictField(

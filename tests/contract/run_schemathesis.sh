@@ -23,6 +23,7 @@ export DJANGO_DEBUG=false
 echo "== contract: preparing the database"
 $bin/python manage.py migrate --no-input -v 0
 $bin/python manage.py import_role --skip-existing roles/data/mlops-engineer.json
+$bin/python manage.py import_role --skip-existing roles/data/harbour-works.framework.json
 $bin/python manage.py shell -c \
   "from django.contrib.auth import get_user_model; get_user_model().objects.get_or_create(username='schemathesis')"
 token="$($bin/python manage.py drf_create_token schemathesis | awk '{print $3}')"
