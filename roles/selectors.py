@@ -32,6 +32,7 @@ from django.db.models.functions import Cast, Concat
 from roles.changes.diff import role_diff
 from roles.changes.state import (
     Cell,
+    Content,
     DomainInfo,
     FrameworkState,
     LevelState,
@@ -174,13 +175,36 @@ def _skill_state(row: MatrixRow) -> SkillState:
             if cell.requirement is not None
         },
         scale=skill.scale.slug if skill.scale is not None else "",
-        steps={
-            code: content_from_json(content)
-            for code, content in json.loads(skill.steps or "{}").items()
-        },
+        steps=_step_content(skill),
         home_domain=skill.home_domain.slug if skill.home_domain is not None else "",
         skill_extensions=json.loads(skill.extensions or "{}"),
         row_description=role_skill.description,
+    )
+
+
+def _step_content(skill: Skill) -> dict[str, Content]:
+    return {
+        code: content_from_json(content)
+        for code, content in json.loads(skill.steps or "{}").items()
+    }
+
+
+def track_state(track: Track) -> TrackState:
+    """A stored track as the change machinery sees it."""
+    return TrackState(
+        code=track.code,
+        name=track.name,
+        description=track.description,
+        extensions=json.loads(track.extensions or "{}"),
+    )
+
+
+def domain_info(domain: SkillDomain) -> DomainInfo:
+    """A stored domain as a v2 framework declares it."""
+    return DomainInfo(
+        name=domain.name,
+        description=domain.description,
+        extensions=json.loads(domain.extensions or "{}"),
     )
 
 
@@ -226,23 +250,8 @@ def _shared_parts(
 
     return (
         tuple(scale_state(scale) for scale in in_order(scales)),
-        tuple(
-            TrackState(
-                code=track.code,
-                name=track.name,
-                description=track.description,
-                extensions=json.loads(track.extensions or "{}"),
-            )
-            for track in in_order(tracks)
-        ),
-        {
-            domain.slug: DomainInfo(
-                name=domain.name,
-                description=domain.description,
-                extensions=json.loads(domain.extensions or "{}"),
-            )
-            for domain in in_order(domains)
-        },
+        tuple(track_state(track) for track in in_order(tracks)),
+        {domain.slug: domain_info(domain) for domain in in_order(domains)},
     )
 
 
@@ -321,10 +330,7 @@ def _declared_skill(skill: Skill, shown: dict[str, str]) -> SkillState:
         domain=home,
         home_domain=home,
         scale=skill.scale.slug if skill.scale is not None else "",
-        steps={
-            code: content_from_json(content)
-            for code, content in json.loads(skill.steps or "{}").items()
-        },
+        steps=_step_content(skill),
         skill_extensions=json.loads(skill.extensions or "{}"),
     )
 
@@ -353,23 +359,8 @@ def framework_document_state(*, framework: Framework) -> FrameworkDocument:
     return FrameworkDocument(
         framework=_framework_state(framework),
         scales=tuple(scale_state(scale) for scale in scales),
-        tracks=tuple(
-            TrackState(
-                code=track.code,
-                name=track.name,
-                description=track.description,
-                extensions=json.loads(track.extensions or "{}"),
-            )
-            for track in tracks
-        ),
-        domains={
-            domain.slug: DomainInfo(
-                name=domain.name,
-                description=domain.description,
-                extensions=json.loads(domain.extensions or "{}"),
-            )
-            for domain in domains
-        },
+        tracks=tuple(track_state(track) for track in tracks),
+        domains={domain.slug: domain_info(domain) for domain in domains},
         skills=tuple(skills),
         roles=tuple(roles),
     )

@@ -599,8 +599,8 @@ def _apply_locked(
     author: Author,
     source: str,
     message: str,
-    base_version: int | None,
-    proposal: models.Model | None,
+    base_version: int | None = None,
+    proposal: models.Model | None = None,
 ) -> RoleVersion | None:
     if base_version is not None:
         touched = set().union(*(change.places() for change in changes)) if changes else set()
@@ -653,8 +653,6 @@ def _follow_shared(
             author=author,
             source=source,
             message="Shared parts of the framework changed",
-            base_version=None,
-            proposal=None,
         )
         if version is not None:
             versions.append(version)
@@ -754,8 +752,6 @@ def global_entry_update(
             author=author,
             source=RoleVersion.Source.ADMIN,
             message="",
-            base_version=None,
-            proposal=None,
         )
         if version is not None:
             versions.append(version)
@@ -850,8 +846,6 @@ def role_import(
             author=author,
             source=source,
             message="Imported",
-            base_version=None,
-            proposal=None,
         )
     except RoleChangeError as exc:
         raise RoleDocumentError("$", str(exc)) from None
@@ -954,8 +948,6 @@ def framework_import(
                 author=author,
                 source=source,
                 message="Imported",
-                base_version=None,
-                proposal=None,
             )
         except RoleChangeError as exc:
             raise RoleDocumentError(f"$.roles[{index}]", str(exc)) from None

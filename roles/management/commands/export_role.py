@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from roles.document import dumps_role_document
 from roles.errors import RoleNotFound
+from roles.management.output import write_output
 from roles.selectors import role_document_get
 
 
@@ -22,10 +22,4 @@ class Command(BaseCommand):
             text = dumps_role_document(role_document_get(slug=options["slug"]))
         except RoleNotFound:
             raise CommandError(f"no role with slug {options['slug']!r}") from None
-        if options["output"]:
-            try:
-                Path(options["output"]).write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise CommandError(f"cannot write {options['output']}: {exc.strerror}") from None
-        else:
-            self.stdout.write(text, ending="")
+        write_output(self, text, options["output"])
