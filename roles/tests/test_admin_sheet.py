@@ -41,7 +41,9 @@ def _upload(admin_client, content: bytes, name: str, **fields):
 
 
 def _confirm(admin_client, preview):
-    signed = re.search(r'name="signed" value="([^"]+)"', preview.content.decode())[1]
+    found = re.search(r'name="signed" value="([^"]+)"', preview.content.decode())
+    assert found is not None
+    signed = found[1]
     return admin_client.post(
         reverse("admin:roles_role_sheet_import"), {"confirm": "1", "signed": signed}
     )
