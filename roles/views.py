@@ -32,11 +32,12 @@ from roles.presenters import (
     CellDetail,
     RoleMatrix,
     comparison_domains,
+    role_page_build,
     state_domains,
 )
 from roles.selectors import (
     family_list_with_roles,
-    role_cell_get,
+    role_cell_page_get,
     role_compare,
     role_get,
     role_matrix_for,
@@ -197,7 +198,7 @@ def cell_detail(request: HtmxHttpRequest, slug: str, skill: str, level: str) -> 
     """One cell's details: the panel's fragment for htmx, which also puts this URL in the
     address bar; otherwise the role page with the panel open, so the address can be shared,
     bookmarked and gone back to, with or without JavaScript."""
-    cell = role_cell_get(slug=slug, skill_slug=skill, level_code=level)
+    cell = role_cell_page_get(slug=slug, skill_slug=skill, level_code=level)
     if _serves_fragment(request):
         response = render(
             request, "roles/role_detail.html#panel", {"cell": cell, "role": cell.role}
@@ -233,6 +234,8 @@ def role_version_detail(request: HttpRequest, slug: str, number: int) -> HttpRes
         "version": version,
         "state": state,
         "domains": state_domains(state),
+        # A v2 role is shown in its own layout, as its current page shows it.
+        "page": role_page_build(state) if state.markdown else None,
         "is_current": version.number == role.current_version,
     }
     return render(request, "roles/version_detail.html", context)

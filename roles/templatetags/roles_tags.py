@@ -11,7 +11,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from roles.models import RequirementCode, Role, RoleVersion
+from roles.changes.state import Cell
+from roles.models import Requirement, RequirementCode, Role, RoleVersion
+from roles.scale import CODES
 
 register = template.Library()
 
@@ -31,6 +33,8 @@ def code_label(code: str | None) -> str:
     """``"W"`` → "Working knowledge" in the active language; an empty cell → "Not required"."""
     if not code:
         return str(_("Not required"))
+    if code not in CODES:  # a v2 step code or n/a: shown as it is written
+        return code
     return str(RequirementCode(code).label)
 
 
@@ -146,3 +150,35 @@ def role_meta_description(role: Role) -> str:
         )
         % values
     )
+
+
+# --- format v2 cells and links ------------------------------------------------------------------
+
+
+@register.filter
+def cell_classes(cell: Cell | None) -> str:
+    """The badge classes of a v2 cell: A/W/E keep their colours, another scale's step gets the
+    step badge, ``n/a`` and an empty (or content-only) cell their own looks; optional cells
+    are dashed, as in v1."""
+    if cell is None or not cell.code:
+        return "code--empty"
+    if cell.not_applicable:
+        return "code--na"
+    kind = f"code--{cell.code}" if cell.code in CODES else "code--step"
+    return kind if cell.mandatory else f"{kind} code--optional"
+
+
+@register.filter
+def http_url(url: str | None) -> str:
+    """A link's address when it is an absolute http(s) one, else "" (not shown as a link): the
+    same rule as links inside Markdown texts (roles.markup)."""
+    url = str(url or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+@register.filter
+def requirement_classes(requirement: Requirement | None) -> str:
+    """:func:`cell_classes` for a stored requirement (a cell's panel, which has no state)."""
+    if requirement is None:
+        return cell_classes(None)
+    return cell_classes(Cell(code=requirement.code, mandatory=requirement.is_mandatory))
