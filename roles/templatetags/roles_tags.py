@@ -3,6 +3,7 @@ description."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from roles.changes.state import Cell
+from roles.changes.state import AWE, Cell, ScaleState
 from roles.models import Requirement, RequirementCode, Role, RoleVersion
 from roles.scale import CODES
 
@@ -182,3 +183,15 @@ def requirement_classes(requirement: Requirement | None) -> str:
     if requirement is None:
         return cell_classes(None)
     return cell_classes(Cell(code=requirement.code, mandatory=requirement.is_mandatory))
+
+
+@register.filter
+def step_tone(scale: ScaleState | None, code: str | None) -> str:
+    """A tone class for a step of a scale other than A/W/E: its third of the scale (low, middle,
+    high), painted like A, W and E, so a row reads as a progression whatever the codes."""
+    if scale is None or not code or scale.slug == AWE:
+        return ""
+    codes = scale.codes()
+    if code not in codes:
+        return ""
+    return f"code--tone-{math.ceil(3 * (codes.index(code) + 1) / len(codes))}"

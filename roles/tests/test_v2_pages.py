@@ -79,7 +79,11 @@ def large_v2_document(*, levels: int = 12, skills: int = 150) -> dict[str, Any]:
         "framework": {
             "slug": "grand",
             "name": "Grand framework",
-            "source": {"licence": "CC BY 4.0", "attribution": "Grand Co", "url": "https://example.org"},
+            "source": {
+                "licence": "CC BY 4.0",
+                "attribution": "Grand Co",
+                "url": "https://example.org",
+            },
         },
         "scales": [
             {
@@ -135,13 +139,15 @@ def test_matrix_layout_names_its_framework_and_licence(client, harbour):
     source = _between(html, "data-role-source", "</p>")
     assert "CC BY 4.0" in source
     assert "Harbour Works (an example organisation)" in source
-    assert 'href="https://example.org/harbour-works/framework" rel="nofollow ugc noopener"' in source
+    assert (
+        'href="https://example.org/harbour-works/framework" rel="nofollow ugc noopener"' in source
+    )
 
 
 def test_matrix_layout_legend_shows_the_scales_step_names(client, harbour):
     html = _html(client.get("/roles/hw-software-engineer/"))
 
-    legend = _between(html, "data-legend", 'data-matrix-tools')
+    legend = _between(html, "data-legend", "data-matrix-tools")
     for name in ("Aware", "Foundational", "Working", "Practitioner", "Expert"):
         assert name in legend
     assert "Handles the hard cases and teaches others." in legend
@@ -241,7 +247,7 @@ def test_checklist_layout_lists_the_behaviours_each_level_adds(client, harbour):
     html = _html(client.get("/roles/hw-site-reliability/"))
 
     assert "data-checklist" in html
-    assert "<table class=\"matrix" not in html
+    assert '<table class="matrix' not in html
     levels = {
         code: _between(html, f'data-checklist-level="{code}"', "</section>")
         for code in ("sre1", "sre2", "sre3")
@@ -296,7 +302,9 @@ def test_markdown_is_rendered_and_raw_html_escaped_in_every_layout(client, db):
     for response in pages:
         html = _html(response)
         assert "<strong>Bold</strong>" in html
-        assert '<a href="https://example.org/guide?a=1&amp;b=2" rel="nofollow ugc noopener">' in html
+        assert (
+            '<a href="https://example.org/guide?a=1&amp;b=2" rel="nofollow ugc noopener">' in html
+        )
         assert '<script>alert("x")</script>' not in html
         assert "&lt;script&gt;" in html
         assert "<b onclick" not in html
@@ -336,7 +344,8 @@ def test_large_v2_role_page_query_budget(client, large_v2_role, django_assert_ma
     with django_assert_max_num_queries(4):
         html = _html(client.get("/roles/grand-role/"))
     assert html.count('class="cell ') == 150 * 12
-    assert "Individual" in html and "Manager" in html
+    assert "Individual" in html
+    assert "Manager" in html
     assert Requirement.objects.filter(level__role=large_v2_role).count() == 1800
 
 
