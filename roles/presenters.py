@@ -409,6 +409,11 @@ class PageCell:
         return self.cell.code if self.cell else ""
 
     @property
+    def counted(self) -> bool:
+        """Whether the cell asks for a step (a behaviour the level adds, in a checklist)."""
+        return self.cell is not None and self.cell.counted
+
+    @property
     def awe(self) -> bool:
         """Whether the code is one of A/W/E, which have their own colours."""
         return self.code in CODES
@@ -593,7 +598,7 @@ def _checklist(
             behaviours = tuple(
                 Behaviour(row=row, cell=row.cells[index])
                 for row in domain.rows
-                if row.cells[index].cell is not None and row.cells[index].cell.counted  # type: ignore[union-attr]
+                if row.cells[index].counted
             )
             if behaviours:
                 groups.append(
