@@ -126,6 +126,12 @@ class CellDetail:
         return self.scale.step(self.state_cell.code)
 
     @property
+    def step_number(self) -> int:
+        """The step's position on its scale, from 1 (0 when the cell asks for no step)."""
+        step = self.step
+        return self.scale.steps.index(step) + 1 if self.scale and step else 0
+
+    @property
     def step_content(self) -> Content:
         """What the skill itself says at the cell's step (v2)."""
         code = self.state_cell.code if self.state_cell else ""

@@ -371,3 +371,21 @@ def test_large_v2_cell_fragment_query_budget(
         )
     assert "Grand skill 42" in html
     assert "Depth" in html
+
+
+def test_cell_panel_says_where_the_step_sits_on_its_scale(client, harbour):
+    html = _html(
+        client.get(
+            "/roles/hw-software-engineer/cells/hw-testing/e2/", headers={"HX-Request": "true"}
+        )
+    )
+
+    assert "Step 3 of 5 on the Proficiency scale." in html
+    one_step = _html(
+        client.get(
+            "/roles/hw-site-reliability/cells/hw-owns-incidents/sre3/",
+            headers={"HX-Request": "true"},
+        )
+    )
+    assert "Demonstrated" in one_step
+    assert "Step " not in one_step  # a one-step scale has no "1 of 1" to say
