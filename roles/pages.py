@@ -22,8 +22,14 @@ from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from roles.models import Role
-from roles.presenters import CellDetail, RoleMatrix, role_matrix_drops, role_matrix_stats
-from roles.selectors import role_matrix_for, role_queryset
+from roles.presenters import (
+    CellDetail,
+    RoleMatrix,
+    role_matrix_drops,
+    role_matrix_stats,
+    role_page_build,
+)
+from roles.selectors import role_matrix_for, role_queryset, role_state_from_matrix
 
 ROLE_PAGE_TEMPLATE = "roles/role_detail.html"
 # The fragment a visitor (anyone but a curator) gets from the cache: the hero and the body.
@@ -80,6 +86,8 @@ def role_page_context(
         "matrix": matrix,
         "stats": SimpleLazyObject(lambda: role_matrix_stats(matrix)),
         "drops": SimpleLazyObject(lambda: role_matrix_drops(matrix)) if show_health else None,
+        # A v2 role's layouts, from its state (built from the same matrix, no more queries).
+        "page": SimpleLazyObject(lambda: role_page_build(role_state_from_matrix(matrix))),
         "show_health": show_health,
         # One reverse() per page; the matrix builds each cell's URL from it.
         "role_url": reverse("roles:detail", args=[role.slug]),

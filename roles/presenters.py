@@ -16,17 +16,21 @@ role, not how a page shows one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from roles.changes.diff import RoleDiff
 from roles.changes.state import (
+    AWE,
     NOT_APPLICABLE,
     Cell,
+    Content,
     LevelState,
     RoleState,
     ScaleState,
     SkillState,
+    Step,
     TrackState,
 )
 from roles.models import (
@@ -40,7 +44,7 @@ from roles.models import (
     Skill,
     SkillDomain,
 )
-from roles.scale import CODE_RANKS
+from roles.scale import CODE_NAMES, CODE_RANKS, CODES
 
 # --- a role's matrix, one cell, a skill found: what the selectors fill ---------------------------
 
@@ -111,10 +115,43 @@ class CellDetail:
     level: Level
     requirement: Requirement | None
     cells: list[MatrixCell]
+    # v2 (filled by roles.selectors.role_cell_page_get): the skill's scale, the cell in the
+    # domain's form and what the skill says at each step of its scale.
+    scale: ScaleState | None = None
+    state_cell: Cell | None = None
+    skill_steps: Mapping[str, Content] = field(default_factory=dict)
 
     @property
     def role(self) -> Role:
         return self.role_skill.role
+
+    @property
+    def not_applicable(self) -> bool:
+        return self.state_cell is not None and self.state_cell.not_applicable
+
+    @property
+    def step(self) -> Step | None:
+        """The step of the skill's scale this cell asks for (v2)."""
+        if self.scale is None or self.state_cell is None or not self.state_cell.counted:
+            return None
+        return self.scale.step(self.state_cell.code)
+
+    @property
+    def step_number(self) -> int:
+        """The step's position on its scale, from 1 (0 when the cell asks for no step)."""
+        step = self.step
+        return self.scale.steps.index(step) + 1 if self.scale and step else 0
+
+    @property
+    def step_content(self) -> Content:
+        """What the skill itself says at the cell's step (v2)."""
+        code = self.state_cell.code if self.state_cell else ""
+        return self.skill_steps.get(code) or Content()
+
+    @property
+    def description(self) -> str:
+        """The role's description of the skill when it gives one, else the skill's own."""
+        return self.role_skill.description or self.skill.description
 
     @property
     def skill(self) -> Skill:
@@ -451,3 +488,303 @@ class FrameworkSummary:
     framework: Framework
     source: dict[str, Any]
     excerpt: str
+
+
+# --- the role page of a format v2 role: its layouts, shaped from its state -----------------------
+
+
+def awe_scale(*, code_names: Mapping[str, str], code_descriptions: Mapping[str, str]) -> ScaleState:
+    """The built-in A/W/E scale with a role's own names and descriptions (its v2 legend), for a
+    page that has the role but not its state (a cell's panel)."""
+    return ScaleState(
+        slug=AWE,
+        name="A/W/E",
+        steps=tuple(
+            Step(
+                code=code,
+                name=code_names.get(code) or CODE_NAMES[code],
+                description=code_descriptions.get(code, ""),
+            )
+            for code in CODES
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class PageLevel:
+    """A level as a column of the page: with its track (None: on every path)."""
+
+    level: LevelState
+    track: TrackState | None
+
+
+@dataclass(frozen=True)
+class TrackGroup:
+    """A run of adjacent columns under one header: the shared levels (track None) or a track."""
+
+    track: TrackState | None
+    span: int
+
+
+@dataclass(frozen=True)
+class PageCell:
+    level: LevelState
+    cell: Cell | None
+    # The step of the skill's scale the cell asks for (None: empty, n/a, or content only).
+    step: Step | None
+
+    @property
+    def not_applicable(self) -> bool:
+        return self.cell is not None and self.cell.not_applicable
+
+    @property
+    def code(self) -> str:
+        return self.cell.code if self.cell else ""
+
+    @property
+    def counted(self) -> bool:
+        """Whether the cell asks for a step (a behaviour the level adds, in a checklist)."""
+        return self.cell is not None and self.cell.counted
+
+    @property
+    def awe(self) -> bool:
+        """Whether the code is one of A/W/E, which have their own colours."""
+        return self.code in CODES
+
+
+@dataclass(frozen=True)
+class PageRow:
+    skill: SkillState
+    scale: ScaleState
+    # This role's description of the skill when it gives one, else the skill's own.
+    description: str
+    cells: tuple[PageCell, ...]
+
+
+@dataclass(frozen=True)
+class PageDomain:
+    slug: str
+    name: str
+    description: str
+    rows: tuple[PageRow, ...]
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    """A skill a level asks for, in the checklist layout, with what the cell and the skill's
+    step say about it."""
+
+    row: PageRow
+    cell: PageCell
+
+    @property
+    def step_content(self) -> Content:
+        return self.row.skill.steps.get(self.cell.code) or Content()
+
+
+@dataclass(frozen=True)
+class ChecklistDomain:
+    slug: str
+    name: str
+    behaviours: tuple[Behaviour, ...]
+
+
+@dataclass(frozen=True)
+class ChecklistLevel:
+    level: PageLevel
+    domains: tuple[ChecklistDomain, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(len(domain.behaviours) for domain in self.domains)
+
+
+@dataclass(frozen=True)
+class StepsRow:
+    row: PageRow
+    # One entry per step of the scale: the step and what the skill says there.
+    steps: tuple[tuple[Step, Content], ...]
+
+
+@dataclass(frozen=True)
+class StepsTable:
+    scale: ScaleState
+    rows: tuple[StepsRow, ...]
+
+
+@dataclass(frozen=True)
+class Threshold:
+    level: LevelState
+    points: int | float | None
+
+
+@dataclass(frozen=True)
+class RolePage:
+    """What a v2 role's page shows, in each of its layouts (no queries: from its state)."""
+
+    state: RoleState
+    columns: tuple[PageLevel, ...]
+    track_groups: tuple[TrackGroup, ...]
+    domains: tuple[PageDomain, ...]
+    # The scales the role's skills use, in order of first use (the legend's entries).
+    scales: tuple[ScaleState, ...]
+    checklist: tuple[ChecklistLevel, ...]
+    steps: tuple[StepsTable, ...]
+    thresholds: tuple[Threshold, ...]
+
+    @property
+    def has_tracks(self) -> bool:
+        return any(group.track is not None for group in self.track_groups)
+
+    @property
+    def has_not_applicable(self) -> bool:
+        return any(cell.not_applicable for d in self.domains for r in d.rows for cell in r.cells)
+
+    @property
+    def has_optional(self) -> bool:
+        return any(
+            cell.cell is not None and cell.cell.counted and not cell.cell.mandatory
+            for d in self.domains
+            for r in d.rows
+            for cell in r.cells
+        )
+
+    @property
+    def skill_count(self) -> int:
+        return len(self.state.skills)
+
+    @property
+    def layout(self) -> str:
+        return self.state.layout_kind
+
+
+def _columns(state: RoleState) -> tuple[PageLevel, ...]:
+    """The levels in column order: the shared levels first (in the role's order), then each
+    track's levels together, tracks in framework order — a forked ladder reads as branches."""
+    shared = [PageLevel(level=lv, track=None) for lv in state.levels if not lv.track]
+    tracked = []
+    known = [track.code for track in state.tracks]
+    codes = known + sorted({lv.track for lv in state.levels if lv.track} - set(known))
+    for code in codes:
+        track = state.track(code) or TrackState(code=code, name=code)
+        tracked += [PageLevel(level=lv, track=track) for lv in state.levels if lv.track == code]
+    return tuple(shared + tracked)
+
+
+def _track_groups(columns: tuple[PageLevel, ...]) -> tuple[TrackGroup, ...]:
+    groups: list[TrackGroup] = []
+    for column in columns:
+        if groups and groups[-1].track == column.track:
+            groups[-1] = TrackGroup(track=column.track, span=groups[-1].span + 1)
+        else:
+            groups.append(TrackGroup(track=column.track, span=1))
+    return tuple(groups)
+
+
+def _scale_of(state: RoleState, slug: str) -> ScaleState:
+    try:
+        return state.scale(slug)
+    except KeyError:  # a scale the state does not carry: show its codes, unnamed
+        return ScaleState(slug=slug, name=slug)
+
+
+def _rows(state: RoleState, columns: tuple[PageLevel, ...]) -> tuple[PageDomain, ...]:
+    skills = {skill.slug: skill for skill in state.skills}
+    domains = []
+    for slug, skill_slugs in state.grouped():
+        rows = []
+        for skill_slug in skill_slugs:
+            skill = skills[skill_slug]
+            scale = _scale_of(state, skill.scale)
+            cells = []
+            for column in columns:
+                cell = skill.cells.get(column.level.code)
+                step = scale.step(cell.code) if cell and cell.counted else None
+                cells.append(PageCell(level=column.level, cell=cell, step=step))
+            rows.append(
+                PageRow(
+                    skill=skill,
+                    scale=scale,
+                    description=skill.row_description or skill.description,
+                    cells=tuple(cells),
+                )
+            )
+        info = state.domains.get(slug)
+        domains.append(
+            PageDomain(
+                slug=slug,
+                name=state.domain_names.get(slug) or (info.name if info else slug),
+                description=info.description if info else "",
+                rows=tuple(rows),
+            )
+        )
+    return tuple(domains)
+
+
+def _checklist(
+    columns: tuple[PageLevel, ...], domains: tuple[PageDomain, ...]
+) -> tuple[ChecklistLevel, ...]:
+    levels = []
+    for index, column in enumerate(columns):
+        groups = []
+        for domain in domains:
+            behaviours = tuple(
+                Behaviour(row=row, cell=row.cells[index])
+                for row in domain.rows
+                if row.cells[index].counted
+            )
+            if behaviours:
+                groups.append(
+                    ChecklistDomain(slug=domain.slug, name=domain.name, behaviours=behaviours)
+                )
+        levels.append(ChecklistLevel(level=column, domains=tuple(groups)))
+    return tuple(levels)
+
+
+def _steps(
+    scales: tuple[ScaleState, ...], domains: tuple[PageDomain, ...]
+) -> tuple[StepsTable, ...]:
+    tables = []
+    for scale in scales:
+        rows = tuple(
+            StepsRow(
+                row=row,
+                steps=tuple(
+                    (step, row.skill.steps.get(step.code) or Content()) for step in scale.steps
+                ),
+            )
+            for domain in domains
+            for row in domain.rows
+            if row.scale.slug == scale.slug
+        )
+        tables.append(StepsTable(scale=scale, rows=rows))
+    return tuple(tables)
+
+
+def _thresholds(state: RoleState) -> tuple[Threshold, ...]:
+    grading = state.grading or {}
+    if grading.get("rule") != "points":
+        return ()
+    given = grading.get("thresholds") or {}
+    return tuple(Threshold(level=level, points=given.get(level.code)) for level in state.levels)
+
+
+def role_page_build(state: RoleState) -> RolePage:
+    """Everything a v2 role's page shows, from its state (no queries)."""
+    columns = _columns(state)
+    domains = _rows(state, columns)
+    scales: dict[str, ScaleState] = {}
+    for domain in domains:
+        for row in domain.rows:
+            scales.setdefault(row.scale.slug, row.scale)
+    ordered_scales = tuple(scales.values())
+    return RolePage(
+        state=state,
+        columns=columns,
+        track_groups=_track_groups(columns),
+        domains=domains,
+        scales=ordered_scales,
+        checklist=_checklist(columns, domains),
+        steps=_steps(ordered_scales, domains),
+        thresholds=_thresholds(state),
+    )

@@ -75,6 +75,7 @@ from roles.presenters import (
     RoleComparison,
     RoleMatrix,
     SkillMatch,
+    awe_scale,
     framework_band,
     framework_families,
 )
@@ -675,3 +676,74 @@ def role_v2_document_build(matrix: RoleMatrix) -> dict[str, Any]:
     """A role's document in format v2 even when v1 holds it (no queries beyond the matrix's):
     for a client that reads v2 only."""
     return framework_document_write(role_framework_document(role_state_from_matrix(matrix)))
+
+
+def role_cell_page_get(*, slug: str, skill_slug: str, level_code: str) -> CellDetail:
+    """One cell of a published role as its panel shows it, v2 parts included, in 2 queries
+    whatever the role's size: the role's skill (with role, family, framework, skill, its
+    scale and domain) and the role's levels, each joined to its cell for this skill.
+    :class:`CellNotFound` when the role, the skill in it or the level is unknown."""
+    role_skill = (
+        RoleSkill.objects.select_related(
+            "role__family", "role__framework", "skill__scale", "domain"
+        )
+        .filter(role__slug=slug, role__is_published=True, skill__slug=skill_slug)
+        .first()
+    )
+    if role_skill is None:
+        raise CellNotFound(f"No skill {skill_slug!r} in role {slug!r}")
+    levels = list(
+        Level.objects.filter(role_id=role_skill.role_id)
+        .annotate(
+            cell=FilteredRelation("requirements", condition=Q(requirements__role_skill=role_skill)),
+            cell_id=F("cell__id"),
+            cell_code=F("cell__code"),
+            cell_mandatory=F("cell__is_mandatory"),
+            cell_details=F("cell__details"),
+            cell_summary=F("cell__summary"),
+            cell_examples=F("cell__examples"),
+            cell_links=F("cell__links"),
+        )
+        .order_by("order")
+    )
+    cells = []
+    for level in levels:
+        level.role = role_skill.role  # already loaded: spare a query when a template asks
+        requirement = None
+        if level.cell_id is not None:
+            examples = level.cell_examples
+            if isinstance(examples, str):  # an annotation of a JSON field may come as text
+                examples = json.loads(examples or "[]")
+            requirement = Requirement(
+                id=level.cell_id,
+                role_skill=role_skill,
+                level=level,
+                code=level.cell_code,
+                is_mandatory=level.cell_mandatory,
+                details=level.cell_details,
+                summary=level.cell_summary,
+                examples=examples or [],
+                links=level.cell_links or "[]",
+            )
+        cells.append(MatrixCell(level=level, requirement=requirement))
+    current = next((cell for cell in cells if cell.level.code == level_code), None)
+    if current is None:
+        raise CellNotFound(f"No level {level_code!r} in role {slug!r}")
+    role, skill = role_skill.role, role_skill.skill
+    scale = (
+        scale_state(skill.scale)
+        if skill.scale is not None
+        else awe_scale(code_names=role.code_names, code_descriptions=role.code_descriptions)
+    )
+    return CellDetail(
+        role_skill=role_skill,
+        level=current.level,
+        requirement=current.requirement,
+        cells=cells,
+        scale=scale,
+        state_cell=_cell_state(current.requirement) if current.requirement else None,
+        skill_steps={
+            code: content_from_json(content)
+            for code, content in json.loads(skill.steps or "{}").items()
+        },
+    )

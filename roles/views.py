@@ -33,6 +33,7 @@ from roles.presenters import (
     FrameworkSummary,
     RoleMatrix,
     comparison_domains,
+    role_page_build,
     state_domains,
     text_excerpt,
 )
@@ -41,7 +42,7 @@ from roles.selectors import (
     framework_list,
     framework_page_get,
     framework_source,
-    role_cell_get,
+    role_cell_page_get,
     role_compare,
     role_get,
     role_matrix_for,
@@ -202,7 +203,7 @@ def cell_detail(request: HtmxHttpRequest, slug: str, skill: str, level: str) -> 
     """One cell's details: the panel's fragment for htmx, which also puts this URL in the
     address bar; otherwise the role page with the panel open, so the address can be shared,
     bookmarked and gone back to, with or without JavaScript."""
-    cell = role_cell_get(slug=slug, skill_slug=skill, level_code=level)
+    cell = role_cell_page_get(slug=slug, skill_slug=skill, level_code=level)
     if _serves_fragment(request):
         response = render(
             request, "roles/role_detail.html#panel", {"cell": cell, "role": cell.role}
@@ -238,6 +239,8 @@ def role_version_detail(request: HttpRequest, slug: str, number: int) -> HttpRes
         "version": version,
         "state": state,
         "domains": state_domains(state),
+        # A v2 role is shown in its own layout, as its current page shows it.
+        "page": role_page_build(state) if state.markdown else None,
         "is_current": version.number == role.current_version,
     }
     return render(request, "roles/version_detail.html", context)

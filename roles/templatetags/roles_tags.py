@@ -3,6 +3,7 @@ description."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -11,8 +12,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from roles.changes.state import NOT_APPLICABLE, Cell
-from roles.models import RequirementCode, Role, RoleVersion
+from roles.changes.state import AWE, NOT_APPLICABLE, Cell, ScaleState
+from roles.models import Requirement, RequirementCode, Role, RoleVersion
 from roles.scale import CODES
 
 register = template.Library()
@@ -310,3 +311,47 @@ def role_meta_description(role: Role) -> str:
         )
         % values
     )
+
+
+# --- format v2 cells and links ------------------------------------------------------------------
+
+
+@register.filter
+def cell_classes(cell: Cell | None) -> str:
+    """The badge classes of a v2 cell: A/W/E keep their colours, another scale's step gets the
+    step badge, ``n/a`` and an empty (or content-only) cell their own looks; optional cells
+    are dashed, as in v1."""
+    if cell is None or not cell.code:
+        return "code--empty"
+    if cell.not_applicable:
+        return "code--na"
+    kind = f"code--{cell.code}" if cell.code in CODES else "code--step"
+    return kind if cell.mandatory else f"{kind} code--optional"
+
+
+@register.filter
+def http_url(url: str | None) -> str:
+    """A link's address when it is an absolute http(s) one, else "" (not shown as a link): the
+    same rule as links inside Markdown texts (roles.markup)."""
+    url = str(url or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+@register.filter
+def requirement_classes(requirement: Requirement | None) -> str:
+    """:func:`cell_classes` for a stored requirement (a cell's panel, which has no state)."""
+    if requirement is None:
+        return cell_classes(None)
+    return cell_classes(Cell(code=requirement.code, mandatory=requirement.is_mandatory))
+
+
+@register.filter
+def step_tone(scale: ScaleState | None, code: str | None) -> str:
+    """A tone class for a step of a scale other than A/W/E: its third of the scale (low, middle,
+    high), painted like A, W and E, so a row reads as a progression whatever the codes."""
+    if scale is None or not code or scale.slug == AWE:
+        return ""
+    codes = scale.codes()
+    if code not in codes:
+        return ""
+    return f"code--tone-{math.ceil(3 * (codes.index(code) + 1) / len(codes))}"
