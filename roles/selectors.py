@@ -605,3 +605,25 @@ def skill_list(*, search: str = "") -> QuerySet[Skill]:
 
 def domain_list() -> QuerySet[SkillDomain]:
     return SkillDomain.objects.order_by("name", "pk")
+
+
+def roles_showing(
+    *,
+    skill: Skill | None = None,
+    scale: Scale | None = None,
+    track: Track | None = None,
+    framework: Framework | None = None,
+) -> list[Role]:
+    """The roles (by id, with their framework) that show a shared part: a skill in their
+    matrix, a scale their skills use, a track their levels sit on, or any role of a framework.
+    A curator's edit of the part goes through one of them (1 query)."""
+    roles = Role.objects.select_related("framework", "family")
+    if skill is not None:
+        roles = roles.filter(role_skills__skill=skill)
+    if scale is not None:
+        roles = roles.filter(role_skills__skill__scale=scale)
+    if track is not None:
+        roles = roles.filter(levels__track=track)
+    if framework is not None:
+        roles = roles.filter(framework=framework)
+    return list(roles.distinct().order_by("pk"))
