@@ -359,3 +359,16 @@ def test_the_api_takes_v2_changes_and_refuses_bad_ones_with_their_path(client, h
     assert bad.status_code == 400
     assert "changes[0].cell" in bad.json()["errors"]
     assert "proficiency" in bad.json()["errors"]["changes[0].cell"]
+
+
+def test_the_v2_editor_speaks_spanish(client, hw_role):
+    client.force_login(UserFactory.create())
+    response = client.post(
+        f"/proposals/new/?role={ROLE}",
+        {**BASE, **_cell_row(code="Y"), "action": "preview"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    body = html.unescape(response.content.decode())
+    assert "Testing se mide en la escala Proficiency: elija uno de 1 Aware" in body
+    assert "Cambiar una celda: su paso y sus palabras" in body
+    assert "n/a: no se aplica" in body
