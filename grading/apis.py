@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import HttpResponse
 from django.urls import path
@@ -139,7 +139,7 @@ class RoleGradeApi(APIView):
     (1); plus the session and user (2) for a signed-in browser session.
     """
 
-    error_statuses = {
+    error_statuses: ClassVar[dict[str, str]] = {
         "422": "The role cannot be graded exactly yet (a forked ladder, scales of its own, a "
         "points rule) or has nothing to grade; `status` says which."
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -38,7 +38,7 @@ from proposals.models import (
 from roles.changes.base import Change
 from roles.changes.diff import RoleDiff, preview
 from roles.changes.errors import ChangeError, ChangeProblem
-from roles.changes.state import Cell, RoleState
+from roles.changes.state import Cell, RoleState, Section
 from roles.changes.types import PROPOSAL_OPS, parse_changes
 from roles.errors import RoleVersionNotFound
 from roles.models import Role
@@ -280,6 +280,38 @@ class PreviewCell:
     old: Cell | None
     new: Cell | None
     changed: bool
+    # The cells in words (v2: "3 Working", "n/a"; "" for an empty cell), so any step code
+    # of any scale shows without the A/W/E names.
+    old_label: str = ""
+    new_label: str = ""
+
+    @property
+    def content_changed(self) -> bool:
+        """Whether the cell's words (summary, details, examples, links) changed."""
+        if self.old is None or self.new is None:
+            return False
+        return _content(self.old) != _content(self.new)
+
+
+def _content(cell: Cell) -> tuple[Any, ...]:
+    return (cell.summary, cell.details, cell.examples, cell.links)
+
+
+def cell_label(state: RoleState, scale: str, cell: Cell | None) -> str:
+    """A cell in words: its step's code and name ("3 Working"), "n/a", "" when empty; a code
+    the scale does not know (a stale version) shows as itself rather than failing."""
+    if cell is None:
+        return ""
+    if cell.not_applicable:
+        return _("n/a")
+    if not cell.code:
+        return _("(no step)")
+    try:
+        step = state.scale(scale).step(cell.code)
+    except KeyError:
+        step = None
+    label = f"{cell.code} {step.name}" if step is not None and step.name != cell.code else cell.code
+    return label if cell.mandatory else _("%(step)s, optional") % {"step": label}
 
 
 @dataclass(frozen=True)
@@ -299,6 +331,19 @@ class PreviewLevelField:
     field: str
     old: Any
     new: Any
+    # v2 fields (rank, track, sections) in words, for the page.
+    old_words: str = ""
+    new_words: str = ""
+
+
+@dataclass(frozen=True)
+class PreviewRowField:
+    """A skill's description in this role (v2's ``set_row``), old → new."""
+
+    skill: str
+    name: str
+    old: str
+    new: str
 
 
 @dataclass(frozen=True)
@@ -311,10 +356,31 @@ class ChangesPreview:
     rows: list[PreviewRow]
     level_fields: list[PreviewLevelField]
     state: RoleState
+    row_fields: list[PreviewRowField] = field(default_factory=list)
 
     @property
     def cell_count(self) -> int:
         return sum(cell.changed for row in self.rows for cell in row.cells)
+
+    @property
+    def v2(self) -> bool:
+        """Whether the role is shown in v2's words (its own scales, Markdown texts)."""
+        return role_is_v2(self.state)
+
+    def cell_words(self) -> list[str]:
+        """Each changed cell in words: "Testing · Senior: 3 Working → 4 Practitioner"."""
+        return [
+            "%s · %s: %s → %s"  # noqa: UP031 - the same in every language
+            % (row.name, cell.level_name, cell.old_label or "—", cell.new_label or "—")
+            for row in self.rows
+            for cell in row.cells
+            if cell.changed
+        ]
+
+
+def role_is_v2(state: RoleState) -> bool:
+    """A role written in format v2's terms: Markdown texts or a skill on a scale of its own."""
+    return state.markdown or any(skill.scale for skill in state.skills)
 
 
 def _changes_parsed(changes: Any) -> list[Change]:
@@ -358,7 +424,17 @@ def _preview_row(
         cell_old = before.cells.get(code) if before else None
         cell_new = after.cells.get(code) if after else None
         changed = status != "changed" or (slug, code) in touched_cells
-        cells.append(PreviewCell(code, name, cell_old, cell_new, changed and cell_old != cell_new))
+        cells.append(
+            PreviewCell(
+                code,
+                name,
+                cell_old,
+                cell_new,
+                changed and cell_old != cell_new,
+                old_label=cell_label(old, before.scale if before else "", cell_old),
+                new_label=cell_label(new, after.scale if after else "", cell_new),
+            )
+        )
     return PreviewRow(skill=slug, name=skill.name, status=status, cells=cells)
 
 
@@ -390,8 +466,21 @@ def changes_preview(*, state: RoleState, changes: Any, refuse_noops: bool = True
     levels = [(level.code, level.name) for level in state.levels]
     names = dict(levels)
     level_fields = [
-        PreviewLevelField(d.place, names.get(d.place, d.place), d.field, d.old, d.new)
+        PreviewLevelField(
+            d.place,
+            names.get(d.place, d.place),
+            d.field,
+            d.old,
+            d.new,
+            old_words=_level_field_words(state, d.field, d.old),
+            new_words=_level_field_words(result.state, d.field, d.new),
+        )
         for d in result.diff.levels
+    ]
+    row_fields = [
+        PreviewRowField(d.place, _skill_name(result.state, d.place), d.old or "", d.new or "")
+        for d in result.diff.skills
+        if d.field == "row_description"
     ]
     return ChangesPreview(
         changes=parsed,
@@ -399,7 +488,34 @@ def changes_preview(*, state: RoleState, changes: Any, refuse_noops: bool = True
         rows=_preview_rows(state, result.state, result.diff, levels),
         level_fields=level_fields,
         state=state,
+        row_fields=row_fields,
     )
+
+
+def _skill_name(state: RoleState, slug: str) -> str:
+    skill = state.skill(slug)
+    return skill.name if skill else slug
+
+
+def _level_field_words(state: RoleState, name: str, value: Any) -> str:
+    """A level's rank, track or sections as a page shows them ("" for the v1 fields, which the
+    page words itself)."""
+    if name == "rank":
+        return "" if value is None else str(value)
+    if name == "track":
+        track = state.track(value) if value else None
+        return track.name if track else (value or _("every path"))
+    if name == "sections":
+        return "\n\n".join(_section_words(section) for section in value or ())
+    return ""
+
+
+def _section_words(section: Section) -> str:
+    lines = [section.title]
+    if section.text:
+        lines.append(section.text)
+    lines += [f"• {item}" for item in section.items]
+    return "\n".join(lines)
 
 
 def role_current_state(*, role: Role) -> RoleState:

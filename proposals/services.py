@@ -128,8 +128,11 @@ def _targets(proposal: Proposal, preview: ChangesPreview) -> list[ProposalTarget
         # A new skill names its domain; a skill of the role sits in one.
         domain = getattr(change, "domain", "") or (in_role.domain if in_role else "")
         places.setdefault((skill, level), domain)
+    # Domain slugs are unique within a framework only: look in the role's own.
     domains = dict(
-        SkillDomain.objects.filter(slug__in=set(places.values()) - {""}).values_list("slug", "pk")
+        SkillDomain.objects.filter(
+            framework=proposal.role.framework_id, slug__in=set(places.values()) - {""}
+        ).values_list("slug", "pk")
     )
     return [
         ProposalTarget(proposal=proposal, skill=skill, level=level, domain_id=domains.get(domain))

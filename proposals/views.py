@@ -38,6 +38,7 @@ from proposals.selectors import (
     proposal_preview,
     role_choices,
     role_current_state,
+    role_is_v2,
 )
 from proposals.services import (
     comment_add,
@@ -281,30 +282,30 @@ def _unbound(form: _FormT, **kwargs: Any) -> _FormT:
 
 
 def _change_forms(
-    request: HttpRequest, levels: list[tuple[str, str]], first: dict[str, Any], *, check: bool
+    request: HttpRequest, state: RoleState, first: dict[str, Any], *, check: bool
 ) -> list[ChangeForm]:
     """The editor's change rows: from the POST (``rows`` of them, less the one "Remove" names,
     plus one after "Add a change"), or one row from ``first`` on a first visit. Rows are
     validated only when ``check`` (preview or submit)."""
+    levels = [(level.code, level.name) for level in state.levels]
+    kwargs: dict[str, Any] = {"levels": levels, "state": state}
     if request.method != "POST":
-        return [ChangeForm(prefix="change-0", initial=first, levels=levels)]
+        return [ChangeForm(prefix="change-0", initial=first, **kwargs)]
     try:
         count = max(1, min(int(request.POST.get("rows", "1")), MAX_CHANGES))
     except ValueError:
         count = 1
     remove = request.POST.get("remove", "")
     posted = [
-        ChangeForm(request.POST, prefix=f"change-{index}", levels=levels)
+        ChangeForm(request.POST, prefix=f"change-{index}", **kwargs)
         for index in range(count)
         if str(index) != remove
-    ] or [ChangeForm(prefix="change-0", initial=first, levels=levels)]
+    ] or [ChangeForm(prefix="change-0", initial=first, **kwargs)]
     if check:
         return posted
-    rows = [
-        _unbound(row, prefix=f"change-{index}", levels=levels) for index, row in enumerate(posted)
-    ]
+    rows = [_unbound(row, prefix=f"change-{index}", **kwargs) for index, row in enumerate(posted)]
     if request.POST.get("action") == "add" and len(rows) < MAX_CHANGES:
-        rows.append(ChangeForm(prefix=f"change-{len(rows)}", initial={}, levels=levels))
+        rows.append(ChangeForm(prefix=f"change-{len(rows)}", initial={}, **kwargs))
     return rows
 
 
@@ -312,6 +313,16 @@ def _cell_initial(request: HttpRequest, state: RoleState) -> dict[str, Any]:
     """A first row prefilled from ``?skill=&level=`` (the cell panel's "Propose a change")."""
     skill, level = request.GET.get("skill", "")[:100], request.GET.get("level", "")[:50]
     cell = state.cell(skill, level) if skill and level else None
+    if role_is_v2(state):
+        return {
+            "op": "set_cell",
+            "skill": skill,
+            "level": level,
+            "code": cell.code if cell else "",
+            "mandatory": cell.mandatory if cell else True,
+            "summary": cell.summary if cell else "",
+            "details": cell.details if cell else "",
+        }
     return {
         "op": "set_requirement",
         "skill": skill,
@@ -350,7 +361,6 @@ def _editor_open(request: HttpRequest, role: Role) -> _Editor:
     """The editor's proposal form and change rows: as posted (shown without errors unless
     previewing or submitting), or fresh on a first visit."""
     state = role_current_state(role=role)
-    levels = [(level.code, level.name) for level in state.levels]
     action = request.POST.get("action", "") if request.method == "POST" else ""
     form = ProposalForm(request.POST if request.method == "POST" else None)
     if not form.is_bound:
@@ -358,7 +368,7 @@ def _editor_open(request: HttpRequest, role: Role) -> _Editor:
     elif action != "submit":
         form = _unbound(form)
     check = action in ("preview", "submit")
-    rows = _change_forms(request, levels, _cell_initial(request, state), check=check)
+    rows = _change_forms(request, state, _cell_initial(request, state), check=check)
     return _Editor(role=role, state=state, action=action, form=form, rows=rows)
 
 
@@ -433,6 +443,7 @@ def _editor_render(request: AuthenticatedHtmxHttpRequest, editor: _Editor) -> Ht
         "error": editor.error,
         "can_take_part": member_can_participate(request.user),
         "skills": [(skill.slug, skill.name) for skill in state.skills],
+        "v2": role_is_v2(state),
         "domains": sorted(set(state.domain_names.values())),
     }
     template = "proposals/proposal_new.html" + ("#editor" if request.htmx else "")

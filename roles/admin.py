@@ -6,9 +6,10 @@ The matrix grid editor is :mod:`roles.admin_matrix`, mounted by ``RoleAdmin.get_
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -27,20 +28,34 @@ from roles.admin_matrix import matrix_urls
 from roles.admin_sheet import sheet_urls
 from roles.changes.base import Change
 from roles.changes.errors import ChangeError
-from roles.changes.state import Cell
+from roles.changes.parts import SetScale, SetTrack
+from roles.changes.state import SITE_FRAMEWORK, Cell
 from roles.document import RoleDocumentError, dumps_role_document
 from roles.errors import RoleChangeError
-from roles.forms import LevelAdminForm, RoleAdminForm, RoleImportForm
+from roles.forms import (
+    FrameworkAdminForm,
+    LevelAdminForm,
+    RequirementAdminForm,
+    RoleAdminForm,
+    RoleImportForm,
+    ScaleAdminForm,
+    SharedPartForm,
+    SkillAdminForm,
+    TrackAdminForm,
+)
 from roles.framework_document import document_write
 from roles.models import (
+    Framework,
     Level,
     Requirement,
     Role,
     RoleFamily,
     RoleSkill,
     RoleVersion,
+    Scale,
     Skill,
     SkillDomain,
+    Track,
 )
 from roles.presenters import role_matrix_drops
 from roles.selectors import role_document_build, role_matrix_for, version_state
@@ -51,6 +66,8 @@ from roles.services import (
     global_entry_update,
     role_change_apply,
     role_delete,
+    scale_write,
+    track_write,
 )
 from roles.templatetags.roles_tags import cell_change_words, change_words
 
@@ -181,6 +198,14 @@ class RoleAdmin(admin.ModelAdmin[Role]):
     inlines = (LevelInline,)
     actions = ("export_selected",)
     change_list_template = "admin/roles/role/change_list.html"
+
+    def get_fields(self, request: HttpRequest, obj: Role | None = None) -> Any:
+        # A v2 role also says how it is shown and how it is graded.
+        fields = tuple(super().get_fields(request, obj))
+        if obj is not None and obj.markdown:
+            at = fields.index("is_published") + 1
+            return (*fields[:at], "layout", "grading_rule", *fields[at:])
+        return fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Role]:
         return (
@@ -346,6 +371,12 @@ class LevelAdmin(admin.ModelAdmin[Level]):
     fields = ("role", "code", "order", "name", "short_name", "focus", "stack")
     readonly_fields = ("role", "code", "order")
 
+    def get_fields(self, request: HttpRequest, obj: Level | None = None) -> Any:
+        # A v2 level also has its band across roles, its track and its sections.
+        if obj is not None and obj.role.markdown:
+            return (*self.fields, "rank", "track", "level_sections")
+        return self.fields
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -367,14 +398,50 @@ class SkillDomainAdmin(GlobalEntryAdmin):
         return ["framework", "slug"] if obj is not None else []
 
 
+def _is_v2_skill(skill: Skill | None) -> bool:
+    return skill is not None and skill.framework.slug != SITE_FRAMEWORK
+
+
 @admin.register(Skill)
 class SkillAdmin(GlobalEntryAdmin):
-    list_display = ("name", "slug", "framework")
+    list_display = ("name", "slug", "framework", "scale")
     list_filter = ("framework",)
+    list_select_related = ("framework", "scale")
     fields = ("framework", "slug", "name", "description")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["framework", "slug"] if obj is not None else []
+
+    def get_fields(self, request: HttpRequest, obj: Skill | None = None) -> Any:
+        # A v2 skill (a framework's own) also has its scale and what it looks like at each step.
+        if _is_v2_skill(obj):
+            return (*self.fields, "skill_scale", "step_content")
+        return self.fields
+
+    def get_form(
+        self, request: HttpRequest, obj: Skill | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if _is_v2_skill(obj):
+            kwargs["form"] = SkillAdminForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not (change and isinstance(form, SkillAdminForm)):
+            super().save_model(request, obj, form, change)
+            return
+        renamed = {
+            n: form.cleaned_data[n] for n in form.changed_data if n in ("name", "description")
+        }
+        versions = []
+        if renamed:
+            versions += global_entry_update(entry=obj, author=_curator(request), fields=renamed)
+        shared = form.shared_changes()
+        if shared:
+            # Through one role that shows it; the framework's other roles follow.
+            version = _admin_apply(request, form.roles()[0], shared)
+            versions += [version] if version is not None else []
+        if not versions:
+            self.message_user(request, _("Nothing changed."), level=messages.INFO)
 
 
 @admin.register(Requirement)
@@ -387,9 +454,34 @@ class RequirementAdmin(admin.ModelAdmin[Requirement]):
     search_fields = ("role_skill__skill__name", "details")
     fields = ("role_skill", "level", "code", "is_mandatory", "details")
     readonly_fields = ("role_skill", "level")
+    v2_fields = (
+        "role_skill",
+        "level",
+        "code",
+        "is_mandatory",
+        "summary",
+        "details",
+        "examples",
+        "cell_links",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def get_fields(self, request: HttpRequest, obj: Requirement | None = None) -> Any:
+        # A v2 cell: a step of its skill's scale or n/a, with its structured words.
+        return self.v2_fields if obj is not None and obj.level.role.markdown else self.fields
+
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: Requirement | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        if obj is not None and obj.level.role.markdown:
+            kwargs["form"] = RequirementAdminForm
+        return super().get_form(request, obj, change, **kwargs)
 
     def _apply(self, request: HttpRequest, cells: list[Requirement], *, empty: bool) -> None:
         """Save these cells as edited (or empty them): one version per role touched."""
@@ -410,6 +502,10 @@ class RequirementAdmin(admin.ModelAdmin[Requirement]):
             _admin_apply(request, role_cells[0].level.role, changes)
 
     def save_model(self, request: HttpRequest, obj: Requirement, form: Any, change: bool) -> None:
+        if isinstance(form, RequirementAdminForm):
+            if _admin_apply(request, obj.level.role, [form.cell_change()]) is None:
+                self.message_user(request, _("Nothing changed."), level=messages.INFO)
+            return
         self._apply(request, [obj], empty=False)
 
     def delete_model(self, request: HttpRequest, obj: Requirement) -> None:
@@ -418,6 +514,83 @@ class RequirementAdmin(admin.ModelAdmin[Requirement]):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Requirement]) -> None:
         cells = list(queryset.select_related("role_skill__skill", "level__role"))
         self._apply(request, cells, empty=True)
+
+
+class SharedPartAdmin(admin.ModelAdmin[Any]):
+    """A part a framework shares (a scale, a track, the framework itself): a save is one change
+    set through one role that shows it, and the framework's other roles that show it follow
+    (one version each); a part no role shows yet is written directly (no role to version)."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Parts come and go with the framework's documents, which say where they are used.
+        return False
+
+    def write_unused(self, obj: Any, form: SharedPartForm) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        roles = form.roles()
+        if not roles:
+            self.write_unused(obj, form)
+            return
+        if _admin_apply(request, roles[0], form.shared_changes()) is None:
+            self.message_user(request, _("Nothing changed."), level=messages.INFO)
+
+
+@admin.register(Scale)
+class ScaleAdmin(SharedPartAdmin):
+    form = ScaleAdminForm
+    list_display = ("name", "slug", "framework")
+    list_filter = ("framework",)
+    list_select_related = ("framework",)
+    fields = ("framework", "slug", "name", "description", "scale_steps")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["framework", "slug"] if obj is not None else []
+
+    def write_unused(self, obj: Scale, form: SharedPartForm) -> None:
+        change = cast(SetScale, form.shared_change())
+        row = scale_write(
+            framework=form.cleaned_data.get("framework") or obj.framework, scale=change.scale
+        )
+        obj.pk = row.pk  # the admin's messages and log link the saved row
+
+
+@admin.register(Track)
+class TrackAdmin(SharedPartAdmin):
+    form = TrackAdminForm
+    list_display = ("name", "code", "framework")
+    list_filter = ("framework",)
+    list_select_related = ("framework",)
+    fields = ("framework", "code", "name", "description")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["framework", "code"] if obj is not None else []
+
+    def write_unused(self, obj: Track, form: SharedPartForm) -> None:
+        change = cast(SetTrack, form.shared_change())
+        row = track_write(
+            framework=form.cleaned_data.get("framework") or obj.framework, track=change.track
+        )
+        obj.pk = row.pk
+
+
+@admin.register(Framework)
+class FrameworkAdmin(SharedPartAdmin):
+    form = FrameworkAdminForm
+    list_display = ("name", "slug")
+    fields = ("slug", "name", "description", "framework_source")
+    readonly_fields = ("slug",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A framework comes with its document (the import page).
+        return False
+
+    def write_unused(self, obj: Framework, form: SharedPartForm) -> None:
+        # No role to version: the framework's own row is all there is.
+        obj.source = json.dumps(form.cleaned_data["framework_source"], ensure_ascii=False)
+        obj.full_clean()
+        obj.save(update_fields=["name", "description", "source"])
 
 
 @admin.register(RoleSkill)

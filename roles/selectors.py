@@ -747,3 +747,25 @@ def role_cell_page_get(*, slug: str, skill_slug: str, level_code: str) -> CellDe
             for code, content in json.loads(skill.steps or "{}").items()
         },
     )
+
+
+def roles_showing(
+    *,
+    skill: Skill | None = None,
+    scale: Scale | None = None,
+    track: Track | None = None,
+    framework: Framework | None = None,
+) -> list[Role]:
+    """The roles (by id, with their framework) that show a shared part: a skill in their
+    matrix, a scale their skills use, a track their levels sit on, or any role of a framework.
+    A curator's edit of the part goes through one of them (1 query)."""
+    roles = Role.objects.select_related("framework", "family")
+    if skill is not None:
+        roles = roles.filter(role_skills__skill=skill)
+    if scale is not None:
+        roles = roles.filter(role_skills__skill__scale=scale)
+    if track is not None:
+        roles = roles.filter(levels__track=track)
+    if framework is not None:
+        roles = roles.filter(framework=framework)
+    return list(roles.distinct().order_by("pk"))

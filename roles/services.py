@@ -643,6 +643,8 @@ def _follow_shared(
     domain, the framework) changed since ``before`` was read: what it shows now differs."""
     versions = []
     for role, old in before:
+        # The framework row may have changed since the role was read (its source, licence).
+        role.framework = Framework.objects.get(pk=cast(int, role.framework_id))
         now = role_state_from_matrix(role_matrix_for(role))
         if now == old:
             continue

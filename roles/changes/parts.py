@@ -307,7 +307,9 @@ def settle(state: RoleState) -> RoleState:
         levels = {level.code for level in state.levels}
         for level in cast(dict[str, JSON], grading.get("thresholds", {})):
             if level not in levels:
-                raise FieldInvalid(f"grading.thresholds.{level}", "unknown_level", level=level)
+                raise FieldInvalid(
+                    f"grading.thresholds.{level}", "unknown_level", level=level, role=state.slug
+                )
     return state
 
 

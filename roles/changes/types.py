@@ -638,8 +638,20 @@ _ALL_TYPES: tuple[type[Change], ...] = (
 )
 CHANGE_TYPES: dict[str, type[Change]] = {cls.op: cls for cls in _ALL_TYPES}
 # What a proposal may carry (DESIGN §5); the rest are for curators and imports.
+# v2's role-local parts too (a cell, a row, a level's rank/track/sections); the shared ones
+# (set_skill, set_scale …) change other roles, so they stay with curators for now.
 PROPOSAL_OPS = frozenset(
-    {"set_requirement", "set_details", "add_skill", "remove_skill", "set_focus", "set_stack"}
+    {
+        "set_requirement",
+        "set_details",
+        "add_skill",
+        "remove_skill",
+        "set_focus",
+        "set_stack",
+        "set_cell",
+        "set_row",
+        "set_level_field",
+    }
 )
 
 

@@ -196,21 +196,29 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _step_change(code: str, before: Any, after: Any) -> str | None:
+    if before.name != after.name:
+        return gettext("step %(code)s renamed “%(old)s” → “%(new)s”") % {
+            "code": code,
+            "old": before.name,
+            "new": after.name,
+        }
+    if before != after:
+        return gettext("step %(code)s re-described") % {"code": code}
+    return None
+
+
 def _steps_words(old: Any, new: Any) -> str:
     """How a scale's steps changed: steps added, removed, renamed, re-described."""
     before = {step.code: step for step in old or ()}
     after = {step.code: step for step in new or ()}
     lines = [gettext("step %(code)s added") % {"code": c} for c in after if c not in before]
     lines += [gettext("step %(code)s removed") % {"code": c} for c in before if c not in after]
-    for code, step in after.items():
-        if code in before and before[code].name != step.name:
-            lines.append(
-                gettext("step %(code)s renamed “%(old)s” → “%(new)s”")
-                % {"code": code, "old": before[code].name, "new": step.name}
-            )
-        elif code in before and before[code] != step:
-            lines.append(gettext("step %(code)s re-described") % {"code": code})
-    if [s.code for s in old or ()] != [s.code for s in new or ()] and not lines:
+    changed = (
+        _step_change(code, before[code], step) for code, step in after.items() if code in before
+    )
+    lines += [line for line in changed if line]
+    if not lines and list(before) != list(after):
         lines.append(gettext("steps reordered"))
     return "; ".join(lines) or gettext("steps edited")
 

@@ -34,7 +34,9 @@
     add_skill: ["name", "domain", "level", "code"],
     remove_skill: ["skill"],
     set_focus: ["level", "text"],
-    set_stack: ["level", "items"]
+    set_stack: ["level", "items"],
+    set_cell: ["skill", "level", "code", "mandatory", "summary", "details"],
+    set_row: ["skill", "text"]
   };
 
   function sync(row) {

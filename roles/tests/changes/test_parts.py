@@ -178,3 +178,11 @@ def test_unused_shared_parts_are_trimmed_from_the_role(engineer):
         ]
     )
     assert [t.code for t in apply_changes(engineer, moved).state.tracks] == ["ic"]
+
+
+def test_a_points_rule_naming_an_unknown_level_is_refused_in_words(engineer):
+    rule = {"rule": "points", "thresholds": {"e1": 0, "nope": 5}}
+    change = {"op": "set_role_field", "field": "grading", "value": rule}
+    with pytest.raises(ChangeError) as refused:
+        apply_changes(engineer, parse_changes([change]))
+    assert refused.value.problems[0].message == "no level 'nope' in role 'hw-software-engineer'"

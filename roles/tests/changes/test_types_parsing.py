@@ -124,8 +124,8 @@ def test_the_ops_offered_are_those_allowed_that_exist():
             "changes[0].op",
             "unknown_op",
             {
-                "choices": "add_skill, remove_skill, set_details, set_focus, set_requirement, "
-                "set_stack",
+                "choices": "add_skill, remove_skill, set_cell, set_details, set_focus, "
+                "set_level_field, set_requirement, set_row, set_stack",
                 "value": "rename_skill",
             },
         )
