@@ -208,12 +208,18 @@ def _step_change(code: str, before: Any, after: Any) -> str | None:
     return None
 
 
+def _steps_added_removed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    added = [gettext("step %(code)s added") % {"code": c} for c in after if c not in before]
+    return added + [
+        gettext("step %(code)s removed") % {"code": c} for c in before if c not in after
+    ]
+
+
 def _steps_words(old: Any, new: Any) -> str:
     """How a scale's steps changed: steps added, removed, renamed, re-described."""
     before = {step.code: step for step in old or ()}
     after = {step.code: step for step in new or ()}
-    lines = [gettext("step %(code)s added") % {"code": c} for c in after if c not in before]
-    lines += [gettext("step %(code)s removed") % {"code": c} for c in before if c not in after]
+    lines = _steps_added_removed(before, after)
     changed = (
         _step_change(code, before[code], step) for code, step in after.items() if code in before
     )
