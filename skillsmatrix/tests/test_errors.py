@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 from django.utils.html import escape
 
-from grading.errors import AssessmentError, AssessmentNotFound, ShareLinksLimited
+from grading.errors import (
+    AssessmentError,
+    AssessmentNotFound,
+    GradingNotSupported,
+    ShareLinksLimited,
+)
 from proposals.errors import (
     ProposalError,
     ProposalForbidden,
@@ -89,6 +94,13 @@ DOMAIN_ERRORS = [
         {},
         {"Retry-After": "600"},
         id="ShareLinksLimited",
+    ),
+    pytest.param(
+        lambda: GradingNotSupported("Not supported yet.", nothing_to_grade=False),
+        422,
+        {"status": "not_supported"},
+        {},
+        id="GradingNotSupported",
     ),
 ]
 

@@ -53,6 +53,7 @@ def test_every_operation_documents_its_errors_with_the_error_body(schema):
             "404",
             "413",
             "415",
+            "422",
             "429",
         },
     }
