@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
-from typing import Any, ClassVar
+from typing import Any
 
 from django.http import HttpResponse
 from django.urls import path
@@ -15,9 +14,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from grading.engine import RANKS, GradeResult
-from grading.selectors import grade_ratings, grading_sheet_get
-from roles.models import RequirementCode
+from grading.engine import Gap, GradeResult, PointsResult
+from grading.selectors import GradingSheet, grade_ratings, grading_sheet_get
 from roles.selectors import role_get
 from skillsmatrix.api import InputError
 
@@ -42,40 +40,133 @@ class _GapSerializer(serializers.Serializer[Any]):
     steps = serializers.IntegerField(min_value=1)
 
 
-def grade_result_data(result: GradeResult) -> dict[str, Any]:
-    """The response body, field for field as ``RoleGradeApi.OutputSerializer`` documents it.
+@extend_schema_serializer(component_name="GradePath")
+class _PathSerializer(serializers.Serializer[Any]):
+    track = serializers.CharField(allow_null=True, help_text="The track; null on a trackless path.")
+    grade = serializers.CharField(allow_null=True)
+    next_level = serializers.CharField(allow_null=True)
+    gaps = _GapSerializer(many=True)
+    points_missing = serializers.FloatField(
+        allow_null=True, help_text="Points rule: the points short of the next level."
+    )
+
+
+@extend_schema_serializer(component_name="GradePointsThreshold")
+class _ThresholdSerializer(serializers.Serializer[Any]):
+    level = serializers.CharField()
+    threshold = serializers.FloatField()
+    reached = serializers.BooleanField()
+    missing = serializers.FloatField(min_value=0.0)
+
+
+@extend_schema_serializer(component_name="GradePointsSkill")
+class _SkillPointsSerializer(serializers.Serializer[Any]):
+    skill = serializers.CharField()
+    rating = serializers.CharField(allow_null=True)
+    points = serializers.FloatField()
+
+
+@extend_schema_serializer(component_name="GradePointsStep")
+class _PointsStepSerializer(serializers.Serializer[Any]):
+    skill = serializers.CharField()
+    rating = serializers.CharField(allow_null=True)
+    next = serializers.CharField(help_text="The skill's next step.")
+    adds = serializers.FloatField(help_text="The points that step adds.")
+
+
+@extend_schema_serializer(component_name="GradePoints")
+class _PointsSerializer(serializers.Serializer[Any]):
+    total = serializers.FloatField()
+    skills = _SkillPointsSerializer(many=True)
+    thresholds = _ThresholdSerializer(many=True)
+    suggestions = _PointsStepSerializer(many=True)
+
+
+def _gaps_data(gaps: tuple[Gap, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "skill": gap.skill,
+            "domain": gap.domain,
+            "code": gap.code,
+            "rating": gap.rating_code,
+            "mandatory": gap.mandatory,
+            "steps": gap.steps,
+        }
+        for gap in gaps
+    ]
+
+
+def _points_data(points: PointsResult) -> dict[str, Any]:
+    return {
+        "total": points.total,
+        "skills": [
+            {"skill": item.skill, "rating": item.rating_code, "points": item.points}
+            for item in points.per_skill
+        ],
+        "thresholds": [
+            {
+                "level": item.level,
+                "threshold": item.threshold,
+                "reached": item.reached,
+                "missing": item.missing,
+            }
+            for item in points.thresholds
+        ],
+        "suggestions": [
+            {
+                "skill": item.skill,
+                "rating": item.rating_code,
+                "next": item.next_code,
+                "adds": item.adds,
+            }
+            for item in points.suggestions
+        ],
+    }
+
+
+def grade_result_data(result: GradeResult, *, tracks: bool = False) -> dict[str, Any]:
+    """The response body, field for field as ``RoleGradeApi.OutputSerializer`` documents it:
+    ``paths`` only for a role with tracks, ``points`` only under the points rule.
 
     Built directly because this is the hot path of the calculator: serializing up to a few
     hundred gap fields through DRF fields cost more than grading itself. A test checks the two
     stay identical.
     """
-    return {
+    data: dict[str, Any] = {
+        "status": result.status,
         "grade": result.grade,
         "next_level": result.next_level,
         "levels": [
             {"code": level.code, "met": level.met, "coverage": level.coverage}
             for level in result.levels
         ],
-        "gaps": [
-            {
-                "skill": gap.skill,
-                "domain": gap.domain,
-                "code": gap.code,
-                "rating": gap.rating_code,
-                "mandatory": gap.mandatory,
-                "steps": gap.steps,
-            }
-            for gap in result.gaps
-        ],
+        "gaps": _gaps_data(result.gaps),
     }
+    if tracks:
+        data["paths"] = [
+            {
+                "track": path.track,
+                "grade": path.grade,
+                "next_level": path.next_level,
+                "gaps": _gaps_data(path.gaps),
+                "points_missing": path.points_missing,
+            }
+            for path in result.paths
+        ]
+    if result.points is not None:
+        data["points"] = _points_data(result.points)
+    return data
 
 
-def grade_result_json(result: GradeResult) -> bytes:
+def grade_result_json(result: GradeResult, *, tracks: bool = False) -> bytes:
     """:func:`grade_result_data` encoded byte for byte as the API's ``JSONRenderer`` does
     (compact, UTF-8, strict floats, U+2028/2029 escaped), without its per-call set-up; a test
     checks the two stay identical."""
     text = json.dumps(
-        grade_result_data(result), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+        grade_result_data(result, tracks=tracks),
+        ensure_ascii=False,
+        allow_nan=False,
+        separators=(",", ":"),
     )
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
 
@@ -87,27 +178,34 @@ def _shown(value: object, limit: int = 60) -> str:
 
 
 def _ratings_problems(
-    ratings: dict[str, Any], *, known: Collection[str], role_slug: str
+    ratings: dict[str, Any], *, sheet: GradingSheet, role_slug: str
 ) -> dict[str, str]:
-    """Each rating's problem by skill: an unknown skill or a value that is not a rating."""
+    """Each rating's problem by skill: an unknown skill or a value that is not a step of the
+    skill's scale."""
     problems: dict[str, str] = {}
-    for skill, code in ratings.items():
-        if skill not in known:
-            problems[skill] = _("unknown skill '%(skill)s' in role '%(role)s'") % {
-                "skill": _shown(skill),
+    for slug, code in ratings.items():
+        skill = sheet.skill(slug)
+        if skill is None:
+            problems[slug] = _("unknown skill '%(skill)s' in role '%(role)s'") % {
+                "skill": _shown(slug),
                 "role": role_slug,
             }
-        elif code is not None and (not isinstance(code, str) or code not in RANKS):
-            problems[skill] = _('"%(value)s" is not a rating: use "A", "W", "E" or null.') % {
-                "value": _shown(code)
+        elif code is not None and (not isinstance(code, str) or code not in skill.step_codes):
+            problems[slug] = _(
+                '"%(value)s" is not a rating of %(skill)s: use %(steps)s or null.'
+            ) % {
+                "value": _shown(code),
+                "skill": skill.name,
+                "steps": ", ".join(f'"{step}"' for step in skill.step_codes),
             }
     return problems
 
 
-def _ratings_validate(ratings: dict[str, Any], *, known: Collection[str], role_slug: str) -> None:
+def _ratings_validate(ratings: dict[str, Any], *, sheet: GradingSheet, role_slug: str) -> None:
     """Refuse more ratings than the role has skills before looking at any of them (the work and
     the answer stay bounded by the role's size), then report the first few problems and how
     many there are."""
+    known = sheet.matrix.skill_slugs
     if len(ratings) > len(known):
         message = ngettext(
             "%(count)d ratings for a role of %(skills)d skill",
@@ -115,7 +213,7 @@ def _ratings_validate(ratings: dict[str, Any], *, known: Collection[str], role_s
             len(known),
         ) % {"count": len(ratings), "skills": len(known)}
         raise InputError(f"ratings: {message}", {"ratings": [message]})
-    problems = _ratings_problems(ratings, known=known, role_slug=role_slug)
+    problems = _ratings_problems(ratings, sheet=sheet, role_slug=role_slug)
     if not problems:
         return
     reported = dict(list(problems.items())[:REPORTED_PROBLEMS])
@@ -139,19 +237,16 @@ class RoleGradeApi(APIView):
     (1); plus the session and user (2) for a signed-in browser session.
     """
 
-    error_statuses: ClassVar[dict[str, str]] = {
-        "422": "The role cannot be graded exactly yet (a forked ladder, scales of its own, a "
-        "points rule) or has nothing to grade; `status` says which."
-    }
-
     @extend_schema_serializer(component_name="GradeRequest")
     class InputSerializer(serializers.Serializer[Any]):
         ratings = serializers.DictField(
-            child=serializers.ChoiceField(choices=RequirementCode.choices, allow_null=True),
+            child=serializers.CharField(allow_null=True),
             help_text=(
-                "Your rating of each skill of the role, by skill slug: A, W, E or null (not "
-                "rated). Skills left out count as not rated; a skill the role does not have is "
-                "refused (400), and so are more ratings than the role has skills."
+                "Your rating of each skill of the role, by skill slug: a step code of that "
+                "skill's scale (A, W or E on the built-in scale; the role's `scales` list the "
+                "others) or null (not rated). Skills left out count as not rated; a skill the "
+                "role does not have or a code not on the skill's scale is refused (400, naming "
+                "the skill and its steps), and so are more ratings than the role has skills."
             ),
         )
 
@@ -164,10 +259,27 @@ class RoleGradeApi(APIView):
 
     @extend_schema_serializer(component_name="GradeResult")
     class OutputSerializer(serializers.Serializer[Any]):
+        status = serializers.ChoiceField(
+            choices=["graded", "nothing_to_grade"],
+            help_text="`nothing_to_grade`: the role has no levels or nothing to reach them by "
+            "(no cell asks for a step; no level has a points threshold); no grade then.",
+        )
         grade = serializers.CharField(allow_null=True)
         next_level = serializers.CharField(allow_null=True)
         levels = _LevelSerializer(many=True)
         gaps = _GapSerializer(many=True)
+        paths = _PathSerializer(
+            many=True,
+            required=False,
+            help_text="Roles whose ladder forks into tracks: each track's path (the trackless "
+            "levels and the track's), its grade, next level and gaps. The overall grade is the "
+            "met level of highest rank; `next_level` and `gaps` follow its path.",
+        )
+        points = _PointsSerializer(
+            required=False,
+            help_text="Roles graded by points: the total, each skill's points, each level's "
+            "threshold and how far it is, and the steps that would add most.",
+        )
 
     @extend_schema(
         summary="Grade self-ratings",
@@ -185,9 +297,20 @@ class RoleGradeApi(APIView):
                 value={"ratings": {"docker": "W", "kubernetes-core": "A", "terraform": None}},
             ),
             OpenApiExample(
+                "A forked ladder, rated on a five-step scale",
+                request_only=True,
+                value={"ratings": {"hw-testing": "4", "hw-operations": "3", "hw-coaching": "2"}},
+            ),
+            OpenApiExample(
+                "A points ladder",
+                request_only=True,
+                value={"ratings": {"hw-shipping": "m3", "hw-mentoring": "m2"}},
+            ),
+            OpenApiExample(
                 "Junior met, gaps to Middle",
                 response_only=True,
                 value={
+                    "status": "graded",
                     "grade": "junior",
                     "next_level": "middle",
                     "levels": [
@@ -219,14 +342,14 @@ class RoleGradeApi(APIView):
             serializer.is_valid(raise_exception=True)
             ratings = serializer.validated_data["ratings"]
         sheet = grading_sheet_get(role=role)
-        sheet.check_gradable()
-        _ratings_validate(ratings, known=sheet.matrix.skill_slugs, role_slug=role.slug)
+        _ratings_validate(ratings, sheet=sheet, role_slug=role.slug)
         result = grade_ratings(
             sheet=sheet, ratings={skill: code for skill, code in ratings.items() if code}
         )
         # Content negotiation has already settled on JSON (the only renderer; anything else
         # is a 406 before the view runs), so the body is encoded here as the renderer would.
-        return HttpResponse(grade_result_json(result), content_type="application/json")
+        body = grade_result_json(result, tracks=bool(sheet.tracks))
+        return HttpResponse(body, content_type="application/json")
 
 
 urlpatterns = [

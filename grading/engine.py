@@ -138,6 +138,9 @@ class Matrix:
     tracks: Mapping[str, str] = field(default_factory=dict, hash=False)
     track_order: tuple[str, ...] = ()
     thresholds: Mapping[str, float] | None = field(default=None, hash=False)
+    # Level → its rank on the band (DESIGN §4b); a level without one ranks by its place in the
+    # ladder (1, 2, …). The overall grade is the path grade of highest rank.
+    ranks: Mapping[str, int] = field(default_factory=dict, hash=False)
     # Compiled once per matrix (a role version's lives in the process): each level's cells in
     # gap order with their gaps; each skill's top rank and cells, so grading counts met cells
     # from the rated skills alone; the paths as level indices; each level's threshold.
@@ -151,6 +154,7 @@ class Matrix:
         init=False, repr=False, compare=False, default=None
     )
     _gradable: bool = field(init=False, repr=False, compare=False, default=False)
+    _heights: tuple[int, ...] = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self) -> None:
         if len(set(self.levels)) != len(self.levels):
@@ -182,6 +186,11 @@ class Matrix:
         object.__setattr__(self, "_paths", _compile_paths(self.levels, tracks, self.track_order))
         object.__setattr__(self, "_level_thresholds", level_thresholds)
         object.__setattr__(self, "_gradable", gradable)
+        ranks = MappingProxyType(dict(self.ranks))
+        _check_levels_named(ranks, positions, "rank")
+        object.__setattr__(self, "ranks", ranks)
+        heights = tuple(ranks.get(code, index + 1) for index, code in enumerate(self.levels))
+        object.__setattr__(self, "_heights", heights)
 
     @property
     def skill_slugs(self) -> frozenset[str]:
@@ -669,12 +678,9 @@ def grade(matrix: Matrix, ratings: Mapping[str, int], *, optional_share: float) 
     total = _points_total(matrix, ratings) if points_rule else 0.0
     levels = _level_results(matrix, ratings, optional_share, total)
     if not matrix._gradable:
-        # No grade, except that a cumulative matrix with levels but no cells keeps the grade
-        # v1 gave it (every level met: the top one), which test_engine.py pins; ``status`` and
-        # ``at_top`` say there is nothing to grade.
-        cumulative_top = levels[-1].code if levels and not points_rule else None
+        # No grade: a role with nothing to test is never "top level met" (DESIGN §5).
         return GradeResult(
-            grade=cumulative_top,
+            grade=None,
             next_level=None,
             levels=levels,
             gaps=(),
@@ -683,9 +689,12 @@ def grade(matrix: Matrix, ratings: Mapping[str, int], *, optional_share: float) 
             points=_points_result(matrix, ratings, total, None) if points_rule else None,
         )
     graded = _path_results(matrix, levels, total)
+    heights = matrix._heights
     best_index, best = graded[0]
     for grade_index, path in graded[1:]:
-        if grade_index is not None and (best_index is None or grade_index > best_index):
+        if grade_index is not None and (
+            best_index is None or heights[grade_index] > heights[best_index]
+        ):
             best_index, best = grade_index, path
     return GradeResult(
         grade=best.grade,

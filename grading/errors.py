@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from http import HTTPStatus
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -40,17 +39,3 @@ class ShareLinksLimited(RateLimited):
             retry_after=retry_after,
             title=_("Too many share links"),
         )
-
-
-class GradingNotSupported(DomainError):
-    """A role today's grade engine cannot grade exactly (a forked ladder, scales of its own, a
-    points rule) or that has nothing to grade: refused rather than graded wrongly."""
-
-    status = HTTPStatus.UNPROCESSABLE_ENTITY
-
-    def __init__(self, reason: str, *, nothing_to_grade: bool) -> None:
-        super().__init__(reason)
-        self.nothing_to_grade = nothing_to_grade
-
-    def details(self) -> dict[str, Any]:
-        return {"status": "nothing_to_grade" if self.nothing_to_grade else "not_supported"}

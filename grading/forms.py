@@ -1,4 +1,5 @@
-"""The calculator's form: one optional A/W/E choice per skill of the role."""
+"""The calculator's form: one optional choice per skill of the role, among the steps of that
+skill's scale (A/W/E on the built-in one)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from grading.selectors import GradingSheet
-from roles.models import RequirementCode
 
-RATING_CHOICES = [("", _("None")), *RequirementCode.choices]
 FIELD_PREFIX = "rating-"
 
 
@@ -19,8 +18,9 @@ def rating_field_name(skill_slug: str) -> str:
 
 
 class RatingsForm(forms.Form):
-    """Fields ``rating-<skill slug>`` built from a :class:`GradingSheet`; values outside
-    ""/A/W/E are refused. The template renders the radios itself, grouped by domain."""
+    """Fields ``rating-<skill slug>`` built from a :class:`GradingSheet`; a value that is not
+    "" or a step of the skill's scale is refused. The template renders the choices itself,
+    grouped by domain."""
 
     hide_codes = forms.BooleanField(required=False)
 
@@ -29,11 +29,13 @@ class RatingsForm(forms.Form):
         self.sheet = sheet
         for skill in sheet.skills:
             self.fields[rating_field_name(skill.slug)] = forms.ChoiceField(
-                label=skill.name, choices=RATING_CHOICES, required=False
+                label=skill.name,
+                choices=[("", _("None")), *((step.code, step.name) for step in skill.steps)],
+                required=False,
             )
 
     def ratings(self) -> dict[str, str]:
-        """Skill slug → code for the rated skills (call after ``is_valid()``)."""
+        """Skill slug → step code for the rated skills (call after ``is_valid()``)."""
         return {
             skill.slug: code
             for skill in self.sheet.skills

@@ -10,22 +10,28 @@ it was taken on, so it keeps showing the result it had.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils.translation import gettext, gettext_noop
 
 from grading import engine
-from grading.errors import AssessmentNotFound, GradingNotSupported
+from grading.errors import AssessmentNotFound
 from grading.models import Assessment
-from roles.changes.state import RoleState
+from roles.changes.state import AWE, Content, RoleState, SkillState, Step
 from roles.framework_document import role_states
 from roles.models import Level, Role, RoleVersion
 from roles.presenters import RoleMatrix
 from roles.selectors import role_matrix_for, role_state_from_matrix
+
+
+@dataclass(frozen=True, slots=True)
+class SheetTrack:
+    code: str
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,23 @@ class SheetLevel:
     name: str
     short: str
     focus: str
+    # v2: the track the level is on ("" = every path), its rank on the band (None: its place
+    # in the ladder) and, under the points rule, the total it asks for (None: none).
+    track: str = ""
+    rank: int | None = None
+    threshold: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SheetStep:
+    """A step of a skill's scale as the calculator offers it: the scale's name and definition,
+    what this skill looks like at that step (v2), and its points under the points rule."""
+
+    code: str
+    name: str
+    description: str = ""
+    content: Content | None = None
+    points: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +64,7 @@ class SheetCell:
     level: str
     code: str | None
     mandatory: bool
+    not_applicable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +72,17 @@ class SheetSkill:
     slug: str
     name: str
     cells: tuple[SheetCell, ...]
+    steps: tuple[SheetStep, ...] = ()
+    description: str = ""
+    # On the built-in A/W/E scale: its step names are the site's, translated when shown.
+    awe: bool = True
+
+    def step(self, code: str | None) -> SheetStep | None:
+        return next((step for step in self.steps if step.code == code), None)
+
+    @property
+    def step_codes(self) -> tuple[str, ...]:
+        return tuple(step.code for step in self.steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,122 +92,190 @@ class SheetDomain:
     skills: tuple[SheetSkill, ...]
 
 
+POINTS = "points"
+CUMULATIVE = "cumulative"
+
+
 @dataclass(frozen=True, slots=True)
 class GradingSheet:
     levels: tuple[SheetLevel, ...]
     domains: tuple[SheetDomain, ...]
     matrix: engine.Matrix
-    # Why the grade engine cannot grade this role yet ("" when it can): format v2 roles with
-    # forked ladders, their own scales or a points rule come with the next engine; until then
-    # the calculator says so rather than give a wrong grade.
-    unsupported: str = ""
+    # The role's rule (DESIGN §5): cumulative (with its optional share) or points.
+    rule: str = CUMULATIVE
+    # The role's own optional share (None: the site's GRADING_OPTIONAL_SHARE, read when grading).
+    optional_share: float | None = None
+    tracks: tuple[SheetTrack, ...] = ()
+    layout: str = "matrix"
+    # Every skill rated on the built-in A/W/E scale: the calculator shows one legend for all.
+    awe_only: bool = True
+    # No levels, or nothing to reach them by: no cell asks for a step (cumulative), no level
+    # has a threshold (points). The calculator says so rather than grade (DESIGN §5).
     nothing_to_grade: bool = False
+    _by_slug: Mapping[str, SheetSkill] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
 
     def level(self, code: str | None) -> SheetLevel | None:
         return next((level for level in self.levels if level.code == code), None)
 
-    def check_gradable(self) -> None:
-        """Raise :class:`GradingNotSupported` when the engine cannot grade this role."""
-        if self.unsupported:
-            raise GradingNotSupported(
-                gettext(self.unsupported), nothing_to_grade=self.nothing_to_grade
-            )
+    def track(self, code: str | None) -> SheetTrack | None:
+        return next((track for track in self.tracks if track.code == code), None)
 
     @property
     def skills(self) -> tuple[SheetSkill, ...]:
         return tuple(skill for domain in self.domains for skill in domain.skills)
 
+    def skill(self, slug: str) -> SheetSkill | None:
+        return self._by_slug.get(slug)
 
-def _sheet(levels: list[SheetLevel], domains: list[SheetDomain], state: RoleState) -> GradingSheet:
-    unsupported = unsupported_reason(state)
-    # The engine is only given what it grades exactly; a sheet it cannot grade keeps its
-    # skills (for the page) with no requirements.
-    matrix = engine.Matrix(
+    @property
+    def skills_by_slug(self) -> Mapping[str, SheetSkill]:
+        return self._by_slug
+
+    def __post_init__(self) -> None:
+        by_slug = {skill.slug: skill for domain in self.domains for skill in domain.skills}
+        object.__setattr__(self, "_by_slug", by_slug)
+
+
+def _points_of(state: RoleState, scale: str, step: Step) -> float:
+    """A step's points under the role's points rule: the rule's own figure for the scale's step,
+    else the step's (0 when neither gives one)."""
+    given = (state.grading or {}).get("points")
+    if isinstance(given, dict):
+        figure = given.get(scale or AWE, {})
+        if isinstance(figure, dict) and step.code in figure:
+            return float(figure[step.code])
+    return float(step.points or 0)
+
+
+def _sheet_steps(state: RoleState, skill: SkillState) -> tuple[SheetStep, ...]:
+    return tuple(
+        SheetStep(
+            code=step.code,
+            name=step.name,
+            description=step.description,
+            content=skill.steps.get(step.code) or None,
+            points=_points_of(state, skill.scale, step),
+        )
+        for step in state.scale(skill.scale).steps
+    )
+
+
+def _sheet_skill(state: RoleState, skill: SkillState) -> SheetSkill:
+    cells = []
+    for level in state.levels:
+        cell = skill.cells.get(level.code)
+        counted = cell is not None and cell.counted
+        cells.append(
+            SheetCell(
+                level=level.code,
+                code=cell.code if cell is not None and counted else None,
+                mandatory=cell.mandatory if cell is not None and counted else True,
+                not_applicable=cell is not None and cell.not_applicable,
+            )
+        )
+    return SheetSkill(
+        slug=skill.slug,
+        name=skill.name,
+        cells=tuple(cells),
+        steps=_sheet_steps(state, skill),
+        description=skill.row_description or skill.description,
+        awe=skill.scale in ("", AWE),
+    )
+
+
+def _engine_row(
+    domain: SheetDomain, skill: SheetSkill, *, points_rule: bool
+) -> engine.SkillRequirements:
+    return engine.SkillRequirements(
+        skill=skill.slug,
+        domain=domain.slug,
+        requirements=tuple(
+            engine.Requirement(level=cell.level, code=cell.code, mandatory=cell.mandatory)
+            for cell in skill.cells
+            if cell.code is not None
+        ),
+        steps=skill.step_codes,
+        points=tuple(step.points for step in skill.steps) if points_rule else (),
+    )
+
+
+def _engine_matrix(
+    levels: list[SheetLevel],
+    domains: list[SheetDomain],
+    tracks: list[SheetTrack],
+    *,
+    points_rule: bool,
+) -> engine.Matrix:
+    return engine.Matrix(
         levels=tuple(level.code for level in levels),
         skills=tuple(
-            engine.SkillRequirements(
-                skill=skill.slug,
-                domain=domain.slug,
-                requirements=()
-                if unsupported
-                else tuple(
-                    engine.Requirement(level=cell.level, code=cell.code, mandatory=cell.mandatory)
-                    for cell in skill.cells
-                    if cell.code is not None
-                ),
-            )
+            _engine_row(domain, skill, points_rule=points_rule)
             for domain in domains
             for skill in domain.skills
         ),
+        tracks={level.code: level.track for level in levels if level.track},
+        track_order=tuple(track.code for track in tracks),
+        ranks={level.code: level.rank for level in levels if level.rank is not None},
+        thresholds={level.code: level.threshold for level in levels if level.threshold is not None}
+        if points_rule
+        else None,
     )
-    return GradingSheet(
-        levels=tuple(levels),
-        domains=tuple(domains),
-        matrix=matrix,
-        unsupported=unsupported,
-        nothing_to_grade=unsupported == NOTHING_TO_GRADE,
-    )
 
 
-NOTHING_TO_GRADE = gettext_noop(
-    "This role has nothing to grade: it has no levels or no requirements."
-)
-
-
-def nothing_to_grade(state: RoleState) -> bool:
-    """A role with no levels, or no cell asking for a step (DESIGN §5)."""
-    return not state.levels or not any(c.counted for s in state.skills for c in s.cells.values())
-
-
-def unsupported_reason(state: RoleState) -> str:
-    """Why today's engine (one chain of levels, A/W/E, the cumulative rule with the site's
-    optional share) cannot grade a role exactly, or "". ``n/a`` cells are fine: never counted,
-    they weigh as an empty cell does."""
-    grading = state.grading or {"rule": "cumulative"}
-    share = grading.get("optional_share", settings.GRADING_OPTIONAL_SHARE)
-    if grading.get("rule") != "cumulative" or share != settings.GRADING_OPTIONAL_SHARE:
-        return gettext_noop("This role's grading rule is not supported yet.")
-    if nothing_to_grade(state):
-        return NOTHING_TO_GRADE
-    if any(level.track for level in state.levels):
-        return gettext_noop(
-            "This role's ladder forks into tracks; grading forked ladders is not supported yet."
-        )
-    if any(skill.scale for skill in state.skills):
-        return gettext_noop(
-            "This role rates skills on scales of their own; grading them is not supported yet."
-        )
-    return ""
+def _sheet_tracks(state: RoleState) -> list[SheetTrack]:
+    """The tracks the role's levels are on, in the framework's order."""
+    used = {level.track for level in state.levels if level.track}
+    tracks = [SheetTrack(code=t.code, name=t.name) for t in state.tracks if t.code in used]
+    known = {track.code for track in tracks}
+    for level in state.levels:  # a track the framework does not name (not from an import)
+        if level.track and level.track not in known:
+            known.add(level.track)
+            tracks.append(SheetTrack(code=level.track, name=level.track))
+    return tracks
 
 
 def grading_sheet_from_state(state: RoleState) -> GradingSheet:
     """The sheet of a role's state: its domains grouped as its page shows them (no queries)."""
+    grading = state.grading or {}
+    points_rule = grading.get("rule") == POINTS
+    thresholds = grading.get("thresholds") if points_rule else None
+    thresholds = thresholds if isinstance(thresholds, dict) else {}
     levels = [
-        SheetLevel(code=level.code, name=level.name, short=level.short, focus=level.focus)
+        SheetLevel(
+            code=level.code,
+            name=level.name,
+            short=level.short,
+            focus=level.focus,
+            track=level.track,
+            rank=level.rank,
+            threshold=float(thresholds[level.code]) if level.code in thresholds else None,
+        )
         for level in state.levels
     ]
     skills = {skill.slug: skill for skill in state.skills}
-    domains = []
-    for domain, slugs in state.grouped():
-        rows = []
-        for slug in slugs:
-            skill = skills[slug]
-            cells = []
-            for level in state.levels:
-                cell = skill.cells.get(level.code)
-                counted = cell is not None and cell.counted
-                cells.append(
-                    SheetCell(
-                        level=level.code,
-                        code=cell.code if cell is not None and counted else None,
-                        mandatory=cell.mandatory if cell is not None and counted else True,
-                    )
-                )
-            rows.append(SheetSkill(slug=slug, name=skill.name, cells=tuple(cells)))
-        domains.append(
-            SheetDomain(slug=domain, name=state.domain_names[domain], skills=tuple(rows))
+    domains = [
+        SheetDomain(
+            slug=domain,
+            name=state.domain_names[domain],
+            skills=tuple(_sheet_skill(state, skills[slug]) for slug in slugs),
         )
-    return _sheet(levels, domains, state)
+        for domain, slugs in state.grouped()
+    ]
+    share = grading.get("optional_share")
+    tracks = _sheet_tracks(state)
+    return GradingSheet(
+        levels=tuple(levels),
+        domains=tuple(domains),
+        matrix=_engine_matrix(levels, domains, tracks, points_rule=points_rule),
+        rule=POINTS if points_rule else CUMULATIVE,
+        optional_share=None if share is None else float(share),
+        tracks=tuple(tracks),
+        layout=state.layout_kind,
+        awe_only=all(skill.scale in ("", AWE) for skill in state.skills),
+        nothing_to_grade=not state.has_something_to_grade(),
+    )
 
 
 def grading_sheet_from_matrix(matrix: RoleMatrix) -> GradingSheet:
@@ -224,14 +327,27 @@ def grading_sheet_for_version(*, role: Role, number: int) -> GradingSheet | None
     return None if snapshot is None else grading_sheet_from_document(snapshot)
 
 
-def grade_ratings(*, sheet: GradingSheet, ratings: dict[str, str]) -> engine.GradeResult:
-    """Grade rating codes (skill slug → A/W/E) against a sheet with the configured optional
-    share. No queries."""
+def grade_ratings(*, sheet: GradingSheet, ratings: Mapping[str, str]) -> engine.GradeResult:
+    """Grade ratings (skill slug → a step code of that skill's scale) against a sheet with the
+    role's optional share, or the site's. No queries. Raises :class:`engine.UnknownStep` for a
+    code not on its skill's scale (callers check ratings first)."""
+    share = sheet.optional_share
     return engine.grade(
         sheet.matrix,
-        engine.ratings_from_codes(ratings),
-        optional_share=settings.GRADING_OPTIONAL_SHARE,
+        engine.ratings_from_step_codes(sheet.matrix, ratings),
+        optional_share=settings.GRADING_OPTIONAL_SHARE if share is None else share,
     )
+
+
+def known_ratings(sheet: GradingSheet, ratings: Mapping[str, object]) -> dict[str, str]:
+    """The ratings of skills the sheet has, on their skill's scale: a stored assessment may
+    rate skills, or steps, that a later version of the role removed."""
+    known: dict[str, str] = {}
+    for slug, code in ratings.items():
+        skill = sheet.skill(slug)
+        if skill is not None and isinstance(code, str) and code in skill.step_codes:
+            known[slug] = code
+    return known
 
 
 def assessment_get(*, token: str) -> Assessment:

@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from grading.engine import RANKS
 from grading.errors import AssessmentError as AssessmentError  # exported: callers catch it
 from grading.models import Assessment
 from grading.selectors import GradingSheet, grade_ratings
@@ -20,18 +19,19 @@ from roles.models import Role
 
 
 def _clean_ratings(sheet: GradingSheet, ratings: Mapping[str, str | None]) -> dict[str, str]:
-    known = sheet.matrix.skill_slugs
     cleaned: dict[str, str] = {}
-    for skill, code in ratings.items():
-        if skill not in known:
-            raise AssessmentError(_("Unknown skill %(skill)s.") % {"skill": skill})
+    for slug, code in ratings.items():
+        skill = sheet.skill(slug)
+        if skill is None:
+            raise AssessmentError(_("Unknown skill %(skill)s.") % {"skill": slug})
         if code is None or code == "":
             continue
-        if code not in RANKS:
+        if code not in skill.step_codes:
             raise AssessmentError(
-                _("The rating of %(skill)s must be A, W or E.") % {"skill": skill}
+                _("The rating of %(skill)s must be one of %(steps)s.")
+                % {"skill": skill.name, "steps": ", ".join(skill.step_codes)}
             )
-        cleaned[skill] = code
+        cleaned[slug] = code
     return cleaned
 
 
@@ -51,6 +51,8 @@ def assessment_create(
     """
     if role.current_version < 1:
         raise AssessmentError(_("This role has no published version to assess against yet."))
+    if sheet.nothing_to_grade:
+        raise AssessmentError(_("This role has nothing to grade: it has no levels to reach."))
     cleaned = _clean_ratings(sheet, ratings)
     if not cleaned:
         # A result with nothing rated says nothing about anyone: not worth a share link.

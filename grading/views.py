@@ -20,14 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language
 
-from grading.errors import (
-    AssessmentError,
-    AssessmentNotFound,
-    GradingNotSupported,
-    ShareLinksLimited,
-)
+from grading.errors import AssessmentError, AssessmentNotFound, ShareLinksLimited
 from grading.forms import FIELD_PREFIX, RatingsForm, rating_field_name
-from grading.models import Assessment
 from grading.report import grade_report, rating_groups
 from grading.selectors import (
     GradingSheet,
@@ -36,6 +30,7 @@ from grading.selectors import (
     grade_ratings,
     grading_sheet_for_version,
     grading_sheet_get,
+    known_ratings,
 )
 from grading.services import assessment_create
 from roles.models import Role
@@ -50,17 +45,6 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{22,64}")
 HISTORY_PAGE_SIZE = 25
 
 
-def _known_ratings(sheet: GradingSheet, assessment: Assessment) -> dict[str, str]:
-    """A stored assessment's ratings of skills the sheet still has (a later version may have
-    removed some)."""
-    known = sheet.matrix.skill_slugs
-    return {
-        skill: code
-        for skill, code in assessment.ratings.items()
-        if skill in known and code in {"A", "W", "E"}
-    }
-
-
 def _prefill(request: HttpRequest, role: Role, sheet: GradingSheet) -> dict[str, str]:
     """Ratings of a stored assessment (``?from=<token>``) still valid on the current sheet,
     so a shared result can be re-graded against the current version of the role."""
@@ -73,12 +57,13 @@ def _prefill(request: HttpRequest, role: Role, sheet: GradingSheet) -> dict[str,
         return {}
     if assessment.role_id != role.pk:
         return {}
-    return _known_ratings(sheet, assessment)
+    return known_ratings(sheet, assessment.ratings)
 
 
 def _ratings_in_query(request: HttpRequest, sheet: GradingSheet) -> dict[str, str] | None:
     """Ratings given in the address (``?rating-<skill>=W``, as a language or theme switch comes
-    back with them), or None when it names none. Values that are not A/W/E are ignored."""
+    back with them), or None when it names none. Values not on their skill's scale are
+    ignored."""
     if not any(key.startswith(FIELD_PREFIX) for key in request.GET):
         return None
     form = RatingsForm(request.GET, sheet=sheet)
@@ -113,11 +98,8 @@ def _calculator_context(
 def calculator(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     role = role_get(slug=slug)
     sheet = grading_sheet_get(role=role)
-    try:
-        sheet.check_gradable()
-    except GradingNotSupported as exc:
-        role_url = reverse("roles:detail", args=[role.slug])
-        return refusal_page(request, exc, back_url=role_url, back_label=_("Back to the role"))
+    if sheet.nothing_to_grade:
+        return render(request, "grading/nothing_to_grade.html", {"role": role, "sheet": sheet})
     status = 200
     error = ""
     if request.method == "POST":
@@ -150,7 +132,6 @@ def calculator_switch(request: HttpRequest, slug: str) -> HttpResponse:
     so nothing rated is lost, with or without JavaScript."""
     role = role_get(slug=slug)
     sheet = grading_sheet_get(role=role)
-    sheet.check_gradable()
     form = RatingsForm(request.POST, sheet=sheet)
     form.is_valid()  # a tampered rating is dropped, the others are kept
     query = {rating_field_name(skill): code for skill, code in form.ratings().items()}
@@ -169,7 +150,6 @@ def assessment_share(request: HttpRequest, slug: str) -> HttpResponse:
     """Store the posted ratings and redirect to their share page."""
     role = role_get(slug=slug)
     sheet = grading_sheet_get(role=role)
-    sheet.check_gradable()
     retry_after = rate_limit_hit(
         scope="grading-share",
         key=client_key(request),
@@ -214,7 +194,7 @@ def assessment_detail(request: HttpRequest, token: str) -> HttpResponse:
     snapshot_missing = sheet is None
     if sheet is None:
         sheet = grading_sheet_get(role=role)
-    ratings = _known_ratings(sheet, assessment)
+    ratings = known_ratings(sheet, assessment.ratings)
     result = grade_ratings(sheet=sheet, ratings=ratings)
     context = {
         "assessment": assessment,

@@ -22,12 +22,6 @@ ERROR_SERIALIZER = inline_serializer(
             required=False,
             help_text="Invalid input only: the problems by field (for a map, by key).",
         ),
-        "status": serializers.ChoiceField(
-            choices=["not_supported", "nothing_to_grade"],
-            required=False,
-            help_text="A grade refused (422): the role's shape cannot be graded yet, or the role "
-            "has nothing to grade.",
-        ),
         "error_count": serializers.IntegerField(
             required=False,
             min_value=1,

@@ -28,7 +28,8 @@ def test_grading_returns_the_design_shape(api, seed_role):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"grade", "next_level", "levels", "gaps"}
+    assert set(body) == {"status", "grade", "next_level", "levels", "gaps"}
+    assert body["status"] == "graded"
     assert body["grade"] is None
     assert body["next_level"] == "junior"
     assert [level["code"] for level in body["levels"]] == [
@@ -162,7 +163,7 @@ def test_many_bad_ratings_report_the_first_few_and_a_count(api, seed_role):
 def test_one_bad_rating_is_named_with_the_ratings_there_are(api, seed_role):
     response = api.post(url(seed_role.slug), {"ratings": {"docker": "X"}}, format="json")
 
-    problem = '"X" is not a rating: use "A", "W", "E" or null.'
+    problem = '"X" is not a rating of Docker: use "A", "W", "E" or null.'
     assert response.status_code == 400
     assert response.json() == {
         "message": f"ratings.docker: {problem}",
@@ -177,7 +178,8 @@ def test_two_bad_ratings_say_how_many_problems_there_are(api, seed_role):
     response = api.post(url(seed_role.slug), {"ratings": ratings}, format="json")
 
     assert response.json()["message"] == (
-        'ratings.docker: "X" is not a rating: use "A", "W", "E" or null. (2 problems in all)'
+        'ratings.docker: "X" is not a rating of Docker: use "A", "W", "E" or null. '
+        "(2 problems in all)"
     )
 
 
@@ -280,7 +282,9 @@ def test_the_hot_path_body_matches_the_documented_serializer(seed_role):
     )
     results.append(GradeResult(grade=None, next_level="l", levels=(), gaps=(odd,)))
     for result in results:
-        documented = RoleGradeApi.OutputSerializer(result).data
-        assert grade_result_data(result) == documented
+        data = grade_result_data(result)
+        # Every field documented, with the documented types (a dict serializes the keys it has).
+        documented = RoleGradeApi.OutputSerializer(data).data
+        assert data == documented
         assert grade_result_json(result) == JSONRenderer().render(documented)
     assert b"a\\u2028b" in grade_result_json(results[-1])

@@ -390,6 +390,10 @@ def test_every_level_up_to_the_grade_is_met_and_the_next_is_not(case):
 
     for index, level in enumerate(levels):
         assert result.levels[index].met == _reference_met(rows, ratings, level, share)
+    if not any(cells for _, _, cells in rows):
+        # Nothing to grade: no grade, never "top level met" (DESIGN §5).
+        assert (result.status, result.grade, result.next_level) == ("nothing_to_grade", None, None)
+        return
     assert all(result.levels[index].met for index in range(reached + 1))
     if reached + 1 < len(levels):
         assert result.next_level == levels[reached + 1]

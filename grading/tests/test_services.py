@@ -42,7 +42,7 @@ def test_anonymous_assessments_have_no_user_and_distinct_tokens(seed_role, djang
     ("ratings", "message"),
     [
         ({"no-such-skill": "A"}, r"^Unknown skill no-such-skill\.$"),
-        ({"github-copilot": "X"}, r"^The rating of github-copilot must be A, W or E\.$"),
+        ({"github-copilot": "X"}, r"^The rating of GitHub Copilot must be one of A, W, E\.$"),
     ],
 )
 def test_bad_ratings_are_refused_and_nothing_is_saved(seed_role, ratings, message):

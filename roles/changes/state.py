@@ -303,6 +303,18 @@ class RoleState:
     def track(self, code: str) -> TrackState | None:
         return next((track for track in self.tracks if track.code == code), None)
 
+    def has_something_to_grade(self) -> bool:
+        """Whether a rating can reach a level (DESIGN §5 "nothing to grade"): the role has levels
+        and, under the points rule, a level with a threshold, else a cell asking for a step."""
+        if not self.levels:
+            return False
+        grading = self.grading or {}
+        if grading.get("rule") == "points":
+            thresholds = grading.get("thresholds")
+            codes = {level.code for level in self.levels}
+            return isinstance(thresholds, dict) and any(code in codes for code in thresholds)
+        return any(cell.counted for skill in self.skills for cell in skill.cells.values())
+
     def fits_v1(self) -> bool:
         """Whether format v1 holds this role exactly (DESIGN §4b): the site framework, awe
         cells only, at least one level, skills of a domain together, nothing v2 only."""

@@ -9,7 +9,6 @@ from django.utils.html import escape
 from grading.errors import (
     AssessmentError,
     AssessmentNotFound,
-    GradingNotSupported,
     ShareLinksLimited,
 )
 from proposals.errors import (
@@ -94,13 +93,6 @@ DOMAIN_ERRORS = [
         {},
         {"Retry-After": "600"},
         id="ShareLinksLimited",
-    ),
-    pytest.param(
-        lambda: GradingNotSupported("Not supported yet.", nothing_to_grade=False),
-        422,
-        {"status": "not_supported"},
-        {},
-        id="GradingNotSupported",
     ),
 ]
 
