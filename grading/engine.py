@@ -221,7 +221,7 @@ def _threshold(thresholds: Mapping[str, float], level: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
         raise MatrixError(f"threshold of {level!r} must be a number, not {value!r}")
-    return value
+    return float(value)
 
 
 def _compile_rows(
@@ -531,7 +531,7 @@ def _met_cells(matrix: Matrix, ratings: Mapping[str, int]) -> tuple[list[int], l
 
 
 def _points_of(row: SkillRequirements, rating: int) -> float:
-    return row.points[rating - 1] if rating and row.points else 0
+    return float(row.points[rating - 1]) if rating and row.points else 0.0
 
 
 def _points_total(matrix: Matrix, ratings: Mapping[str, int]) -> float:
