@@ -236,9 +236,8 @@ def reference(framework: Framework, ratings: dict[str, int], share: float) -> di
         "total": total if thresholds is not None else None,
     }
     if nothing:
-        # A cumulative matrix with levels and no cells keeps v1's grade: its top level.
-        top = framework.levels[-1] if framework.levels and thresholds is None else None
-        answer.update(status="nothing_to_grade", grade=top, next=None, gaps=(), paths=[])
+        # No grade: never "top level met" for a role with nothing to test.
+        answer.update(status="nothing_to_grade", grade=None, next=None, gaps=(), paths=[])
         return answer
     path_answers = []
     for track, on_path in paths(framework):

@@ -505,8 +505,8 @@ def test_a_cumulative_matrix_without_cells_is_nothing_to_grade():
     assert result.status == "nothing_to_grade"
     assert (result.next_level, result.gaps, result.paths) == (None, (), ())
     assert result.at_top is False
-    # The grade stays what v1 answered (every level met), which test_engine.py pins.
-    assert result.grade == "two"
+    # Never "top level met" for a role with nothing to test (DESIGN §5).
+    assert result.grade is None
 
 
 def test_a_v1_matrix_is_graded_on_one_trackless_path():
@@ -541,3 +541,33 @@ def test_the_matrix_stays_hashable_and_read_only():
     assert matrix != _forked(track_order=("manager", "ic"))
     with pytest.raises(TypeError):
         matrix.tracks["mid"] = "ic"  # type: ignore[index]
+
+
+def test_the_overall_grade_is_the_met_level_of_highest_rank_not_the_later_in_the_ladder():
+    # Staff (IC) and EM (manager) share rank 4; EM comes later in the ladder.
+    rows = (SkillRequirements("s", "d", (Requirement("base", "A"),)),)
+    tied = Matrix(
+        levels=("base", "staff", "em"),
+        skills=rows,
+        tracks={"staff": "ic", "em": "manager"},
+        track_order=("ic", "manager"),
+        ranks={"base": 1, "staff": 4, "em": 4},
+    )
+    assert grade(tied, {"s": 1}, optional_share=0.5).grade == "staff"  # tie: the first path
+
+    # A manager level ranked above the IC one wins although the ladder lists it first.
+    ranked = Matrix(
+        levels=("base", "lead", "staff"),
+        skills=rows,
+        tracks={"lead": "manager", "staff": "ic"},
+        track_order=("ic", "manager"),
+        ranks={"base": 1, "lead": 5, "staff": 4},
+    )
+    result = grade(ranked, {"s": 1}, optional_share=0.5)
+    assert result.grade == "lead"
+    assert [path.track for path in result.paths] == ["ic", "manager"]
+
+
+def test_ranks_must_name_levels_of_the_matrix():
+    with pytest.raises(engine.MatrixError, match="rank for unknown level 'x'"):
+        Matrix(levels=("a",), skills=(), ranks={"x": 1})
