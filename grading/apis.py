@@ -284,9 +284,11 @@ class RoleGradeApi(APIView):
     @extend_schema(
         summary="Grade self-ratings",
         description=(
-            "Grades ratings of the role's skills against its current version: the grade (the "
-            "highest level met with every level below it), each level's coverage, and the gaps "
-            "to the next level, most important first."
+            "Grades ratings of the role's skills against its current version, each on its "
+            "skill's scale: the grade (the highest level met with every level below it on its "
+            "path; for a forked ladder the met level of highest rank over the tracks' paths; "
+            "for a points ladder the highest threshold the total reaches), each level's "
+            "coverage, and the gaps to the next level, most important first."
         ),
         request=InputSerializer,
         responses=OutputSerializer,
@@ -327,6 +329,103 @@ class RoleGradeApi(APIView):
                             "steps": 1,
                         }
                     ],
+                },
+            ),
+            OpenApiExample(
+                "A forked ladder: each track's path",
+                response_only=True,
+                value={
+                    "status": "graded",
+                    "grade": "senior",
+                    "next_level": "staff",
+                    "levels": [
+                        {"code": "senior", "met": True, "coverage": 1.0},
+                        {"code": "staff", "met": False, "coverage": 0.0},
+                        {"code": "em", "met": False, "coverage": 0.4},
+                    ],
+                    "gaps": [
+                        {
+                            "skill": "hw-testing",
+                            "domain": "craft",
+                            "code": "5",
+                            "rating": "4",
+                            "mandatory": True,
+                            "steps": 1,
+                        }
+                    ],
+                    "paths": [
+                        {
+                            "track": "ic",
+                            "grade": "senior",
+                            "next_level": "staff",
+                            "gaps": [
+                                {
+                                    "skill": "hw-testing",
+                                    "domain": "craft",
+                                    "code": "5",
+                                    "rating": "4",
+                                    "mandatory": True,
+                                    "steps": 1,
+                                }
+                            ],
+                            "points_missing": None,
+                        },
+                        {
+                            "track": "manager",
+                            "grade": "senior",
+                            "next_level": "em",
+                            "gaps": [
+                                {
+                                    "skill": "hw-planning",
+                                    "domain": "delivery",
+                                    "code": "4",
+                                    "rating": "3",
+                                    "mandatory": True,
+                                    "steps": 1,
+                                }
+                            ],
+                            "points_missing": None,
+                        },
+                    ],
+                },
+            ),
+            OpenApiExample(
+                "A points ladder: the total and the thresholds",
+                response_only=True,
+                value={
+                    "status": "graded",
+                    "grade": "g3",
+                    "next_level": "g4",
+                    "levels": [
+                        {"code": "g3", "met": True, "coverage": 1.0},
+                        {"code": "g4", "met": False, "coverage": 1.0},
+                    ],
+                    "gaps": [],
+                    "points": {
+                        "total": 9.0,
+                        "skills": [
+                            {"skill": "hw-shipping", "rating": "m3", "points": 6.0},
+                            {"skill": "hw-mentoring", "rating": "m2", "points": 3.0},
+                        ],
+                        "thresholds": [
+                            {"level": "g3", "threshold": 9.0, "reached": True, "missing": 0.0},
+                            {"level": "g4", "threshold": 18.0, "reached": False, "missing": 9.0},
+                        ],
+                        "suggestions": [
+                            {"skill": "hw-shipping", "rating": "m3", "next": "m4", "adds": 6.0}
+                        ],
+                    },
+                },
+            ),
+            OpenApiExample(
+                "A role with nothing to grade",
+                response_only=True,
+                value={
+                    "status": "nothing_to_grade",
+                    "grade": None,
+                    "next_level": None,
+                    "levels": [],
+                    "gaps": [],
                 },
             ),
         ],
