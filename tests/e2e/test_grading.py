@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from roles.services import role_import
+from roles.services import document_import, role_import
 from roles.tests.factories import role_document
 
 
@@ -259,3 +260,77 @@ def test_the_action_bar_is_compact_on_a_phone(
         screenshot(page, f"grading-action-bar-360-{language}", full_page=False)
     finally:
         context.close()
+
+
+# --- Grading any framework (issue 17) -------------------------------------------------------------
+
+HARBOUR = Path(__file__).resolve().parents[2] / "roles" / "data" / "harbour-works.framework.json"
+
+
+@pytest.fixture
+def harbour_works(transactional_db):
+    document_import(raw=HARBOUR.read_bytes())
+
+
+@pytest.mark.parametrize(("width", "language"), [(1280, "en"), (360, "es")])
+def test_a_forked_ladder_is_rated_on_its_scale_and_shows_each_track(
+    live_server, harbour_works, browser, screenshot, width, language
+):
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale=language, color_scheme="dark"
+    )
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(f"{live_server.url}/roles/hw-software-engineer/grade/")
+        testing = page.get_by_role("group", name="Testing")
+        # The skill's own scale, its steps' words a click away.
+        expect(testing.get_by_role("radio")).to_have_count(6)
+        testing.locator("summary").click()
+        expect(testing.locator(".rating-step-list")).to_contain_text("Practitioner")
+        expect(testing.locator(".rating-step-list")).to_contain_text(
+            "Designs the test strategy of a product line."
+        )
+        ratings = {"Testing": "4", "Operations": "3", "Planning and estimating": "3"}
+        ratings |= {"Coaching": "2", "Hiring": "2"}
+        for skill, code in ratings.items():
+            group = page.get_by_role("group", name=skill)
+            group.locator(f"label.rating-choice-{code}").click()
+        result = page.locator("#grade-result")
+        expect(result.locator(".grade-name")).to_have_text("Senior Engineer")
+        expect(result.locator('.grade-path[data-track="ic"]')).to_contain_text("Staff Engineer")
+        expect(result.locator('.grade-path[data-track="manager"]')).to_contain_text(
+            "Engineering Manager"
+        )
+        # Keyboard: arrows move along the skill's five steps.
+        page.get_by_role("group", name="Coaching").locator("input[value='2']").focus()
+        page.keyboard.press("ArrowRight")
+        expect(
+            page.get_by_role("group", name="Coaching").locator("input[value='3']")
+        ).to_be_checked()
+        screenshot(page, f"grading-forked-{language}-{width}")
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_a_checklist_is_ticked_and_a_points_ladder_totals(
+    live_server, harbour_works, page, screenshot
+):
+    page.goto(f"{live_server.url}/roles/hw-site-reliability/grade/")
+    page.get_by_label(re.compile("^Demonstrated")).first.check()
+    page.get_by_role("group", name=re.compile("^Notices when teammates")).get_by_role(
+        "checkbox"
+    ).check()
+    expect(page.locator("#grade-result .grade-name")).to_have_text("SRE II")
+    screenshot(page, "grading-checklist")
+
+    page.goto(f"{live_server.url}/roles/hw-growth-ladder/grade/")
+    page.get_by_role("group", name="Shipping").locator("label", has_text="m3").click()
+    page.get_by_role("group", name="Mentoring").locator("label", has_text="m2").click()
+    expect(page.locator("#grade-result .points-total")).to_contain_text("9")
+    expect(page.locator("#grade-result .grade-name")).to_have_text("Growth 3")
+    expect(page.locator('#grade-result tr[data-level="g4"]')).to_contain_text("9 to go")
+    screenshot(page, "grading-points")
+    assert page.console_errors == []
