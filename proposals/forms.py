@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
 from django import forms
@@ -16,8 +17,8 @@ from proposals.models import (
     Review,
 )
 from proposals.selectors import SORTS, domain_choices, role_choices, role_is_v2
-from roles.changes.parts import LINE_LIMIT, TEXT_LIMIT
-from roles.changes.state import RoleState
+from roles.changes.parts import LINE_LIMIT, TEXT_LIMIT, scale_json
+from roles.changes.state import RoleState, content_json
 
 SORT_LABELS = {"newest": _("Newest"), "score": _("Score"), "closing": _("Closing soon")}
 
@@ -105,24 +106,81 @@ _PATH_INPUTS = {
     "requirements": "code",
 }
 CODE_CHOICES = [("", _("Empty cell")), ("A", "A"), ("W", "W"), ("E", "E")]
-# A v2 role's kinds of change: whole cells in the skill's own steps and words, and what a
-# skill means in this role. Adding a skill (on no scale of the framework) stays with v1 roles;
-# the parts a framework shares (a skill's scale, a scale, a track) are for curators.
+# A v2 role's kinds of change: whole cells in the skill's own steps and words, what a skill
+# means in this role, a level's band, track and sections, and two parts the framework shares
+# (what a skill looks like at one step of its scale, a scale step's name and description:
+# every role showing them changes once applied). Some editor rows are one change type seen
+# one field at a time ("level_rank" is a set_level_field of the rank, "skill_step" a set_skill
+# keeping the skill's other steps): ``ChangeForm.as_json`` gives the change.
 V2_OP_LABELS = {
     "set_cell": _("Set a cell: its step and words"),
     "set_row": _("Say what a skill means in this role"),
     "remove_skill": OP_LABELS["remove_skill"],
     "set_focus": OP_LABELS["set_focus"],
     "set_stack": OP_LABELS["set_stack"],
+    "level_rank": _("Set a level's band (its rank across roles)"),
+    "level_track": _("Put a level on a track"),
+    "level_sections": _("Set a level's sections (scope, impact …)"),
+    "skill_step": _("Say what a skill looks like at one step (every role showing it)"),
+    "scale_step": _("Rename or describe a step of a scale (every role using it)"),
 }
+# Adding a skill on a v2 role: a new skill is on the built-in A/W/E scale (add_skill carries
+# no scale), so it is offered only where the role's skills are on that scale too.
+V2_AWE_OP_LABELS = {"add_skill": OP_LABELS["add_skill"]}
 OP_FIELDS.update(
     {
         "set_cell": ("skill", "level", "code", "mandatory", "summary", "details"),
         "set_row": ("skill", "text"),
+        "level_rank": ("level", "rank"),
+        "level_track": ("level", "track"),
+        "level_sections": ("level", "text"),
+        "skill_step": ("skill", "code", "summary", "details"),
+        "scale_step": ("step", "step_name", "details"),
     }
 )
 _PATH_INPUTS.update({"cell": "code", "cell.code": "code", "description": "text"})
 _PATH_INPUTS.update({"cell.summary": "summary", "cell.details": "details"})
+_PATH_INPUTS.update({"steps": "code", "scale": "step", "scale.steps": "step_name"})
+# Where ``changes[i].value`` of a level row is shown.
+_VALUE_INPUTS = {"level_rank": "rank", "level_track": "track", "level_sections": "text"}
+_LEVEL_FIELDS = {"level_rank": "rank", "level_track": "track", "level_sections": "sections"}
+
+
+class SkillChoiceField(forms.ChoiceField):
+    """A skill of the role, picked by name (the value is its slug). Any value is taken: the
+    change-set service says what is wrong with a skill the role does not have."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+def sections_from_text(text: str) -> list[dict[str, Any]]:
+    """Sections typed as text: blocks apart by a blank line, each a title line, then lines of
+    text and "- " items."""
+    sections = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        lines = [line.rstrip() for line in block.strip().splitlines() if line.strip()]
+        if not lines:
+            continue
+        items = [line.strip()[2:].strip() for line in lines[1:] if line.strip()[:2] in ("- ", "* ")]
+        texts = [line for line in lines[1:] if line.strip()[:2] not in ("- ", "* ")]
+        section: dict[str, Any] = {"title": lines[0].strip()}
+        if texts:
+            section["text"] = "\n".join(texts)
+        if items:
+            section["items"] = items
+        sections.append(section)
+    return sections
+
+
+def sections_as_text(state: RoleState, level: str) -> str:
+    """A level's sections in the text form :func:`sections_from_text` reads."""
+    found = state.level(level)
+    blocks = []
+    for section in found.sections if found else ():
+        lines = [section.title, *([section.text] if section.text else [])]
+        blocks.append("\n".join([*lines, *(f"- {item}" for item in section.items)]))
+    return "\n\n".join(blocks)
 
 
 class StepChoiceField(forms.ChoiceField):
@@ -133,7 +191,7 @@ class StepChoiceField(forms.ChoiceField):
         return True
 
 
-def _step_options(state: RoleState, scale: str) -> list[tuple[str, str]]:
+def step_options(state: RoleState, scale: str) -> list[tuple[str, str]]:
     return [(step.code, f"{step.code} · {step.name}") for step in state.scale(scale).steps]
 
 
@@ -166,12 +224,8 @@ class ChangeForm(forms.Form):
     """One change of the editor; ``as_json()`` gives its roles.changes JSON form."""
 
     op = forms.ChoiceField(label=_("Change"), choices=list(OP_LABELS.items()))
-    skill = forms.CharField(
-        label=_("Skill"),
-        required=False,
-        max_length=100,
-        help_text=_("The skill's short name, for example “apache-kafka”."),
-    )
+    # Picked by name among the role's skills once the form knows the role (its state).
+    skill = forms.CharField(label=_("Skill"), required=False, max_length=100)
     level = forms.ChoiceField(label=_("Level"), required=False)
     code = forms.ChoiceField(label=_("Requirement"), required=False, choices=CODE_CHOICES)
     mandatory = forms.BooleanField(label=_("Mandatory"), required=False, initial=True)
@@ -196,17 +250,49 @@ class ChangeForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["level"]).choices = [("", "—"), *levels]
-        # A v2 role: skills picked by name, cells in their own scale's steps, with words.
+        if state is not None:
+            # Skills picked by name (the value is the slug), in v1 and v2 alike.
+            self.fields["skill"] = SkillChoiceField(
+                label=_("Skill"),
+                required=False,
+                choices=[("", "—"), *((skill.slug, skill.name) for skill in state.skills)],
+            )
+        # A v2 role: cells in their own scale's steps, with words.
         self.state = state if state is not None and role_is_v2(state) else None
         if self.state is not None:
             self._make_v2(self.state)
 
     def _make_v2(self, state: RoleState) -> None:
-        self.fields["op"] = forms.ChoiceField(label=_("Change"), choices=list(V2_OP_LABELS.items()))
-        self.fields["skill"] = forms.ChoiceField(
-            label=_("Skill"),
+        labels = dict(V2_OP_LABELS)
+        if all(not skill.scale for skill in state.skills):
+            labels = {**V2_AWE_OP_LABELS, **labels}
+        self.fields["op"] = forms.ChoiceField(label=_("Change"), choices=list(labels.items()))
+        self.fields["rank"] = forms.IntegerField(
+            label=_("Band"),
             required=False,
-            choices=[("", "—"), *((skill.slug, skill.name) for skill in state.skills)],
+            min_value=0,
+            max_value=1000,
+            help_text=_("Levels of different roles with one band sit side by side; empty: none."),
+        )
+        self.fields["track"] = forms.ChoiceField(
+            label=_("Track"),
+            required=False,
+            choices=[("", _("Every path")), *((t.code, t.name) for t in state.tracks)],
+        )
+        self.fields["step"] = forms.ChoiceField(
+            label=_("Step of a scale"),
+            required=False,
+            choices=[
+                ("", "—"),
+                *(
+                    (f"{scale.slug}:{step.code}", f"{scale.name} · {step.code} {step.name}")
+                    for scale in state.scales
+                    for step in scale.steps
+                ),
+            ],
+        )
+        self.fields["step_name"] = forms.CharField(
+            label=_("Step name"), required=False, max_length=LINE_LIMIT
         )
         self.fields["code"] = StepChoiceField(
             label=_("Step"), required=False, choices=self._code_choices(state)
@@ -221,8 +307,9 @@ class ChangeForm(forms.Form):
             widget=forms.Textarea(attrs={"rows": 3}),
             help_text=_("Markdown: what this level asks of the skill, in words."),
         )
-        # No new skills here: a v2 skill belongs to a scale of the framework.
-        del self.fields["name"], self.fields["domain"]
+        if "add_skill" not in labels:
+            # No new skills here: a v2 skill belongs to a scale of the framework.
+            del self.fields["name"], self.fields["domain"]
         self.fields["text"].help_text = _("A focus, or what the skill means in this role.")
 
     def _code_choices(self, state: RoleState) -> list[Any]:
@@ -231,9 +318,9 @@ class ChangeForm(forms.Form):
         chosen = state.skill(str(self["skill"].value() or ""))
         fixed: list[Any] = [("", _("Empty cell")), ("n/a", _("n/a: does not apply"))]
         if chosen is not None:
-            return [*fixed, *_step_options(state, chosen.scale)]
+            return [*fixed, *step_options(state, chosen.scale)]
         scales = dict.fromkeys(skill.scale for skill in state.skills)
-        return [*fixed, *((state.scale(s).name, _step_options(state, s)) for s in scales)]
+        return [*fixed, *((state.scale(s).name, step_options(state, s)) for s in scales)]
 
     def _check_step(self, data: dict[str, Any]) -> None:
         """A step of the chosen skill's scale, "n/a" or none; else say which steps it has."""
@@ -256,9 +343,13 @@ class ChangeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         op = data.get("op", "")
-        if op == "set_cell":
+        if op in ("set_cell", "skill_step"):
             self._check_step(data)
-        needed = {"skill", "level", "name", "domain"} & set(OP_FIELDS.get(op, ()))
+        if op == "skill_step" and data.get("code", "") in ("", "n/a"):
+            self.add_error("code", _("Choose one of the skill's steps."))
+        needed = {"skill", "level", "name", "domain", "step", "step_name"} & set(
+            OP_FIELDS.get(op, ())
+        )
         if op == "add_skill":
             needed -= {"level"}
         for name in sorted(needed):
@@ -288,9 +379,62 @@ class ChangeForm(forms.Form):
             return None
         return cell
 
+    def _skill_step_json(self) -> dict[str, Any]:
+        """A set_skill giving the chosen step its summary and details; the skill's scale, its
+        other steps, its domain and its x- keys stay as they are."""
+        data, state = self.cleaned_data, cast(RoleState, self.state)
+        skill = state.skill(data["skill"])
+        if skill is None:  # the service names the unknown skill
+            return {"op": "set_skill", "skill": data["skill"], "scale": ""}
+        steps = {code: content_json(content) for code, content in skill.steps.items()}
+        old = skill.steps.get(data["code"])
+        content = content_json(old) if old else {}
+        content.update(summary=data["summary"], details=data["details"])
+        steps[data["code"]] = {key: value for key, value in content.items() if value}
+        change: dict[str, Any] = {
+            "op": "set_skill",
+            "skill": skill.slug,
+            "scale": skill.scale,
+            "steps": {code: item for code, item in steps.items() if item},
+        }
+        if skill.home_domain:
+            change["domain"] = skill.home_domain
+        if skill.skill_extensions:
+            change["extensions"] = dict(skill.skill_extensions)
+        return change
+
+    def _scale_step_json(self) -> dict[str, Any]:
+        """A set_scale renaming and re-describing the chosen step; the rest stays."""
+        data, state = self.cleaned_data, cast(RoleState, self.state)
+        slug, _sep, code = data["step"].partition(":")
+        scale = next(s for s in state.scales if s.slug == slug)
+        steps = [
+            replace(step, name=data["step_name"], description=data["details"])
+            if step.code == code
+            else step
+            for step in scale.steps
+        ]
+        return {"op": "set_scale", "scale": scale_json(replace(scale, steps=tuple(steps)))}
+
+    def _level_json(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        field = _LEVEL_FIELDS[data["op"]]
+        value: Any = {
+            "rank": data.get("rank"),
+            "track": data.get("track", ""),
+            "sections": sections_from_text(data["text"]),
+        }[field]
+        return {"op": "set_level_field", "level": data["level"], "field": field, "value": value}
+
     def as_json(self) -> dict[str, Any]:
         data = self.cleaned_data
         op = data["op"]
+        if op in _LEVEL_FIELDS:
+            return self._level_json()
+        if op == "skill_step":
+            return self._skill_step_json()
+        if op == "scale_step":
+            return self._scale_step_json()
         if op == "set_cell":
             return {
                 "op": op,
@@ -327,5 +471,9 @@ class ChangeForm(forms.Form):
 
     def add_path_error(self, field: str, message: str) -> None:
         """Show a service error (``changes[i].<field>``) next to the matching input."""
-        name = _PATH_INPUTS.get(field) or _PATH_INPUTS.get(field.split(".", 1)[0], "")
-        self.add_error(name or None, message)
+        op = self["op"].value()
+        if field == "value" and op in _VALUE_INPUTS:
+            name = _VALUE_INPUTS[op]
+        else:
+            name = _PATH_INPUTS.get(field) or _PATH_INPUTS.get(field.split(".", 1)[0], "")
+        self.add_error(name if name in self.fields else None, message)

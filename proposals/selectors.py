@@ -36,7 +36,7 @@ from proposals.models import (
     Vote,
 )
 from roles.changes.base import Change
-from roles.changes.diff import RoleDiff, preview
+from roles.changes.diff import FieldDiff, RoleDiff, preview
 from roles.changes.errors import ChangeError, ChangeProblem
 from roles.changes.state import Cell, RoleState, Section
 from roles.changes.types import PROPOSAL_OPS, parse_changes
@@ -231,29 +231,30 @@ def proposal_tally(*, proposal: Proposal) -> tuple[int, int]:
     return counts["up"], counts["down"]
 
 
+def _may_review(proposal: Proposal) -> Q:
+    """The expertise that may review ``proposal``: global, or of a domain it touches when
+    every part it touches is in a domain. A part in none (a level, a scale, a track, the
+    framework, a domain new to the framework) is for global experts only, so a domain
+    expert's approval never carries it. Subqueries: no query of its own."""
+    targets = ProposalTarget.objects.filter(proposal=proposal)
+    touched = targets.filter(domain_id__isnull=False).values("domain_id")
+    outside = Exists(targets.filter(domain_id__isnull=True))
+    return Q(domain__isnull=True) | (Q(domain__in=touched) & Q(~outside))
+
+
 def expert_can_review(*, user: AnyUser, proposal: Proposal) -> bool:
     """Whether ``user`` is a global expert or an expert of a domain the proposal touches (one
     query). Authors never review their own proposals."""
     if not isinstance(user, User) or not user.is_active or user.pk == proposal.author_id:
         return False
-    touched = ProposalTarget.objects.filter(proposal=proposal, domain_id__isnull=False).values(
-        "domain_id"
-    )
-    return bool(
-        Expertise.objects.filter(Q(domain__isnull=True) | Q(domain__in=touched), user=user).exists()
-    )
+    return bool(Expertise.objects.filter(_may_review(proposal), user=user).exists())
 
 
 def proposal_expert_ids(*, proposal: Proposal) -> list[int]:
     """The active members who may review ``proposal``: experts of a domain it touches and
     global experts, its author left out (one query)."""
-    touched = ProposalTarget.objects.filter(proposal=proposal, domain_id__isnull=False).values(
-        "domain_id"
-    )
     return list(
-        Expertise.objects.filter(
-            Q(domain__isnull=True) | Q(domain__in=touched), user__is_active=True
-        )
+        Expertise.objects.filter(_may_review(proposal), user__is_active=True)
         .exclude(user_id=proposal.author_id)
         .order_by("user_id")
         .values_list("user_id", flat=True)
@@ -347,6 +348,16 @@ class PreviewRowField:
 
 
 @dataclass(frozen=True)
+class PreviewSharedField:
+    """A changed part the framework shares (a skill's scale or step content, a scale, a track,
+    a domain, the framework's own fields): ``part`` names it, ``diff`` says how (the compare
+    page's words put it into words)."""
+
+    part: str
+    diff: FieldDiff
+
+
+@dataclass(frozen=True)
 class ChangesPreview:
     """What a change list does to a role's state, shaped for the pages: touched skills as
     matrix rows and changed level fields."""
@@ -357,6 +368,7 @@ class ChangesPreview:
     level_fields: list[PreviewLevelField]
     state: RoleState
     row_fields: list[PreviewRowField] = field(default_factory=list)
+    shared_fields: list[PreviewSharedField] = field(default_factory=list)
 
     @property
     def cell_count(self) -> int:
@@ -489,7 +501,37 @@ def changes_preview(*, state: RoleState, changes: Any, refuse_noops: bool = True
         level_fields=level_fields,
         state=state,
         row_fields=row_fields,
+        shared_fields=_shared_fields(result.state, result.diff),
     )
+
+
+def _part_name(state: RoleState, place: str) -> str:
+    """A shared part's name: "scale:proficiency" → "Proficiency", "framework" → its name."""
+    kind, _sep, key = place.partition(":")
+    if kind == "framework":
+        return state.framework.name or state.framework.slug
+    if kind == "scale":
+        scale = next((s for s in state.scales if s.slug == key), None)
+        return scale.name if scale else key
+    if kind == "track":
+        track = state.track(key)
+        return track.name if track else key
+    if kind == "domain":
+        info = state.domains.get(key)
+        return info.name if info else state.domain_names.get(key, key)
+    return place
+
+
+def _shared_fields(state: RoleState, diff: RoleDiff) -> list[PreviewSharedField]:
+    """The changed parts the role shares with the framework's other roles."""
+    skills = [
+        PreviewSharedField(_skill_name(state, d.place), d)
+        for d in diff.skills
+        if d.field != "row_description"
+    ]
+    domains = [PreviewSharedField(_part_name(state, f"domain:{d.place}"), d) for d in diff.domains]
+    parts = [PreviewSharedField(_part_name(state, d.place), d) for d in diff.framework]
+    return [*skills, *domains, *parts]
 
 
 def _skill_name(state: RoleState, slug: str) -> str:

@@ -50,6 +50,9 @@ from proposals.selectors import (
     proposal_tally,
     role_current_state,
 )
+from roles.changes.base import Change
+from roles.changes.parts import SetSkill
+from roles.changes.state import RoleState
 from roles.changes.types import PROPOSAL_OPS, changes_as_json, parse_changes
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import Role, RoleVersion, SkillDomain
@@ -118,25 +121,39 @@ def _clean_links(links: list[str]) -> list[str]:
 # --- Proposing ---------------------------------------------------------------------------------
 
 
+def _change_domains(change: Change, state: RoleState) -> list[str]:
+    """The domains one change touches ("" for a part in no domain: a level, a scale, a track,
+    the framework). A skill's shared parts (``set_skill``) are in the domain the framework
+    files the skill under, and in the one it would be refiled under; a cell or row in the
+    skill's domain in this role."""
+    skill = getattr(change, "skill", "")
+    in_role = state.skill(skill) if skill else None
+    if isinstance(change, SetSkill):
+        home = in_role.home_domain or in_role.domain if in_role else ""
+        return list(dict.fromkeys([home, change.domain or home]))
+    # A new skill names its domain (set_domain the domain it sets); a skill of the role sits
+    # in one.
+    return [getattr(change, "domain", "") or (in_role.domain if in_role else "")]
+
+
 def _targets(proposal: Proposal, preview: ChangesPreview) -> list[ProposalTarget]:
-    """The places the changes touch, with the domain of each touched skill."""
-    places: dict[tuple[str, str], str] = {}
+    """The places the changes touch, with the domain of each (none for a part outside every
+    domain, which only a global expert may review)."""
+    places: dict[tuple[str, str, str], None] = {}
     for change in preview.changes:
         skill = getattr(change, "skill", "")
         level = getattr(change, "level", "")
-        in_role = preview.state.skill(skill) if skill else None
-        # A new skill names its domain; a skill of the role sits in one.
-        domain = getattr(change, "domain", "") or (in_role.domain if in_role else "")
-        places.setdefault((skill, level), domain)
+        for domain in _change_domains(change, preview.state):
+            places[(skill, level, domain)] = None
     # Domain slugs are unique within a framework only: look in the role's own.
     domains = dict(
         SkillDomain.objects.filter(
-            framework=proposal.role.framework_id, slug__in=set(places.values()) - {""}
+            framework=proposal.role.framework_id, slug__in={d for _s, _l, d in places} - {""}
         ).values_list("slug", "pk")
     )
     return [
         ProposalTarget(proposal=proposal, skill=skill, level=level, domain_id=domains.get(domain))
-        for (skill, level), domain in places.items()
+        for skill, level, domain in places
     ]
 
 

@@ -25,7 +25,15 @@ from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from proposals.errors import ProposalError, ProposalInvalid, ProposalWritesLimited
-from proposals.forms import ChangeForm, CommentForm, ProposalFilterForm, ProposalForm, ReviewForm
+from proposals.forms import (
+    OP_FIELDS,
+    ChangeForm,
+    CommentForm,
+    ProposalFilterForm,
+    ProposalForm,
+    ReviewForm,
+    step_options,
+)
 from proposals.models import MAX_CHANGES, Proposal
 from proposals.ratelimit import proposal_writes_count
 from proposals.selectors import (
@@ -442,7 +450,12 @@ def _editor_render(request: AuthenticatedHtmxHttpRequest, editor: _Editor) -> Ht
         "preview": editor.preview,
         "error": editor.error,
         "can_take_part": member_can_participate(request.user),
-        "skills": [(skill.slug, skill.name) for skill in state.skills],
+        "op_fields": OP_FIELDS,
+        # Each skill's steps, for the editor's script to offer a set_cell row's steps as soon
+        # as its skill is chosen (the server checks them again).
+        "skill_steps": {skill.slug: step_options(state, skill.scale) for skill in state.skills}
+        if role_is_v2(state)
+        else {},
         "v2": role_is_v2(state),
         "domains": sorted(set(state.domain_names.values())),
     }

@@ -115,7 +115,7 @@ class CellDetail:
     level: Level
     requirement: Requirement | None
     cells: list[MatrixCell]
-    # v2 (filled by roles.selectors.role_cell_page_get): the skill's scale, the cell in the
+    # v2 (filled by roles.selectors.role_cell_get): the skill's scale, the cell in the
     # domain's form and what the skill says at each step of its scale.
     scale: ScaleState | None = None
     state_cell: Cell | None = None

@@ -542,51 +542,6 @@ def role_compare(*, role: Role, old: int, new: int) -> RoleComparison:
     )
 
 
-def role_cell_get(*, slug: str, skill_slug: str, level_code: str) -> CellDetail:
-    """One cell of a published role with the skill's row, in 2 queries whatever the role's size:
-    the role's skill (with role, family, skill, domain) and the role's levels, each joined to its
-    cell for this skill. :class:`CellNotFound` when the role, the skill in it or the level is
-    unknown."""
-    role_skill = (
-        RoleSkill.objects.select_related("role__family", "skill", "domain")
-        .filter(role__slug=slug, role__is_published=True, skill__slug=skill_slug)
-        .first()
-    )
-    if role_skill is None:
-        raise CellNotFound(f"No skill {skill_slug!r} in role {slug!r}")
-    levels = list(
-        Level.objects.filter(role_id=role_skill.role_id)
-        .annotate(
-            cell=FilteredRelation("requirements", condition=Q(requirements__role_skill=role_skill)),
-            cell_id=F("cell__id"),
-            cell_code=F("cell__code"),
-            cell_mandatory=F("cell__is_mandatory"),
-            cell_details=F("cell__details"),
-        )
-        .order_by("order")
-    )
-    cells = []
-    for level in levels:
-        level.role = role_skill.role  # already loaded: spare a query when a template asks
-        requirement = None
-        if level.cell_id is not None:
-            requirement = Requirement(
-                id=level.cell_id,
-                role_skill=role_skill,
-                level=level,
-                code=level.cell_code,
-                is_mandatory=level.cell_mandatory,
-                details=level.cell_details,
-            )
-        cells.append(MatrixCell(level=level, requirement=requirement))
-    current = next((cell for cell in cells if cell.level.code == level_code), None)
-    if current is None:
-        raise CellNotFound(f"No level {level_code!r} in role {slug!r}")
-    return CellDetail(
-        role_skill=role_skill, level=current.level, requirement=current.requirement, cells=cells
-    )
-
-
 def skill_search(*, search: str, limit: int = 30) -> list[SkillMatch]:
     """Skills whose name contains ``search``, with the published roles they sit in (1 query)."""
     if not search or _matches_nothing(search):
@@ -678,10 +633,11 @@ def role_v2_document_build(matrix: RoleMatrix) -> dict[str, Any]:
     return framework_document_write(role_framework_document(role_state_from_matrix(matrix)))
 
 
-def role_cell_page_get(*, slug: str, skill_slug: str, level_code: str) -> CellDetail:
-    """One cell of a published role as its panel shows it, v2 parts included, in 2 queries
-    whatever the role's size: the role's skill (with role, family, framework, skill, its
-    scale and domain) and the role's levels, each joined to its cell for this skill.
+def role_cell_get(*, slug: str, skill_slug: str, level_code: str) -> CellDetail:
+    """One cell of a published role with the skill's row, as its panel shows it (v2 parts
+    included), in 2 queries whatever the role's size: the role's skill (with role, family,
+    framework, skill, its scale and domain) and the role's levels, each joined to its cell for
+    this skill.
     :class:`CellNotFound` when the role, the skill in it or the level is unknown."""
     role_skill = (
         RoleSkill.objects.select_related(

@@ -42,7 +42,7 @@ from roles.selectors import (
     framework_list,
     framework_page_get,
     framework_source,
-    role_cell_page_get,
+    role_cell_get,
     role_compare,
     role_get,
     role_matrix_for,
@@ -203,7 +203,7 @@ def cell_detail(request: HtmxHttpRequest, slug: str, skill: str, level: str) -> 
     """One cell's details: the panel's fragment for htmx, which also puts this URL in the
     address bar; otherwise the role page with the panel open, so the address can be shared,
     bookmarked and gone back to, with or without JavaScript."""
-    cell = role_cell_page_get(slug=slug, skill_slug=skill, level_code=level)
+    cell = role_cell_get(slug=slug, skill_slug=skill, level_code=level)
     if _serves_fragment(request):
         response = render(
             request, "roles/role_detail.html#panel", {"cell": cell, "role": cell.role}

@@ -155,7 +155,9 @@ def test_a_later_change_to_the_same_cell_is_a_conflict(hw_role):
     assert first.conflicts == ["cell:hw-testing:e1"]
 
 
-def test_shared_ops_stay_out_of_proposals(hw_role):
+def test_a_shared_op_is_checked_against_the_parts_the_role_shows(hw_role):
+    """Shared ops are proposable (test_shared_proposals); a scale none of the role's skills
+    uses is not among its parts, so moving a skill onto it is refused with the reason."""
     from proposals.errors import ProposalInvalid
 
     with pytest.raises(ProposalInvalid) as caught:
@@ -166,7 +168,10 @@ def test_shared_ops_stay_out_of_proposals(hw_role):
             rationale="r",
             changes=[{"op": "set_skill", "skill": "hw-testing", "scale": "demonstrated"}],
         )
-    assert "changes[0].op" in caught.value.errors
+    assert caught.value.errors == {
+        "changes[0].scale": "no scale 'demonstrated' in the framework of role "
+        "'hw-software-engineer'"
+    }
 
 
 def test_the_preview_says_v2_cells_in_words(hw_role):

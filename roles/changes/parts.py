@@ -606,7 +606,9 @@ class SetDomain(Change):
         return replace(state, domains={**state.domains, self.domain: info}, domain_names=names)
 
     def places(self) -> set[str]:
-        return {f"domain:{self.domain}:name"}
+        # A version records a new name as ``domain:<slug>:name``, a new description or new
+        # x- keys as ``domain:<slug>`` (roles.changes.diff): this change writes both.
+        return {f"domain:{self.domain}:name", f"domain:{self.domain}"}
 
 
 def _parse_source(value: JSON, name: str) -> dict[str, JSON]:

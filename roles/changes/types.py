@@ -638,8 +638,9 @@ _ALL_TYPES: tuple[type[Change], ...] = (
 )
 CHANGE_TYPES: dict[str, type[Change]] = {cls.op: cls for cls in _ALL_TYPES}
 # What a proposal may carry (DESIGN §5); the rest are for curators and imports.
-# v2's role-local parts too (a cell, a row, a level's rank/track/sections); the shared ones
-# (set_skill, set_scale …) change other roles, so they stay with curators for now.
+# v2's parts too: the role-local ones (a cell, a row, a level's rank/track/sections) and the
+# ones its framework shares (a skill's scale and step content, a scale, a track, a domain, the
+# framework's source and licence), which version every role showing them once applied.
 PROPOSAL_OPS = frozenset(
     {
         "set_requirement",
@@ -651,6 +652,11 @@ PROPOSAL_OPS = frozenset(
         "set_cell",
         "set_row",
         "set_level_field",
+        "set_skill",
+        "set_scale",
+        "set_track",
+        "set_domain",
+        "set_framework",
     }
 )
 

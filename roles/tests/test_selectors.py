@@ -26,6 +26,30 @@ def test_cell_get_returns_the_cell_and_its_row_in_two_queries(
     assert [c.code for c in cell.cells] == ["A", "W", "W", "E", "E"]
 
 
+def test_cell_get_returns_a_v2_cell_with_its_scale_in_two_queries(
+    db, django_assert_max_num_queries
+):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from roles.services import document_import
+
+    example = Path(settings.BASE_DIR) / "roles" / "data" / "harbour-works.framework.json"
+    document_import(raw=example.read_bytes())
+    # 1 role skill with role, family, framework, skill, its scale and domain; 2 levels joined
+    # to this skill's cells
+    with django_assert_max_num_queries(2):
+        cell = role_cell_get(
+            slug="hw-software-engineer", skill_slug="hw-testing", level_code="senior"
+        )
+        assert cell.scale is not None
+        assert cell.scale.slug == "proficiency"
+        assert cell.state_cell is not None
+        assert cell.state_cell.summary == "Reviews others' tests"
+        assert cell.step_number == 4
+
+
 def test_cell_get_returns_an_empty_cell(db):
     role = role_import(raw=role_document(domains=1, skills_per_domain=2)).role
 

@@ -383,3 +383,51 @@ def test_proposal_pages_have_no_serious_accessibility_violations(
         assert blocking_violations(page) == []
     finally:
         context.close()
+
+
+def test_the_v2_editor_follows_the_chosen_skill_and_kind_of_change(
+    live_server, transactional_db, page, screenshot
+):
+    from pathlib import Path
+
+    from roles.services import document_import
+
+    example = Path(settings.BASE_DIR) / "roles" / "data" / "harbour-works.framework.json"
+    document_import(raw=example.read_bytes())
+    _sign_in(page.context, live_server, UserFactory.create(username="v2-editor"))
+    page.goto(f"{live_server.url}/proposals/new/?role=hw-software-engineer")
+    code = page.locator("#id_change-0-code")
+    # No skill yet: the role's scales, grouped.
+    expect(code.locator("optgroup")).to_have_count(1)
+    page.locator("#id_change-0-skill").select_option("hw-testing")
+    # The skill's own steps at once, no round trip: the fixed choices and its five steps.
+    expect(code.locator("optgroup")).to_have_count(0)
+    expect(code.locator("option")).to_have_count(7)
+    expect(code.locator("option").nth(5)).to_have_text("4 · Practitioner")
+    page.locator("#id_change-0-level").select_option("e2")
+    code.select_option("4")
+    page.locator("#id_change-0-summary").fill("Tests the hard cases")
+    page.get_by_role("button", name="Add a change").click()
+    page.locator("#id_change-1-op").select_option("level_track")
+    expect(page.locator("#id_change-1-track")).to_be_visible()
+    expect(page.locator("#id_change-1-code")).to_be_hidden()
+    page.locator("#id_change-1-level").select_option("staff")
+    page.locator("#id_change-1-track").select_option("")  # staff is on the ic track now
+    page.get_by_role("button", name="Add a change").click()
+    page.locator("#id_change-2-op").select_option("scale_step")
+    expect(page.locator("#id_change-2-step")).to_be_visible()
+    page.locator("#id_change-2-step").select_option("proficiency:4")
+    page.locator("#id_change-2-step_name").fill("Practised")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("Testing · Engineer II")
+    expect(preview).to_contain_text("Track of Staff Engineer")
+    expect(preview).to_contain_text("step 4 renamed “Practitioner” → “Practised”")
+    screenshot(page, "proposal-editor-v2")
+    page.locator("#id_title").fill("Three v2 changes")
+    page.locator("#id_rationale").fill("Because.")
+    page.get_by_role("button", name="Submit for voting").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Three v2 changes")
+    expect(page.locator("main")).to_contain_text("Changes parts the framework's other roles share")
+    screenshot(page, "proposal-page-v2")
+    assert page.console_errors == []

@@ -23,29 +23,45 @@
   }, true);
 })();
 
-// The proposal editor: show only the inputs the chosen kind of change uses. Without this
-// script every input shows and the server ignores the ones a change does not read.
+// The proposal editor: show only the inputs the chosen kind of change uses, and offer the
+// steps of the chosen skill's scale as soon as it is chosen. Without this script every input
+// shows, the server ignores the ones a change does not read and checks the step itself.
 (function () {
   "use strict";
 
-  var FIELDS = {
-    set_requirement: ["skill", "level", "code", "mandatory"],
-    set_details: ["skill", "level", "text"],
-    add_skill: ["name", "domain", "level", "code"],
-    remove_skill: ["skill"],
-    set_focus: ["level", "text"],
-    set_stack: ["level", "items"],
-    set_cell: ["skill", "level", "code", "mandatory", "summary", "details"],
-    set_row: ["skill", "text"]
-  };
+  function data(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : {};
+  }
 
   function sync(row) {
     var op = row.querySelector("[name$='-op']");
     if (!op) return;
-    var wanted = FIELDS[op.value] || [];
+    var wanted = data("editor-op-fields")[op.value] || [];
     row.querySelectorAll("[data-field]").forEach(function (box) {
       var name = box.getAttribute("data-field");
       box.hidden = name !== "op" && wanted.indexOf(name) === -1;
+    });
+  }
+
+  // The step select keeps its fixed choices (an empty cell, n/a) and gets the skill's steps.
+  function followSkill(row) {
+    var skill = row.querySelector("select[name$='-skill']");
+    var code = row.querySelector("select[name$='-code']");
+    var steps = data("editor-skill-steps")[skill ? skill.value : ""];
+    if (!code || !steps) return;
+    var chosen = code.value;
+    Array.prototype.slice.call(code.children).forEach(function (child) {
+      if (child.tagName === "OPTGROUP" || (child.value !== "" && child.value !== "n/a")) {
+        code.removeChild(child);
+      }
+    });
+    steps.forEach(function (step) {
+      var option = document.createElement("option");
+      option.value = step[0];
+      option.textContent = step[1];
+      option.selected = step[0] === chosen;
+      code.appendChild(option);
     });
   }
 
@@ -54,9 +70,10 @@
   }
 
   document.addEventListener("change", function (event) {
-    if (event.target.matches("[name$='-op']")) {
-      sync(event.target.closest("[data-change-row]"));
-    }
+    var row = event.target.closest("[data-change-row]");
+    if (!row) return;
+    if (event.target.matches("[name$='-op']")) sync(row);
+    if (event.target.matches("select[name$='-skill']")) followSkill(row);
   });
   document.addEventListener("DOMContentLoaded", function () { syncAll(document); });
   document.addEventListener("htmx:afterSwap", function (event) { syncAll(event.target); });

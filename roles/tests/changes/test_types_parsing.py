@@ -124,8 +124,9 @@ def test_the_ops_offered_are_those_allowed_that_exist():
             "changes[0].op",
             "unknown_op",
             {
-                "choices": "add_skill, remove_skill, set_cell, set_details, set_focus, "
-                "set_level_field, set_requirement, set_row, set_stack",
+                "choices": "add_skill, remove_skill, set_cell, set_details, set_domain, "
+                "set_focus, set_framework, set_level_field, set_requirement, set_row, "
+                "set_scale, set_skill, set_stack, set_track",
                 "value": "rename_skill",
             },
         )
