@@ -230,6 +230,18 @@ def _ratings_validate(ratings: dict[str, Any], *, sheet: GradingSheet, role_slug
     )
 
 
+def _example_gap(skill: str, domain: str, code: str, rating: str) -> dict[str, Any]:
+    """A one-step mandatory gap, as the schema's examples show it."""
+    return {
+        "skill": skill,
+        "domain": domain,
+        "code": code,
+        "rating": rating,
+        "mandatory": True,
+        "steps": 1,
+    }
+
+
 class RoleGradeApi(APIView):
     """Grade self-ratings against a role's current version.
 
@@ -319,16 +331,7 @@ class RoleGradeApi(APIView):
                         {"code": "junior", "met": True, "coverage": 1.0},
                         {"code": "middle", "met": False, "coverage": 0.75},
                     ],
-                    "gaps": [
-                        {
-                            "skill": "kubernetes-core",
-                            "domain": "containers-orchestration",
-                            "code": "W",
-                            "rating": "A",
-                            "mandatory": True,
-                            "steps": 1,
-                        }
-                    ],
+                    "gaps": [_example_gap("kubernetes-core", "containers-orchestration", "W", "A")],
                 },
             ),
             OpenApiExample(
@@ -343,47 +346,20 @@ class RoleGradeApi(APIView):
                         {"code": "staff", "met": False, "coverage": 0.0},
                         {"code": "em", "met": False, "coverage": 0.4},
                     ],
-                    "gaps": [
-                        {
-                            "skill": "hw-testing",
-                            "domain": "craft",
-                            "code": "5",
-                            "rating": "4",
-                            "mandatory": True,
-                            "steps": 1,
-                        }
-                    ],
+                    "gaps": [_example_gap("hw-testing", "craft", "5", "4")],
                     "paths": [
                         {
                             "track": "ic",
                             "grade": "senior",
                             "next_level": "staff",
-                            "gaps": [
-                                {
-                                    "skill": "hw-testing",
-                                    "domain": "craft",
-                                    "code": "5",
-                                    "rating": "4",
-                                    "mandatory": True,
-                                    "steps": 1,
-                                }
-                            ],
+                            "gaps": [_example_gap("hw-testing", "craft", "5", "4")],
                             "points_missing": None,
                         },
                         {
                             "track": "manager",
                             "grade": "senior",
                             "next_level": "em",
-                            "gaps": [
-                                {
-                                    "skill": "hw-planning",
-                                    "domain": "delivery",
-                                    "code": "4",
-                                    "rating": "3",
-                                    "mandatory": True,
-                                    "steps": 1,
-                                }
-                            ],
+                            "gaps": [_example_gap("hw-planning", "delivery", "4", "3")],
                             "points_missing": None,
                         },
                     ],
