@@ -26,6 +26,7 @@ from proposals.models import (
     RATIONALE_MAX_LENGTH,
     REVIEW_COMMENT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
+    VOTE_REASON_MAX_LENGTH,
     Proposal,
     Review,
 )
@@ -246,15 +247,28 @@ class ProposalVoteApi(APIView):
         value = serializers.ChoiceField(
             choices=[1, -1], error_messages={"invalid_choice": "A vote is 1 (up) or -1 (down)."}
         )
+        reason = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=VOTE_REASON_MAX_LENGTH,
+            trim_whitespace=True,
+            help_text=(
+                "Optional, down votes only: why, in at most 280 characters (not only invisible "
+                "ones). Shown to the author and on the proposal's page; sending a vote again "
+                "replaces it, an up vote with a reason is refused."
+            ),
+        )
 
     @extend_schema_serializer(component_name="ProposalVoteResult")
     class OutputSerializer(serializers.Serializer[Any]):
         value = serializers.IntegerField(allow_null=True)
+        reason = serializers.CharField(help_text="The down vote's reason (empty when none).")
         votes = VotesSerializer()
 
-    def _answer(self, pk: int, value: int | None, code: int = 200) -> Response:
+    def _answer(self, pk: int, value: int | None, reason: str = "", code: int = 200) -> Response:
         proposal = proposal_get(pk=pk)
-        return Response(self.OutputSerializer({"value": value, "votes": proposal}).data, code)
+        data = {"value": value, "reason": reason, "votes": proposal}
+        return Response(self.OutputSerializer(data).data, code)
 
     @extend_schema(
         operation_id="proposals_vote",
@@ -263,19 +277,31 @@ class ProposalVoteApi(APIView):
         examples=[
             OpenApiExample("Vote up", value={"value": 1}, request_only=True),
             OpenApiExample(
-                "Counted", value={"value": 1, "votes": {"up": 5, "down": 1}}, response_only=True
+                "Vote down, saying why",
+                value={"value": -1, "reason": "Seniors here rarely write Dockerfiles."},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Counted",
+                value={"value": 1, "reason": "", "votes": {"up": 5, "down": 1}},
+                response_only=True,
             ),
         ],
-        description="Cast or change your vote while the proposal is voting.",
+        description=(
+            "Cast or change your vote while the proposal is voting. A down vote may carry a "
+            "short `reason`. Only votes on the proposal's current changes count: a revision "
+            "that changes them sets earlier votes aside, and their voters may vote again."
+        ),
     )
     def post(self, request: Request, pk: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         value = serializer.validated_data["value"]
+        reason = serializer.validated_data.get("reason", "")
 
         def cast(member: User) -> Response:
-            vote = vote_cast(proposal=proposal_get(pk=pk), voter=member, value=value)
-            return self._answer(pk, vote.value)
+            vote = vote_cast(proposal=proposal_get(pk=pk), voter=member, value=value, reason=reason)
+            return self._answer(pk, vote.value, vote.reason)
 
         return member_write(request, cast)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any, cast
 
@@ -13,6 +14,7 @@ from proposals.models import (
     RATIONALE_MAX_LENGTH,
     REVIEW_COMMENT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
+    VOTE_REASON_MAX_LENGTH,
     Proposal,
     Review,
 )
@@ -50,13 +52,41 @@ class ProposalFilterForm(forms.Form):
         ]
 
 
+MARKDOWN_HELP = _(
+    "Markdown: **bold**, *italic*, `code`, lists, quotes and http(s) links; "
+    "@username mentions a member."
+)
+
+
 class CommentForm(forms.Form):
     text = forms.CharField(
         label=_("Your comment"),
         max_length=COMMENT_MAX_LENGTH,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Plain text."),
+        help_text=MARKDOWN_HELP,
+    )
+    # The comment this one replies to (none for a new thread).
+    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class CommentEditForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your comment"),
+        max_length=COMMENT_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=MARKDOWN_HELP,
+    )
+
+
+class VoteForm(forms.Form):
+    value = forms.ChoiceField(choices=[("1", "1"), ("-1", "-1"), ("retract", "retract")])
+    reason = forms.CharField(
+        label=_("Reason for a down vote (optional)"),
+        required=False,
+        max_length=VOTE_REASON_MAX_LENGTH,
+        strip=True,
     )
 
 
@@ -69,7 +99,7 @@ class ReviewForm(forms.Form):
         max_length=REVIEW_COMMENT_MAX_LENGTH,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Required: say why. It is published with the decision."),
+        help_text=_("Required: say why. It is published with the decision. Markdown."),
     )
 
 
@@ -215,6 +245,44 @@ class ProposalForm(forms.Form):
         help_text=_("Optional: web addresses that support the change, one per line."),
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def links(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["evidence_links"].splitlines()]
+
+
+class RevisionForm(forms.Form):
+    """A revision of a proposal: its texts, and its change list in the API's JSON form."""
+
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        max_length=RATIONALE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=MARKDOWN_HELP,
+    )
+    evidence_links = forms.CharField(
+        label=_("Evidence links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional: web addresses that support the change, one per line."),
+    )
+    changes = forms.CharField(
+        label=_("Changes (JSON)"),
+        widget=forms.Textarea(attrs={"rows": 8, "class": "input--code", "spellcheck": "false"}),
+        help_text=_(
+            "The change list as the API writes it. Leave it as it is to keep the votes so far; "
+            "changing it restarts the vote and sets the votes so far aside."
+        ),
+    )
+
+    def clean_changes(self) -> Any:
+        try:
+            changes = json.loads(self.cleaned_data["changes"])
+        except ValueError:
+            raise forms.ValidationError(_("Not valid JSON.")) from None
+        if not isinstance(changes, list):
+            raise forms.ValidationError(_("A list of changes, in square brackets."))
+        return changes
 
     def links(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["evidence_links"].splitlines()]

@@ -25,6 +25,7 @@ REVIEW_COMMENT_MAX_LENGTH = 2000
 MODERATION_REASON_MAX_LENGTH = 500
 MAX_EVIDENCE_LINKS = 10
 MAX_CHANGES = 50
+VOTE_REASON_MAX_LENGTH = 280
 
 
 class ProposalStatus(models.TextChoices):
@@ -92,6 +93,10 @@ class Proposal(models.Model):
         _("moderation reason"), max_length=MODERATION_REASON_MAX_LENGTH, blank=True
     )
     is_spam = models.BooleanField(_("spam"), default=False)
+    # The number of the text shown now: 1 as proposed, one more for each revision (the
+    # earlier ones are kept as ProposalRevision rows).
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    revised_at = models.DateTimeField(_("revised at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -181,6 +186,8 @@ class Vote(models.Model):
         verbose_name=_("voter"),
     )
     value = models.SmallIntegerField(_("value"), choices=Value.choices)
+    # Why a down vote is down, shown to the author and on the page (up votes carry none).
+    reason = models.CharField(_("reason"), max_length=VOTE_REASON_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -191,11 +198,83 @@ class Vote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["proposal", "voter"], name="vote_one_per_member"),
             models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_valid"),
+            models.CheckConstraint(
+                condition=Q(reason="") | Q(value=-1), name="vote_reason_only_down"
+            ),
         ]
         indexes = [models.Index(fields=["voter", "created_at"], name="vote_voter_recent")]
 
     def __str__(self) -> str:
         return f"{self.voter} {self.value:+d} on #{self.proposal_id}"
+
+
+class SetAsideVote(models.Model):
+    """A vote cast on an earlier revision whose change list a later revision replaced: kept for
+    the record, out of the vote table, so every tally (counted from ``Vote`` rows) counts only
+    votes on the changes as they stand. Its voter may vote again."""
+
+    proposal = models.ForeignKey(
+        Proposal,
+        on_delete=models.CASCADE,
+        related_name="set_aside_votes",
+        verbose_name=_("proposal"),
+    )
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("voter"),
+    )
+    value = models.SmallIntegerField(_("value"), choices=Vote.Value.choices)
+    reason = models.CharField(_("reason"), max_length=VOTE_REASON_MAX_LENGTH, blank=True)
+    # The revision the vote was cast on; the next one set it aside.
+    revision = models.PositiveIntegerField(_("revision"))
+    cast_at = models.DateTimeField(_("cast at"))
+    set_aside_at = models.DateTimeField(_("set aside at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-set_aside_at", "-pk"]
+        verbose_name = _("set-aside vote")
+        verbose_name_plural = _("set-aside votes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "voter", "revision"], name="setasidevote_once_per_revision"
+            ),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="setasidevote_value_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter} {self.value:+d} on #{self.proposal_id} r{self.revision}"
+
+
+class ProposalRevision(models.Model):
+    """A proposal's text as it stood before its author revised it: revision ``number``, written
+    at ``created_at`` and replaced at ``replaced_at``. The current text is the proposal's own."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("proposal")
+    )
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    rationale = models.TextField(_("rationale"), max_length=RATIONALE_MAX_LENGTH)
+    evidence_links = models.JSONField(_("evidence links"), default=list, blank=True)
+    base_version = models.PositiveIntegerField(_("base version"))
+    changes = models.JSONField(_("changes"))
+    created_at = models.DateTimeField(_("written at"))
+    replaced_at = models.DateTimeField(_("replaced at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "number"]
+        verbose_name = _("proposal revision")
+        verbose_name_plural = _("proposal revisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "number"], name="proposalrevision_number_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.proposal_id} r{self.number}"
 
 
 class Review(models.Model):
@@ -235,7 +314,8 @@ class Review(models.Model):
 
 
 class Comment(models.Model):
-    """A plain-text message in a proposal's discussion (no Markdown; shown escaped)."""
+    """A message in a proposal's discussion, in Markdown (rendered safely), or a reply to one
+    (one level: a reply's ``parent`` is a comment that is not itself a reply)."""
 
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="comments", verbose_name=_("proposal")
@@ -247,7 +327,19 @@ class Comment(models.Model):
         verbose_name=_("author"),
     )
     text = models.TextField(_("text"), max_length=COMMENT_MAX_LENGTH)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("reply to"),
+    )
+    # The usernames its ``@username`` mentions named when written (members that existed),
+    # which are the ones shown as links.
+    mentions = models.JSONField(_("mentions"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

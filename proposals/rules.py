@@ -7,6 +7,7 @@ and tested on its own. The statuses are the values of ``proposals.models.Proposa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 EXPIRED = "expired"
@@ -35,3 +36,28 @@ def voting_has_ended(*, closes_at: datetime, now: datetime) -> bool:
 def review_approved(*, approvals: int, needed: int) -> bool:
     """Enough experts approved a proposal in review for it to be applied."""
     return approvals >= needed
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a vote stands against the rule: how many votes there are of the ``quorum``
+    needed, the share of up votes (None before the first vote) of the ``approval_ratio``
+    needed, and the status ``decision_for`` would give if voting closed now."""
+
+    votes: int
+    quorum: int
+    up_share: float | None
+    approval_ratio: float
+    outcome: str
+
+
+def standing(*, up: int, down: int, quorum: int, approval_ratio: float) -> Standing:
+    """The vote as it stands now, in the rule's terms (see :func:`decision_for`)."""
+    votes = up + down
+    return Standing(
+        votes=votes,
+        quorum=max(quorum, 1),
+        up_share=up / votes if votes else None,
+        approval_ratio=approval_ratio,
+        outcome=decision_for(up=up, down=down, quorum=quorum, approval_ratio=approval_ratio),
+    )

@@ -22,7 +22,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
 
 from proposals.errors import ProposalForbidden, ProposalInvalid, ProposalNotFound
@@ -31,8 +31,10 @@ from proposals.models import (
     Comment,
     Expertise,
     Proposal,
+    ProposalRevision,
     ProposalTarget,
     Review,
+    SetAsideVote,
     Vote,
 )
 from roles.changes.base import Change
@@ -187,7 +189,8 @@ def proposal_list_open(
 
 def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
     """One proposal with role, author, applied version and tally, the viewer's own vote as
-    ``my_vote`` (0 when none), and its reviews with their reviewers: two queries."""
+    ``my_vote`` (0 when none) with its ``my_vote_reason``, whether a revision set a vote of
+    theirs aside (``my_vote_set_aside``), and its reviews with their reviewers: two queries."""
     reviews = Review.objects.select_related("reviewer").order_by("created_at", "pk")
     proposals = _with_tally(
         Proposal.objects.filter(is_spam=False)
@@ -195,12 +198,22 @@ def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
         .prefetch_related(Prefetch("reviews", queryset=reviews))
     )
     if isinstance(viewer, User):
-        own = Vote.objects.filter(proposal=OuterRef("pk"), voter=viewer).values("value")[:1]
+        own = Vote.objects.filter(proposal=OuterRef("pk"), voter=viewer)
+        set_aside = SetAsideVote.objects.filter(
+            proposal=OuterRef("pk"), voter=viewer, revision__lt=OuterRef("revision")
+        )
         proposals = proposals.annotate(
-            my_vote=Coalesce(Subquery(own, output_field=IntegerField()), Value(0))
+            my_vote=Coalesce(Subquery(own.values("value")[:1], output_field=IntegerField()), 0),
+            my_vote_reason=Coalesce(Subquery(own.values("reason")[:1]), Value("")),
+            # A vote of theirs a revision set aside, with no vote on the current one yet.
+            my_vote_set_aside=Exists(set_aside) & ~Exists(own),
         )
     else:
-        proposals = proposals.annotate(my_vote=Value(0, output_field=IntegerField()))
+        proposals = proposals.annotate(
+            my_vote=Value(0, output_field=IntegerField()),
+            my_vote_reason=Value(""),
+            my_vote_set_aside=Value(False),
+        )
     proposal = proposals.filter(pk=pk).first()
     if proposal is None:
         raise ProposalNotFound(f"No proposal #{pk}")
@@ -213,6 +226,68 @@ def proposal_comments(*, proposal: Proposal) -> QuerySet[Comment]:
         .select_related("author")
         .order_by("created_at", "pk")
     )
+
+
+def proposal_discussion(*, proposal: Proposal) -> list[Comment]:
+    """The discussion as threads: its comments in order, each with its replies in order as
+    ``thread`` (one query)."""
+    comments = list(proposal_comments(proposal=proposal))
+    threads: dict[int, Comment] = {}
+    for comment in comments:
+        comment.thread = []  # type: ignore[attr-defined]
+        if comment.parent_id is None:
+            threads[comment.pk] = comment
+    for comment in comments:
+        parent = threads.get(comment.parent_id) if comment.parent_id else None
+        if parent is not None:
+            parent.thread.append(comment)  # type: ignore[attr-defined]
+    return list(threads.values())
+
+
+# How many voters of each side the proposal page names; the rest are "and N more".
+VOTERS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Voters:
+    """Who voted which way: the latest ``VOTERS_SHOWN`` of each side (down votes with a reason
+    first), and how many more there are."""
+
+    up: list[Vote]
+    down: list[Vote]
+    up_more: int
+    down_more: int
+
+
+def proposal_voters(*, proposal: Proposal, up: int, down: int, shown: int = VOTERS_SHOWN) -> Voters:
+    """The voters of ``proposal`` for its page, given its tally (``up``, ``down``): at most
+    ``shown`` of each side, in one query whatever the number of votes."""
+    with_reason_first = Case(When(reason="", then=Value(1)), default=Value(0))
+    ranked = (
+        Vote.objects.filter(proposal=proposal)
+        .select_related("voter")
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=[F("value")],
+                order_by=[with_reason_first.asc(), F("updated_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(place__lte=shown)
+        .order_by("-value", "place")
+    )
+    votes = list(ranked)
+    ups = [vote for vote in votes if vote.value == 1]
+    downs = [vote for vote in votes if vote.value == -1]
+    return Voters(ups, downs, max(up - len(ups), 0), max(down - len(downs), 0))
+
+
+def proposal_revisions(*, proposal: Proposal) -> list[ProposalRevision]:
+    """A proposal's earlier texts, in number order (one query; none before its first
+    revision)."""
+    if proposal.revision == 1:
+        return []
+    return list(ProposalRevision.objects.filter(proposal=proposal).order_by("number"))
 
 
 def proposal_reviews(*, proposal: Proposal) -> QuerySet[Review]:

@@ -31,14 +31,18 @@ from proposals.models import (
     RATIONALE_MAX_LENGTH,
     REVIEW_COMMENT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
+    VOTE_REASON_MAX_LENGTH,
     Comment,
     Expertise,
     Notification,
     Proposal,
+    ProposalRevision,
     ProposalTarget,
     Review,
+    SetAsideVote,
     Vote,
 )
+from proposals.presenters import change_key, has_visible_text, mentioned_usernames
 from proposals.rules import decision_for, review_approved, voting_has_ended
 from proposals.selectors import (
     AnyUser,
@@ -222,9 +226,29 @@ def _require_voting(proposal: Proposal) -> None:
         raise ProposalStateError(_("Voting on this proposal is closed."))
 
 
+def _clean_reason(value: int, reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        return ""
+    if value != -1:
+        raise ProposalInvalid({"reason": _("Only a down vote carries a reason.")})
+    if not has_visible_text(reason):
+        raise ProposalInvalid({"reason": _("The reason has no visible characters.")})
+    if len(reason) > VOTE_REASON_MAX_LENGTH:
+        raise ProposalInvalid(
+            {
+                "reason": _("At most %(n)d characters (it has %(m)d).")
+                % {"n": VOTE_REASON_MAX_LENGTH, "m": len(reason)}
+            }
+        )
+    return reason
+
+
 @transaction.atomic
-def vote_cast(*, proposal: Proposal, voter: User, value: int) -> Vote:
-    """Cast or change ``voter``'s vote (+1 or -1) while the proposal is voting.
+def vote_cast(*, proposal: Proposal, voter: User, value: int, reason: str = "") -> Vote:
+    """Cast or change ``voter``'s vote (+1 or -1) while the proposal is voting; a down vote
+    may say why in ``reason`` (at most ``VOTE_REASON_MAX_LENGTH`` characters, shown to the
+    author and on the page). Changing a vote replaces its reason.
 
     A new vote counts towards ``VOTES_PER_MEMBER_PER_DAY`` (the last 24 hours); changing one
     does not. The member's row and the proposal's row are locked, so neither the cap nor the
@@ -232,6 +256,7 @@ def vote_cast(*, proposal: Proposal, voter: User, value: int) -> Vote:
     """
     if value not in (1, -1):
         raise ProposalInvalid({"value": _("A vote is 1 (up) or -1 (down).")})
+    reason = _clean_reason(value, reason)
     _require_verified(voter)
     if voter.pk == proposal.author_id:
         raise ProposalForbidden(_("Authors do not vote on their own proposals."))
@@ -241,9 +266,9 @@ def vote_cast(*, proposal: Proposal, voter: User, value: int) -> Vote:
     _require_voting(locked)
     vote = Vote.objects.filter(proposal=locked, voter=voter).first()
     if vote is not None:
-        if vote.value != value:
-            vote.value = value
-            vote.save(update_fields=["value", "updated_at"])
+        if (vote.value, vote.reason) != (value, reason):
+            vote.value, vote.reason = value, reason
+            vote.save(update_fields=["value", "reason", "updated_at"])
         return vote
     cast_today = Vote.objects.filter(voter=voter, created_at__gte=now - timedelta(days=1)).count()
     if cast_today >= settings.VOTES_PER_MEMBER_PER_DAY:
@@ -253,7 +278,7 @@ def vote_cast(*, proposal: Proposal, voter: User, value: int) -> Vote:
         )
     try:
         with transaction.atomic():
-            return Vote.objects.create(proposal=locked, voter=voter, value=value)
+            return Vote.objects.create(proposal=locked, voter=voter, value=value, reason=reason)
     except IntegrityError:  # pragma: no cover - the locks above make this unreachable
         raise ProposalStateError(_("You have already voted on this proposal.")) from None
 
@@ -272,18 +297,208 @@ def vote_retract(*, proposal: Proposal, voter: User) -> None:
 # --- Discussion --------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def comment_add(*, proposal: Proposal, author: User, text: str) -> Comment:
-    """Add a plain-text comment to an open proposal's discussion."""
-    _require_verified(author)
+def mentions_found(*, comment: Comment, user_ids: Sequence[int]) -> None:
+    """Called in the comment's transaction with the members a new or edited comment mentions
+    for the first time (its author left out): the seam the inbox fills in to tell them.
+    Does nothing yet."""
+
+
+def _mentions(text: str, author: User) -> dict[str, int]:
+    """The existing, active members ``text`` mentions: username → id (one query, none when
+    it mentions nobody)."""
+    names = mentioned_usernames(text)
+    if not names:
+        return {}
+    found = User.objects.filter(username__in=names, is_active=True).exclude(pk=author.pk)
+    return dict(found.values_list("username", "pk"))
+
+
+def _require_discussion_text(text: str) -> str:
     text = _require_text("text", text, COMMENT_MAX_LENGTH)
+    if not has_visible_text(text):
+        raise ProposalInvalid({"text": _("The comment has no visible characters.")})
+    return text
+
+
+@transaction.atomic
+def comment_add(
+    *, proposal: Proposal, author: User, text: str, parent: Comment | None = None
+) -> Comment:
+    """Add a comment (Markdown) to an open proposal's discussion, or a reply to one of its
+    comments (``parent``; a reply to a reply joins its parent's thread, as threads are one
+    level deep). Members it ``@mentions`` are recorded on it and passed to
+    :func:`mentions_found`."""
+    _require_verified(author)
+    text = _require_discussion_text(text)
     locked = _lock_proposal(proposal)
     if not locked.is_open:
         raise ProposalStateError(_("The discussion of a decided proposal is closed."))
-    comment = Comment(proposal=locked, author=author, text=text)
-    comment.full_clean(exclude=["proposal", "author"])
+    if parent is not None:
+        if parent.proposal_id != locked.pk:
+            raise ProposalInvalid({"parent": _("That comment is not in this discussion.")})
+        if parent.parent_id is not None:
+            parent = Comment.objects.get(pk=parent.parent_id)
+    mentioned = _mentions(text, author)
+    comment = Comment(
+        proposal=locked, author=author, text=text, parent=parent, mentions=list(mentioned)
+    )
+    comment.full_clean(exclude=["proposal", "author", "parent"])
     comment.save()
+    if mentioned:
+        mentions_found(comment=comment, user_ids=list(mentioned.values()))
     return comment
+
+
+def comment_editable_until(comment: Comment) -> datetime:
+    """When the author's time to edit ``comment`` ends (``COMMENT_EDIT_MINUTES`` after it was
+    written)."""
+    return comment.created_at + timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, author: User, text: str) -> Comment:
+    """The author rewrites their comment within ``COMMENT_EDIT_MINUTES`` of writing it, while
+    the discussion is open; it is marked edited. Members mentioned for the first time are
+    passed to :func:`mentions_found`. The same text changes nothing."""
+    text = _require_discussion_text(text)
+    locked = _lock_proposal(comment.proposal)
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    if comment.author_id != author.pk:
+        raise ProposalForbidden(_("Only its author can edit a comment."))
+    if not locked.is_open:
+        raise ProposalStateError(_("The discussion of a decided proposal is closed."))
+    if timezone.now() >= comment_editable_until(comment):
+        raise ProposalStateError(_("The time to edit this comment is over."))
+    if text == comment.text:
+        return comment
+    mentioned = _mentions(text, author)
+    new = [pk for name, pk in mentioned.items() if name not in comment.mentions]
+    comment.text = text
+    comment.mentions = list(mentioned)
+    comment.edited_at = timezone.now()
+    comment.full_clean(exclude=["proposal", "author", "parent"])
+    comment.save(update_fields=["text", "mentions", "edited_at"])
+    if new:
+        mentions_found(comment=comment, user_ids=new)
+    return comment
+
+
+# --- Revisions ---------------------------------------------------------------------------------
+
+
+def votes_set_aside(*, proposal: Proposal, voter_ids: Sequence[int]) -> None:
+    """Called in the revision's transaction with the members whose votes it set aside: the
+    seam the inbox fills in to tell them they may vote again. Does nothing yet."""
+
+
+@dataclass(frozen=True)
+class Revised:
+    proposal: Proposal
+    # Whether the change list changed: the window restarted and the votes were set aside.
+    changes_changed: bool
+    votes_set_aside: int
+
+
+def _set_votes_aside(locked: Proposal) -> int:
+    """Move the proposal's votes to ``SetAsideVote`` (in this transaction, the proposal's row
+    locked, so no vote slips between the copy and the delete)."""
+    votes = list(Vote.objects.filter(proposal=locked).order_by("pk"))
+    SetAsideVote.objects.bulk_create(
+        [
+            SetAsideVote(
+                proposal=locked,
+                voter_id=vote.voter_id,
+                value=vote.value,
+                reason=vote.reason,
+                revision=locked.revision,
+                cast_at=vote.updated_at,
+            )
+            for vote in votes
+        ]
+    )
+    Vote.objects.filter(pk__in=[vote.pk for vote in votes]).delete()
+    if votes:
+        votes_set_aside(proposal=locked, voter_ids=[vote.voter_id for vote in votes])
+    return len(votes)
+
+
+def _same_changes(new: Any, old: list[Any]) -> bool:
+    return isinstance(new, list) and [change_key(c) for c in new] == [change_key(c) for c in old]
+
+
+def proposal_revise(
+    *,
+    proposal: Proposal,
+    author: User,
+    title: str,
+    rationale: str,
+    changes: Any,
+    evidence_links: Sequence[str] = (),
+) -> Revised:
+    """The author revises their proposal while it is voting. The text it replaces is kept as
+    a :class:`ProposalRevision`. A revision that changes the change list (checked against the
+    role as it is now, and then written against its current version) restarts the voting
+    window and sets the votes so far aside: their voters may vote again. A revision of the
+    title, rationale or links only keeps the votes and the window. A revision that changes
+    nothing is refused."""
+    title = _require_text("title", title, TITLE_MAX_LENGTH)
+    rationale = _require_text("rationale", rationale, RATIONALE_MAX_LENGTH)
+    links = _clean_links(list(evidence_links))
+    role = proposal.role
+    with transaction.atomic():
+        locked = _lock_proposal(proposal)
+        if author.pk != locked.author_id:
+            raise ProposalForbidden(_("Only the author can revise a proposal."))
+        _require_voting(locked)
+        same_changes = (
+            [change_key(c) for c in changes] == [change_key(c) for c in locked.changes]
+            if isinstance(changes, list)
+            else False
+        )
+        preview = None
+        if not same_changes:
+            preview = changes_preview(state=role_current_state(role=role), changes=changes)
+            changes = changes_as_json(preview.changes)
+            same_changes = _same_changes(changes, locked.changes)
+        preview = None
+        if not same_changes:
+            # Checked against the role as it is now, in the JSON form the services write.
+            preview = changes_preview(state=role_current_state(role=role), changes=changes)
+            changes = changes_as_json(preview.changes)
+            same_changes = _same_changes(changes, locked.changes)
+        if same_changes and (title, rationale, links) == (
+            locked.title,
+            locked.rationale,
+            locked.evidence_links,
+        ):
+            raise ProposalInvalid({"__all__": _("This revision changes nothing.")})
+        now = timezone.now()
+        ProposalRevision.objects.create(
+            proposal=locked,
+            number=locked.revision,
+            title=locked.title,
+            rationale=locked.rationale,
+            evidence_links=locked.evidence_links,
+            base_version=locked.base_version,
+            changes=locked.changes,
+            created_at=locked.revised_at or locked.created_at,
+        )
+        locked.title, locked.rationale, locked.evidence_links = title, rationale, links
+        fields = ["title", "rationale", "evidence_links", "revision", "revised_at"]
+        set_aside = 0
+        if preview is not None and not same_changes:
+            set_aside = _set_votes_aside(locked)
+            locked.changes = changes
+            locked.base_version = role.current_version
+            locked.closes_at = now + timedelta(hours=settings.VOTING_WINDOW_HOURS)
+            fields += ["changes", "base_version", "closes_at"]
+            ProposalTarget.objects.filter(proposal=locked).delete()
+            ProposalTarget.objects.bulk_create(_targets(locked, preview))
+        locked.revision += 1
+        locked.revised_at = now
+        locked.full_clean(exclude=["role", "author"])
+        locked.save(update_fields=fields)
+    return Revised(proposal=locked, changes_changed=not same_changes, votes_set_aside=set_aside)
 
 
 # --- Withdrawal, closing and the decision rule -------------------------------------------------

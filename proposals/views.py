@@ -7,6 +7,7 @@ to its field); htmx requests get the changed fragment instead.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -19,39 +20,57 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from proposals.errors import ProposalError, ProposalInvalid, ProposalWritesLimited
+from proposals.errors import (
+    ProposalError,
+    ProposalForbidden,
+    ProposalInvalid,
+    ProposalWritesLimited,
+)
 from proposals.forms import (
     OP_FIELDS,
     ChangeForm,
+    CommentEditForm,
     CommentForm,
     ProposalFilterForm,
     ProposalForm,
     ReviewForm,
+    RevisionForm,
+    VoteForm,
     step_options,
 )
-from proposals.models import MAX_CHANGES, Proposal
+from proposals.models import MAX_CHANGES, Comment, Proposal
+from proposals.presenters import revision_history
 from proposals.ratelimit import proposal_writes_count
+from proposals.rules import standing
 from proposals.selectors import (
     ChangesPreview,
     changes_preview,
     expert_can_review,
-    proposal_comments,
+    proposal_discussion,
     proposal_list,
     proposal_list_open,
     proposal_preview,
+    proposal_revisions,
+    proposal_voters,
     role_choices,
     role_current_state,
     role_is_v2,
 )
 from proposals.services import (
+    Revised,
     comment_add,
+    comment_edit,
+    comment_editable_until,
     proposal_create,
     proposal_read,
+    proposal_revise,
     proposal_withdraw,
     review_submit,
     vote_cast,
@@ -131,9 +150,11 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
         and expert_can_review(user=user, proposal=proposal)
         and not any(review.reviewer_id == user.pk for review in proposal.reviews.all())
     )
+    comments = proposal_discussion(proposal=proposal)
     context: dict[str, Any] = {
         "proposal": proposal,
-        "comments": proposal_comments(proposal=proposal),
+        "comments": comments,
+        "editable_ids": _editable_comment_ids(request, proposal, comments),
         "preview": proposal_preview(proposal=proposal),
         "can_take_part": can_take_part,
         "is_author": user.is_authenticated and user.pk == proposal.author_id,
@@ -141,9 +162,32 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
         "comment_form": CommentForm(),
         "review_form": ReviewForm(),
         "review_approvals": settings.REVIEW_APPROVALS,
+        "standing": standing(
+            up=proposal.votes_up,
+            down=proposal.votes_down,
+            quorum=settings.VOTING_QUORUM,
+            approval_ratio=settings.VOTING_APPROVAL_RATIO,
+        ),
+        "voters": proposal_voters(
+            proposal=proposal, up=proposal.votes_up, down=proposal.votes_down
+        ),
+        "history": revision_history(proposal, proposal_revisions(proposal=proposal)),
     }
     context.update(extra)
     return context
+
+
+def _editable_comment_ids(
+    request: HttpRequest, proposal: Proposal, comments: list[Comment]
+) -> set[int]:
+    """The viewer's own comments they may still edit (open discussion, within the window)."""
+    if not request.user.is_authenticated or not proposal.is_open:
+        return set()
+    now = timezone.now()
+    every = [c for top in comments for c in (top, *top.thread)]  # type: ignore[attr-defined]
+    return {
+        c.pk for c in every if c.author_id == request.user.pk and now < comment_editable_until(c)
+    }
 
 
 @require_safe
@@ -217,16 +261,25 @@ def _action(
 @require_POST
 @login_required
 def proposal_vote(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
-    """``value`` 1 or -1 casts or changes the member's vote; ``retract`` takes it back."""
-    choice = request.POST.get("value", "")
+    """``value`` 1 or -1 casts or changes the member's vote (a down vote with an optional
+    ``reason``, which an up vote leaves out); ``retract`` takes it back."""
+    form = VoteForm(request.POST)
+    valid = form.is_valid()
+    choice = form.cleaned_data.get("value", "") if valid else request.POST.get("value", "")
+    reason = form.cleaned_data.get("reason", "") if valid else ""
 
     def run(proposal: Proposal) -> str:
+        if not valid and "reason" in form.errors:
+            raise ProposalInvalid({"reason": form.errors["reason"][0]})
         if choice == "retract":
             vote_retract(proposal=proposal, voter=request.user)
             return _("Your vote was taken back.")
         if choice not in ("1", "-1"):
             raise ProposalInvalid({"value": _("A vote is up or down.")})
-        vote_cast(proposal=proposal, voter=request.user, value=int(choice))
+        value = int(choice)
+        vote_cast(
+            proposal=proposal, voter=request.user, value=value, reason=reason if value < 0 else ""
+        )
         return _("Your vote was counted.")
 
     return _action(request, pk, fragment="votes", anchor="#votes", run=run)
@@ -242,10 +295,118 @@ def proposal_comment(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResp
         return _render_refusal(request, "discussion", context, status=400)
 
     def run(proposal: Proposal) -> str:
-        comment_add(proposal=proposal, author=request.user, text=form.cleaned_data["text"])
-        return _("Your comment was added.")
+        parent_pk = form.cleaned_data.get("parent")
+        parent = Comment.objects.filter(pk=parent_pk).first() if parent_pk else None
+        if parent_pk and parent is None:
+            raise ProposalInvalid({"parent": _("That comment is not in this discussion.")})
+        comment_add(
+            proposal=proposal, author=request.user, text=form.cleaned_data["text"], parent=parent
+        )
+        return _("Your reply was added.") if parent else _("Your comment was added.")
 
     return _action(request, pk, fragment="discussion", anchor="#discussion", run=run)
+
+
+@require_POST
+@login_required
+def proposal_comment_edit(
+    request: AuthenticatedHtmxHttpRequest, pk: int, comment_pk: int
+) -> HttpResponse:
+    """The author rewrites their comment while its edit window lasts."""
+    form = CommentEditForm(request.POST)
+    if not form.is_valid():
+        proposal = _get(request, pk)
+        context = _detail_context(
+            request,
+            proposal,
+            error=" ".join(form.errors.get("text", [])),
+            error_at="discussion",
+        )
+        return _render_refusal(request, "discussion", context, status=400)
+
+    def run(proposal: Proposal) -> str:
+        comment = Comment.objects.filter(pk=comment_pk, proposal=proposal).first()
+        if comment is None:
+            raise ProposalInvalid({"comment": _("That comment is not in this discussion.")})
+        comment_edit(comment=comment, author=request.user, text=form.cleaned_data["text"])
+        return _("Your comment was updated.")
+
+    anchor = f"#comment-{comment_pk}"
+    return _action(request, pk, fragment="discussion", anchor=anchor, run=run)
+
+
+def _revision_initial(proposal: Proposal) -> dict[str, Any]:
+    return {
+        "title": proposal.title,
+        "rationale": proposal.rationale,
+        "evidence_links": "\n".join(proposal.evidence_links),
+        "changes": json.dumps(proposal.changes, indent=2, ensure_ascii=False),
+    }
+
+
+@login_required
+def proposal_revise_view(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
+    """``/proposals/<pk>/revise/``: the author rewrites the title, rationale, links or changes
+    of their proposal while it is voting."""
+    proposal = _get(request, pk)
+    if request.user.pk != proposal.author_id:
+        return refusal_page(
+            request,
+            ProposalForbidden(_("Only the author can revise a proposal.")),
+            back_url=reverse("proposals:detail", args=[pk]),
+            back_label=_("Back to the proposal"),
+        )
+    form = RevisionForm(request.POST or None, initial=_revision_initial(proposal))
+    error, status = "", 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                proposal_writes_count(key=client_key(request))
+                revised = proposal_revise(
+                    proposal=proposal,
+                    author=request.user,
+                    title=form.cleaned_data["title"],
+                    rationale=form.cleaned_data["rationale"],
+                    evidence_links=form.links(),
+                    changes=form.cleaned_data["changes"],
+                )
+            except ProposalInvalid as exc:
+                error = _revision_show_invalid(form, exc)
+            except ProposalError as exc:
+                error, status = exc.message, exc.status
+            else:
+                messages.success(request, _revised_message(revised))
+                url = reverse("proposals:detail", args=[pk]) + "#revisions"
+                return HttpResponseRedirect(url, status=303)
+    context = {"proposal": proposal, "form": form, "error": error}
+    return render(request, "proposals/proposal_revise.html", context, status=status)
+
+
+def _revision_show_invalid(form: RevisionForm, exc: ProposalInvalid) -> str:
+    """Each problem under its field (a change's, ``changes[1].level``, under the change list,
+    with its path); the one no field has, to say above the form."""
+    error = ""
+    for name, message in exc.page_errors.items():
+        if name in form.fields:
+            form.add_error(name, message)
+        elif name.startswith("changes"):
+            form.add_error("changes", f"{name}: {message}")
+        else:
+            error = message
+    return error
+
+
+def _revised_message(revised: Revised) -> str:
+    if not revised.changes_changed:
+        return _("Your proposal was revised; the votes so far still count.")
+    return ngettext(
+        "Your proposal was revised. The changes changed, so voting started again and %(n)d "
+        "vote was set aside; its voter may vote again.",
+        "Your proposal was revised. The changes changed, so voting started again and %(n)d "
+        "votes were set aside; their voters may vote again.",
+        revised.votes_set_aside,
+    ) % {"n": revised.votes_set_aside}
 
 
 @require_POST

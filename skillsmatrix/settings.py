@@ -491,6 +491,8 @@ REVIEW_APPROVALS = env_int("REVIEW_APPROVALS", 1, minimum=1)
 GRADING_OPTIONAL_SHARE = env_float("GRADING_OPTIONAL_SHARE", 0.5, low=0.0, high=1.0)
 PROPOSALS_OPEN_PER_MEMBER = env_int("PROPOSALS_OPEN_PER_MEMBER", 10, minimum=1)
 VOTES_PER_MEMBER_PER_DAY = env_int("VOTES_PER_MEMBER_PER_DAY", 200, minimum=1)
+# A member may edit their own comment for this many minutes after writing it.
+COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15, minimum=0)
 # Rate limit on votes, comments, reviews and new proposals, per member (pages and API).
 PROPOSAL_WRITES_PER_MINUTE = env_int("PROPOSAL_WRITES_PER_MINUTE", 30, minimum=1)
 GRADING_SHARE_LINKS_PER_HOUR = env_int("GRADING_SHARE_LINKS_PER_HOUR", 30, minimum=1)

@@ -54,10 +54,15 @@ def test_vote_change_and_retract():
     url = f"/api/v1/proposals/{proposal.pk}/vote/"
     assert client.post(url, {"value": 1}, format="json").json() == {
         "value": 1,
+        "reason": "",
         "votes": {"up": 1, "down": 0},
     }
     assert client.post(url, {"value": -1}, format="json").json()["votes"] == {"up": 0, "down": 1}
-    assert client.delete(url).json() == {"value": None, "votes": {"up": 0, "down": 0}}
+    assert client.delete(url).json() == {
+        "value": None,
+        "reason": "",
+        "votes": {"up": 0, "down": 0},
+    }
     response = client.delete(url)
     assert response.status_code == 404
     assert response.json()["message"] == "You have not voted on this proposal."

@@ -33,8 +33,8 @@ VERIFIED = 1 if apps.is_installed("allauth.account") else 0
 def test_proposal_page_for_a_member(client, busy, django_assert_num_queries):
     client.force_login(UserFactory.create())
     # session, user, proposal with tally and own vote, its reviews, the base version's
-    # snapshot, comments with authors (+ verified email)
-    with django_assert_num_queries(6 + VERIFIED):
+    # snapshot, comments with authors, the voters named (+ verified email)
+    with django_assert_num_queries(7 + VERIFIED):
         response = client.get(f"/proposals/{busy.pk}/")
     body = response.content.decode()
     assert "▲ 375" in body
@@ -48,14 +48,14 @@ def test_proposal_page_for_an_expert_in_review(
     Proposal.objects.filter(pk=busy.pk).update(status="in_review")
     client.force_login(domain_expert)
     # as for a member, plus whether they may review (expertise of a touched domain)
-    with django_assert_num_queries(7 + VERIFIED):
+    with django_assert_num_queries(8 + VERIFIED):
         body = client.get(f"/proposals/{busy.pk}/").content.decode()
     assert "Your review" in body
 
 
 def test_proposal_page_for_a_visitor(client, busy, django_assert_num_queries):
-    # proposal, reviews, snapshot, comments
-    with django_assert_num_queries(4):
+    # proposal, reviews, snapshot, comments, voters
+    with django_assert_num_queries(5):
         client.get(f"/proposals/{busy.pk}/")
 
 
@@ -76,3 +76,37 @@ def test_api_detail_and_list(client, busy, django_assert_num_queries):
         }
     with django_assert_num_queries(2):
         client.get("/api/v1/proposals/")
+
+
+def test_proposal_page_with_revisions_replies_and_reasons(
+    client, busy, django_assert_max_num_queries
+):
+    from proposals.models import ProposalRevision
+
+    Vote.objects.filter(proposal=busy, value=-1).update(reason="Too strict for seniors")
+    first = Comment.objects.filter(proposal=busy).order_by("pk").first()
+    Comment.objects.filter(proposal=busy, pk__gt=first.pk + 50).update(parent=first)
+    ProposalRevision.objects.bulk_create(
+        [
+            ProposalRevision(
+                proposal=busy,
+                number=n,
+                title=f"Title {n}",
+                rationale=f"Rationale {n}",
+                base_version=busy.base_version,
+                changes=busy.changes,
+                created_at=busy.created_at,
+            )
+            for n in range(1, 6)
+        ]
+    )
+    Proposal.objects.filter(pk=busy.pk).update(revision=6)
+    client.force_login(UserFactory.create())
+    # as for a member, plus the earlier revisions: within the page's budget of 10
+    with django_assert_max_num_queries(10):
+        body = client.get(f"/proposals/{busy.pk}/").content.decode()
+    assert "Revision 6 (after 5)" in body
+    assert "and 325 more" in body  # 375 up votes, 50 named
+    assert "and 75 more" in body
+    assert "Too strict for seniors" in body
+    assert "Comment 99" in body
