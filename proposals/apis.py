@@ -35,6 +35,7 @@ from proposals.selectors import SORTS, proposal_get, proposal_list, signed_in_me
 from proposals.services import (
     proposal_create,
     proposal_read,
+    proposal_revise,
     proposal_withdraw,
     review_submit,
     vote_cast,
@@ -383,6 +384,72 @@ class ProposalWithdrawApi(APIView):
         return member_write(request, withdraw)
 
 
+class ProposalReviseApi(APIView):
+    permission_classes = (IsAuthenticated,)
+    error_statuses: ClassVar[dict[str, str]] = {
+        "400": "Invalid input, a change the role refuses, or a revision that changes nothing.",
+        "403": "Only the author can revise a proposal.",
+        "409": "Voting on this proposal is closed.",
+    }
+
+    @extend_schema_serializer(component_name="ProposalReviseRequest")
+    class InputSerializer(serializers.Serializer[Any]):
+        title = serializers.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
+        rationale = serializers.CharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
+        evidence_links = serializers.ListField(
+            child=serializers.URLField(max_length=500), required=False, default=list
+        )
+        changes = serializers.ListField(
+            child=serializers.DictField(),
+            min_length=1,
+            help_text=(
+                "The whole change list as it should stand. The same list keeps the votes and "
+                "the voting window; another one (checked against the role's current version) "
+                "restarts the window and sets the votes so far aside."
+            ),
+        )
+
+    @extend_schema_serializer(component_name="ProposalRevision")
+    class OutputSerializer(serializers.Serializer[Any]):
+        revision = serializers.IntegerField(help_text="The number of the text now shown.")
+        changes_changed = serializers.BooleanField()
+        votes_set_aside = serializers.IntegerField()
+        proposal = ProposalDetailOutput()
+
+    @extend_schema(
+        operation_id="proposals_revise",
+        request=InputSerializer,
+        responses={200: OutputSerializer},
+        description=(
+            "The author revises their proposal while it is voting; the text it replaces is "
+            "kept and shown on the proposal's page."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+
+        def revise(member: User) -> Response:
+            revised = proposal_revise(
+                proposal=proposal_get(pk=pk),
+                author=member,
+                title=data["title"],
+                rationale=data["rationale"],
+                evidence_links=data["evidence_links"],
+                changes=data["changes"],
+            )
+            answer = {
+                "revision": revised.proposal.revision,
+                "changes_changed": revised.changes_changed,
+                "votes_set_aside": revised.votes_set_aside,
+                "proposal": proposal_get(pk=pk),
+            }
+            return Response(self.OutputSerializer(answer).data)
+
+        return member_write(request, revise)
+
+
 urlpatterns = [
     path("proposals/", ProposalListApi.as_view(), name="api-proposal-list"),
     path("proposals/<int:pk>/", ProposalDetailApi.as_view(), name="api-proposal-detail"),
@@ -391,4 +458,5 @@ urlpatterns = [
     path(
         "proposals/<int:pk>/withdraw/", ProposalWithdrawApi.as_view(), name="api-proposal-withdraw"
     ),
+    path("proposals/<int:pk>/revise/", ProposalReviseApi.as_view(), name="api-proposal-revise"),
 ]

@@ -261,7 +261,10 @@ class Voters:
 
 def proposal_voters(*, proposal: Proposal, up: int, down: int, shown: int = VOTERS_SHOWN) -> Voters:
     """The voters of ``proposal`` for its page, given its tally (``up``, ``down``): at most
-    ``shown`` of each side, in one query whatever the number of votes."""
+    ``shown`` of each side, in one query whatever the number of votes (none when there are
+    no votes)."""
+    if up + down == 0:
+        return Voters([], [], 0, 0)
     with_reason_first = Case(When(reason="", then=Value(1)), default=Value(0))
     ranked = (
         Vote.objects.filter(proposal=proposal)
@@ -276,7 +279,7 @@ def proposal_voters(*, proposal: Proposal, up: int, down: int, shown: int = VOTE
         .filter(place__lte=shown)
         .order_by("-value", "place")
     )
-    votes = list(ranked)
+    votes: list[Vote] = list(ranked)
     ups = [vote for vote in votes if vote.value == 1]
     downs = [vote for vote in votes if vote.value == -1]
     return Voters(ups, downs, max(up - len(ups), 0), max(down - len(downs), 0))

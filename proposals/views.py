@@ -151,6 +151,8 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
         and not any(review.reviewer_id == user.pk for review in proposal.reviews.all())
     )
     comments = proposal_discussion(proposal=proposal)
+    up: int = proposal.votes_up  # type: ignore[attr-defined] # annotated by the selector
+    down: int = proposal.votes_down  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "proposal": proposal,
         "comments": comments,
@@ -163,14 +165,12 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
         "review_form": ReviewForm(),
         "review_approvals": settings.REVIEW_APPROVALS,
         "standing": standing(
-            up=proposal.votes_up,
-            down=proposal.votes_down,
+            up=up,
+            down=down,
             quorum=settings.VOTING_QUORUM,
             approval_ratio=settings.VOTING_APPROVAL_RATIO,
         ),
-        "voters": proposal_voters(
-            proposal=proposal, up=proposal.votes_up, down=proposal.votes_down
-        ),
+        "voters": proposal_voters(proposal=proposal, up=up, down=down),
         "history": revision_history(proposal, proposal_revisions(proposal=proposal)),
     }
     context.update(extra)
@@ -270,7 +270,7 @@ def proposal_vote(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpRespons
 
     def run(proposal: Proposal) -> str:
         if not valid and "reason" in form.errors:
-            raise ProposalInvalid({"reason": form.errors["reason"][0]})
+            raise ProposalInvalid({"reason": " ".join(str(m) for m in form.errors["reason"])})
         if choice == "retract":
             vote_retract(proposal=proposal, voter=request.user)
             return _("Your vote was taken back.")
@@ -319,7 +319,7 @@ def proposal_comment_edit(
         context = _detail_context(
             request,
             proposal,
-            error=" ".join(form.errors.get("text", [])),
+            error=" ".join(str(message) for message in form.errors.get("text", [])),
             error_at="discussion",
         )
         return _render_refusal(request, "discussion", context, status=400)

@@ -120,3 +120,45 @@ def test_the_open_proposal_cap_cannot_be_beaten_in_parallel(seed_role, settings)
     assert Proposal.objects.filter(author=author).count() == 2
     assert len(errors) == 6
     assert all(isinstance(error, ProposalLimitReached) for error in errors)
+
+
+def test_votes_racing_a_revision_are_either_counted_or_set_aside(seed_role):
+    """A revision that changes the change list moves the votes aside under the proposal's row
+    lock: a vote cast at the same moment lands before it (and is set aside) or after it (and
+    counts); none is lost, none counted twice, and the tally equals the vote rows."""
+    from proposals.models import SetAsideVote
+    from proposals.services import proposal_create, proposal_revise
+
+    author = UserFactory.create()
+    change = {"op": "set_requirement", "skill": "docker", "level": "senior", "mandatory": True}
+    proposal = proposal_create(
+        role=seed_role,
+        author=author,
+        title="Docker at Senior",
+        rationale="r",
+        changes=[{**change, "code": "E"}],
+    )
+    voters = UserFactory.create_batch(20)
+
+    def work(index: int) -> None:
+        if index == 20:
+            proposal_revise(
+                proposal=proposal,
+                author=author,
+                title=proposal.title,
+                rationale=proposal.rationale,
+                changes=[{**change, "code": "W"}],
+            )
+        else:
+            vote_cast(proposal=proposal, voter=voters[index], value=1)
+
+    assert race(21, work) == []
+    counted = Vote.objects.filter(proposal=proposal).count()
+    aside = SetAsideVote.objects.filter(proposal=proposal).count()
+    assert counted + aside == 20
+    assert proposal_tally(proposal=proposal) == (counted, 0)
+    shown = proposal_get(pk=proposal.pk)
+    assert shown.votes_up == counted  # type: ignore[attr-defined]
+    assert not set(Vote.objects.filter(proposal=proposal).values_list("voter", flat=True)) & set(
+        SetAsideVote.objects.filter(proposal=proposal).values_list("voter", flat=True)
+    )

@@ -95,9 +95,7 @@ def test_the_author_edits_within_the_window_and_it_is_marked(proposal, settings)
         comment_edit(comment=comment, author=UserFactory.create(), text="Hijack")
     edited = comment_edit(comment=comment, author=member, text="Fixed")
     assert (edited.text, edited.edited_at is not None) == ("Fixed", True)
-    Comment.objects.filter(pk=comment.pk).update(
-        created_at=timezone.now() - timedelta(minutes=16)
-    )
+    Comment.objects.filter(pk=comment.pk).update(created_at=timezone.now() - timedelta(minutes=16))
     with pytest.raises(ProposalStateError):
         comment_edit(comment=Comment.objects.get(pk=comment.pk), author=member, text="Late")
     assert Comment.objects.get(pk=comment.pk).text == "Fixed"

@@ -312,9 +312,9 @@ def test_a_due_proposal_page_stays_within_its_budget(
     _enough_votes(proposal)
     _due(proposal)
     client.force_login(UserFactory.create())
-    # The page's queries plus closing it: lock, tally, update, experts, preferences, rows,
-    # and reading it again.
-    with django_assert_max_num_queries(18):
+    # The page's queries (with the voters it names) plus closing it: lock, tally, update,
+    # experts, preferences, rows, and reading it again.
+    with django_assert_max_num_queries(19):
         response = client.get(f"/proposals/{proposal.pk}/")
     assert response.status_code == 200
     # Once closed, the page is back to its budget.
