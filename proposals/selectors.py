@@ -34,6 +34,7 @@ from proposals.models import (
     ProposalTarget,
     Review,
     Vote,
+    Watch,
 )
 from roles.changes.base import Change
 from roles.changes.diff import FieldDiff, RoleDiff, preview
@@ -197,7 +198,9 @@ def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
     if isinstance(viewer, User):
         own = Vote.objects.filter(proposal=OuterRef("pk"), voter=viewer).values("value")[:1]
         proposals = proposals.annotate(
-            my_vote=Coalesce(Subquery(own, output_field=IntegerField()), Value(0))
+            my_vote=Coalesce(Subquery(own, output_field=IntegerField()), Value(0)),
+            # For the watch button, in the same query.
+            watching=Exists(Watch.objects.filter(proposal=OuterRef("pk"), user=viewer)),
         )
     else:
         proposals = proposals.annotate(my_vote=Value(0, output_field=IntegerField()))

@@ -13,7 +13,6 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,12 +32,12 @@ from proposals.models import (
     TITLE_MAX_LENGTH,
     Comment,
     Expertise,
-    Notification,
     Proposal,
     ProposalTarget,
     Review,
     Vote,
 )
+from proposals.notify import notify_comment, notify_proposal_created, notify_status_change
 from proposals.rules import decision_for, review_approved, voting_has_ended
 from proposals.selectors import (
     AnyUser,
@@ -57,12 +56,8 @@ from roles.changes.types import PROPOSAL_OPS, changes_as_json, parse_changes
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import Role, RoleVersion, SkillDomain
 from roles.services import role_change_apply
-from skillsmatrix.background import pause_point, send_after_commit
-from skillsmatrix.members import (
-    email_preference_get,
-    member_can_participate,
-    member_ids_without_proposal_emails,
-)
+from skillsmatrix.background import pause_point
+from skillsmatrix.members import member_can_participate
 
 
 def _require_verified(user: User) -> None:
@@ -211,6 +206,7 @@ def proposal_create(
         proposal.full_clean(exclude=["role", "author"])
         proposal.save()
         ProposalTarget.objects.bulk_create(_targets(proposal, preview))
+        notify_proposal_created(proposal=proposal)
     return proposal
 
 
@@ -283,6 +279,7 @@ def comment_add(*, proposal: Proposal, author: User, text: str) -> Comment:
     comment = Comment(proposal=locked, author=author, text=text)
     comment.full_clean(exclude=["proposal", "author"])
     comment.save()
+    notify_comment(comment=comment)
     return comment
 
 
@@ -519,87 +516,9 @@ def expertise_revoke(*, user: User, domain: SkillDomain | None = None) -> bool:
     return bool(deleted)
 
 
-# --- Email notifications (the outbox) ----------------------------------------------------------
+# --- Notifications (the inbox and its outbox: proposals.notify) --------------------------------
 
 
 def _status_changed(proposal: Proposal) -> None:
-    """Outbox rows for the status ``proposal`` has just entered, in the caller's transaction:
-    one for its author, and one for each matching expert when it enters review. Each is sent
-    after the transaction commits; members who turned these emails off get none."""
-    status = proposal.status
-    wanted: list[tuple[int, str]] = [(proposal.author_id, Notification.Kind.STATUS)]
-    if status == Proposal.Status.IN_REVIEW:
-        wanted += [
-            (user_id, Notification.Kind.REVIEW)
-            for user_id in proposal_expert_ids(proposal=proposal)
-        ]
-    opted_out = member_ids_without_proposal_emails(user_ids=[user_id for user_id, _k in wanted])
-    rows = Notification.objects.bulk_create(
-        [
-            Notification(proposal=proposal, recipient_id=user_id, kind=kind, status=status)
-            for user_id, kind in wanted
-            if user_id not in opted_out
-        ]
-    )
-    for row in rows:
-        send_after_commit("proposals.tasks.notification_send_task", notification_id=row.pk)
-
-
-def _handled(notification: Notification, state: str) -> None:
-    notification.state = state
-    notification.handled_at = timezone.now()
-    notification.save(update_fields=["state", "handled_at"])
-
-
-def notification_send(*, notification_id: int, wait: bool = True) -> bool:
-    """Send one outbox email, once: True when this call sent it.
-
-    The row is locked while the email goes out and marked sent in the same transaction, so a
-    second sender waits and then finds it sent (``wait``) or skips it (not ``wait``, the sweep).
-    A worker that dies before committing leaves it pending for the next try. A member who has
-    turned these emails off (or has no address) gets nothing: the row is marked not sent.
-    A failure to send is counted on the row and raised, for the task to retry.
-    """
-    from proposals.emails import notification_email  # templates and translations
-
-    try:
-        with transaction.atomic():
-            notification = (
-                Notification.objects.select_for_update(of=("self",), skip_locked=not wait)
-                .select_related("proposal", "proposal__role", "recipient")
-                .filter(pk=notification_id, state=Notification.State.PENDING)
-                .first()
-            )
-            if notification is None:
-                return False
-            pause_point("notification_send")
-            recipient = notification.recipient
-            preference = email_preference_get(user=recipient)
-            if not (recipient.is_active and recipient.email and preference.proposal_emails):
-                _handled(notification, Notification.State.SKIPPED)
-                return False
-            notification_email(notification, language=preference.language).send()
-            _handled(notification, Notification.State.SENT)
-            return True
-    except Exception as exc:
-        Notification.objects.filter(pk=notification_id, state=Notification.State.PENDING).update(
-            attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]
-        )
-        raise
-
-
-# A row that failed this often is left for an operator (the admin shows its last error).
-NOTIFICATION_MAX_ATTEMPTS = 10
-
-
-def notifications_send_pending(*, limit: int = 200) -> int:
-    """Send the outbox's pending emails, oldest first (rows being sent this moment are
-    skipped): the sweep that makes up for tasks that could not be sent or did not finish.
-    Returns how many it sent."""
-    pending = Notification.objects.filter(
-        state=Notification.State.PENDING, attempts__lt=NOTIFICATION_MAX_ATTEMPTS
-    ).order_by("created_at", "pk")
-    sent = 0
-    for pk in list(pending.values_list("pk", flat=True)[:limit]):
-        sent += notification_send(notification_id=pk, wait=False)
-    return sent
+    """Tell of the status ``proposal`` has just entered, in the caller's transaction."""
+    notify_status_change(proposal=proposal)
