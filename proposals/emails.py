@@ -107,9 +107,9 @@ def digest_email(
             }
             for n in notifications
         ]
-        unsubscribes = [
+        unsubscribes: list[dict[str, str]] = [
             {
-                "label": Notification.Kind(kind).label,
+                "label": str(Notification.Kind(kind).label),
                 "url": unsubscribe_url(user_id=recipient.pk, kind=kind),
             }
             for kind in kinds

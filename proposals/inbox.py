@@ -80,7 +80,7 @@ def notification_summary(notification: Notification) -> str:
     if kind == Kind.ROLE_PROPOSAL:
         values["role"] = notification.proposal.role.title if notification.proposal else ""
         return _("%(actor)s proposed “%(title)s” to the role %(role)s") % values
-    texts = {
+    texts: dict[str, str] = {
         Kind.STATUS: _("Your proposal “%(title)s” is now: %(status)s"),
         Kind.REVIEW: _("“%(title)s” is waiting for your review"),
         Kind.COMMENT: _("%(actor)s commented on “%(title)s”"),

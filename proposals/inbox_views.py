@@ -149,7 +149,9 @@ def email_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, _("How your notifications are emailed was saved."))
         return HttpResponseRedirect(reverse("proposals:email_settings"))
     context = {"form": form, "emails_off": not preference.proposal_emails}
-    return render(request, "proposals/inbox_settings.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "proposals/inbox_settings.html", context, status=400 if form.errors else 200
+    )
 
 
 # --- Unsubscribing by an email's link ----------------------------------------------------------
@@ -182,7 +184,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 # --- Watching ----------------------------------------------------------------------------------
 
 
-def _watch(request: AuthenticatedHtmxHttpRequest, *, default: str, **subject: object) -> HttpResponse:
+def _watch(
+    request: AuthenticatedHtmxHttpRequest, *, default: str, **subject: object
+) -> HttpResponse:
     watching = request.POST.get("watching") == "1"
     changed = watch_set(user=request.user, watching=watching, **subject)  # type: ignore[arg-type]
     if request.htmx:

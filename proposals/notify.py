@@ -9,7 +9,7 @@ cause that is retried tells no one twice. Emails go out after the commit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -74,7 +74,7 @@ def _email_state(delivery: str) -> str:
     }.get(delivery, Notification.State.SKIPPED)
 
 
-def _write(tell: dict[int, str], **subject: Any) -> list[Notification]:
+def _write(tell: Mapping[int, str], **subject: Any) -> list[Notification]:
     """One row for each member of ``tell`` (member id → kind) about ``subject`` (proposal,
     comment, version, actor_id, status), in the caller's transaction: the inactive are left
     out, each row's email is queued as its member chose (1 query and one insert)."""
@@ -279,7 +279,12 @@ def unsubscribe_token_read(*, token: str) -> tuple[User, str]:
         raise UnsubscribeLinkInvalid(_("This unsubscribe link is not valid.")) from None
     if not isinstance(data, dict) or data.get("k") not in DEFAULT_DELIVERY:
         raise UnsubscribeLinkInvalid(_("This unsubscribe link is not valid."))
-    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    user_id = data.get("u")
+    user = (
+        User.objects.filter(pk=user_id, is_active=True).first()
+        if isinstance(user_id, int)
+        else None
+    )
     if user is None:
         raise UnsubscribeLinkInvalid(_("This unsubscribe link is not valid."))
     return user, data["k"]

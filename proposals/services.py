@@ -44,7 +44,6 @@ from proposals.selectors import (
     ChangesPreview,
     changes_preview,
     expert_can_review,
-    proposal_expert_ids,
     proposal_get,
     proposal_tally,
     role_current_state,

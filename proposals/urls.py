@@ -22,7 +22,5 @@ urlpatterns = [
     path("notifications/<int:pk>/", inbox_views.notification_open, name="notification_open"),
     path("notifications/<int:pk>/read/", inbox_views.notification_read, name="notification_read"),
     path("notifications/emails/", inbox_views.email_settings, name="email_settings"),
-    path(
-        "notifications/unsubscribe/<str:token>/", inbox_views.unsubscribe, name="unsubscribe"
-    ),
+    path("notifications/unsubscribe/<str:token>/", inbox_views.unsubscribe, name="unsubscribe"),
 ]

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 from allauth.account.decorators import verified_email_required
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.cache import cache
-from django.utils.crypto import get_random_string
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import transaction
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
@@ -45,9 +45,9 @@ __all__ = [
     "email_preference_set",
     "email_preferences_of",
     "member_can_participate",
+    "member_ids_without_proposal_emails",
     "member_page_stamp",
     "member_page_stamps_bump",
-    "member_ids_without_proposal_emails",
     "verified_member_required",
 ]
 
@@ -165,9 +165,9 @@ def member_page_stamp(user: AbstractBaseUser | AnonymousUser | Any) -> str:
     """A value that changes whenever something only this member sees on every page changes
     (their unread notifications, what they watch): for the ETags of pages that are revalidated
     rather than rendered (a cache read, no query; "" for visitors)."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or user.pk is None:
         return ""
-    return str(cache.get(_stamp_key(user.pk), ""))
+    return str(cache.get(_stamp_key(int(user.pk)), ""))
 
 
 def member_page_stamps_bump(*, user_ids: Iterable[int]) -> None:

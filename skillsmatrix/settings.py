@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 import django_stubs_ext
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _

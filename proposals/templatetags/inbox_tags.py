@@ -15,7 +15,9 @@ register = template.Library()
 
 
 @register.inclusion_tag("proposals/includes/watch_button.html", takes_context=True)
-def watch_button(context: template.Context, role: Any = None, proposal: Any = None) -> dict[str, Any]:
+def watch_button(
+    context: template.Context, role: Any = None, proposal: Any = None
+) -> dict[str, Any]:
     """A signed-in member's watch/unwatch form for ``role`` or ``proposal`` (1 query, none for a
     proposal read with ``watching``); nothing for visitors (no query)."""
     request = context["request"]
