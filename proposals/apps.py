@@ -7,3 +7,13 @@ from django.utils.translation import gettext_lazy as _
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = _("Proposals")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from proposals.notify import version_saved
+        from roles.models import RoleVersion
+
+        # Watchers of a role hear of each new version, whoever made it (roles knows nothing
+        # of them: DESIGN §3).
+        post_save.connect(version_saved, sender=RoleVersion, dispatch_uid="proposals-version")

@@ -401,24 +401,53 @@ class Expertise(models.Model):
 
 
 class Notification(models.Model):
-    """The outbox: one email to send, written in the same transaction as the status change it
-    tells of, and sent by id after that transaction commits (or by the periodic sweep, when
-    the broker was away). Sending locks the row and marks it, so it is sent once."""
+    """One thing a member is told of: a row of their inbox (``read_at``) and the outbox of its
+    email (``state``). Written in the same transaction as what it tells of (a status change, a
+    comment, a new proposal or version), so none is lost or doubled; its email is sent by id
+    after that transaction commits (or by the periodic sweep, when the broker was away), in
+    the daily digest, or not at all, as the member chose for its kind. Sending locks the row
+    and marks it, so it is sent once."""
 
     class Kind(models.TextChoices):
         STATUS = "status", _("Status of your proposal")
-        REVIEW = "review", _("Proposal waiting for review")
+        REVIEW = "review", _("Proposal waiting for your review")
+        COMMENT = "comment", _("Comment on a proposal you take part in")
+        REPLY = "reply", _("Reply to your comment")
+        MENTION = "mention", _("Mention of you")
+        WATCHED_STATUS = "watched_status", _("Status of a proposal you watch")
+        ROLE_PROPOSAL = "role_proposal", _("New proposal on a role you watch")
+        ROLE_VERSION = "role_version", _("New version of a role you watch")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
+        DIGEST = "digest", _("Waiting for the daily digest")
         SENT = "sent", _("Sent")
         SKIPPED = "skipped", _("Not sent")
 
+    # What it is about: a proposal (and its comment), or a role's new version.
     proposal = models.ForeignKey(
         Proposal,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="notifications",
         verbose_name=_("proposal"),
+    )
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("comment"),
+    )
+    version = models.ForeignKey(
+        RoleVersion,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("role version"),
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -426,9 +455,21 @@ class Notification(models.Model):
         related_name="proposal_notifications",
         verbose_name=_("recipient"),
     )
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    # The status the proposal entered; a proposal enters each status once at most.
-    status = models.CharField(_("status"), max_length=20, choices=ProposalStatus.choices)
+    # Who did it (the commenter, the author of the new proposal); none for the site's own.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The status the proposal entered (a proposal enters each status once at most); empty for
+    # comments and versions.
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProposalStatus.choices, blank=True
+    )
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
@@ -436,25 +477,54 @@ class Notification(models.Model):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     handled_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
+            # Each event is told once to each member (a retried cause writes nothing twice).
             models.UniqueConstraint(
                 fields=["proposal", "recipient", "kind", "status"],
+                condition=Q(comment__isnull=True, version__isnull=True),
                 name="notification_once_per_status",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=["status", "review"]), name="notification_kind_valid"
+            models.UniqueConstraint(
+                fields=["comment", "recipient"],
+                condition=Q(comment__isnull=False),
+                name="notification_once_per_comment",
+            ),
+            models.UniqueConstraint(
+                fields=["version", "recipient"],
+                condition=Q(version__isnull=False),
+                name="notification_once_per_version",
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["pending", "sent", "skipped"]),
+                condition=Q(
+                    kind__in=[
+                        "status",
+                        "review",
+                        "comment",
+                        "reply",
+                        "mention",
+                        "watched_status",
+                        "role_proposal",
+                        "role_version",
+                    ]
+                ),
+                name="notification_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposal__isnull=False) | Q(version__isnull=False),
+                name="notification_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "digest", "sent", "skipped"]),
                 name="notification_state_valid",
             ),
             models.CheckConstraint(
-                condition=Q(state="pending") | Q(handled_at__isnull=False),
+                condition=Q(state__in=["pending", "digest"]) | Q(handled_at__isnull=False),
                 name="notification_handled_has_time",
             ),
         ]
@@ -463,8 +533,81 @@ class Notification(models.Model):
                 fields=["created_at"],
                 condition=Q(state="pending"),
                 name="notification_pending",
-            )
+            ),
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(state="digest"),
+                name="notification_digest",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.proposal_id} → {self.recipient} ({self.state})"
+        subject = f"#{self.proposal_id}" if self.proposal_id else f"v{self.version_id}"
+        return f"{self.kind} {subject} → {self.recipient} ({self.state})"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class Watch(models.Model):
+    """A member follows a role (its new proposals and versions) or a proposal (its status
+    changes and comments) in their inbox."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="watches",
+        verbose_name=_("user"),
+    )
+    role = models.ForeignKey(
+        Role,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="watches",
+        verbose_name=_("role"),
+    )
+    proposal = models.ForeignKey(
+        Proposal,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="watches",
+        verbose_name=_("proposal"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("watch")
+        verbose_name_plural = _("watches")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__isnull=False, proposal__isnull=True)
+                | Q(role__isnull=True, proposal__isnull=False),
+                name="watch_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(role__isnull=False), name="watch_once_role"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "proposal"],
+                condition=Q(proposal__isnull=False),
+                name="watch_once_proposal",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["role"], condition=Q(role__isnull=False), name="watch_role"),
+            models.Index(
+                fields=["proposal"], condition=Q(proposal__isnull=False), name="watch_proposal"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.role or f"#{self.proposal_id}"
+        return f"{self.user} watches {subject}"

@@ -36,6 +36,7 @@ from proposals.models import (
     Review,
     SetAsideVote,
     Vote,
+    Watch,
 )
 from roles.changes.base import Change
 from roles.changes.diff import FieldDiff, RoleDiff, preview
@@ -207,6 +208,8 @@ def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
             my_vote_reason=Coalesce(Subquery(own.values("reason")[:1]), Value("")),
             # A vote of theirs a revision set aside, with no vote on the current one yet.
             my_vote_set_aside=Exists(set_aside) & ~Exists(own),
+            # For the watch button, in the same query.
+            watching=Exists(Watch.objects.filter(proposal=OuterRef("pk"), user=viewer)),
         )
     else:
         proposals = proposals.annotate(

@@ -13,7 +13,6 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,13 +33,18 @@ from proposals.models import (
     VOTE_REASON_MAX_LENGTH,
     Comment,
     Expertise,
-    Notification,
     Proposal,
     ProposalRevision,
     ProposalTarget,
     Review,
     SetAsideVote,
     Vote,
+)
+from proposals.notify import (
+    notify_comment,
+    notify_mention,
+    notify_proposal_created,
+    notify_status_change,
 )
 from proposals.presenters import change_key, has_visible_text, mentioned_usernames
 from proposals.rules import decision_for, review_approved, voting_has_ended
@@ -49,7 +53,6 @@ from proposals.selectors import (
     ChangesPreview,
     changes_preview,
     expert_can_review,
-    proposal_expert_ids,
     proposal_get,
     proposal_tally,
     role_current_state,
@@ -61,12 +64,8 @@ from roles.changes.types import PROPOSAL_OPS, changes_as_json, parse_changes
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import Role, RoleVersion, SkillDomain
 from roles.services import role_change_apply
-from skillsmatrix.background import pause_point, send_after_commit
-from skillsmatrix.members import (
-    email_preference_get,
-    member_can_participate,
-    member_ids_without_proposal_emails,
-)
+from skillsmatrix.background import pause_point
+from skillsmatrix.members import member_can_participate
 
 
 def _require_verified(user: User) -> None:
@@ -215,6 +214,7 @@ def proposal_create(
         proposal.full_clean(exclude=["role", "author"])
         proposal.save()
         ProposalTarget.objects.bulk_create(_targets(proposal, preview))
+        notify_proposal_created(proposal=proposal)
     return proposal
 
 
@@ -297,12 +297,6 @@ def vote_retract(*, proposal: Proposal, voter: User) -> None:
 # --- Discussion --------------------------------------------------------------------------------
 
 
-def mentions_found(*, comment: Comment, user_ids: Sequence[int]) -> None:
-    """Called in the comment's transaction with the members a new or edited comment mentions
-    for the first time (its author left out): the seam the inbox fills in to tell them.
-    Does nothing yet."""
-
-
 def _mentions(text: str, author: User) -> dict[str, int]:
     """The existing, active members ``text`` mentions: username → id (one query, none when
     it mentions nobody)."""
@@ -327,7 +321,7 @@ def comment_add(
     """Add a comment (Markdown) to an open proposal's discussion, or a reply to one of its
     comments (``parent``; a reply to a reply joins its parent's thread, as threads are one
     level deep). Members it ``@mentions`` are recorded on it and passed to
-    :func:`mentions_found`."""
+    :func:`proposals.notify.notify_mention`."""
     _require_verified(author)
     text = _require_discussion_text(text)
     locked = _lock_proposal(proposal)
@@ -344,8 +338,7 @@ def comment_add(
     )
     comment.full_clean(exclude=["proposal", "author", "parent"])
     comment.save()
-    if mentioned:
-        mentions_found(comment=comment, user_ids=list(mentioned.values()))
+    notify_comment(comment=comment, mentioned=mentioned.values())
     return comment
 
 
@@ -359,7 +352,7 @@ def comment_editable_until(comment: Comment) -> datetime:
 def comment_edit(*, comment: Comment, author: User, text: str) -> Comment:
     """The author rewrites their comment within ``COMMENT_EDIT_MINUTES`` of writing it, while
     the discussion is open; it is marked edited. Members mentioned for the first time are
-    passed to :func:`mentions_found`. The same text changes nothing."""
+    passed to :func:`proposals.notify.notify_mention`. The same text changes nothing."""
     text = _require_discussion_text(text)
     locked = _lock_proposal(comment.proposal)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
@@ -379,16 +372,11 @@ def comment_edit(*, comment: Comment, author: User, text: str) -> Comment:
     comment.full_clean(exclude=["proposal", "author", "parent"])
     comment.save(update_fields=["text", "mentions", "edited_at"])
     if new:
-        mentions_found(comment=comment, user_ids=new)
+        notify_mention(comment=comment, user_ids=new)
     return comment
 
 
 # --- Revisions ---------------------------------------------------------------------------------
-
-
-def votes_set_aside(*, proposal: Proposal, voter_ids: Sequence[int]) -> None:
-    """Called in the revision's transaction with the members whose votes it set aside: the
-    seam the inbox fills in to tell them they may vote again. Does nothing yet."""
 
 
 @dataclass(frozen=True)
@@ -417,8 +405,6 @@ def _set_votes_aside(locked: Proposal) -> int:
         ]
     )
     Vote.objects.filter(pk__in=[vote.pk for vote in votes]).delete()
-    if votes:
-        votes_set_aside(proposal=locked, voter_ids=[vote.voter_id for vote in votes])
     return len(votes)
 
 
@@ -734,87 +720,9 @@ def expertise_revoke(*, user: User, domain: SkillDomain | None = None) -> bool:
     return bool(deleted)
 
 
-# --- Email notifications (the outbox) ----------------------------------------------------------
+# --- Notifications (the inbox and its outbox: proposals.notify) --------------------------------
 
 
 def _status_changed(proposal: Proposal) -> None:
-    """Outbox rows for the status ``proposal`` has just entered, in the caller's transaction:
-    one for its author, and one for each matching expert when it enters review. Each is sent
-    after the transaction commits; members who turned these emails off get none."""
-    status = proposal.status
-    wanted: list[tuple[int, str]] = [(proposal.author_id, Notification.Kind.STATUS)]
-    if status == Proposal.Status.IN_REVIEW:
-        wanted += [
-            (user_id, Notification.Kind.REVIEW)
-            for user_id in proposal_expert_ids(proposal=proposal)
-        ]
-    opted_out = member_ids_without_proposal_emails(user_ids=[user_id for user_id, _k in wanted])
-    rows = Notification.objects.bulk_create(
-        [
-            Notification(proposal=proposal, recipient_id=user_id, kind=kind, status=status)
-            for user_id, kind in wanted
-            if user_id not in opted_out
-        ]
-    )
-    for row in rows:
-        send_after_commit("proposals.tasks.notification_send_task", notification_id=row.pk)
-
-
-def _handled(notification: Notification, state: str) -> None:
-    notification.state = state
-    notification.handled_at = timezone.now()
-    notification.save(update_fields=["state", "handled_at"])
-
-
-def notification_send(*, notification_id: int, wait: bool = True) -> bool:
-    """Send one outbox email, once: True when this call sent it.
-
-    The row is locked while the email goes out and marked sent in the same transaction, so a
-    second sender waits and then finds it sent (``wait``) or skips it (not ``wait``, the sweep).
-    A worker that dies before committing leaves it pending for the next try. A member who has
-    turned these emails off (or has no address) gets nothing: the row is marked not sent.
-    A failure to send is counted on the row and raised, for the task to retry.
-    """
-    from proposals.emails import notification_email  # templates and translations
-
-    try:
-        with transaction.atomic():
-            notification = (
-                Notification.objects.select_for_update(of=("self",), skip_locked=not wait)
-                .select_related("proposal", "proposal__role", "recipient")
-                .filter(pk=notification_id, state=Notification.State.PENDING)
-                .first()
-            )
-            if notification is None:
-                return False
-            pause_point("notification_send")
-            recipient = notification.recipient
-            preference = email_preference_get(user=recipient)
-            if not (recipient.is_active and recipient.email and preference.proposal_emails):
-                _handled(notification, Notification.State.SKIPPED)
-                return False
-            notification_email(notification, language=preference.language).send()
-            _handled(notification, Notification.State.SENT)
-            return True
-    except Exception as exc:
-        Notification.objects.filter(pk=notification_id, state=Notification.State.PENDING).update(
-            attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]
-        )
-        raise
-
-
-# A row that failed this often is left for an operator (the admin shows its last error).
-NOTIFICATION_MAX_ATTEMPTS = 10
-
-
-def notifications_send_pending(*, limit: int = 200) -> int:
-    """Send the outbox's pending emails, oldest first (rows being sent this moment are
-    skipped): the sweep that makes up for tasks that could not be sent or did not finish.
-    Returns how many it sent."""
-    pending = Notification.objects.filter(
-        state=Notification.State.PENDING, attempts__lt=NOTIFICATION_MAX_ATTEMPTS
-    ).order_by("created_at", "pk")
-    sent = 0
-    for pk in list(pending.values_list("pk", flat=True)[:limit]):
-        sent += notification_send(notification_id=pk, wait=False)
-    return sent
+    """Tell of the status ``proposal`` has just entered, in the caller's transaction."""
+    notify_status_change(proposal=proposal)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from proposals.services import notification_send, notifications_send_pending, proposals_close_due
+from proposals.notify import digests_send, notification_send, notifications_send_pending
+from proposals.services import proposals_close_due
 from skillsmatrix.background import IDEMPOTENT_TASK
 
 
@@ -28,3 +29,9 @@ def notification_send_task(*, notification_id: int) -> bool:
 def notifications_sweep() -> int:
     """Send the outbox's emails whose task was lost or failed (beat: every minute)."""
     return notifications_send_pending()
+
+
+@shared_task(**IDEMPOTENT_TASK, soft_time_limit=600, time_limit=660)
+def digests_send_task() -> int:
+    """Send every member's daily digest of their waiting notifications (beat: daily)."""
+    return digests_send()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from proposals import views
+from proposals import inbox_views, views
 
 app_name = "proposals"
 
@@ -21,4 +21,12 @@ urlpatterns = [
     path("proposals/<int:pk>/revise/", views.proposal_revise_view, name="revise"),
     path("proposals/<int:pk>/withdraw/", views.proposal_withdraw_view, name="withdraw"),
     path("proposals/<int:pk>/review/", views.proposal_review, name="review"),
+    path("proposals/<int:pk>/watch/", inbox_views.proposal_watch, name="watch"),
+    path("roles/<slug:slug>/watch/", inbox_views.role_watch, name="role_watch"),
+    path("notifications/", inbox_views.inbox_page, name="inbox"),
+    path("notifications/read/", inbox_views.notifications_read_all, name="inbox_read_all"),
+    path("notifications/<int:pk>/", inbox_views.notification_open, name="notification_open"),
+    path("notifications/<int:pk>/read/", inbox_views.notification_read, name="notification_read"),
+    path("notifications/emails/", inbox_views.email_settings, name="email_settings"),
+    path("notifications/unsubscribe/<str:token>/", inbox_views.unsubscribe, name="unsubscribe"),
 ]

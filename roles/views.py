@@ -52,6 +52,7 @@ from roles.selectors import (
     version_state,
 )
 from skillsmatrix.http import HtmxHttpRequest
+from skillsmatrix.members import member_page_stamp
 from skillsmatrix.themes import theme_from
 
 
@@ -92,8 +93,9 @@ def _role_for_request(request: HttpRequest, slug: str) -> Role:
 
 
 def _role_detail_etag(request: HttpRequest, slug: str) -> str:
-    """Changes whenever the page's HTML would: role version, language, theme, the user and their
-    staff flag, the CSRF secret the page embeds, and the deployed templates."""
+    """Changes whenever the page's HTML would: role version, language, theme, the user, their
+    staff flag and what their header and watch button show (their page stamp), the CSRF secret
+    the page embeds, and the deployed templates."""
     role = _role_for_request(request, slug)
     user = request.user
     parts = [
@@ -105,6 +107,7 @@ def _role_detail_etag(request: HttpRequest, slug: str) -> str:
         theme_from(request),
         str(user.pk or ""),
         str(can_see_matrix_health(request)),
+        member_page_stamp(user),
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
         deploy_fingerprint(),
     ]

@@ -22,7 +22,9 @@ from allauth.account.decorators import verified_email_required
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import transaction
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
@@ -38,10 +40,14 @@ if TYPE_CHECKING:
 __all__ = [
     "EmailPreferenceInvalid",
     "HasVerifiedEmail",
+    "email_delivery_set",
     "email_preference_get",
     "email_preference_set",
+    "email_preferences_of",
     "member_can_participate",
     "member_ids_without_proposal_emails",
+    "member_page_stamp",
+    "member_page_stamps_bump",
     "verified_member_required",
 ]
 
@@ -90,6 +96,41 @@ def member_ids_without_proposal_emails(*, user_ids: Iterable[int]) -> set[int]:
     )
 
 
+def email_preferences_of(
+    *, user_ids: Iterable[int], active_only: bool = False
+) -> dict[int, EmailPreference]:
+    """The email preferences of ``user_ids`` (only the active members' with ``active_only``),
+    each member's row or the defaults (1 query)."""
+    users = User.objects.filter(pk__in=set(user_ids)).select_related("email_preference")
+    if active_only:
+        users = users.filter(is_active=True)
+    preferences = {}
+    for user in users:
+        try:
+            preferences[user.pk] = user.email_preference
+        except EmailPreference.DoesNotExist:
+            preferences[user.pk] = EmailPreference(user=user)
+    return preferences
+
+
+# How one kind of email reaches a member (``EmailPreference.deliveries``).
+EMAIL_DELIVERIES = ("immediate", "digest", "never")
+
+
+def email_delivery_set(*, user: User, kind: str, delivery: str) -> EmailPreference:
+    """Set how the member gets the emails of one ``kind`` of notification (its app's name):
+    ``immediate``, ``digest`` or ``never``; another delivery raises
+    :class:`EmailPreferenceInvalid`. Nothing is emailed while the emails about proposals are
+    turned off altogether (``proposal_emails``), whatever the kind's delivery."""
+    if delivery not in EMAIL_DELIVERIES:
+        raise EmailPreferenceInvalid(gettext("Choose immediately, daily digest or never."))
+    with transaction.atomic():
+        preference, _created = EmailPreference.objects.select_for_update().get_or_create(user=user)
+        preference.deliveries = {**preference.deliveries, kind: delivery}
+        preference.save(update_fields=["deliveries"])
+    return preference
+
+
 def email_preference_set(
     *, user: User, language: str | None = None, proposal_emails: bool | None = None
 ) -> EmailPreference:
@@ -111,3 +152,27 @@ def email_preference_set(
                 setattr(preference, field, value)
             preference.save(update_fields=list(changes))
     return preference
+
+
+# --- What a member's pages show of their own ---------------------------------------------------
+
+
+def _stamp_key(user_id: int) -> str:
+    return f"member:page-stamp:{user_id}"
+
+
+def member_page_stamp(user: AbstractBaseUser | AnonymousUser | Any) -> str:
+    """A value that changes whenever something only this member sees on every page changes
+    (their unread notifications, what they watch): for the ETags of pages that are revalidated
+    rather than rendered (a cache read, no query; "" for visitors)."""
+    if user is None or not user.is_authenticated or user.pk is None:
+        return ""
+    return str(cache.get(_stamp_key(int(user.pk)), ""))
+
+
+def member_page_stamps_bump(*, user_ids: Iterable[int]) -> None:
+    """Change the page stamp of ``user_ids`` once the current transaction commits."""
+    keys = [_stamp_key(pk) for pk in set(user_ids)]
+    if keys:
+        stamp = get_random_string(12)
+        transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, stamp), None))

@@ -44,6 +44,9 @@ class EmailPreference(models.Model):
         default=True,
         help_text=_("Status changes of your proposals, and proposals waiting for your review."),
     )
+    # How each kind of notification is emailed, by the kind's name: "immediate", "digest" or
+    # "never"; a kind not named here gets its app's default. The apps own the kinds.
+    deliveries = models.JSONField(_("email per kind"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("email preference")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -180,6 +181,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "proposals.context_processors.inbox",
             ],
         },
     },
@@ -314,6 +316,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 PROPOSAL_SWEEP_SECONDS = env_int("PROPOSAL_SWEEP_SECONDS", 60, minimum=1)
 # Beat sends these; ``expires`` drops runs that waited out a broker outage (the next one will do).
 _SWEEP_EXPIRES = max(PROPOSAL_SWEEP_SECONDS - 5, PROPOSAL_SWEEP_SECONDS / 2)
+# The hour (UTC) beat sends the daily digests of notifications.
+DIGEST_HOUR_UTC = env_int("DIGEST_HOUR_UTC", 7, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "close-due-proposals": {
         "task": "proposals.tasks.proposals_close_due_task",
@@ -324,6 +328,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "proposals.tasks.notifications_sweep",
         "schedule": float(PROPOSAL_SWEEP_SECONDS),
         "options": {"expires": _SWEEP_EXPIRES},
+    },
+    "send-daily-digests": {
+        "task": "proposals.tasks.digests_send_task",
+        "schedule": crontab(hour=DIGEST_HOUR_UTC, minute=0),
+        "options": {"expires": 6 * 60 * 60},
     },
     "purge-old-assessments": {
         "task": "grading.tasks.assessments_purge_task",

@@ -238,8 +238,8 @@ def test_the_history_is_paginated(client, seed_role, member, django_assert_max_n
         for i in range(HISTORY_PAGE_SIZE + 5)
     )
     client.force_login(member)
-    # session, user, count, one page of assessments with their roles
-    with django_assert_max_num_queries(4):
+    # session, user, count, one page of assessments with their roles, the header's unread count
+    with django_assert_max_num_queries(5):
         first = client.get(reverse("grading:history")).content.decode()
     last = client.get(reverse("grading:history") + "?page=2").content.decode()
     beyond = client.get(reverse("grading:history") + "?page=99").content.decode()

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from proposals import services
 from proposals.errors import ProposalForbidden, ProposalInvalid, ProposalStateError
 from proposals.models import Comment
 from proposals.presenters import discussion_html, has_visible_text, mentioned_usernames
@@ -71,20 +70,23 @@ def test_a_reply_to_another_proposals_comment_is_refused(proposal, seed_role):
         comment_add(proposal=proposal, author=UserFactory.create(), text="x", parent=elsewhere)
 
 
-def test_mentions_are_recorded_and_passed_to_the_seam(proposal, monkeypatch):
+def test_mentions_are_recorded_and_the_mentioned_are_told_once(proposal):
+    from proposals.models import Notification
+
     ana = UserFactory.create(username="ana")
-    calls = []
-    monkeypatch.setattr(
-        services, "mentions_found", lambda *, comment, user_ids: calls.append(list(user_ids))
-    )
     comment = comment_add(
         proposal=proposal, author=proposal.author, text="@ana @nobody @author look"
     )
     assert comment.mentions == ["ana"]  # existing members, the author left out
-    assert calls == [[ana.pk]]
+
+    def mentions() -> list[int]:
+        rows = Notification.objects.filter(comment=comment, kind=Notification.Kind.MENTION)
+        return sorted(rows.values_list("recipient_id", flat=True))
+
+    assert mentions() == [ana.pk]
     bo = UserFactory.create(username="bo")
     comment_edit(comment=comment, author=proposal.author, text="@ana and @bo look")
-    assert calls[-1] == [bo.pk]  # only the newly mentioned
+    assert mentions() == sorted([ana.pk, bo.pk])  # bo told now; ana not told twice
 
 
 def test_the_author_edits_within_the_window_and_it_is_marked(proposal, settings):

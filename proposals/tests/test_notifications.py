@@ -10,9 +10,8 @@ from django.core import mail
 from django.utils import timezone
 
 from proposals.models import Notification, Proposal
+from proposals.notify import notification_send, notifications_send_pending
 from proposals.services import (
-    notification_send,
-    notifications_send_pending,
     proposal_close_if_due,
     proposal_withdraw,
     proposals_close_due,
@@ -55,7 +54,7 @@ def test_a_status_change_writes_its_row_and_sends_it_after_commit(
         row = Notification.objects.get(proposal=proposal)
         assert row.state == Notification.State.PENDING
         assert mail.outbox == []
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the email's task, and the author's new page stamp
     row.refresh_from_db()
     assert row.state == Notification.State.SENT
     assert row.handled_at is not None
@@ -214,7 +213,10 @@ def test_members_who_turned_emails_off_get_none(
     email_preference_set(user=with_email, proposal_emails=False)
     with django_capture_on_commit_callbacks(execute=True):
         proposal_withdraw(proposal=proposal, author=with_email)
-    assert not Notification.objects.exists()
+    # Still told in their inbox; the email is marked not sent at once.
+    row = Notification.objects.get()
+    assert row.state == Notification.State.SKIPPED
+    assert row.read_at is None
     assert mail.outbox == []
 
 
@@ -313,8 +315,8 @@ def test_a_due_proposal_page_stays_within_its_budget(
     _due(proposal)
     client.force_login(UserFactory.create())
     # The page's queries (with the voters it names) plus closing it: lock, tally, update,
-    # experts, preferences, rows, and reading it again.
-    with django_assert_max_num_queries(19):
+    # experts, watchers, members with their preferences, rows, and reading it again.
+    with django_assert_max_num_queries(22):
         response = client.get(f"/proposals/{proposal.pk}/")
     assert response.status_code == 200
     # Once closed, the page is back to its budget.

@@ -32,9 +32,10 @@ VERIFIED = 1 if apps.is_installed("allauth.account") else 0
 
 def test_proposal_page_for_a_member(client, busy, django_assert_num_queries):
     client.force_login(UserFactory.create())
-    # session, user, proposal with tally and own vote, its reviews, the base version's
-    # snapshot, comments with authors, the voters named (+ verified email)
-    with django_assert_num_queries(7 + VERIFIED):
+    # session, user, proposal with tally, own vote and watch, its reviews, the base version's
+    # snapshot, comments with authors, the voters named (+ verified email), the header's unread
+    # count
+    with django_assert_num_queries(8 + VERIFIED):
         response = client.get(f"/proposals/{busy.pk}/")
     body = response.content.decode()
     assert "▲ 375" in body
@@ -48,7 +49,7 @@ def test_proposal_page_for_an_expert_in_review(
     Proposal.objects.filter(pk=busy.pk).update(status="in_review")
     client.force_login(domain_expert)
     # as for a member, plus whether they may review (expertise of a touched domain)
-    with django_assert_num_queries(8 + VERIFIED):
+    with django_assert_num_queries(9 + VERIFIED):
         body = client.get(f"/proposals/{busy.pk}/").content.decode()
     assert "Your review" in body
 
@@ -62,8 +63,8 @@ def test_proposal_page_for_a_visitor(client, busy, django_assert_num_queries):
 def test_proposal_list(client, busy, django_assert_num_queries):
     client.force_login(UserFactory.create())
     # session, user, count, page with tallies and comment counts, roles and domains for the
-    # filters
-    with django_assert_num_queries(6):
+    # filters, the header's unread count
+    with django_assert_num_queries(7):
         body = client.get("/proposals/?sort=score").content.decode()
     assert "100 comments" in body
 

@@ -11,7 +11,8 @@ from django.core import mail
 from django.utils import timezone
 
 from proposals.models import Notification, Proposal
-from proposals.services import notifications_send_pending, proposal_create, proposals_close_due
+from proposals.notify import notifications_send_pending
+from proposals.services import proposal_create, proposals_close_due
 from proposals.tests.conftest import DOCKER_SENIOR_E
 
 

@@ -1,0 +1,109 @@
+"""Reads of the inbox: a member's notifications, what they watch, and how a notification is
+said and linked (the same words on the page, in its email and in the digest)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from proposals.models import Notification, Proposal, Watch
+from roles.models import Role
+
+# What a notification's line reads; the big columns (a proposal's changes, a version's
+# snapshot, a role's texts) are never loaded for it.
+_LINE_FIELDS = (
+    "kind",
+    "status",
+    "state",
+    "created_at",
+    "read_at",
+    "recipient_id",
+    "proposal__title",
+    "proposal__role__slug",
+    "proposal__role__title",
+    "version__number",
+    "version__role__slug",
+    "version__role__title",
+    "actor__username",
+    "comment__text",
+)
+
+
+def inbox_notifications(*, user: Any) -> QuerySet[Notification]:
+    """``user``'s notifications, newest first, with what their lines show (one query a page)."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .select_related("proposal__role", "version__role", "actor", "comment")
+        .only(*_LINE_FIELDS)
+        .order_by("-created_at", "-pk")
+    )
+
+
+def inbox_unread_count(*, user: Any) -> int:
+    """How many of ``user``'s notifications are unread (1 query; none for visitors)."""
+    if user is None or not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def is_watching(*, user: Any, role: Role | None = None, proposal: Proposal | None = None) -> bool:
+    """Whether ``user`` watches the role or the proposal (1 query; none for visitors)."""
+    if not user.is_authenticated:
+        return False
+    subject = {"role": role} if role is not None else {"proposal": proposal}
+    return Watch.objects.filter(user=user, **subject).exists()
+
+
+def _title(notification: Notification) -> str:
+    return notification.proposal.title if notification.proposal else ""
+
+
+def notification_summary(notification: Notification) -> str:
+    """One line saying what happened, in the active language."""
+    kind = notification.kind
+    Kind = Notification.Kind
+    values = {
+        "title": _title(notification),
+        "actor": notification.actor.get_username() if notification.actor else _("Someone"),
+        "status": Proposal.Status(notification.status).label if notification.status else "",
+    }
+    if kind == Kind.ROLE_VERSION:
+        version = notification.version
+        return _("%(role)s has a new version: %(number)s") % {
+            "role": version.role.title if version else "",
+            "number": version.number if version else "",
+        }
+    if kind == Kind.ROLE_PROPOSAL:
+        values["role"] = notification.proposal.role.title if notification.proposal else ""
+        return _("%(actor)s proposed “%(title)s” to the role %(role)s") % values
+    texts: dict[str, str] = {
+        Kind.STATUS: _("Your proposal “%(title)s” is now: %(status)s"),
+        Kind.REVIEW: _("“%(title)s” is waiting for your review"),
+        Kind.COMMENT: _("%(actor)s commented on “%(title)s”"),
+        Kind.REPLY: _("%(actor)s replied to your comment on “%(title)s”"),
+        Kind.MENTION: _("%(actor)s mentioned you on “%(title)s”"),
+        Kind.WATCHED_STATUS: _("“%(title)s”, which you watch, is now: %(status)s"),
+    }
+    return texts[kind] % values
+
+
+def notification_excerpt(notification: Notification) -> str:
+    """The start of the comment it tells of ("" for others)."""
+    if notification.comment is None:
+        return ""
+    return Truncator(notification.comment.text).chars(160)
+
+
+def notification_path(notification: Notification) -> str:
+    """Where it leads: the comment, the proposal, or the role's new version."""
+    if notification.version is not None:
+        version = notification.version
+        return reverse("roles:version", args=[version.role.slug, version.number])
+    path = reverse("proposals:detail", args=[notification.proposal_id])
+    if notification.comment_id:
+        return f"{path}#comment-{notification.comment_id}"
+    return path
