@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from proposals.models import Notification, Proposal
+from proposals.selectors import proposal_preview
 
 
 def _absolute(path: str) -> str:
@@ -30,6 +31,8 @@ def notification_email(notification: Notification, *, language: str) -> EmailMul
             "proposal_url": _absolute(reverse("proposals:detail", args=[proposal.pk])),
             "settings_url": _absolute(reverse("profile") + "#email-notifications"),
             "quorum": settings.VOTING_QUORUM,
+            # The changed texts old → new, so the email can be read without the page.
+            "preview": proposal_preview(proposal=proposal),
             "applied_version": (
                 proposal.applied_version.number if proposal.applied_version else None
             ),

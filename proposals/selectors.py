@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from proposals.errors import ProposalForbidden, ProposalInvalid, ProposalNotFound
 from proposals.models import (
@@ -358,6 +359,21 @@ class PreviewSharedField:
 
 
 @dataclass(frozen=True)
+class TextChange:
+    """A changed text, old → new: ``place`` names where it is ("Docker · Senior", a level's
+    or a skill's name), ``part`` which text it is, in words ("details", "focus")."""
+
+    place: str
+    part: str
+    old: str
+    new: str
+
+
+# The texts of a cell that a change can rewrite, in words.
+_CELL_TEXTS = (("summary", _lazy("summary")), ("details", _lazy("details")))
+
+
+@dataclass(frozen=True)
 class ChangesPreview:
     """What a change list does to a role's state, shaped for the pages: touched skills as
     matrix rows and changed level fields."""
@@ -378,6 +394,36 @@ class ChangesPreview:
     def v2(self) -> bool:
         """Whether the role is shown in v2's words (its own scales, Markdown texts)."""
         return role_is_v2(self.state)
+
+    @property
+    def cell_text_changes(self) -> list[TextChange]:
+        """The changed texts of the touched cells (summary, details), old → new."""
+        changes = []
+        # A removed skill's texts go with it: nothing to read there.
+        for row in (row for row in self.rows if row.status != "removed"):
+            for cell in row.cells:
+                for name, words in _CELL_TEXTS:
+                    old = getattr(cell.old, name, "") if cell.old else ""
+                    new = getattr(cell.new, name, "") if cell.new else ""
+                    if old != new:
+                        place = f"{row.name} · {cell.level_name}"
+                        changes.append(TextChange(place, str(words), old, new))
+        return changes
+
+    @property
+    def text_changes(self) -> list[TextChange]:
+        """Every changed text, old → new: the cells', then what a skill means in this role,
+        then the levels' focus (for the emails, which show nothing else of them)."""
+        rows = [
+            TextChange(item.name, _("description in this role"), item.old, item.new)
+            for item in self.row_fields
+        ]
+        focus = [
+            TextChange(item.level_name, _("focus"), item.old or "", item.new or "")
+            for item in self.level_fields
+            if item.field == "focus"
+        ]
+        return [*self.cell_text_changes, *rows, *focus]
 
     def cell_words(self) -> list[str]:
         """Each changed cell in words: "Testing · Senior: 3 Working → 4 Practitioner"."""
