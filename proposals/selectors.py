@@ -243,6 +243,49 @@ def _may_review(proposal: Proposal) -> Q:
     return Q(domain__isnull=True) | (Q(domain__in=touched) & Q(~outside))
 
 
+@dataclass(frozen=True)
+class DomainApprovals:
+    """A domain a proposal touches (``domain_id`` None: a part in no domain, for global
+    experts) and the approvals that count there: its experts' and global experts'."""
+
+    domain_id: int | None
+    name: str
+    approvals: int
+
+
+def proposal_domain_approvals(*, proposal: Proposal) -> list[DomainApprovals]:
+    """Each domain ``proposal`` touches with the approvals counted for it, in one query: an
+    approving reviewer counts for a domain when they are a global expert or an expert of it
+    (as their expertise stands now)."""
+    counts_for = Expertise.objects.filter(user=OuterRef("reviewer")).filter(
+        Q(domain__isnull=True) | Q(domain=OuterRef(OuterRef("domain_id")))
+    )
+    approvals = (
+        Review.objects.filter(proposal=OuterRef("proposal"), decision=Review.Decision.APPROVE)
+        .filter(Exists(counts_for))
+        .order_by()
+        .values("proposal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        ProposalTarget.objects.filter(proposal=proposal)
+        .values("domain_id", "domain__name")
+        .annotate(approvals=Coalesce(Subquery(approvals, output_field=IntegerField()), Value(0)))
+        .order_by(F("domain__name").asc(nulls_last=True))
+        .distinct()
+    )
+    return [
+        DomainApprovals(row["domain_id"], row["domain__name"] or "", row["approvals"])
+        for row in rows
+    ]
+
+
+def proposal_domains_pending(*, proposal: Proposal, needed: int) -> list[DomainApprovals]:
+    """The touched domains still short of ``needed`` approvals (one query)."""
+    return [d for d in proposal_domain_approvals(proposal=proposal) if d.approvals < needed]
+
+
 def expert_can_review(*, user: AnyUser, proposal: Proposal) -> bool:
     """Whether ``user`` is a global expert or an expert of a domain the proposal touches (one
     query). Authors never review their own proposals."""

@@ -45,6 +45,7 @@ from proposals.selectors import (
     ChangesPreview,
     changes_preview,
     expert_can_review,
+    proposal_domain_approvals,
     proposal_expert_ids,
     proposal_get,
     proposal_tally,
@@ -422,8 +423,10 @@ def proposal_apply(*, proposal: Proposal) -> None:
 @transaction.atomic
 def review_submit(*, proposal: Proposal, reviewer: User, decision: str, comment: str) -> Review:
     """An expert of a touched domain (or a global expert) approves or rejects a proposal in
-    review, with a required comment. One rejection rejects it; ``REVIEW_APPROVALS`` approvals
-    apply it. The proposal's row is locked, so two experts approving at once apply it once."""
+    review, with a required comment. One rejection rejects it; it applies once every domain it
+    touches has ``REVIEW_APPROVALS`` approvals of its experts or of global experts (a part in
+    no domain: of global experts). The proposal's row is locked, so two experts approving at
+    once apply it once."""
     if decision not in Review.Decision.values:
         raise ProposalInvalid({"decision": _("A review approves or rejects.")})
     comment = _require_text("comment", comment, REVIEW_COMMENT_MAX_LENGTH)
@@ -445,7 +448,8 @@ def review_submit(*, proposal: Proposal, reviewer: User, decision: str, comment:
     if decision == Review.Decision.REJECT:
         _decide(locked, Proposal.Status.REJECTED, timezone.now())
     elif review_approved(
-        approvals=Review.objects.filter(proposal=locked, decision=Review.Decision.APPROVE).count(),
+        # Counted under the proposal's row lock: two experts approving at once apply it once.
+        approvals={d.domain_id: d.approvals for d in proposal_domain_approvals(proposal=locked)},
         needed=settings.REVIEW_APPROVALS,
     ):
         proposal_apply(proposal=locked)

@@ -41,6 +41,7 @@ from proposals.selectors import (
     changes_preview,
     expert_can_review,
     proposal_comments,
+    proposal_domains_pending,
     proposal_list,
     proposal_list_open,
     proposal_preview,
@@ -141,6 +142,12 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
         "comment_form": CommentForm(),
         "review_form": ReviewForm(),
         "review_approvals": settings.REVIEW_APPROVALS,
+        # The domains still waiting on an approving expert (DESIGN §5), while in review.
+        "domains_pending": (
+            proposal_domains_pending(proposal=proposal, needed=settings.REVIEW_APPROVALS)
+            if proposal.status == Proposal.Status.IN_REVIEW
+            else []
+        ),
     }
     context.update(extra)
     return context

@@ -47,8 +47,9 @@ def test_proposal_page_for_an_expert_in_review(
 ):
     Proposal.objects.filter(pk=busy.pk).update(status="in_review")
     client.force_login(domain_expert)
-    # as for a member, plus whether they may review (expertise of a touched domain)
-    with django_assert_num_queries(7 + VERIFIED):
+    # as for a member, plus whether they may review (expertise of a touched domain) and the
+    # touched domains with the approvals counted for each
+    with django_assert_num_queries(8 + VERIFIED):
         body = client.get(f"/proposals/{busy.pk}/").content.decode()
     assert "Your review" in body
 
