@@ -658,6 +658,45 @@ def role_current_state(*, role: Role) -> RoleState:
         return role_state_get(role=role)
 
 
+def conflict_place_words(state: RoleState, place: str) -> str:
+    """A conflict's place (``cell:redis:middle``) in words ("Redis · Middle"), named as the
+    role's current version names its skills and levels; a place of no known kind as it is."""
+    kind, _sep, rest = place.partition(":")
+    key, _sep, part = rest.partition(":")
+    level = next((lv for lv in state.levels if lv.code == (part if kind == "cell" else key)), None)
+    level_name = level.name if level else (part if kind == "cell" else key)
+    if kind == "cell":
+        return f"{_skill_name(state, key)} · {level_name}"
+    if kind == "skill":
+        return f"{_skill_name(state, key)} · {part}" if part else _skill_name(state, key)
+    if kind == "level":
+        return f"{level_name} · {part}" if part else level_name
+    if kind in ("scale", "track", "domain", "framework"):
+        return _part_name(state, f"{kind}:{key}")
+    words = {
+        "role": _("the role's %(field)s") % {"field": key},
+        "code": _("the name of the code %(code)s") % {"code": key},
+        "layout": _("the order of the skills"),
+        "level-order": _("the order of the levels"),
+        "ext": _("extension data"),
+    }
+    return words.get(kind, place)
+
+
+def proposal_conflict_places(*, proposal: Proposal, state: RoleState) -> list[str]:
+    """A conflicted proposal's places in words, against the role as it is now."""
+    return [conflict_place_words(state, place) for place in proposal.conflicts]
+
+
+def proposal_preview_now(*, proposal: Proposal, state: RoleState) -> ChangesPreview | None:
+    """A proposal's changes against the role as it is now (``state``), for a conflicted one:
+    the current value beside the proposed. None when the role can no longer take them."""
+    try:
+        return changes_preview(state=state, changes=proposal.changes, refuse_noops=False)
+    except ProposalInvalid:
+        return None
+
+
 def proposal_preview(*, proposal: Proposal) -> ChangesPreview | None:
     """A proposal's changes against the version they were written for (one query); None when
     that version cannot show them (the role was re-imported under other levels, say)."""
