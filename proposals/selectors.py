@@ -186,6 +186,69 @@ def proposal_list_open(
     ).filter(status__in=Proposal.OPEN_STATUSES)
 
 
+def role_open_proposal_cells(role_id: int) -> list[tuple[str, str]]:
+    """The (skill, level) pairs that open proposals of a role touch, level "" for a whole
+    skill (one query): the role page's marks."""
+    return list(
+        ProposalTarget.objects.filter(
+            proposal__role_id=role_id,
+            proposal__status__in=Proposal.OPEN_STATUSES,
+            proposal__is_spam=False,
+        )
+        .exclude(skill="")
+        .values_list("skill", "level")
+        .distinct()
+    )
+
+
+def _meets(mine: QuerySet[ProposalTarget]) -> Q:
+    """Targets (of another proposal) that meet one of ``mine``: the same cell, the same
+    level's field, or a cell of a skill one of them changes whole (or the other way round)."""
+    return (
+        Q(Exists(mine.filter(skill=OuterRef("skill"), level=OuterRef("level"))))
+        | Q(Exists(mine.filter(skill=OuterRef("skill"), level="").exclude(skill="")))
+        | (Q(level="") & ~Q(skill="") & Q(Exists(mine.filter(skill=OuterRef("skill")))))
+    )
+
+
+def proposals_competing(*, proposal: Proposal) -> list[Proposal]:
+    """The other open proposals of the role touching a place ``proposal`` touches (one query):
+    at most one of them can apply as written."""
+    mine = ProposalTarget.objects.filter(proposal=proposal)
+    meeting = (
+        ProposalTarget.objects.filter(proposal=OuterRef("pk"))
+        .exclude(skill="", level="")
+        .filter(_meets(mine))
+    )
+    return list(
+        Proposal.objects.filter(
+            role_id=proposal.role_id, status__in=Proposal.OPEN_STATUSES, is_spam=False
+        )
+        .exclude(pk=proposal.pk)
+        .filter(Exists(meeting))
+        .order_by("closes_at", "pk")[:20]
+    )
+
+
+def proposals_open_on_cells(*, role: Role, changes: Sequence[Change]) -> list[Proposal]:
+    """The open proposals of ``role`` touching a skill or cell that ``changes`` touch (one
+    query), for the editor's warning."""
+    places = Q()
+    for change in changes:
+        skill, level = getattr(change, "skill", ""), getattr(change, "level", "")
+        if isinstance(skill, str) and skill:
+            places |= Q(skill=skill, level__in={level, ""}) if level else Q(skill=skill)
+        elif level:
+            places |= Q(skill="", level=level)
+    if not places:
+        return []
+    return list(
+        Proposal.objects.filter(role=role, status__in=Proposal.OPEN_STATUSES, is_spam=False)
+        .filter(Exists(ProposalTarget.objects.filter(places, proposal=OuterRef("pk"))))
+        .order_by("closes_at", "pk")[:20]
+    )
+
+
 def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
     """One proposal with role, author, applied version and tally, the viewer's own vote as
     ``my_vote`` (0 when none), and its reviews with their reviewers: two queries."""

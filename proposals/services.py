@@ -57,6 +57,7 @@ from roles.changes.state import RoleState
 from roles.changes.types import PROPOSAL_OPS, changes_as_json, parse_changes
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import Role, RoleVersion, SkillDomain
+from roles.pages import role_open_cells_forget
 from roles.services import role_change_apply
 from skillsmatrix.background import pause_point, send_after_commit
 from skillsmatrix.members import (
@@ -212,6 +213,7 @@ def proposal_create(
         proposal.full_clean(exclude=["role", "author"])
         proposal.save()
         ProposalTarget.objects.bulk_create(_targets(proposal, preview))
+        _open_cells_changed(proposal)
     return proposal
 
 
@@ -526,11 +528,19 @@ def expertise_revoke(*, user: User, domain: SkillDomain | None = None) -> bool:
 # --- Email notifications (the outbox) ----------------------------------------------------------
 
 
+def _open_cells_changed(proposal: Proposal) -> None:
+    """The role page marks cells with open proposals: once this proposal opened or closed,
+    it reads them again (after commit, so it never reads the old state back)."""
+    role_id = proposal.role_id
+    transaction.on_commit(lambda: role_open_cells_forget(role_id=role_id))
+
+
 def _status_changed(proposal: Proposal) -> None:
     """Outbox rows for the status ``proposal`` has just entered, in the caller's transaction:
     one for its author, and one for each matching expert when it enters review. Each is sent
     after the transaction commits; members who turned these emails off get none."""
     status = proposal.status
+    _open_cells_changed(proposal)
     wanted: list[tuple[int, str]] = [(proposal.author_id, Notification.Kind.STATUS)]
     if status == Proposal.Status.IN_REVIEW:
         wanted += [

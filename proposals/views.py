@@ -48,6 +48,8 @@ from proposals.selectors import (
     proposal_list_open,
     proposal_preview,
     proposal_preview_now,
+    proposals_competing,
+    proposals_open_on_cells,
     role_choices,
     role_current_state,
     role_is_v2,
@@ -159,6 +161,8 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
         "comment_form": CommentForm(),
         "review_form": ReviewForm(),
         "review_approvals": settings.REVIEW_APPROVALS,
+        # Other open proposals touching the same places: at most one applies as written.
+        "competing": proposals_competing(proposal=proposal) if proposal.is_open else [],
         # The domains still waiting on an approving expert (DESIGN §5), while in review.
         "domains_pending": (
             proposal_domains_pending(proposal=proposal, needed=settings.REVIEW_APPROVALS)
@@ -409,6 +413,8 @@ class _Editor:
     form: ProposalForm
     rows: list[ChangeForm]
     preview: ChangesPreview | None = None
+    # Open proposals touching the previewed cells, for the editor's warning.
+    competing: list[Proposal] = field(default_factory=list)
     error: str = ""
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
@@ -489,6 +495,7 @@ def _editor_check(request: AuthenticatedHtmxHttpRequest, editor: _Editor) -> Htt
     try:
         changes = [row.as_json() for row in editor.rows]
         editor.preview = changes_preview(state=editor.state, changes=changes)
+        editor.competing = proposals_open_on_cells(role=editor.role, changes=editor.preview.changes)
         if editor.action == "submit" and editor.form.is_valid():
             return _editor_submit(request, editor, changes)
     except ProposalInvalid as exc:
@@ -511,6 +518,7 @@ def _editor_render(request: AuthenticatedHtmxHttpRequest, editor: _Editor) -> Ht
         "form": editor.form,
         "rows": editor.rows,
         "preview": editor.preview,
+        "competing": editor.competing,
         "error": editor.error,
         "can_take_part": member_can_participate(request.user),
         "op_fields": OP_FIELDS,

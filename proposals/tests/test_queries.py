@@ -33,8 +33,8 @@ VERIFIED = 1 if apps.is_installed("allauth.account") else 0
 def test_proposal_page_for_a_member(client, busy, django_assert_num_queries):
     client.force_login(UserFactory.create())
     # session, user, proposal with tally and own vote, its reviews, the base version's
-    # snapshot, comments with authors (+ verified email)
-    with django_assert_num_queries(6 + VERIFIED):
+    # snapshot, comments with authors, competing open proposals (+ verified email)
+    with django_assert_num_queries(7 + VERIFIED):
         response = client.get(f"/proposals/{busy.pk}/")
     body = response.content.decode()
     assert "▲ 375" in body
@@ -49,14 +49,14 @@ def test_proposal_page_for_an_expert_in_review(
     client.force_login(domain_expert)
     # as for a member, plus whether they may review (expertise of a touched domain) and the
     # touched domains with the approvals counted for each
-    with django_assert_num_queries(8 + VERIFIED):
+    with django_assert_num_queries(9 + VERIFIED):
         body = client.get(f"/proposals/{busy.pk}/").content.decode()
     assert "Your review" in body
 
 
 def test_proposal_page_for_a_visitor(client, busy, django_assert_num_queries):
-    # proposal, reviews, snapshot, comments
-    with django_assert_num_queries(4):
+    # proposal, reviews, snapshot, comments, competing open proposals
+    with django_assert_num_queries(5):
         client.get(f"/proposals/{busy.pk}/")
 
 

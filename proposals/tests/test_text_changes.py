@@ -100,7 +100,7 @@ def test_the_emails_show_the_new_details(seed_role, author, django_capture_on_co
     (message,) = mail.outbox
     assert "Docker · Senior · details:" in message.body
     assert "“Builds slim images and <b>debugs</b> layer caching alone.”" in message.body
-    html = str(message.alternatives[0][0])
+    html = str(message.alternatives[0][0])  # type: ignore[attr-defined]
     assert "&lt;b&gt;debugs&lt;/b&gt;" in html
     assert "<ins>" in html
 

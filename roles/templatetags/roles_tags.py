@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -115,6 +116,18 @@ def cell_change_words(change: Mapping[str, Any], texts: bool = True) -> str:
     if others:
         shown.append(gettext("%(parts)s changed") % {"parts": ", ".join(others)})
     return f"{words} ({'; '.join(shown)})" if shown else words
+
+
+@register.simple_tag
+def open_proposal_mark(open_cells: Any, skill: str, level: str) -> str:
+    """A cell's mark when open proposals touch it: a dot to see and words in its name."""
+    if not open_cells or not open_cells.touched(skill, level):
+        return ""
+    return format_html(
+        '<span class="open-proposal-mark" aria-hidden="true">●</span>'
+        '<span class="visually-hidden">, {}</span>',
+        gettext("has an open proposal"),
+    )
 
 
 @register.filter(name="word_diff")
