@@ -17,3 +17,9 @@ class ProposalsConfig(AppConfig):
         # Watchers of a role hear of each new version, whoever made it (roles knows nothing
         # of them: DESIGN §3).
         post_save.connect(version_saved, sender=RoleVersion, dispatch_uid="proposals-version")
+
+        # The role page marks cells with open proposals; roles asks proposals through this hook.
+        from proposals.selectors import role_open_proposal_cells
+        from roles.pages import open_cells_source_set
+
+        open_cells_source_set(role_open_proposal_cells)

@@ -17,6 +17,7 @@ from django.utils import translation
 from proposals.inbox import notification_excerpt, notification_path, notification_summary
 from proposals.models import Notification, Proposal
 from proposals.notify import unsubscribe_token
+from proposals.selectors import proposal_preview
 
 # The kinds with an email of their own; the others share the plain one ("notice").
 _OWN_TEMPLATES = {Notification.Kind.STATUS, Notification.Kind.REVIEW}
@@ -76,6 +77,8 @@ def notification_email(notification: Notification, *, language: str) -> EmailMul
                 "role_title": proposal.role.title,
                 "proposal_url": _absolute(reverse("proposals:detail", args=[proposal.pk])),
                 "quorum": settings.VOTING_QUORUM,
+                # The changed texts old → new, so the email can be read without the page.
+                "preview": proposal_preview(proposal=proposal),
                 "applied_version": (
                     proposal.applied_version.number if proposal.applied_version else None
                 ),

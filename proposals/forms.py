@@ -545,3 +545,49 @@ class ChangeForm(forms.Form):
         else:
             name = _PATH_INPUTS.get(field) or _PATH_INPUTS.get(field.split(".", 1)[0], "")
         self.add_error(name if name in self.fields else None, message)
+
+
+def _cell_row(change: dict[str, Any]) -> dict[str, Any]:
+    cell = change.get("cell")
+    content = cell if isinstance(cell, dict) else {}
+    return {
+        "skill": change.get("skill", ""),
+        "level": change.get("level", ""),
+        "code": cell if isinstance(cell, str) else content.get("code", ""),
+        "mandatory": content.get("mandatory", True),
+        "summary": content.get("summary", ""),
+        "details": content.get("details", ""),
+    }
+
+
+def change_row_initial(change: dict[str, Any]) -> dict[str, Any] | None:
+    """An editor row showing ``change`` (its JSON form), for proposing a change list again;
+    None for a kind of change the editor has no row for."""
+    op = change.get("op", "")
+    skill, level = change.get("skill", ""), change.get("level", "")
+    if op == "set_cell":
+        return {"op": op, **_cell_row(change)}
+    if op == "add_skill":
+        new = skill if isinstance(skill, dict) else {}
+        code = next(iter((change.get("requirements") or {}).items()), ("", ""))
+        return {
+            "op": op,
+            "name": new.get("name", ""),
+            "domain": new.get("domain", ""),
+            "level": code[0],
+            "code": code[1] or "",
+        }
+    rows: dict[str, dict[str, Any]] = {
+        "set_requirement": {
+            "skill": skill,
+            "level": level,
+            "code": change.get("code") or "",
+            "mandatory": change.get("mandatory", True),
+        },
+        "set_details": {"skill": skill, "level": level, "text": change.get("text", "")},
+        "remove_skill": {"skill": skill},
+        "set_focus": {"level": level, "text": change.get("text", "")},
+        "set_stack": {"level": level, "items": ", ".join(change.get("items") or [])},
+        "set_row": {"skill": skill, "text": change.get("description", "")},
+    }
+    return {"op": op, **rows[op]} if op in rows else None

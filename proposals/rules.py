@@ -7,8 +7,12 @@ and tested on its own. The statuses are the values of ``proposals.models.Proposa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
+
+K = TypeVar("K")
 
 EXPIRED = "expired"
 REJECTED = "rejected"
@@ -33,9 +37,19 @@ def voting_has_ended(*, closes_at: datetime, now: datetime) -> bool:
     return closes_at <= now
 
 
-def review_approved(*, approvals: int, needed: int) -> bool:
-    """Enough experts approved a proposal in review for it to be applied."""
-    return approvals >= needed
+def review_domains_pending(*, approvals: Mapping[K, int], needed: int) -> list[K]:
+    """The domains a proposal in review still waits on: ``approvals`` maps each domain it
+    touches (whatever stands for a part in no domain included) to the approvals of experts
+    who may approve it there (its own experts and global experts); a domain with fewer than
+    ``needed`` is pending."""
+    return [domain for domain, count in approvals.items() if count < needed]
+
+
+def review_approved(*, approvals: Mapping[K, int], needed: int) -> bool:
+    """Enough experts approved a proposal in review for it to be applied: every domain it
+    touches has ``needed`` approvals of its experts or of global experts (DESIGN §5), so an
+    expert of one domain never carries another's changes. Nothing touched, nothing approved."""
+    return bool(approvals) and not review_domains_pending(approvals=approvals, needed=needed)
 
 
 @dataclass(frozen=True)

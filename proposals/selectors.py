@@ -24,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from proposals.errors import ProposalForbidden, ProposalInvalid, ProposalNotFound
 from proposals.models import (
@@ -188,6 +189,69 @@ def proposal_list_open(
     ).filter(status__in=Proposal.OPEN_STATUSES)
 
 
+def role_open_proposal_cells(role_id: int) -> list[tuple[str, str]]:
+    """The (skill, level) pairs that open proposals of a role touch, level "" for a whole
+    skill (one query): the role page's marks."""
+    return list(
+        ProposalTarget.objects.filter(
+            proposal__role_id=role_id,
+            proposal__status__in=Proposal.OPEN_STATUSES,
+            proposal__is_spam=False,
+        )
+        .exclude(skill="")
+        .values_list("skill", "level")
+        .distinct()
+    )
+
+
+def _meets(mine: QuerySet[ProposalTarget]) -> Q:
+    """Targets (of another proposal) that meet one of ``mine``: the same cell, the same
+    level's field, or a cell of a skill one of them changes whole (or the other way round)."""
+    return (
+        Q(Exists(mine.filter(skill=OuterRef("skill"), level=OuterRef("level"))))
+        | Q(Exists(mine.filter(skill=OuterRef("skill"), level="").exclude(skill="")))
+        | (Q(level="") & ~Q(skill="") & Q(Exists(mine.filter(skill=OuterRef("skill")))))
+    )
+
+
+def proposals_competing(*, proposal: Proposal) -> list[Proposal]:
+    """The other open proposals of the role touching a place ``proposal`` touches (one query):
+    at most one of them can apply as written."""
+    mine = ProposalTarget.objects.filter(proposal=proposal)
+    meeting = (
+        ProposalTarget.objects.filter(proposal=OuterRef("pk"))
+        .exclude(skill="", level="")
+        .filter(_meets(mine))
+    )
+    return list(
+        Proposal.objects.filter(
+            role_id=proposal.role_id, status__in=Proposal.OPEN_STATUSES, is_spam=False
+        )
+        .exclude(pk=proposal.pk)
+        .filter(Exists(meeting))
+        .order_by("closes_at", "pk")[:20]
+    )
+
+
+def proposals_open_on_cells(*, role: Role, changes: Sequence[Change]) -> list[Proposal]:
+    """The open proposals of ``role`` touching a skill or cell that ``changes`` touch (one
+    query), for the editor's warning."""
+    places = Q()
+    for change in changes:
+        skill, level = getattr(change, "skill", ""), getattr(change, "level", "")
+        if isinstance(skill, str) and skill:
+            places |= Q(skill=skill, level__in={level, ""}) if level else Q(skill=skill)
+        elif level:
+            places |= Q(skill="", level=level)
+    if not places:
+        return []
+    return list(
+        Proposal.objects.filter(role=role, status__in=Proposal.OPEN_STATUSES, is_spam=False)
+        .filter(Exists(ProposalTarget.objects.filter(places, proposal=OuterRef("pk"))))
+        .order_by("closes_at", "pk")[:20]
+    )
+
+
 def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
     """One proposal with role, author, applied version and tally, the viewer's own vote as
     ``my_vote`` (0 when none) with its ``my_vote_reason``, whether a revision set a vote of
@@ -323,6 +387,49 @@ def _may_review(proposal: Proposal) -> Q:
     return Q(domain__isnull=True) | (Q(domain__in=touched) & Q(~outside))
 
 
+@dataclass(frozen=True)
+class DomainApprovals:
+    """A domain a proposal touches (``domain_id`` None: a part in no domain, for global
+    experts) and the approvals that count there: its experts' and global experts'."""
+
+    domain_id: int | None
+    name: str
+    approvals: int
+
+
+def proposal_domain_approvals(*, proposal: Proposal) -> list[DomainApprovals]:
+    """Each domain ``proposal`` touches with the approvals counted for it, in one query: an
+    approving reviewer counts for a domain when they are a global expert or an expert of it
+    (as their expertise stands now)."""
+    counts_for = Expertise.objects.filter(user=OuterRef("reviewer")).filter(
+        Q(domain__isnull=True) | Q(domain=OuterRef(OuterRef("domain_id")))
+    )
+    approvals = (
+        Review.objects.filter(proposal=OuterRef("proposal"), decision=Review.Decision.APPROVE)
+        .filter(Exists(counts_for))
+        .order_by()
+        .values("proposal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    rows = (
+        ProposalTarget.objects.filter(proposal=proposal)
+        .values("domain_id", "domain__name")
+        .annotate(approvals=Coalesce(Subquery(approvals, output_field=IntegerField()), Value(0)))
+        .order_by(F("domain__name").asc(nulls_last=True))
+        .distinct()
+    )
+    return [
+        DomainApprovals(row["domain_id"], row["domain__name"] or "", row["approvals"])
+        for row in rows
+    ]
+
+
+def proposal_domains_pending(*, proposal: Proposal, needed: int) -> list[DomainApprovals]:
+    """The touched domains still short of ``needed`` approvals (one query)."""
+    return [d for d in proposal_domain_approvals(proposal=proposal) if d.approvals < needed]
+
+
 def expert_can_review(*, user: AnyUser, proposal: Proposal) -> bool:
     """Whether ``user`` is a global expert or an expert of a domain the proposal touches (one
     query). Authors never review their own proposals."""
@@ -439,6 +546,21 @@ class PreviewSharedField:
 
 
 @dataclass(frozen=True)
+class TextChange:
+    """A changed text, old → new: ``place`` names where it is ("Docker · Senior", a level's
+    or a skill's name), ``part`` which text it is, in words ("details", "focus")."""
+
+    place: str
+    part: str
+    old: str
+    new: str
+
+
+# The texts of a cell that a change can rewrite, in words.
+_CELL_TEXTS = (("summary", _lazy("summary")), ("details", _lazy("details")))
+
+
+@dataclass(frozen=True)
 class ChangesPreview:
     """What a change list does to a role's state, shaped for the pages: touched skills as
     matrix rows and changed level fields."""
@@ -459,6 +581,36 @@ class ChangesPreview:
     def v2(self) -> bool:
         """Whether the role is shown in v2's words (its own scales, Markdown texts)."""
         return role_is_v2(self.state)
+
+    @property
+    def cell_text_changes(self) -> list[TextChange]:
+        """The changed texts of the touched cells (summary, details), old → new."""
+        changes = []
+        # A removed skill's texts go with it: nothing to read there.
+        for row in (row for row in self.rows if row.status != "removed"):
+            for cell in row.cells:
+                for name, words in _CELL_TEXTS:
+                    old = getattr(cell.old, name, "") if cell.old else ""
+                    new = getattr(cell.new, name, "") if cell.new else ""
+                    if old != new:
+                        place = f"{row.name} · {cell.level_name}"
+                        changes.append(TextChange(place, str(words), old, new))
+        return changes
+
+    @property
+    def text_changes(self) -> list[TextChange]:
+        """Every changed text, old → new: the cells', then what a skill means in this role,
+        then the levels' focus (for the emails, which show nothing else of them)."""
+        rows = [
+            TextChange(item.name, _("description in this role"), item.old, item.new)
+            for item in self.row_fields
+        ]
+        focus = [
+            TextChange(item.level_name, _("focus"), item.old or "", item.new or "")
+            for item in self.level_fields
+            if item.field == "focus"
+        ]
+        return [*self.cell_text_changes, *rows, *focus]
 
     def cell_words(self) -> list[str]:
         """Each changed cell in words: "Testing · Senior: 3 Working → 4 Practitioner"."""
@@ -648,6 +800,45 @@ def role_current_state(*, role: Role) -> RoleState:
         return role_version_state(role=role, number=role.current_version)
     except RoleVersionNotFound:
         return role_state_get(role=role)
+
+
+def conflict_place_words(state: RoleState, place: str) -> str:
+    """A conflict's place (``cell:redis:middle``) in words ("Redis · Middle"), named as the
+    role's current version names its skills and levels; a place of no known kind as it is."""
+    kind, _sep, rest = place.partition(":")
+    key, _sep, part = rest.partition(":")
+    level = next((lv for lv in state.levels if lv.code == (part if kind == "cell" else key)), None)
+    level_name = level.name if level else (part if kind == "cell" else key)
+    if kind == "cell":
+        return f"{_skill_name(state, key)} · {level_name}"
+    if kind == "skill":
+        return f"{_skill_name(state, key)} · {part}" if part else _skill_name(state, key)
+    if kind == "level":
+        return f"{level_name} · {part}" if part else level_name
+    if kind in ("scale", "track", "domain", "framework"):
+        return _part_name(state, f"{kind}:{key}")
+    words = {
+        "role": _("the role's %(field)s") % {"field": key},
+        "code": _("the name of the code %(code)s") % {"code": key},
+        "layout": _("the order of the skills"),
+        "level-order": _("the order of the levels"),
+        "ext": _("extension data"),
+    }
+    return words.get(kind, place)
+
+
+def proposal_conflict_places(*, proposal: Proposal, state: RoleState) -> list[str]:
+    """A conflicted proposal's places in words, against the role as it is now."""
+    return [conflict_place_words(state, place) for place in proposal.conflicts]
+
+
+def proposal_preview_now(*, proposal: Proposal, state: RoleState) -> ChangesPreview | None:
+    """A proposal's changes against the role as it is now (``state``), for a conflicted one:
+    the current value beside the proposed. None when the role can no longer take them."""
+    try:
+        return changes_preview(state=state, changes=proposal.changes, refuse_noops=False)
+    except ProposalInvalid:
+        return None
 
 
 def proposal_preview(*, proposal: Proposal) -> ChangesPreview | None:

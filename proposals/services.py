@@ -53,6 +53,7 @@ from proposals.selectors import (
     ChangesPreview,
     changes_preview,
     expert_can_review,
+    proposal_domain_approvals,
     proposal_get,
     proposal_tally,
     role_current_state,
@@ -63,6 +64,7 @@ from roles.changes.state import RoleState
 from roles.changes.types import PROPOSAL_OPS, changes_as_json, parse_changes
 from roles.errors import ChangeConflict, RoleChangeError
 from roles.models import Role, RoleVersion, SkillDomain
+from roles.pages import role_open_cells_forget
 from roles.services import role_change_apply
 from skillsmatrix.background import pause_point
 from skillsmatrix.members import member_can_participate
@@ -215,6 +217,7 @@ def proposal_create(
         proposal.save()
         ProposalTarget.objects.bulk_create(_targets(proposal, preview))
         notify_proposal_created(proposal=proposal)
+        _open_cells_changed(proposal)
     return proposal
 
 
@@ -623,8 +626,10 @@ def proposal_apply(*, proposal: Proposal) -> None:
 @transaction.atomic
 def review_submit(*, proposal: Proposal, reviewer: User, decision: str, comment: str) -> Review:
     """An expert of a touched domain (or a global expert) approves or rejects a proposal in
-    review, with a required comment. One rejection rejects it; ``REVIEW_APPROVALS`` approvals
-    apply it. The proposal's row is locked, so two experts approving at once apply it once."""
+    review, with a required comment. One rejection rejects it; it applies once every domain it
+    touches has ``REVIEW_APPROVALS`` approvals of its experts or of global experts (a part in
+    no domain: of global experts). The proposal's row is locked, so two experts approving at
+    once apply it once."""
     if decision not in Review.Decision.values:
         raise ProposalInvalid({"decision": _("A review approves or rejects.")})
     comment = _require_text("comment", comment, REVIEW_COMMENT_MAX_LENGTH)
@@ -646,7 +651,8 @@ def review_submit(*, proposal: Proposal, reviewer: User, decision: str, comment:
     if decision == Review.Decision.REJECT:
         _decide(locked, Proposal.Status.REJECTED, timezone.now())
     elif review_approved(
-        approvals=Review.objects.filter(proposal=locked, decision=Review.Decision.APPROVE).count(),
+        # Counted under the proposal's row lock: two experts approving at once apply it once.
+        approvals={d.domain_id: d.approvals for d in proposal_domain_approvals(proposal=locked)},
         needed=settings.REVIEW_APPROVALS,
     ):
         proposal_apply(proposal=locked)
@@ -723,6 +729,14 @@ def expertise_revoke(*, user: User, domain: SkillDomain | None = None) -> bool:
 # --- Notifications (the inbox and its outbox: proposals.notify) --------------------------------
 
 
+def _open_cells_changed(proposal: Proposal) -> None:
+    """The role page marks cells with open proposals: once this proposal opened or closed,
+    it reads them again (after commit, so it never reads the old state back)."""
+    role_id = proposal.role_id
+    transaction.on_commit(lambda: role_open_cells_forget(role_id=role_id))
+
+
 def _status_changed(proposal: Proposal) -> None:
     """Tell of the status ``proposal`` has just entered, in the caller's transaction."""
+    _open_cells_changed(proposal)
     notify_status_change(proposal=proposal)

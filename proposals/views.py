@@ -43,6 +43,7 @@ from proposals.forms import (
     ReviewForm,
     RevisionForm,
     VoteForm,
+    change_row_initial,
     step_options,
 )
 from proposals.models import MAX_CHANGES, Comment, Proposal
@@ -53,12 +54,17 @@ from proposals.selectors import (
     ChangesPreview,
     changes_preview,
     expert_can_review,
+    proposal_conflict_places,
     proposal_discussion,
+    proposal_domains_pending,
     proposal_list,
     proposal_list_open,
     proposal_preview,
+    proposal_preview_now,
     proposal_revisions,
     proposal_voters,
+    proposals_competing,
+    proposals_open_on_cells,
     role_choices,
     role_current_state,
     role_is_v2,
@@ -141,6 +147,20 @@ def proposals_touching(request: HtmxHttpRequest) -> HttpResponse:
     return response
 
 
+def _preview_context(proposal: Proposal) -> dict[str, Any]:
+    """The changes old → new; for a conflicted proposal, the role's current value beside the
+    proposed one and its conflicting places in words (the same one snapshot query)."""
+    if proposal.status != Proposal.Status.CONFLICT:
+        return {"preview": proposal_preview(proposal=proposal)}
+    state = role_current_state(role=proposal.role)
+    now = proposal_preview_now(proposal=proposal, state=state)
+    return {
+        "preview": now or proposal_preview(proposal=proposal),
+        "preview_is_current": now is not None,
+        "conflict_places": proposal_conflict_places(proposal=proposal, state=state),
+    }
+
+
 def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> dict[str, Any]:
     user = request.user
     can_take_part = member_can_participate(user)
@@ -157,7 +177,7 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
         "proposal": proposal,
         "comments": comments,
         "editable_ids": _editable_comment_ids(request, proposal, comments),
-        "preview": proposal_preview(proposal=proposal),
+        **_preview_context(proposal),
         "can_take_part": can_take_part,
         "is_author": user.is_authenticated and user.pk == proposal.author_id,
         "can_review": can_review,
@@ -172,6 +192,14 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
         ),
         "voters": proposal_voters(proposal=proposal, up=up, down=down),
         "history": revision_history(proposal, proposal_revisions(proposal=proposal)),
+        # Other open proposals touching the same places: at most one applies as written.
+        "competing": proposals_competing(proposal=proposal) if proposal.is_open else [],
+        # The domains still waiting on an approving expert (DESIGN §5), while in review.
+        "domains_pending": (
+            proposal_domains_pending(proposal=proposal, needed=settings.REVIEW_APPROVALS)
+            if proposal.status == Proposal.Status.IN_REVIEW
+            else []
+        ),
     }
     context.update(extra)
     return context
@@ -451,15 +479,24 @@ def _unbound(form: _FormT, **kwargs: Any) -> _FormT:
 
 
 def _change_forms(
-    request: HttpRequest, state: RoleState, first: dict[str, Any], *, check: bool
+    request: HttpRequest,
+    state: RoleState,
+    first: dict[str, Any],
+    *,
+    check: bool,
+    again: list[dict[str, Any]] | None = None,
 ) -> list[ChangeForm]:
     """The editor's change rows: from the POST (``rows`` of them, less the one "Remove" names,
-    plus one after "Add a change"), or one row from ``first`` on a first visit. Rows are
-    validated only when ``check`` (preview or submit)."""
+    plus one after "Add a change"), or on a first visit one row from ``first`` (each of
+    ``again`` when proposing a change list again). Rows are validated only when ``check``
+    (preview or submit)."""
     levels = [(level.code, level.name) for level in state.levels]
     kwargs: dict[str, Any] = {"levels": levels, "state": state}
     if request.method != "POST":
-        return [ChangeForm(prefix="change-0", initial=first, **kwargs)]
+        return [
+            ChangeForm(prefix=f"change-{index}", initial=initial, **kwargs)
+            for index, initial in enumerate(again or [first])
+        ]
     try:
         count = max(1, min(int(request.POST.get("rows", "1")), MAX_CHANGES))
     except ValueError:
@@ -501,6 +538,26 @@ def _cell_initial(request: HttpRequest, state: RoleState) -> dict[str, Any]:
     }
 
 
+def _proposed_again(request: HttpRequest, role: Role) -> Proposal | None:
+    """``?again=<id>`` on a first visit: a proposal of this role to write again against the
+    current version (a conflicted one's "Propose it again")."""
+    pk = request.GET.get("again", "")
+    if request.method == "POST" or not pk.isdigit():
+        return None
+    try:
+        proposal = proposal_read(pk=int(pk[:12]), viewer=request.user)
+    except ProposalError:
+        return None
+    return proposal if proposal.role_id == role.pk else None
+
+
+def _rows_again(proposal: Proposal | None) -> list[dict[str, Any]] | None:
+    if proposal is None:
+        return None
+    rows = [change_row_initial(change) for change in proposal.changes]
+    return [row for row in rows if row is not None][:MAX_CHANGES] or None
+
+
 def _role_picker(request: HttpRequest) -> HttpResponse:
     context = {"roles": role_choices(), "asked": request.GET.get("role", "")}
     status = 404 if context["asked"] else 200
@@ -517,6 +574,8 @@ class _Editor:
     form: ProposalForm
     rows: list[ChangeForm]
     preview: ChangesPreview | None = None
+    # Open proposals touching the previewed cells, for the editor's warning.
+    competing: list[Proposal] = field(default_factory=list)
     error: str = ""
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
@@ -532,12 +591,22 @@ def _editor_open(request: HttpRequest, role: Role) -> _Editor:
     state = role_current_state(role=role)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     form = ProposalForm(request.POST if request.method == "POST" else None)
+    again = _proposed_again(request, role)
     if not form.is_bound:
-        form = ProposalForm(initial={"base_version": role.current_version})
+        initial: dict[str, Any] = {"base_version": role.current_version}
+        if again is not None:
+            initial.update(title=again.title, rationale=again.rationale)
+        form = ProposalForm(initial=initial)
     elif action != "submit":
         form = _unbound(form)
     check = action in ("preview", "submit")
-    rows = _change_forms(request, state, _cell_initial(request, state), check=check)
+    rows = _change_forms(
+        request,
+        state,
+        _cell_initial(request, state),
+        check=check,
+        again=_rows_again(again),
+    )
     return _Editor(role=role, state=state, action=action, form=form, rows=rows)
 
 
@@ -587,6 +656,7 @@ def _editor_check(request: AuthenticatedHtmxHttpRequest, editor: _Editor) -> Htt
     try:
         changes = [row.as_json() for row in editor.rows]
         editor.preview = changes_preview(state=editor.state, changes=changes)
+        editor.competing = proposals_open_on_cells(role=editor.role, changes=editor.preview.changes)
         if editor.action == "submit" and editor.form.is_valid():
             return _editor_submit(request, editor, changes)
     except ProposalInvalid as exc:
@@ -609,6 +679,7 @@ def _editor_render(request: AuthenticatedHtmxHttpRequest, editor: _Editor) -> Ht
         "form": editor.form,
         "rows": editor.rows,
         "preview": editor.preview,
+        "competing": editor.competing,
         "error": editor.error,
         "can_take_part": member_can_participate(request.user),
         "op_fields": OP_FIELDS,

@@ -11,11 +11,14 @@ language, is passed as ``LANGUAGE_CODE``, as the i18n context processor would).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -69,6 +72,57 @@ def _fingerprint() -> str:
 _fingerprint_once = cache(_fingerprint)
 
 
+# --- Cells with open proposals -------------------------------------------------------------------
+# The proposals app tells roles how to find them (roles does not import proposals, DESIGN §3):
+# a callable taking a role's pk and giving (skill, level) pairs, level "" for a whole skill.
+_open_cells_source: Callable[[int], Iterable[tuple[str, str]]] | None = None
+# Kept until a proposal of the role opens or closes (the proposals app forgets it then); the
+# timeout only bounds how long a missed forget could show a stale mark.
+OPEN_CELLS_CACHE_SECONDS = 60 * 60
+
+
+@dataclass(frozen=True)
+class OpenCells:
+    """The cells of a role that open proposals touch, and a stamp that changes with them (it
+    keys the cached fragments and the ETag, so a mark appears and goes at once)."""
+
+    cells: frozenset[str] = frozenset()
+
+    @property
+    def stamp(self) -> str:
+        joined = "|".join(sorted(self.cells))
+        return hashlib.sha256(joined.encode()).hexdigest()[:12] if joined else "none"
+
+    def touched(self, skill: str, level: str) -> bool:
+        return f"{skill}:{level}" in self.cells or f"{skill}:" in self.cells
+
+
+def open_cells_source_set(source: Callable[[int], Iterable[tuple[str, str]]] | None) -> None:
+    """Where :func:`role_open_cells` finds the cells of open proposals (set by proposals)."""
+    global _open_cells_source  # one hook, set once at start-up
+    _open_cells_source = source
+
+
+def _open_cells_key(role_id: int) -> str:
+    return f"roles:open-cells:{role_id}"
+
+
+def role_open_cells(*, role_id: int) -> OpenCells:
+    """The cells of ``role_id`` with open proposals: from the cache, else one query."""
+    if _open_cells_source is None:
+        return OpenCells()
+    cells = django_cache.get(_open_cells_key(role_id))
+    if cells is None:
+        cells = sorted({f"{skill}:{level}" for skill, level in _open_cells_source(role_id)})
+        django_cache.set(_open_cells_key(role_id), cells, OPEN_CELLS_CACHE_SECONDS)
+    return OpenCells(frozenset(cells))
+
+
+def role_open_cells_forget(*, role_id: int) -> None:
+    """A proposal of the role opened or closed: its marks are read again on the next visit."""
+    django_cache.delete(_open_cells_key(role_id))
+
+
 def role_page_context(
     *, role: Role, cell: CellDetail | None = None, show_health: bool = False
 ) -> dict[str, Any]:
@@ -95,6 +149,7 @@ def role_page_context(
         "grade_url": reverse("grading:calculator", args=[role.slug]),
         "matrix_cache_seconds": MATRIX_CACHE_SECONDS,
         "deploy_fingerprint": deploy_fingerprint(),
+        "open_cells": role_open_cells(role_id=role.pk),
     }
 
 

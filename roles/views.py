@@ -26,6 +26,7 @@ from roles.pages import (
     MATRIX_CACHE_SECONDS,
     ROLE_PAGE_TEMPLATE,
     deploy_fingerprint,
+    role_open_cells,
     role_page_context,
 )
 from roles.presenters import (
@@ -110,6 +111,8 @@ def _role_detail_etag(request: HttpRequest, slug: str) -> str:
         member_page_stamp(user),
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
         deploy_fingerprint(),
+        # The cells marked as having open proposals change without a new version.
+        role_open_cells(role_id=role.pk).stamp,
     ]
     return _etag(parts)
 

@@ -33,9 +33,9 @@ VERIFIED = 1 if apps.is_installed("allauth.account") else 0
 def test_proposal_page_for_a_member(client, busy, django_assert_num_queries):
     client.force_login(UserFactory.create())
     # session, user, proposal with tally, own vote and watch, its reviews, the base version's
-    # snapshot, comments with authors, the voters named (+ verified email), the header's unread
-    # count
-    with django_assert_num_queries(8 + VERIFIED):
+    # snapshot, comments with authors, the voters named, competing open proposals (+ verified
+    # email), the header's unread count
+    with django_assert_num_queries(9 + VERIFIED):
         response = client.get(f"/proposals/{busy.pk}/")
     body = response.content.decode()
     assert "▲ 375" in body
@@ -48,14 +48,15 @@ def test_proposal_page_for_an_expert_in_review(
 ):
     Proposal.objects.filter(pk=busy.pk).update(status="in_review")
     client.force_login(domain_expert)
-    # as for a member, plus whether they may review (expertise of a touched domain)
+    # as for a member, plus whether they may review (expertise of a touched domain) and the
+    # touched domains with the approvals counted for each
     with django_assert_num_queries(9 + VERIFIED):
         body = client.get(f"/proposals/{busy.pk}/").content.decode()
     assert "Your review" in body
 
 
 def test_proposal_page_for_a_visitor(client, busy, django_assert_num_queries):
-    # proposal, reviews, snapshot, comments, voters
+    # proposal, reviews, snapshot, comments, voters, competing open proposals
     with django_assert_num_queries(5):
         client.get(f"/proposals/{busy.pk}/")
 

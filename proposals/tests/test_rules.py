@@ -8,7 +8,12 @@ import pytest
 
 from proposals import rules
 from proposals.models import ProposalStatus
-from proposals.rules import decision_for, review_approved, voting_has_ended
+from proposals.rules import (
+    decision_for,
+    review_approved,
+    review_domains_pending,
+    voting_has_ended,
+)
 
 # The defaults of VOTING_QUORUM and VOTING_APPROVAL_RATIO.
 QUORUM, RATIO = 5, 0.66
@@ -94,10 +99,19 @@ def test_voting_ends_at_its_closing_time_exactly():
 
 
 def test_review_applies_with_exactly_the_approvals_needed():
-    assert review_approved(approvals=2, needed=2) is True
-    assert review_approved(approvals=3, needed=2) is True
+    assert review_approved(approvals={"cloud": 2}, needed=2) is True
+    assert review_approved(approvals={"cloud": 3}, needed=2) is True
 
 
 def test_review_waits_while_approvals_are_short():
-    assert review_approved(approvals=1, needed=2) is False
-    assert review_approved(approvals=0, needed=1) is False
+    assert review_approved(approvals={"cloud": 1}, needed=2) is False
+    assert review_approved(approvals={"cloud": 0}, needed=1) is False
+    assert review_approved(approvals={}, needed=1) is False
+
+
+def test_every_touched_domain_needs_its_own_approvals():
+    """A cloud approval does not carry the security change beside it (issue 18)."""
+    approvals = {"cloud": 1, "security": 0, None: 1}
+    assert review_approved(approvals=approvals, needed=1) is False
+    assert review_domains_pending(approvals=approvals, needed=1) == ["security"]
+    assert review_approved(approvals={**approvals, "security": 1}, needed=1) is True

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from roles.changes.state import AWE, NOT_APPLICABLE, Cell, ScaleState
 from roles.models import Requirement, RequirementCode, Role, RoleVersion
 from roles.scale import CODES
+from roles.textdiff import text_change_plain, word_diff, word_diff_sides
 
 register = template.Library()
 
@@ -93,18 +95,90 @@ def cell_content_changes(cell: Any) -> str:
 
 
 @register.filter
-def cell_change_words(change: Mapping[str, Any]) -> str:
-    """A version's changed cell: "Docker · Senior: A → E"."""
+def cell_change_words(change: Mapping[str, Any], texts: bool = True) -> str:
+    """A version's changed cell: "Docker · Senior: A → E", with its changed texts old → new
+    (unless ``texts`` is off: a page that marks their words shows them itself)."""
     words = "%s · %s: %s → %s" % (  # noqa: UP031 - same in every language
         change["skill_name"],
         change["level_name"],
         _cell_words(change["old"]),
         _cell_words(change["new"]),
     )
-    changed = content_changes(change["old"], change["new"]) if change["old"] else []
-    if changed and change["new"]:
-        words += " (%s)" % (gettext("%(parts)s changed") % {"parts": ", ".join(changed)})
-    return words
+    if not (change["old"] and change["new"]):
+        return words
+    # The texts old → new, so a details edit can be read; examples and links by name.
+    shown = _cell_text_changes(change["old"], change["new"]) if texts else []
+    others = [
+        part
+        for part in content_changes(change["old"], change["new"])
+        if not texts or part not in (str(_CONTENT_WORDS["summary"]), str(_CONTENT_WORDS["details"]))
+    ]
+    if others:
+        shown.append(gettext("%(parts)s changed") % {"parts": ", ".join(others)})
+    return f"{words} ({'; '.join(shown)})" if shown else words
+
+
+@register.simple_tag
+def open_proposal_mark(open_cells: Any, skill: str, level: str) -> str:
+    """A cell's mark when open proposals touch it: a dot to see and words in its name."""
+    if not open_cells or not open_cells.touched(skill, level):
+        return ""
+    return format_html(
+        '<span class="open-proposal-mark" aria-hidden="true">●</span>'
+        '<span class="visually-hidden">, {}</span>',
+        gettext("has an open proposal"),
+    )
+
+
+@register.filter(name="word_diff")
+def word_diff_filter(old: str | None, new: str | None) -> str:
+    """``{{ old|word_diff:new }}``: one text with removed words in <del>, added in <ins>."""
+    return word_diff(old or "", new or "")
+
+
+@register.filter
+def diff_old(old: str | None, new: str | None) -> str:
+    """``{{ old|diff_old:new }}``: the old text whole, its removed words in <del>."""
+    return word_diff_sides(old or "", new or "")[0]
+
+
+@register.filter
+def diff_new(old: str | None, new: str | None) -> str:
+    """``{{ old|diff_new:new }}``: the new text whole, its added words in <ins>."""
+    return word_diff_sides(old or "", new or "")[1]
+
+
+@register.filter
+def text_change(old: str | None, new: str | None) -> str:
+    """``{{ old|text_change:new }}``: “old” → “new” in plain text, each side shortened."""
+    return text_change_plain(old or "", new or "")
+
+
+def _cell_text_changes(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> list[str]:
+    """A version's changed cell texts in plain words: "details: “old” → “new”"."""
+    before, after = old or {}, new or {}
+    return [
+        f"{words}: {text_change_plain(before.get(key) or '', after.get(key) or '', limit=120)}"
+        for key, words in _CONTENT_WORDS.items()
+        if key in ("summary", "details") and (before.get(key) or "") != (after.get(key) or "")
+    ]
+
+
+@register.simple_tag
+def version_text_changes(version: RoleVersion, limit: int = 3) -> list[dict[str, str]]:
+    """The changed texts (summary, details) of a version's first changed cells, for the
+    history's word-marked old → new."""
+    changes = []
+    for cell in version.changed_cells[:limit]:
+        before, after = cell["old"] or {}, cell["new"] or {}
+        for key in ("summary", "details"):
+            old, new = before.get(key) or "", after.get(key) or ""
+            if old != new:
+                place = "%s · %s" % (cell["skill_name"], cell["level_name"])  # noqa: UP031
+                changes.append(
+                    {"place": place, "part": str(_CONTENT_WORDS[key]), "old": old, "new": new}
+                )
+    return changes
 
 
 _CHANGE_WORDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
@@ -280,10 +354,10 @@ def change_words(change: Mapping[str, Any]) -> str:
 
 
 @register.simple_tag
-def version_summary(version: RoleVersion, limit: int = 3) -> list[str]:
+def version_summary(version: RoleVersion, limit: int = 3, texts: bool = True) -> list[str]:
     """The first few changes of a version in words: changed cells first, then the changes that
-    are not about cells."""
-    lines = [cell_change_words(cell) for cell in version.changed_cells[:limit]]
+    are not about cells (``texts`` as for :func:`cell_change_words`)."""
+    lines = [cell_change_words(cell, texts) for cell in version.changed_cells[:limit]]
     for change in version.changes:
         if len(lines) >= limit:
             break

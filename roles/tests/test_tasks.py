@@ -9,7 +9,7 @@ from django.core.cache.utils import make_template_fragment_key
 
 from roles.changes.types import SetRequirement
 from roles.models import RoleVersion
-from roles.pages import deploy_fingerprint, role_page_warm
+from roles.pages import deploy_fingerprint, role_open_cells, role_page_warm
 from roles.services import role_change_apply
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,9 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES]
 def _page_key(role, language: str) -> str:
     role.refresh_from_db()
     parts = [role.pk, role.current_version, role.updated_at.isoformat(), language]
-    return make_template_fragment_key("role_page", [*parts, deploy_fingerprint()])
+    # The stamp of the cells with open proposals keys the fragment too (issue 18).
+    stamp = role_open_cells(role_id=role.pk).stamp
+    return make_template_fragment_key("role_page", [*parts, deploy_fingerprint(), stamp])
 
 
 def test_a_new_version_warms_the_role_page_in_every_language(

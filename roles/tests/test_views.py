@@ -338,8 +338,9 @@ def test_matrix_health_says_when_nothing_drops(client, admin, db):
 
 
 def test_role_page_query_budget_on_a_big_role(client, big_role, django_assert_max_num_queries):
-    # 1 role with family; 2 levels; 3 role skills with skill and domain; 4 requirements
-    with django_assert_max_num_queries(4):
+    # 1 role with family; 2 levels; 3 role skills with skill and domain; 4 requirements;
+    # 5 the cells with open proposals (until cached, issue 18)
+    with django_assert_max_num_queries(5):
         response = client.get("/roles/big-role/")
     assert response.status_code == 200
     assert _text(response).count('class="cell ') == 840
