@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import (
     Case,
@@ -23,6 +25,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.errors import ProposalForbidden, ProposalInvalid, ProposalNotFound
@@ -577,3 +580,32 @@ def proposal_preview(*, proposal: Proposal) -> ChangesPreview | None:
         return changes_preview(state=state, changes=proposal.changes, refuse_noops=False)
     except (RoleVersionNotFound, ProposalInvalid):
         return None
+
+
+# How many voting proposals the home page's activity looks at, those closing first.
+_ACTIVITY_WINDOW = 50
+
+
+def proposal_activity(*, limit: int = 5, now: datetime | None = None) -> dict[str, Any]:
+    """What the home page says of proposals (1 query): ``closing_soon``, voting proposals whose
+    window ends within a day, soonest first; ``need_votes``, the others still short of the
+    quorum, soonest first. Each carries its tally and ``votes_needed``."""
+    now = now or timezone.now()
+    voting = list(
+        _with_tally(
+            Proposal.objects.filter(
+                is_spam=False, status=Proposal.Status.VOTING, closes_at__gt=now
+            ).select_related("role", "author")
+        ).order_by("closes_at", "pk")[:_ACTIVITY_WINDOW]
+    )
+    for proposal in voting:
+        cast_votes = proposal.votes_up + proposal.votes_down  # type: ignore[attr-defined]
+        proposal.votes_needed = max(settings.VOTING_QUORUM - cast_votes, 0)  # type: ignore[attr-defined]
+    soon = now + timedelta(days=1)
+    closing_soon = [p for p in voting if p.closes_at <= soon]
+    need_votes = [
+        p
+        for p in voting
+        if p.closes_at > soon and p.votes_needed  # type: ignore[attr-defined]
+    ]
+    return {"closing_soon": closing_soon[:limit], "need_votes": need_votes[:limit]}

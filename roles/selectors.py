@@ -725,3 +725,14 @@ def roles_showing(
     if framework is not None:
         roles = roles.filter(framework=framework)
     return list(roles.distinct().order_by("pk"))
+
+
+def role_version_latest(*, limit: int = 5) -> list[RoleVersion]:
+    """The newest versions of published roles, across roles, with role and author; snapshots
+    are left unloaded (1 query)."""
+    return list(
+        RoleVersion.objects.filter(role__is_published=True)
+        .select_related("role", "author")
+        .defer("snapshot")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -493,6 +493,9 @@ PROPOSALS_OPEN_PER_MEMBER = env_int("PROPOSALS_OPEN_PER_MEMBER", 10, minimum=1)
 VOTES_PER_MEMBER_PER_DAY = env_int("VOTES_PER_MEMBER_PER_DAY", 200, minimum=1)
 # Rate limit on votes, comments, reviews and new proposals, per member (pages and API).
 PROPOSAL_WRITES_PER_MINUTE = env_int("PROPOSAL_WRITES_PER_MINUTE", 30, minimum=1)
+# How long the home page's recent activity (proposals needing votes, closing soon) is reused
+# before it is read again; 0 reads it on every visit.
+HOME_ACTIVITY_CACHE_SECONDS = env_int("HOME_ACTIVITY_CACHE_SECONDS", 60, minimum=0)
 GRADING_SHARE_LINKS_PER_HOUR = env_int("GRADING_SHARE_LINKS_PER_HOUR", 30, minimum=1)
 # Assessments saved by visitors (no member) are deleted this many days after they were made.
 ASSESSMENT_RETENTION_DAYS = env_int("ASSESSMENT_RETENTION_DAYS", 365, minimum=1)
