@@ -28,7 +28,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from proposals.errors import ProposalForbidden, ProposalInvalid, ProposalNotFound
+from proposals.errors import (
+    MemberNotFound,
+    ProposalForbidden,
+    ProposalInvalid,
+    ProposalNotFound,
+)
 from proposals.models import (
     MAX_CHANGES,
     Comment,
@@ -609,3 +614,103 @@ def proposal_activity(*, limit: int = 5, now: datetime | None = None) -> dict[st
         if p.closes_at > soon and p.votes_needed  # type: ignore[attr-defined]
     ]
     return {"closing_soon": closing_soon[:limit], "need_votes": need_votes[:limit]}
+
+
+# --- People: reputation, trust and a member's public record --------------------------------------
+
+
+@dataclass(frozen=True)
+class Reputation:
+    """A member's standing, computed from the record with the weights of the settings."""
+
+    accepted_proposals: int = 0
+    reviews: int = 0
+    accepted_votes: int = 0
+
+    @property
+    def score(self) -> int:
+        return (
+            self.accepted_proposals * settings.REPUTATION_ACCEPTED_PROPOSAL
+            + self.reviews * settings.REPUTATION_REVIEW
+            + self.accepted_votes * settings.REPUTATION_ACCEPTED_VOTE
+        )
+
+
+def _count_of(rows: QuerySet[Any], by: str) -> Coalesce:
+    counted = rows.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def member_reputations(*, user_ids: Sequence[int]) -> dict[int, Reputation]:
+    """The reputation of each member in ``user_ids`` (1 query, none for an empty list): their
+    accepted proposals, the reviews they wrote and their up votes on proposals that were
+    accepted. Spam counts for nothing."""
+    ids = {pk for pk in user_ids if pk is not None}
+    if not ids:
+        return {}
+    accepted = Proposal.objects.filter(status=Proposal.Status.ACCEPTED, is_spam=False)
+    rows = (
+        User.objects.filter(pk__in=ids)
+        .annotate(
+            rep_accepted=_count_of(accepted.filter(author=OuterRef("pk")), "author"),
+            rep_reviews=_count_of(
+                Review.objects.filter(reviewer=OuterRef("pk"), proposal__is_spam=False),
+                "reviewer",
+            ),
+            rep_votes=_count_of(
+                Vote.objects.filter(voter=OuterRef("pk"), value=1, proposal__in=accepted),
+                "voter",
+            ),
+        )
+        .values_list("pk", "rep_accepted", "rep_reviews", "rep_votes")
+    )
+    return {pk: Reputation(a, r, v) for pk, a, r, v in rows}
+
+
+def member_reputation_attach(users: Sequence[User]) -> None:
+    """Set ``reputation`` on each of ``users`` (shown beside their names): 1 query for all."""
+    reputations = member_reputations(user_ids=[user.pk for user in users])
+    for user in users:
+        user.reputation = reputations.get(user.pk, Reputation())  # type: ignore[attr-defined]
+
+
+def member_is_trusted(*, user: User, now: datetime | None = None) -> bool:
+    """Whether ``user`` is past the new members' rule: an expert, or a member for at least
+    ``NEW_MEMBER_HOURS`` with an accepted proposal (at most 2 queries)."""
+    if Expertise.objects.filter(user=user).exists():
+        return True
+    joined_before = (now or timezone.now()) - timedelta(hours=settings.NEW_MEMBER_HOURS)
+    if user.date_joined > joined_before:
+        return False
+    return Proposal.objects.filter(
+        author=user, status=Proposal.Status.ACCEPTED, is_spam=False
+    ).exists()
+
+
+def member_get(*, username: str) -> User:
+    """An active member by username (1 query); :class:`MemberNotFound` otherwise, also for a
+    name no username can be (too long, or with a NUL, which PostgreSQL refuses)."""
+    if not username or len(username) > 150 or "\x00" in username:
+        raise MemberNotFound(_("No member has this name."))
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise MemberNotFound(_("No member has this name."))
+    return user
+
+
+def member_accepted_proposals(*, user: User) -> QuerySet[Proposal]:
+    """A member's accepted proposals, latest decision first, with role, tally and ``total`` on
+    every row: one query for any slice."""
+    proposals = _with_tally(
+        Proposal.objects.filter(author=user, status=Proposal.Status.ACCEPTED, is_spam=False)
+    )
+    return _with_total(proposals.select_related("role")).order_by("-decided_at", "-pk")
+
+
+def member_reviews(*, user: User) -> QuerySet[Review]:
+    """The reviews a member wrote, latest first, with their proposals' roles and ``total`` on
+    every row: one query for any slice. Reviews of spam are left out."""
+    reviews = Review.objects.filter(reviewer=user, proposal__is_spam=False).select_related(
+        "proposal", "proposal__role"
+    )
+    return _with_total(reviews).order_by("-created_at", "-pk")

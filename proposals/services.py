@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from proposals.errors import (
     ProposalForbidden,
@@ -45,6 +46,7 @@ from proposals.selectors import (
     ChangesPreview,
     changes_preview,
     expert_can_review,
+    member_is_trusted,
     proposal_expert_ids,
     proposal_get,
     proposal_tally,
@@ -157,6 +159,27 @@ def _targets(proposal: Proposal, preview: ChangesPreview) -> list[ProposalTarget
     ]
 
 
+def _check_trust(author: User, open_count: int) -> None:
+    """The new members' rule (``NEW_MEMBER_*`` settings): the queries run only for a member
+    already at the new members' number of open proposals."""
+    limit = settings.NEW_MEMBER_OPEN_PROPOSALS
+    if open_count < limit or member_is_trusted(user=author):
+        return
+    hours = settings.NEW_MEMBER_HOURS
+    raise ProposalLimitReached(
+        ngettext(
+            "New members may have %(n)d open proposal at a time, until they have been members "
+            "for %(hours)s hours and had a proposal accepted. Wait for yours to be decided, "
+            "or withdraw it.",
+            "New members may have %(n)d open proposals at a time, until they have been members "
+            "for %(hours)s hours and had a proposal accepted. Wait for one to be decided, "
+            "or withdraw one.",
+            limit,
+        )
+        % {"n": limit, "hours": f"{hours:g}"}
+    )
+
+
 def proposal_create(
     *,
     role: Role,
@@ -174,7 +197,8 @@ def proposal_create(
     The changes are checked against the role as it is now: an unknown skill or level, a bad
     value or a change that makes no difference is refused with the change's path
     (:class:`ProposalInvalid`). At most ``PROPOSALS_OPEN_PER_MEMBER`` open proposals per
-    member, counted under a lock on the member's row so parallel requests cannot beat it.
+    member, counted under a lock on the member's row so parallel requests cannot beat it; a
+    new member (see :func:`member_is_trusted`) at most ``NEW_MEMBER_OPEN_PROPOSALS``.
     """
     _require_verified(author)
     title = _require_text("title", title, TITLE_MAX_LENGTH)
@@ -198,6 +222,7 @@ def proposal_create(
                 )
                 % {"n": open_count}
             )
+        _check_trust(author, open_count)
         proposal = Proposal(
             role=role,
             author=author,

@@ -40,6 +40,7 @@ from proposals.selectors import (
     ChangesPreview,
     changes_preview,
     expert_can_review,
+    member_reputation_attach,
     proposal_comments,
     proposal_list,
     proposal_list_open,
@@ -95,10 +96,12 @@ def proposal_list_page(request: HtmxHttpRequest) -> HttpResponse:
         author_username=filters.get("author", ""),
     )
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    member_reputation_attach([proposal.author for proposal in rows])
     context = {
         "form": form,
         "page_obj": page,
-        "proposals": page.object_list,
+        "proposals": rows,
         "author": filters.get("author", ""),
     }
     template = "proposals/proposal_list.html" + ("#results" if request.htmx else "")
@@ -131,9 +134,12 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
         and expert_can_review(user=user, proposal=proposal)
         and not any(review.reviewer_id == user.pk for review in proposal.reviews.all())
     )
+    comments = list(proposal_comments(proposal=proposal))
+    # Every name on the page with its reputation, in one query.
+    member_reputation_attach([proposal.author, *(comment.author for comment in comments)])
     context: dict[str, Any] = {
         "proposal": proposal,
-        "comments": proposal_comments(proposal=proposal),
+        "comments": comments,
         "preview": proposal_preview(proposal=proposal),
         "can_take_part": can_take_part,
         "is_author": user.is_authenticated and user.pk == proposal.author_id,

@@ -33,13 +33,14 @@ VERIFIED = 1 if apps.is_installed("allauth.account") else 0
 def test_proposal_page_for_a_member(client, busy, django_assert_num_queries):
     client.force_login(UserFactory.create())
     # session, user, proposal with tally and own vote, its reviews, the base version's
-    # snapshot, comments with authors (+ verified email)
-    with django_assert_num_queries(6 + VERIFIED):
+    # snapshot, comments with authors, the reputation of every name (+ verified email)
+    with django_assert_num_queries(7 + VERIFIED):
         response = client.get(f"/proposals/{busy.pk}/")
     body = response.content.decode()
     assert "▲ 375" in body
     assert "▼ 125" in body
     assert "Comment 99" in body
+    assert 'href="/members/voter99/"' in body
 
 
 def test_proposal_page_for_an_expert_in_review(
@@ -48,22 +49,22 @@ def test_proposal_page_for_an_expert_in_review(
     Proposal.objects.filter(pk=busy.pk).update(status="in_review")
     client.force_login(domain_expert)
     # as for a member, plus whether they may review (expertise of a touched domain)
-    with django_assert_num_queries(7 + VERIFIED):
+    with django_assert_num_queries(8 + VERIFIED):
         body = client.get(f"/proposals/{busy.pk}/").content.decode()
     assert "Your review" in body
 
 
 def test_proposal_page_for_a_visitor(client, busy, django_assert_num_queries):
-    # proposal, reviews, snapshot, comments
-    with django_assert_num_queries(4):
+    # proposal, reviews, snapshot, comments, reputations
+    with django_assert_num_queries(5):
         client.get(f"/proposals/{busy.pk}/")
 
 
 def test_proposal_list(client, busy, django_assert_num_queries):
     client.force_login(UserFactory.create())
     # session, user, count, page with tallies and comment counts, roles and domains for the
-    # filters
-    with django_assert_num_queries(6):
+    # filters, the authors' reputations
+    with django_assert_num_queries(7):
         body = client.get("/proposals/?sort=score").content.decode()
     assert "100 comments" in body
 
