@@ -89,10 +89,12 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
         context["is_home"] = True
         context["latest_versions"] = role_version_latest(limit=HOME_VERSIONS)
         context["home_sections"] = home_sections()
-        # The grade calculator's call goes to the first role listed (every role page has one).
-        context["calculator_role"] = next(
+        # The grade calculator's call goes to the role with the most skills (every role page
+        # has its own calculator).
+        context["calculator_role"] = max(
             (role for family in families for role in family.matching_roles),  # type: ignore[attr-defined]
-            None,
+            key=lambda role: role.skill_count,
+            default=None,
         )
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])

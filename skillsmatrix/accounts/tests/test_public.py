@@ -41,7 +41,8 @@ def test_member_page_shows_the_record_never_the_email(client, alice):
     assert "Member since" in html
     assert "Accepted change 11" in html
     assert "Accepted change 0" not in html  # the latest ten
-    assert "12 accepted proposals" in html
+    assert "12 accepted proposals in all" in html
+    assert 'href="/proposals/?author=alice"' in html
     assert "Still voting" not in html
     assert "Someone else&#x27;s" in html  # the review
     assert "Cloud &amp; Infrastructure" in html

@@ -353,12 +353,13 @@ def _section(html: str, section_id: str) -> str:
 
 
 def test_profile_lists_the_members_proposals_votes_and_expertise(
-    client, verified_member, seed_role
+    client, verified_member, seed_role, settings
 ):
     from proposals.services import expertise_grant, proposal_create, vote_cast
     from proposals.tests.factories import UserFactory
     from roles.models import SkillDomain
 
+    settings.NEW_MEMBER_OPEN_PROPOSALS = 5  # "other" opens two
     others = UserFactory.create(username="other")
     mine = proposal_create(
         role=seed_role,
