@@ -28,6 +28,10 @@ run: install
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py import_role --skip-existing roles/data/mlops-engineer.json
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py import_role --skip-existing roles/data/harbour-works.framework.json
+	@# A demo community (demo-* members, proposals at every stage) on a database with no proposals
+	@# yet, and only in DEBUG: seed_demo refuses otherwise.
+	@case "$${DJANGO_DEBUG:-true}" in true|True|1|yes|on) \
+		DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo --if-empty ;; esac
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -70,6 +70,12 @@ class ProposalNotFound(ProposalError, NotFound):
     status = HTTPStatus.NOT_FOUND
 
 
+class MemberNotFound(ProposalError, NotFound):
+    """No active member with that username."""
+
+    status = HTTPStatus.NOT_FOUND
+
+
 class ProposalWritesLimited(RateLimited):
     """More proposal writes (votes, comments, reviews, proposals) this minute than
     ``PROPOSAL_WRITES_PER_MINUTE``: one budget per member, pages and API alike."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from proposals.models import Notification, Proposal, Watch
 from roles.models import Role
+from skillsmatrix.members import member_page_stamp
 
 # What a notification's line reads; the big columns (a proposal's changes, a version's
 # snapshot, a role's texts) are never loaded for it.
@@ -43,11 +45,30 @@ def inbox_notifications(*, user: Any) -> QuerySet[Notification]:
     )
 
 
+# A bound on a count read after a change made outside the services (the admin, say).
+UNREAD_CACHE_SECONDS = 300
+
+
+def _unread_key(user_id: int) -> str:
+    return f"proposals:inbox-unread:{user_id}"
+
+
 def inbox_unread_count(*, user: Any) -> int:
-    """How many of ``user``'s notifications are unread (1 query; none for visitors)."""
+    """How many of ``user``'s notifications are unread (none for visitors).
+
+    Kept in the cache with the member's page stamp it was counted under (the stamp changes
+    after every commit that writes or reads one of their notifications): 1 query when the
+    stamp moved on, none otherwise. The stamp is read before counting, so a count that races
+    a change is stored under the old stamp and counted again."""
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    stamp = member_page_stamp(user)
+    kept = cache.get(_unread_key(user.pk))
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == stamp:
+        return int(kept[1])
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    cache.set(_unread_key(user.pk), (stamp, count), UNREAD_CACHE_SECONDS)
+    return count
 
 
 def is_watching(*, user: Any, role: Role | None = None, proposal: Proposal | None = None) -> bool:

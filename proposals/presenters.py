@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -44,9 +44,8 @@ def has_visible_text(text: str) -> bool:
 
 
 def member_url(username: str) -> str:
-    # The member pages' address (``/members/<username>/``); written here rather than reversed
-    # so the discussion renders whether or not that page is installed.
-    return f"/members/{quote(username, safe='')}/"
+    """A member's public page."""
+    return reverse("member", args=[username])
 
 
 def _link_mentions(text: str, known: set[str]) -> str:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -23,10 +26,16 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from proposals.errors import ProposalForbidden, ProposalInvalid, ProposalNotFound
+from proposals.errors import (
+    MemberNotFound,
+    ProposalForbidden,
+    ProposalInvalid,
+    ProposalNotFound,
+)
 from proposals.models import (
     MAX_CHANGES,
     Comment,
@@ -274,6 +283,10 @@ def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
             my_vote_set_aside=Exists(set_aside) & ~Exists(own),
             # For the watch button, in the same query.
             watching=Exists(Watch.objects.filter(proposal=OuterRef("pk"), user=viewer)),
+            # Whether their expertise lets them review it (see expert_can_review), likewise.
+            viewer_may_review=Exists(
+                Expertise.objects.filter(_may_review(OuterRef(OuterRef("pk"))), user=viewer)
+            ),
         )
     else:
         proposals = proposals.annotate(
@@ -376,11 +389,12 @@ def proposal_tally(*, proposal: Proposal) -> tuple[int, int]:
     return counts["up"], counts["down"]
 
 
-def _may_review(proposal: Proposal) -> Q:
-    """The expertise that may review ``proposal``: global, or of a domain it touches when
-    every part it touches is in a domain. A part in none (a level, a scale, a track, the
-    framework, a domain new to the framework) is for global experts only, so a domain
-    expert's approval never carries it. Subqueries: no query of its own."""
+def _may_review(proposal: Proposal | OuterRef) -> Q:
+    """The expertise that may review ``proposal`` (a proposal, or a reference to one in an
+    outer query): global, or of a domain it touches when every part it touches is in a domain.
+    A part in none (a level, a scale, a track, the framework, a domain new to the framework)
+    is for global experts only, so a domain expert's approval never carries it. Subqueries:
+    no query of its own."""
     targets = ProposalTarget.objects.filter(proposal=proposal)
     touched = targets.filter(domain_id__isnull=False).values("domain_id")
     outside = Exists(targets.filter(domain_id__isnull=True))
@@ -432,9 +446,13 @@ def proposal_domains_pending(*, proposal: Proposal, needed: int) -> list[DomainA
 
 def expert_can_review(*, user: AnyUser, proposal: Proposal) -> bool:
     """Whether ``user`` is a global expert or an expert of a domain the proposal touches (one
-    query). Authors never review their own proposals."""
+    query; none for the viewer :func:`proposal_get` loaded it for). Authors never review
+    their own proposals."""
     if not isinstance(user, User) or not user.is_active or user.pk == proposal.author_id:
         return False
+    known = getattr(proposal, "viewer_may_review", None)  # proposal_get's, for this viewer
+    if known is not None:
+        return bool(known)
     return bool(Expertise.objects.filter(_may_review(proposal), user=user).exists())
 
 
@@ -849,3 +867,161 @@ def proposal_preview(*, proposal: Proposal) -> ChangesPreview | None:
         return changes_preview(state=state, changes=proposal.changes, refuse_noops=False)
     except (RoleVersionNotFound, ProposalInvalid):
         return None
+
+
+# How many voting proposals the home page's activity looks at, those closing first.
+_ACTIVITY_WINDOW = 50
+
+
+def proposal_activity(*, limit: int = 5, now: datetime | None = None) -> dict[str, Any]:
+    """What the home page says of proposals (1 query): ``closing_soon``, voting proposals whose
+    window ends within a day, soonest first; ``need_votes``, the others still short of the
+    quorum, soonest first. Each carries its tally and ``votes_needed``."""
+    now = now or timezone.now()
+    voting = list(
+        _with_tally(
+            Proposal.objects.filter(
+                is_spam=False, status=Proposal.Status.VOTING, closes_at__gt=now
+            ).select_related("role", "author")
+        ).order_by("closes_at", "pk")[:_ACTIVITY_WINDOW]
+    )
+    for proposal in voting:
+        cast_votes = proposal.votes_up + proposal.votes_down  # type: ignore[attr-defined]
+        proposal.votes_needed = max(settings.VOTING_QUORUM - cast_votes, 0)  # type: ignore[attr-defined]
+    soon = now + timedelta(days=1)
+    closing_soon = [p for p in voting if p.closes_at <= soon]
+    need_votes = [
+        p
+        for p in voting
+        if p.closes_at > soon and p.votes_needed  # type: ignore[attr-defined]
+    ]
+    return {"closing_soon": closing_soon[:limit], "need_votes": need_votes[:limit]}
+
+
+# --- People: reputation, trust and a member's public record --------------------------------------
+
+
+@dataclass(frozen=True)
+class Reputation:
+    """A member's standing, computed from the record with the weights of the settings."""
+
+    accepted_proposals: int = 0
+    reviews: int = 0
+    accepted_votes: int = 0
+
+    @property
+    def score(self) -> int:
+        return (
+            self.accepted_proposals * settings.REPUTATION_ACCEPTED_PROPOSAL
+            + self.reviews * settings.REPUTATION_REVIEW
+            + self.accepted_votes * settings.REPUTATION_ACCEPTED_VOTE
+        )
+
+
+def _count_of(rows: QuerySet[Any], by: str) -> Coalesce:
+    counted = rows.order_by().values(by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+REPUTATION_STAMP_KEY = "proposals:reputation-stamp"
+# A bound on how stale a reputation may be when the record changes outside the services (an
+# admin edit, say); the services change the stamp, so theirs show at once.
+REPUTATION_CACHE_SECONDS = 600
+
+
+def _reputation_key(stamp: str, user_id: int) -> str:
+    return f"proposals:reputation:{stamp}:{user_id}"
+
+
+def member_reputations(*, user_ids: Sequence[int]) -> dict[int, Reputation]:
+    """The reputation of each member in ``user_ids``: their accepted proposals, the reviews
+    they wrote and their up votes on proposals that were accepted; spam counts for nothing.
+
+    Kept in the cache under the record's stamp (which the services change when a proposal is
+    accepted, a review written or spam marked): 1 query for the members not there, none when
+    every one is."""
+    ids = {pk for pk in user_ids if pk is not None}
+    if not ids:
+        return {}
+    stamp = str(cache.get(REPUTATION_STAMP_KEY, ""))
+    kept = cache.get_many([_reputation_key(stamp, pk) for pk in ids])
+    found = {pk: kept[key] for pk in ids if (key := _reputation_key(stamp, pk)) in kept}
+    missing = ids - set(found)
+    if missing:
+        counted = _reputations_counted(missing)
+        cache.set_many(
+            {_reputation_key(stamp, pk): rep for pk, rep in counted.items()},
+            REPUTATION_CACHE_SECONDS,
+        )
+        found |= counted
+    return found
+
+
+def _reputations_counted(ids: set[int]) -> dict[int, Reputation]:
+    """The reputations of ``ids`` from the record (1 query)."""
+    accepted = Proposal.objects.filter(status=Proposal.Status.ACCEPTED, is_spam=False)
+    rows = (
+        User.objects.filter(pk__in=ids)
+        .annotate(
+            rep_accepted=_count_of(accepted.filter(author=OuterRef("pk")), "author"),
+            rep_reviews=_count_of(
+                Review.objects.filter(reviewer=OuterRef("pk"), proposal__is_spam=False),
+                "reviewer",
+            ),
+            rep_votes=_count_of(
+                Vote.objects.filter(voter=OuterRef("pk"), value=1, proposal__in=accepted),
+                "voter",
+            ),
+        )
+        .values_list("pk", "rep_accepted", "rep_reviews", "rep_votes")
+    )
+    return {pk: Reputation(a, r, v) for pk, a, r, v in rows}
+
+
+def member_reputation_attach(users: Sequence[User]) -> None:
+    """Set ``reputation`` on each of ``users`` (shown beside their names): 1 query for all."""
+    reputations = member_reputations(user_ids=[user.pk for user in users])
+    for user in users:
+        user.reputation = reputations.get(user.pk, Reputation())  # type: ignore[attr-defined]
+
+
+def member_is_trusted(*, user: User, now: datetime | None = None) -> bool:
+    """Whether ``user`` is past the new members' rule: an expert, or a member for at least
+    ``NEW_MEMBER_HOURS`` with an accepted proposal (at most 2 queries)."""
+    if Expertise.objects.filter(user=user).exists():
+        return True
+    joined_before = (now or timezone.now()) - timedelta(hours=settings.NEW_MEMBER_HOURS)
+    if user.date_joined > joined_before:
+        return False
+    return Proposal.objects.filter(
+        author=user, status=Proposal.Status.ACCEPTED, is_spam=False
+    ).exists()
+
+
+def member_get(*, username: str) -> User:
+    """An active member by username (1 query); :class:`MemberNotFound` otherwise, also for a
+    name no username can be (too long, or with a NUL, which PostgreSQL refuses)."""
+    if not username or len(username) > 150 or "\x00" in username:
+        raise MemberNotFound(_("No member has this name."))
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise MemberNotFound(_("No member has this name."))
+    return user
+
+
+def member_accepted_proposals(*, user: User) -> QuerySet[Proposal]:
+    """A member's accepted proposals, latest decision first, with role, tally and ``total`` on
+    every row: one query for any slice."""
+    proposals = _with_tally(
+        Proposal.objects.filter(author=user, status=Proposal.Status.ACCEPTED, is_spam=False)
+    )
+    return _with_total(proposals.select_related("role")).order_by("-decided_at", "-pk")
+
+
+def member_reviews(*, user: User) -> QuerySet[Review]:
+    """The reviews a member wrote, latest first, with their proposals' roles and ``total`` on
+    every row: one query for any slice. Reviews of spam are left out."""
+    reviews = Review.objects.filter(reviewer=user, proposal__is_spam=False).select_related(
+        "proposal", "proposal__role"
+    )
+    return _with_total(reviews).order_by("-created_at", "-pk")

@@ -10,11 +10,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from proposals.errors import (
     ProposalForbidden,
@@ -49,10 +52,12 @@ from proposals.notify import (
 from proposals.presenters import change_key, has_visible_text, mentioned_usernames
 from proposals.rules import decision_for, review_approved, voting_has_ended
 from proposals.selectors import (
+    REPUTATION_STAMP_KEY,
     AnyUser,
     ChangesPreview,
     changes_preview,
     expert_can_review,
+    member_is_trusted,
     proposal_domain_approvals,
     proposal_get,
     proposal_tally,
@@ -162,6 +167,27 @@ def _targets(proposal: Proposal, preview: ChangesPreview) -> list[ProposalTarget
     ]
 
 
+def _check_trust(author: User, open_count: int) -> None:
+    """The new members' rule (``NEW_MEMBER_*`` settings): the queries run only for a member
+    already at the new members' number of open proposals."""
+    limit = settings.NEW_MEMBER_OPEN_PROPOSALS
+    if open_count < limit or member_is_trusted(user=author):
+        return
+    hours = settings.NEW_MEMBER_HOURS
+    raise ProposalLimitReached(
+        ngettext(
+            "New members may have %(n)d open proposal at a time, until they have been members "
+            "for %(hours)s hours and had a proposal accepted. Wait for yours to be decided, "
+            "or withdraw it.",
+            "New members may have %(n)d open proposals at a time, until they have been members "
+            "for %(hours)s hours and had a proposal accepted. Wait for one to be decided, "
+            "or withdraw one.",
+            limit,
+        )
+        % {"n": limit, "hours": f"{hours:g}"}
+    )
+
+
 def proposal_create(
     *,
     role: Role,
@@ -179,7 +205,8 @@ def proposal_create(
     The changes are checked against the role as it is now: an unknown skill or level, a bad
     value or a change that makes no difference is refused with the change's path
     (:class:`ProposalInvalid`). At most ``PROPOSALS_OPEN_PER_MEMBER`` open proposals per
-    member, counted under a lock on the member's row so parallel requests cannot beat it.
+    member, counted under a lock on the member's row so parallel requests cannot beat it; a
+    new member (see :func:`member_is_trusted`) at most ``NEW_MEMBER_OPEN_PROPOSALS``.
     """
     _require_verified(author)
     title = _require_text("title", title, TITLE_MAX_LENGTH)
@@ -203,6 +230,7 @@ def proposal_create(
                 )
                 % {"n": open_count}
             )
+        _check_trust(author, open_count)
         proposal = Proposal(
             role=role,
             author=author,
@@ -656,6 +684,7 @@ def review_submit(*, proposal: Proposal, reviewer: User, decision: str, comment:
         needed=settings.REVIEW_APPROVALS,
     ):
         proposal_apply(proposal=locked)
+    _reputations_changed()
     return review
 
 
@@ -693,6 +722,8 @@ def proposal_reject_by_moderator(
     locked.moderation_reason = reason
     locked.is_spam = spam
     locked.save(update_fields=["moderated_by", "moderation_reason", "is_spam"])
+    if spam:
+        _reputations_changed()  # its reviews no longer count
     _decide(locked, Proposal.Status.REJECTED, timezone.now())
     return locked
 
@@ -736,7 +767,17 @@ def _open_cells_changed(proposal: Proposal) -> None:
     transaction.on_commit(lambda: role_open_cells_forget(role_id=role_id))
 
 
+def _reputations_changed() -> None:
+    """The record reputations are computed from changed: once the transaction commits, the
+    cached ones give way (a new stamp)."""
+    transaction.on_commit(
+        lambda: cache.set(REPUTATION_STAMP_KEY, get_random_string(12), None), robust=True
+    )
+
+
 def _status_changed(proposal: Proposal) -> None:
     """Tell of the status ``proposal`` has just entered, in the caller's transaction."""
     _open_cells_changed(proposal)
+    if proposal.status == Proposal.Status.ACCEPTED:
+        _reputations_changed()
     notify_status_change(proposal=proposal)

@@ -54,6 +54,7 @@ from proposals.selectors import (
     ChangesPreview,
     changes_preview,
     expert_can_review,
+    member_reputation_attach,
     proposal_conflict_places,
     proposal_discussion,
     proposal_domains_pending,
@@ -120,10 +121,12 @@ def proposal_list_page(request: HtmxHttpRequest) -> HttpResponse:
         author_username=filters.get("author", ""),
     )
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    member_reputation_attach([proposal.author for proposal in rows])
     context = {
         "form": form,
         "page_obj": page,
-        "proposals": page.object_list,
+        "proposals": rows,
         "author": filters.get("author", ""),
     }
     template = "proposals/proposal_list.html" + ("#results" if request.htmx else "")
@@ -171,6 +174,14 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
         and not any(review.reviewer_id == user.pk for review in proposal.reviews.all())
     )
     comments = proposal_discussion(proposal=proposal)
+    # Every name on the page with its reputation, in one query.
+    member_reputation_attach(
+        [
+            proposal.author,
+            *(comment.author for comment in comments),
+            *(reply.author for comment in comments for reply in comment.thread),  # type: ignore[attr-defined]
+        ]
+    )
     up: int = proposal.votes_up  # type: ignore[attr-defined] # annotated by the selector
     down: int = proposal.votes_down  # type: ignore[attr-defined]
     context: dict[str, Any] = {

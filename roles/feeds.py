@@ -1,4 +1,4 @@
-"""The Atom feed of a role's versions (Django's syndication framework)."""
+"""The Atom feeds of a role's versions and of every role's (Django's syndication framework)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from roles.models import Role, RoleVersion
-from roles.selectors import role_get, role_version_list
+from roles.selectors import role_get, role_version_latest, role_version_list
 from roles.templatetags.roles_tags import version_author, version_summary
 
 FEED_SIZE = 20
@@ -55,3 +55,25 @@ class RoleHistoryFeed(Feed[RoleVersion, Role]):
 
     def item_author_name(self, item: RoleVersion) -> str:
         return version_author(item)
+
+
+class LatestVersionsFeed(RoleHistoryFeed):
+    """Every published role's new versions, newest first: the site's one feed to follow."""
+
+    def get_object(self, request: HttpRequest) -> None:  # type: ignore[override]
+        return None
+
+    def title(self, obj: None) -> str:  # type: ignore[override]
+        return _("Skills Matrix: new versions")
+
+    def subtitle(self, obj: None) -> str:  # type: ignore[override]
+        return _("Every new version of every role's skills matrix.")
+
+    def link(self, obj: None) -> str:  # type: ignore[override]
+        return reverse("roles:catalogue")
+
+    def items(self, obj: None) -> list[RoleVersion]:  # type: ignore[override]
+        return role_version_latest(limit=FEED_SIZE)
+
+    def item_title(self, item: RoleVersion) -> str:
+        return _("%(role)s, version %(number)d") % {"role": item.role.title, "number": item.number}

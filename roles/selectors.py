@@ -8,6 +8,7 @@ from them — lives in :mod:`roles.presenters`, which shapes what was read and m
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import replace
@@ -515,8 +516,28 @@ def version_state(version: RoleVersion) -> RoleState:
     return role_states(version.snapshot)[0]
 
 
+@functools.lru_cache(maxsize=256)
+def _version_state_kept(role_pk: int, number: int, stamp: float) -> RoleState | None:
+    # A version never changes once written, so its parsed state can live in the process: no
+    # query and no parsing of its snapshot per request. ``stamp`` (the role's update time)
+    # keeps a recycled primary key (a test database rolled back, a role deleted and imported
+    # again) from being served another role's version.
+    snapshot = (
+        RoleVersion.objects.filter(role_id=role_pk, number=number)
+        .values_list("snapshot", flat=True)
+        .first()
+    )
+    return None if snapshot is None else role_states(snapshot)[0]
+
+
 def role_version_state(*, role: Role, number: int) -> RoleState:
-    return version_state(role_version_get(role=role, number=number))
+    """The role as version ``number`` was: 0 queries when this process has it, else 1.
+    :class:`RoleVersionNotFound` when the role has no such version."""
+    stamp = role.updated_at.timestamp() if role.updated_at else 0.0
+    state = _version_state_kept(role.pk, number, stamp)
+    if state is None:
+        raise RoleVersionNotFound(f"No version {number} of {role.slug!r}")
+    return state
 
 
 def role_compare(*, role: Role, old: int, new: int) -> RoleComparison:
@@ -725,3 +746,14 @@ def roles_showing(
     if framework is not None:
         roles = roles.filter(framework=framework)
     return list(roles.distinct().order_by("pk"))
+
+
+def role_version_latest(*, limit: int = 5) -> list[RoleVersion]:
+    """The newest versions of published roles, across roles, with role and author; snapshots
+    are left unloaded (1 query)."""
+    return list(
+        RoleVersion.objects.filter(role__is_published=True)
+        .select_related("role", "author")
+        .defer("snapshot")
+        .order_by("-created_at", "-pk")[:limit]
+    )

@@ -9,6 +9,7 @@ app_name = "roles"
 
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
+    path("feed/", feeds.LatestVersionsFeed(), name="feed"),
     # The site-wide theme switch, under the name pages have always used.
     path("theme/", theme_set, name="theme"),
     path("frameworks/", views.framework_list_page, name="framework_list"),

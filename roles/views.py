@@ -21,6 +21,7 @@ from django.views.decorators.http import condition, require_safe
 
 from roles.exports import role_export_csv, role_export_json
 from roles.forms import CompareForm
+from roles.home import home_sections
 from roles.models import Role
 from roles.pages import (
     MATRIX_CACHE_SECONDS,
@@ -48,6 +49,7 @@ from roles.selectors import (
     role_get,
     role_matrix_for,
     role_version_get,
+    role_version_latest,
     role_version_list,
     skill_search,
     version_state,
@@ -61,6 +63,10 @@ def can_see_matrix_health(request: HttpRequest) -> bool:
     """Matrix-health flags are for curators: active staff who may change roles."""
     user = request.user
     return bool(user.is_active and user.is_staff and user.has_perm("roles.change_role"))
+
+
+# How many of the newest role versions the home page lists.
+HOME_VERSIONS = 5
 
 
 @require_safe
@@ -79,6 +85,19 @@ def catalogue(request: HtmxHttpRequest) -> HttpResponse:
         ],
     }
     template = "roles/catalogue.html" + ("#results" if request.htmx else "")
+    if not request.htmx and not search:
+        # The home page around the catalogue: how the site works and what is happening (a
+        # search's page shows only what matches).
+        context["is_home"] = True
+        context["latest_versions"] = role_version_latest(limit=HOME_VERSIONS)
+        context["home_sections"] = home_sections()
+        # The grade calculator's call goes to the role with the most skills (every role page
+        # has its own calculator).
+        context["calculator_role"] = max(
+            (role for family in families for role in family.matching_roles),  # type: ignore[attr-defined]
+            key=lambda role: role.skill_count,
+            default=None,
+        )
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -15,6 +15,22 @@ class SkillsmatrixConfig(AppConfig):
 
         user_signed_up.connect(language_from_signup, dispatch_uid="language_from_signup")
         _allauth_counts_in_the_ratelimit_cache()
+        _home_sections_register()
+
+
+def _home_sections_register() -> None:
+    """The home page (roles' catalogue) shows the proposals' activity; roles cannot import
+    proposals, so the site, above both, hands it the section (roles.home)."""
+    from proposals.selectors import proposal_activity
+    from roles.home import HomeSection, home_section_register
+
+    home_section_register(
+        HomeSection(
+            name="proposals",
+            template="proposals/includes/home_activity.html",
+            context=proposal_activity,
+        )
+    )
 
 
 def _allauth_counts_in_the_ratelimit_cache() -> None:

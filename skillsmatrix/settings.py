@@ -499,11 +499,23 @@ VOTING_APPROVAL_RATIO = env_float("VOTING_APPROVAL_RATIO", 0.66, low=0.0, high=1
 REVIEW_APPROVALS = env_int("REVIEW_APPROVALS", 1, minimum=1)
 GRADING_OPTIONAL_SHARE = env_float("GRADING_OPTIONAL_SHARE", 0.5, low=0.0, high=1.0)
 PROPOSALS_OPEN_PER_MEMBER = env_int("PROPOSALS_OPEN_PER_MEMBER", 10, minimum=1)
+# The trust rule: a member who joined less than NEW_MEMBER_HOURS ago, or who has had no proposal
+# accepted yet, may have only NEW_MEMBER_OPEN_PROPOSALS open at a time; experts are unaffected.
+NEW_MEMBER_HOURS = env_float("NEW_MEMBER_HOURS", 24.0, low=0.0, high=24.0 * 365)
+NEW_MEMBER_OPEN_PROPOSALS = env_int("NEW_MEMBER_OPEN_PROPOSALS", 1, minimum=1)
+# Reputation, computed from the record: points per accepted proposal, per review written, and
+# per up vote on a proposal that was accepted.
+REPUTATION_ACCEPTED_PROPOSAL = env_int("REPUTATION_ACCEPTED_PROPOSAL", 10, minimum=0)
+REPUTATION_REVIEW = env_int("REPUTATION_REVIEW", 3, minimum=0)
+REPUTATION_ACCEPTED_VOTE = env_int("REPUTATION_ACCEPTED_VOTE", 1, minimum=0)
 VOTES_PER_MEMBER_PER_DAY = env_int("VOTES_PER_MEMBER_PER_DAY", 200, minimum=1)
 # A member may edit their own comment for this many minutes after writing it.
 COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15, minimum=0)
 # Rate limit on votes, comments, reviews and new proposals, per member (pages and API).
 PROPOSAL_WRITES_PER_MINUTE = env_int("PROPOSAL_WRITES_PER_MINUTE", 30, minimum=1)
+# How long the home page's recent activity (proposals needing votes, closing soon) is reused
+# before it is read again; 0 reads it on every visit.
+HOME_ACTIVITY_CACHE_SECONDS = env_int("HOME_ACTIVITY_CACHE_SECONDS", 60, minimum=0)
 GRADING_SHARE_LINKS_PER_HOUR = env_int("GRADING_SHARE_LINKS_PER_HOUR", 30, minimum=1)
 # Assessments saved by visitors (no member) are deleted this many days after they were made.
 ASSESSMENT_RETENTION_DAYS = env_int("ASSESSMENT_RETENTION_DAYS", 365, minimum=1)

@@ -9,6 +9,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from skillsmatrix import views
+from skillsmatrix.accounts import public as member_views
 from skillsmatrix.accounts import views as account_views
 
 # The admin speaks with the site's name, not "Django administration".
@@ -47,6 +48,8 @@ urlpatterns = [
         name="email_preferences",
     ),
     path("accounts/", include("allauth.urls")),
+    # Any name a username can be, and more: an odd one is a clean 404 (member_get).
+    path("members/<str:username>/", member_views.member_page, name="member"),
     # Before the admin's own: its sign-in goes through the site's (and its rate limits).
     path("admin/login/", account_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),

@@ -71,7 +71,10 @@ def test_the_editor_warns_when_a_touched_cell_has_an_open_proposal(client, seed_
     assert "data-competing" not in elsewhere
 
 
-def test_the_proposal_page_lists_competing_open_proposals(client, proposal, seed_role, author):
+def test_the_proposal_page_lists_competing_open_proposals(
+    client, proposal, seed_role, author, settings
+):
+    settings.NEW_MEMBER_OPEN_PROPOSALS = 5  # one author's three open proposals
     other = _another(seed_role, author)
     elsewhere = proposal_create(
         role=seed_role,

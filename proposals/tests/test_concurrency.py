@@ -105,6 +105,7 @@ def test_the_open_proposal_cap_cannot_be_beaten_in_parallel(seed_role, settings)
     from proposals.services import proposal_create
 
     settings.PROPOSALS_OPEN_PER_MEMBER = 2
+    settings.NEW_MEMBER_OPEN_PROPOSALS = 5  # the cap of trusted members, not the new ones'
     author = UserFactory.create()
 
     def work(index: int) -> None:

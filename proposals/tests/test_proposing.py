@@ -106,6 +106,7 @@ def test_unverified_members_do_not_propose(seed_role):
 
 def test_open_proposal_cap(seed_role, author, settings):
     settings.PROPOSALS_OPEN_PER_MEMBER = 2
+    settings.NEW_MEMBER_OPEN_PROPOSALS = 5  # the cap of trusted members, not the new ones'
     first = _create(seed_role, author, [DOCKER_SENIOR_E])
     _create(seed_role, author, [DOCKER_SENIOR_E])
     with pytest.raises(ProposalLimitReached):

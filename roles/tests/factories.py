@@ -152,3 +152,15 @@ def hostile_document_text(value: str, slug: str = "hostile") -> str:
     document = role_document(slug=slug)
     document["role"]["description"] = "@@"
     return json.dumps(document).replace('"@@"', value)
+
+
+def fragments_cold_again(client: Any, url: str, role: Any) -> None:
+    """View ``url`` once (what a page keeps beside its fragments is then cached: the cells with
+    open proposals, the member's unread count), then move the role's update time on so that its
+    fragments miss again: the next view renders the page as a first visitor of a version does."""
+    from datetime import timedelta
+
+    from roles.models import Role
+
+    client.get(url)
+    Role.objects.filter(pk=role.pk).update(updated_at=role.updated_at + timedelta(seconds=1))

@@ -83,9 +83,9 @@ def test_the_list_shows_every_framework_with_its_licence_and_published_roles(
     assert "1 role" in text  # the site framework's seed
 
 
-def test_the_list_is_linked_from_the_navigation_and_the_catalogue(client, seed_role):
+def test_the_list_is_linked_from_the_navigation_the_catalogue_and_the_footer(client, seed_role):
     html = client.get("/").content.decode()
-    assert html.count('href="/frameworks/"') == 2
+    assert html.count('href="/frameworks/"') == 3
     nav = client.get("/frameworks/").content.decode()
     assert 'href="/frameworks/" aria-current="page"' in nav
 

@@ -50,10 +50,10 @@ StrOrPromise = str | Promise
 PROFILE_LIST_SIZE = 5
 
 
-def _first_and_total(rows: QuerySet[Any]) -> tuple[list[Any], int]:
-    """The first PROFILE_LIST_SIZE rows of a list whose rows carry ``total`` (the selectors'
-    window count), and that total: one query."""
-    first = list(rows[:PROFILE_LIST_SIZE])
+def _first_and_total(rows: QuerySet[Any], size: int = PROFILE_LIST_SIZE) -> tuple[list[Any], int]:
+    """The first ``size`` rows of a list whose rows carry ``total`` (the selectors' window
+    count), and that total: one query."""
+    first = list(rows[:size])
     return first, (first[0].total if first else 0)
 
 

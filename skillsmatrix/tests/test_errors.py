@@ -12,6 +12,7 @@ from grading.errors import (
     ShareLinksLimited,
 )
 from proposals.errors import (
+    MemberNotFound,
     ProposalError,
     ProposalForbidden,
     ProposalInvalid,
@@ -84,6 +85,7 @@ DOMAIN_ERRORS = [
     pytest.param(
         lambda: AssessmentNotFound("No such assessment"), 404, {}, {}, id="AssessmentNotFound"
     ),
+    pytest.param(lambda: MemberNotFound("No such member"), 404, {}, {}, id="MemberNotFound"),
     pytest.param(
         lambda: AssessmentError("Rate at least one skill."), 400, {}, {}, id="AssessmentError"
     ),

@@ -267,7 +267,7 @@ def test_works_without_javascript(live_server, seeded_role, browser):
 
 def test_catalogue_search(live_server, seeded_role, page, screenshot):
     page.goto(live_server.url + "/")
-    expect(page.get_by_role("link", name="MLOps Engineer")).to_be_visible()
+    expect(page.get_by_role("link", name="MLOps Engineer", exact=True)).to_be_visible()
     screenshot(page, "catalogue-light")
 
     page.get_by_label("Search roles and skills").fill("kubernetes")

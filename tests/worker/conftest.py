@@ -48,6 +48,13 @@ def wait_for(condition: Callable[[], Any], *, timeout: float = 30, what: str = "
     raise AssertionError(f"gave up after {timeout}s waiting for {what or condition}")
 
 
+@pytest.fixture(autouse=True)
+def _author_past_the_new_members_rule(settings: Any) -> None:
+    # These tests open several proposals by one author; the new members' rule of proposing
+    # (NEW_MEMBER_OPEN_PROPOSALS) is tested in proposals/tests/test_people.py.
+    settings.NEW_MEMBER_OPEN_PROPOSALS = 10
+
+
 @pytest.fixture
 def broker_url() -> str:
     """The tests' broker, emptied."""

@@ -353,12 +353,13 @@ def _section(html: str, section_id: str) -> str:
 
 
 def test_profile_lists_the_members_proposals_votes_and_expertise(
-    client, verified_member, seed_role
+    client, verified_member, seed_role, settings
 ):
     from proposals.services import expertise_grant, proposal_create, vote_cast
     from proposals.tests.factories import UserFactory
     from roles.models import SkillDomain
 
+    settings.NEW_MEMBER_OPEN_PROPOSALS = 5  # "other" opens two
     others = UserFactory.create(username="other")
     mine = proposal_create(
         role=seed_role,
@@ -460,6 +461,7 @@ def test_profile_queries_are_constant(
     expertise_grant(user=verified_member)
     Token.objects.create(user=verified_member)
     client.force_login(verified_member)
+    client.get("/accounts/profile/")  # the header's unread count is kept from here on
     # session, user, assessments (with roles), verified check, email addresses, token, email
     # preference, and one each for proposals (with roles, tallies and their count), votes (with
     # proposals, roles and their count) and expertise (with domains and its count)
