@@ -1,0 +1,37 @@
+"""Browser checks of issue 18's small fixes that only a browser shows: how a disabled Submit
+looks, the role matrix as one tab stop, focus after a vote, the phone header, badge contrast."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from proposals.tests.factories import UserFactory
+from tests.e2e.test_proposals import _sign_in
+
+EDITOR_PATH = "/proposals/new/?role=mlops-engineer"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_unconfirmed_members_submit_looks_disabled(live_server, seeded_role, browser, scheme):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    user = UserFactory.create(username="newcomer", email="new@example.com", verified=False)
+    EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    _sign_in(context, live_server, user)
+    page.goto(live_server.url + EDITOR_PATH)
+    submit = page.get_by_role("button", name="Submit for voting")
+    preview = page.locator("button.button", has_text="Preview").first
+    style = "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).cursor]"
+    disabled_bg, cursor = submit.evaluate(style)
+    accent_bg = page.evaluate(
+        "() => { const b = document.createElement('button'); b.className = 'button';"
+        " document.body.append(b); const c = getComputedStyle(b).backgroundColor; b.remove();"
+        " return c; }"
+    )
+    assert submit.is_disabled()
+    assert disabled_bg != accent_bg, "the disabled Submit has the enabled button's colour"
+    assert cursor == "not-allowed"
+    assert preview.is_enabled()
+    assert page.get_by_role("button", name="Send the confirmation email to new@example.com again")
+    context.close()
