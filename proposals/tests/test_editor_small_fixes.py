@@ -60,3 +60,52 @@ def test_a_confirmed_member_sees_no_banner(client, seed_role):
     html = client.get(_editor_url(seed_role)).content.decode()
     assert "resend-confirmation" not in html
     assert "participation-note" not in html
+
+
+def _draft(role, **extra) -> dict[str, str]:
+    return {
+        "rows": "1",
+        "base_version": str(role.current_version),
+        "change-0-op": "set_requirement",
+        "change-0-skill": "docker",
+        "change-0-level": "senior",
+        "change-0-code": "E",
+        "change-0-mandatory": "on",
+        "title": "Seniors master Docker",
+        "rationale": "Every senior debugs image builds.",
+        **extra,
+    }
+
+
+def test_the_header_switches_post_the_draft_to_the_editor(client, seed_role):
+    client.force_login(UserFactory.create())
+    html = client.get(_editor_url(seed_role)).content.decode()
+    assert 'id="proposal-editor"' in html
+    switches = re.findall(r'<button type="submit" name="(?:language|theme)"[^>]*>', html)
+    assert len(switches) == 3  # English, Spanish and the theme
+    for button in switches:
+        assert 'form="proposal-editor"' in button
+        assert f'formaction="{_editor_url(seed_role)}"' in button
+
+
+def test_switching_language_in_the_editor_keeps_the_draft(client, seed_role):
+    client.force_login(UserFactory.create())
+    response = client.post(_editor_url(seed_role), _draft(seed_role, language="es"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="es"' in html
+    assert "Proponer un cambio" in html
+    assert 'value="Seniors master Docker"' in html
+    assert "Every senior debugs image builds." in html
+    assert '<option value="docker" selected>' in html
+    assert response.cookies["django_language"].value == "es"
+    assert "field-error" not in html  # switching is not checking
+
+
+def test_switching_theme_in_the_editor_keeps_the_draft(client, seed_role):
+    client.force_login(UserFactory.create())
+    response = client.post(_editor_url(seed_role), _draft(seed_role, theme="toggle"))
+    html = response.content.decode()
+    assert 'data-theme="dark"' in html
+    assert response.cookies["theme"].value == "dark"
+    assert 'value="Seniors master Docker"' in html

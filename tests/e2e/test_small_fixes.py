@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from allauth.account.models import EmailAddress
+from playwright.sync_api import expect
 
 from proposals.tests.factories import UserFactory
 from tests.e2e.test_proposals import _sign_in
@@ -34,4 +35,24 @@ def test_an_unconfirmed_members_submit_looks_disabled(live_server, seeded_role, 
     assert cursor == "not-allowed"
     assert preview.is_enabled()
     assert page.get_by_role("button", name="Send the confirmation email to new@example.com again")
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_switching_language_in_the_editor_keeps_the_draft(
+    live_server, seeded_role, browser, javascript
+):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=javascript, locale="en-US"
+    )
+    page = context.new_page()
+    _sign_in(context, live_server, UserFactory.create())
+    page.goto(live_server.url + EDITOR_PATH)
+    page.get_by_label("Title").fill("Seniors master Docker")
+    page.get_by_label("Rationale").fill("Every senior debugs image builds.")
+    page.get_by_role("button", name="Español").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Proponer un cambio")
+    expect(page.locator("#id_title")).to_have_value("Seniors master Docker")
+    expect(page.locator("#id_rationale")).to_have_value("Every senior debugs image builds.")
     context.close()

@@ -78,3 +78,25 @@
   document.addEventListener("DOMContentLoaded", function () { syncAll(document); });
   document.addEventListener("htmx:afterSwap", function (event) { syncAll(event.target); });
 })();
+
+// The header's language button submits the editor's draft to the editor (base.html's
+// keep_form): as a whole page, not as htmx's fragment, so the header changes language too.
+// form.submit() fires no submit event, so htmx leaves it alone.
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[name='language'][form='proposal-editor']");
+    if (!button) return;
+    var form = document.getElementById("proposal-editor");
+    if (!form) return;
+    event.preventDefault();
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = button.name;
+    input.value = button.value;
+    form.append(input);
+    form.action = button.formAction;
+    form.submit();
+  });
+})();
