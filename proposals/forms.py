@@ -50,6 +50,17 @@ class ProposalFilterForm(forms.Form):
         ]
 
 
+# Too long is refused with a message naming the limit; no maxlength attribute, with which a
+# browser would cut a pasted text short without a word.
+TOO_LONG = _("At most %(limit_value)d characters (it has %(show_value)d).")
+
+
+def refused_when_too_long(form: forms.Form, *names: str) -> None:
+    for name in names:
+        form.fields[name].widget.attrs.pop("maxlength", None)
+        form.fields[name].error_messages["max_length"] = TOO_LONG
+
+
 class CommentForm(forms.Form):
     text = forms.CharField(
         label=_("Your comment"),
@@ -58,6 +69,10 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Plain text."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        refused_when_too_long(self, "text")
 
 
 class ReviewForm(forms.Form):
@@ -215,6 +230,10 @@ class ProposalForm(forms.Form):
         help_text=_("Optional: web addresses that support the change, one per line."),
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        refused_when_too_long(self, "title", "rationale")
 
     def links(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["evidence_links"].splitlines()]

@@ -109,3 +109,43 @@ def test_switching_theme_in_the_editor_keeps_the_draft(client, seed_role):
     assert 'data-theme="dark"' in html
     assert response.cookies["theme"].value == "dark"
     assert 'value="Seniors master Docker"' in html
+
+
+LONG_TITLE = " ".join(["Seniors"] * 80)  # 639 characters
+
+
+def test_the_title_input_does_not_cut_a_long_title(client, seed_role):
+    client.force_login(UserFactory.create())
+    html = client.get(_editor_url(seed_role)).content.decode()
+    title = re.search(r'<input type="text" name="title"[^>]*>', html)
+    assert title is not None
+    assert "maxlength" not in title.group(0)
+
+
+def test_a_long_title_is_refused_naming_the_limit(client, seed_role):
+    client.force_login(UserFactory.create())
+    draft = _draft(seed_role, title=LONG_TITLE, action="submit")
+    response = client.post(_editor_url(seed_role), draft)
+    assert response.status_code == 400
+    assert "At most 200 characters (it has 639)." in response.content.decode()
+    assert not seed_role.proposals.exists()
+
+
+def test_the_api_refuses_a_long_title_naming_the_limit(client, seed_role):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=UserFactory.create())
+    body = {
+        "role": seed_role.slug,
+        "title": LONG_TITLE,
+        "rationale": "Because.",
+        "changes": [{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "E"}],
+    }
+    response = client.post(
+        "/api/v1/proposals/",
+        body,
+        content_type="application/json",
+        headers={"authorization": f"Token {token.key}"},
+    )
+    assert response.status_code == 400
+    assert "200" in str(response.json()["errors"]["title"])
