@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -252,9 +252,16 @@ def proposal_comment(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResp
     return _action(request, pk, fragment="discussion", anchor="#discussion", run=run)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def proposal_withdraw_view(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
+    """GET asks the author to confirm (a page: it works without JavaScript); POST withdraws."""
+    if request.method != "POST":
+        proposal = _get(request, pk)
+        if proposal.author_id != request.user.pk or proposal.status != Proposal.Status.VOTING:
+            return HttpResponseRedirect(reverse("proposals:detail", args=[pk]))
+        return render(request, "proposals/proposal_withdraw.html", {"proposal": proposal})
+
     def run(proposal: Proposal) -> str:
         proposal_withdraw(proposal=proposal, author=request.user)
         return _("Your proposal was withdrawn.")
