@@ -35,3 +35,10 @@ def test_only_the_author_of_an_open_proposal_is_asked(client, proposal):
     response = client.get(f"/proposals/{proposal.pk}/withdraw/")
     assert response.status_code == 302
     assert response["Location"] == f"/proposals/{proposal.pk}/"
+
+
+def test_a_success_message_shows_once(client, proposal):
+    client.force_login(UserFactory.create())
+    response = client.post(f"/proposals/{proposal.pk}/vote/", {"value": "1"}, follow=True)
+    assert response.status_code == 200
+    assert response.content.decode().count("Your vote was counted.") == 1
