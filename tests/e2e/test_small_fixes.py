@@ -56,3 +56,29 @@ def test_switching_language_in_the_editor_keeps_the_draft(
     expect(page.locator("#id_title")).to_have_value("Seniors master Docker")
     expect(page.locator("#id_rationale")).to_have_value("Every senior debugs image builds.")
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_status_badges_have_enough_contrast(live_server, seeded_role, browser, scheme):
+    from django.utils import timezone
+
+    from proposals.models import Proposal
+    from proposals.services import proposal_create
+    from proposals.tests.conftest import DOCKER_SENIOR_E
+    from tests.e2e.test_accessibility import blocking_violations
+
+    for status in ("accepted", "rejected"):
+        proposal = proposal_create(
+            role=seeded_role,
+            author=UserFactory.create(),
+            title=f"A change, {status}",
+            rationale="Because.",
+            changes=[DOCKER_SENIOR_E],
+        )
+        Proposal.objects.filter(pk=proposal.pk).update(status=status, decided_at=timezone.now())
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(live_server.url + "/proposals/")
+    expect(page.locator(".status--accepted").first).to_be_visible()
+    assert blocking_violations(page) == []
+    context.close()
