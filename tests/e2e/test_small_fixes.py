@@ -82,3 +82,57 @@ def test_status_badges_have_enough_contrast(live_server, seeded_role, browser, s
     expect(page.locator(".status--accepted").first).to_be_visible()
     assert blocking_violations(page) == []
     context.close()
+
+
+ROLE_PATH = "/roles/mlops-engineer/"
+
+
+def _focused_id(page) -> str:
+    return page.evaluate("document.activeElement.id")
+
+
+def test_the_matrix_is_one_tab_stop_with_arrow_keys_inside(live_server, seeded_role, page):
+    page.goto(live_server.url + ROLE_PATH)
+    cells = page.locator("table.matrix a.cell")
+    assert cells.count() == 280
+    expect(page.locator("table.matrix a.cell[tabindex='0']")).to_have_count(1)
+    page.locator("#skill-filter").focus()
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('cell')"):
+            break
+    assert _focused_id(page) == "cell-github-copilot-junior"
+    # Tab leaves the cells: the next stop is the next domain's header, not the next cell.
+    page.keyboard.press("Tab")
+    assert not page.evaluate("document.activeElement.classList.contains('cell')")
+    page.keyboard.press("Shift+Tab")
+    assert _focused_id(page) == "cell-github-copilot-junior"
+    page.keyboard.press("End")
+    last = page.locator("#cell-github-copilot-junior").evaluate(
+        "el => [...el.closest('tr').querySelectorAll('a.cell')].pop().id"
+    )
+    assert _focused_id(page) == last
+    page.keyboard.press("Home")
+    assert _focused_id(page) == "cell-github-copilot-junior"
+    # Down from a domain's last skill goes on into the next domain's first.
+    last_row, next_first = page.locator("#cell-github-copilot-junior").evaluate(
+        "el => { const rows = [...el.closest('tbody').querySelectorAll('tr')];"
+        " const next = el.closest('details').nextElementSibling;"
+        " return [rows.pop().querySelector('a.cell').id, next.querySelector('a.cell').id]; }"
+    )
+    page.locator(f"#{last_row}").focus()
+    page.keyboard.press("ArrowDown")
+    assert _focused_id(page) == next_first
+    expect(page.locator("table.matrix a.cell[tabindex='0']")).to_have_count(1)
+    expect(page.locator(f"#{next_first}")).to_have_attribute("tabindex", "0")
+    page.keyboard.press("Control+End")
+    assert _focused_id(page) == cells.last.get_attribute("id")
+
+
+def test_without_javascript_every_cell_is_a_tab_stop(live_server, seeded_role, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + ROLE_PATH)
+    expect(page.locator("table.matrix a.cell")).to_have_count(280)
+    expect(page.locator("table.matrix a.cell[tabindex]")).to_have_count(0)
+    context.close()
