@@ -136,3 +136,28 @@ def test_without_javascript_every_cell_is_a_tab_stop(live_server, seeded_role, b
     expect(page.locator("table.matrix a.cell")).to_have_count(280)
     expect(page.locator("table.matrix a.cell[tabindex]")).to_have_count(0)
     context.close()
+
+
+def test_after_voting_by_keyboard_focus_stays_on_the_vote(live_server, seeded_role, page):
+    from proposals.services import proposal_create
+    from proposals.tests.conftest import DOCKER_SENIOR_E
+
+    proposal = proposal_create(
+        role=seeded_role,
+        author=UserFactory.create(),
+        title="Seniors master Docker",
+        rationale="Because.",
+        changes=[DOCKER_SENIOR_E],
+    )
+    _sign_in(page.context, live_server, UserFactory.create())
+    page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
+    page.get_by_role("button", name="Vote up").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#votes")).to_contain_text("Your vote was counted.")
+    expect(page.get_by_role("button", name="Vote up")).to_be_focused()
+    expect(page.get_by_role("button", name="Vote up")).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="Retract my vote").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#votes")).to_contain_text("Your vote was taken back.")
+    page.wait_for_function("document.activeElement !== document.body", timeout=5000)
+    assert page.evaluate("document.activeElement.closest('#votes') !== null")

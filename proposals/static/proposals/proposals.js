@@ -100,3 +100,18 @@
     form.submit();
   });
 })();
+
+// After a vote by keyboard the focus stays on the pressed button: htmx refocuses the element
+// of the same id in the swapped-in votes. A button that is gone (Retract, once retracted)
+// leaves the focus on the votes section, which says what happened, rather than on <body>.
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "votes") return;
+    if (document.activeElement === document.body || !document.activeElement) {
+      (document.getElementById("vote-up") || target).focus();
+    }
+  });
+})();
