@@ -353,6 +353,11 @@ def _cell_initial(request: HttpRequest, state: RoleState) -> dict[str, Any]:
 
 def _role_picker(request: HttpRequest) -> HttpResponse:
     context = {"roles": role_choices(), "asked": request.GET.get("role", "")}
+    if not context["asked"] and len(context["roles"]) == 1:
+        # Nothing to choose between: straight to the only role's editor.
+        return HttpResponseRedirect(
+            reverse("proposals:new") + "?" + urlencode({"role": context["roles"][0][0]})
+        )
     status = 404 if context["asked"] else 200
     return render(request, "proposals/proposal_pick_role.html", context, status=status)
 

@@ -149,3 +149,20 @@ def test_the_api_refuses_a_long_title_naming_the_limit(client, seed_role):
     )
     assert response.status_code == 400
     assert "200" in str(response.json()["errors"]["title"])
+
+
+def test_with_one_role_the_editor_opens_on_it(client, seed_role):
+    client.force_login(UserFactory.create())
+    response = client.get(reverse("proposals:new"))
+    assert response.status_code == 302
+    assert response["Location"] == _editor_url(seed_role)
+
+
+def test_with_several_roles_the_member_chooses(client, seed_role):
+    from roles.tests.factories import RoleFactory
+
+    RoleFactory.create()
+    client.force_login(UserFactory.create())
+    response = client.get(reverse("proposals:new"))
+    assert response.status_code == 200
+    assert "Which role" in response.content.decode()
