@@ -19,6 +19,7 @@ from proposals.models import (
 from proposals.selectors import SORTS, domain_choices, role_choices, role_is_v2
 from roles.changes.parts import LINE_LIMIT, TEXT_LIMIT, scale_json
 from roles.changes.state import RoleState, content_json
+from skillsmatrix.text import validate_one_line, validate_visible_text
 
 SORT_LABELS = {"newest": _("Newest"), "score": _("Score"), "closing": _("Closing soon")}
 
@@ -66,6 +67,7 @@ class CommentForm(forms.Form):
         label=_("Your comment"),
         max_length=COMMENT_MAX_LENGTH,
         strip=True,
+        validators=[validate_visible_text],
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Plain text."),
     )
@@ -216,10 +218,15 @@ def step_words(state: RoleState, scale: str) -> str:
 
 
 class ProposalForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX_LENGTH,
+        validators=[validate_one_line, validate_visible_text],
+    )
     rationale = forms.CharField(
         label=_("Rationale"),
         max_length=RATIONALE_MAX_LENGTH,
+        validators=[validate_visible_text],
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Why the role should change: what you see in practice, who needs it."),
     )

@@ -63,6 +63,7 @@ from skillsmatrix.members import (
     member_can_participate,
     member_ids_without_proposal_emails,
 )
+from skillsmatrix.text import validate_one_line, validate_visible_text
 
 
 def _require_verified(user: User) -> None:
@@ -83,7 +84,13 @@ def _lock_proposal(proposal: Proposal) -> Proposal:
     return locked
 
 
-def _require_text(field: str, value: str, max_length: int) -> str:
+def _require_text(field: str, value: str, max_length: int, *, one_line: bool = False) -> str:
+    try:
+        if one_line:
+            validate_one_line(value)
+        validate_visible_text(value)
+    except ValidationError as exc:
+        raise ProposalInvalid({field: exc.messages[0]}) from exc
     value = value.strip()
     if not value:
         raise ProposalInvalid({field: _("This field is required.")})
@@ -177,7 +184,7 @@ def proposal_create(
     member, counted under a lock on the member's row so parallel requests cannot beat it.
     """
     _require_verified(author)
-    title = _require_text("title", title, TITLE_MAX_LENGTH)
+    title = _require_text("title", title, TITLE_MAX_LENGTH, one_line=True)
     rationale = _require_text("rationale", rationale, RATIONALE_MAX_LENGTH)
     links = _clean_links(list(evidence_links))
     current = role.current_version

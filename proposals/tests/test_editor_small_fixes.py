@@ -166,3 +166,50 @@ def test_with_several_roles_the_member_chooses(client, seed_role):
     response = client.get(reverse("proposals:new"))
     assert response.status_code == 200
     assert "Which role" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"title": "\u200b\u200b"}, "visible text"),
+        ({"title": "\u202e\u2066"}, "visible text"),
+        ({"rationale": "\u200b \u200d"}, "visible text"),
+        ({"title": "Seniors\r\nmaster Docker"}, "one line"),
+    ],
+)
+def test_the_editor_refuses_invisible_or_multiline_text(client, seed_role, fields, message):
+    client.force_login(UserFactory.create())
+    response = client.post(_editor_url(seed_role), _draft(seed_role, action="submit", **fields))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not seed_role.proposals.exists()
+
+
+def test_a_comment_of_invisible_characters_is_refused(client, proposal):
+    client.force_login(UserFactory.create())
+    response = client.post(f"/proposals/{proposal.pk}/comments/", {"text": "\u200b\u2069"})
+    assert response.status_code == 400
+    assert "visible text" in response.content.decode()
+    assert not proposal.comments.exists()
+
+
+@pytest.mark.parametrize("title", ["\u200b\u200b", "Seniors\nmaster Docker"])
+def test_the_api_refuses_an_invisible_or_multiline_title(client, seed_role, title):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=UserFactory.create())
+    body = {
+        "role": seed_role.slug,
+        "title": title,
+        "rationale": "Because.",
+        "changes": [{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "E"}],
+    }
+    response = client.post(
+        "/api/v1/proposals/",
+        body,
+        content_type="application/json",
+        headers={"authorization": f"Token {token.key}"},
+    )
+    assert response.status_code == 400
+    assert "title" in response.json()["errors"]
+    assert not seed_role.proposals.exists()
