@@ -161,3 +161,31 @@ def test_after_voting_by_keyboard_focus_stays_on_the_vote(live_server, seeded_ro
     expect(page.locator("#votes")).to_contain_text("Your vote was taken back.")
     page.wait_for_function("document.activeElement !== document.body", timeout=5000)
     assert page.evaluate("document.activeElement.closest('#votes') !== null")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_the_phone_header_is_one_row_with_a_menu(live_server, seeded_role, browser, javascript):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, java_script_enabled=javascript
+    )
+    page = context.new_page()
+    _sign_in(context, live_server, UserFactory.create(username="verylongusername"))
+    page.goto(live_server.url + ROLE_PATH)
+    header = page.locator(".site-header").bounding_box()
+    brand = page.locator(".brand").bounding_box()
+    assert header is not None and brand is not None
+    assert header["height"] < brand["height"] * 2 + 24, "the header takes more than one row"
+    proposals = page.get_by_role("link", name="Proposals", exact=True)
+    expect(proposals).to_be_hidden()
+    page.locator("summary.site-menu__toggle", has_text="Menu").click()
+    expect(proposals).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    proposals.click()
+    expect(page).to_have_url(live_server.url + "/proposals/")
+    context.close()
+
+
+def test_the_wide_header_shows_its_links_without_a_menu(live_server, seeded_role, page):
+    page.goto(live_server.url + ROLE_PATH)
+    expect(page.get_by_role("link", name="Proposals", exact=True)).to_be_visible()
+    expect(page.locator(".site-menu__toggle")).to_be_hidden()
