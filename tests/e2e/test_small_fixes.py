@@ -173,7 +173,8 @@ def test_the_phone_header_is_one_row_with_a_menu(live_server, seeded_role, brows
     page.goto(live_server.url + ROLE_PATH)
     header = page.locator(".site-header").bounding_box()
     brand = page.locator(".brand").bounding_box()
-    assert header is not None and brand is not None
+    assert header is not None
+    assert brand is not None
     assert header["height"] < brand["height"] * 2 + 24, "the header takes more than one row"
     proposals = page.get_by_role("link", name="Proposals", exact=True)
     expect(proposals).to_be_hidden()
