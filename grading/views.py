@@ -196,6 +196,7 @@ def assessment_detail(request: HttpRequest, token: str) -> HttpResponse:
         sheet = grading_sheet_get(role=role)
     ratings = known_ratings(sheet, assessment.ratings)
     result = grade_ratings(sheet=sheet, ratings=ratings)
+    is_owner = request.user.is_authenticated and assessment.user_id == request.user.pk
     context = {
         "assessment": assessment,
         "role": role,
@@ -204,7 +205,9 @@ def assessment_detail(request: HttpRequest, token: str) -> HttpResponse:
         "report": grade_report(sheet, result, ratings),
         "role_changed": role.current_version > assessment.role_version,
         "snapshot_missing": snapshot_missing,
-        "is_owner": request.user.is_authenticated and assessment.user_id == request.user.pk,
+        "is_owner": is_owner,
+        # The result speaks to its owner ("Your grade"), to anyone else in the third person.
+        "for_others": not is_owner,
     }
     return render(request, "grading/assessment_detail.html", context)
 

@@ -21,6 +21,7 @@ from proposals.models import (
 from proposals.selectors import SORTS, domain_choices, role_choices, role_is_v2
 from roles.changes.parts import LINE_LIMIT, TEXT_LIMIT, scale_json
 from roles.changes.state import RoleState, content_json
+from skillsmatrix.text import validate_one_line, validate_visible_text
 
 SORT_LABELS = {"newest": _("Newest"), "score": _("Score"), "closing": _("Closing soon")}
 
@@ -58,16 +59,32 @@ MARKDOWN_HELP = _(
 )
 
 
+# Too long is refused with a message naming the limit; no maxlength attribute, with which a
+# browser would cut a pasted text short without a word.
+TOO_LONG = _("At most %(limit_value)d characters (it has %(show_value)d).")
+
+
+def refused_when_too_long(form: forms.Form, *names: str) -> None:
+    for name in names:
+        form.fields[name].widget.attrs.pop("maxlength", None)
+        form.fields[name].error_messages["max_length"] = TOO_LONG
+
+
 class CommentForm(forms.Form):
     text = forms.CharField(
         label=_("Your comment"),
         max_length=COMMENT_MAX_LENGTH,
         strip=True,
+        validators=[validate_visible_text],
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=MARKDOWN_HELP,
     )
     # The comment this one replies to (none for a new thread).
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        refused_when_too_long(self, "text")
 
 
 class CommentEditForm(forms.Form):
@@ -88,6 +105,10 @@ class VoteForm(forms.Form):
         max_length=VOTE_REASON_MAX_LENGTH,
         strip=True,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        refused_when_too_long(self, "reason")
 
 
 class ReviewForm(forms.Form):
@@ -231,10 +252,15 @@ def step_words(state: RoleState, scale: str) -> str:
 
 
 class ProposalForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=TITLE_MAX_LENGTH,
+        validators=[validate_one_line, validate_visible_text],
+    )
     rationale = forms.CharField(
         label=_("Rationale"),
         max_length=RATIONALE_MAX_LENGTH,
+        validators=[validate_visible_text],
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Why the role should change: what you see in practice, who needs it."),
     )
@@ -245,6 +271,10 @@ class ProposalForm(forms.Form):
         help_text=_("Optional: web addresses that support the change, one per line."),
     )
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        refused_when_too_long(self, "title", "rationale")
 
     def links(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["evidence_links"].splitlines()]

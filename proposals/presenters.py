@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,21 +25,12 @@ _MENTION = re.compile(r"(?<![\w@./+-])@([\w.+-]{1,150})")
 _TAG = re.compile(r"(<[^>]*>)")
 # Text inside these is never made a link: it is code, or already a link.
 _NO_LINKS = {"a", "code", "pre"}
-# Characters that show nothing on their own: spaces, controls, format characters (zero-width
-# spaces and joiners, bidi controls), separators.
-_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"}
 
 
 def mentioned_usernames(text: str) -> list[str]:
     """The usernames ``text`` mentions as ``@username``, in order, each once."""
     names = (match.group(1).rstrip(".,") for match in _MENTION.finditer(text))
     return list(dict.fromkeys(name for name in names if name))
-
-
-def has_visible_text(text: str) -> bool:
-    """Whether ``text`` has at least one character that shows (not only spaces, zero-width or
-    bidi control characters)."""
-    return any(unicodedata.category(char) not in _INVISIBLE_CATEGORIES for char in text)
 
 
 def member_url(username: str) -> str:

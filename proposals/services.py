@@ -49,7 +49,7 @@ from proposals.notify import (
     notify_proposal_created,
     notify_status_change,
 )
-from proposals.presenters import change_key, has_visible_text, mentioned_usernames
+from proposals.presenters import change_key, mentioned_usernames
 from proposals.rules import decision_for, review_approved, voting_has_ended
 from proposals.selectors import (
     REPUTATION_STAMP_KEY,
@@ -73,6 +73,7 @@ from roles.pages import role_open_cells_forget
 from roles.services import role_change_apply
 from skillsmatrix.background import pause_point
 from skillsmatrix.members import member_can_participate
+from skillsmatrix.text import validate_one_line, validate_visible_text
 
 
 def _require_verified(user: User) -> None:
@@ -93,7 +94,13 @@ def _lock_proposal(proposal: Proposal) -> Proposal:
     return locked
 
 
-def _require_text(field: str, value: str, max_length: int) -> str:
+def _require_text(field: str, value: str, max_length: int, *, one_line: bool = False) -> str:
+    try:
+        if one_line:
+            validate_one_line(value)
+        validate_visible_text(value)
+    except ValidationError as exc:
+        raise ProposalInvalid({field: exc.messages[0]}) from exc
     value = value.strip()
     if not value:
         raise ProposalInvalid({field: _("This field is required.")})
@@ -209,7 +216,7 @@ def proposal_create(
     new member (see :func:`member_is_trusted`) at most ``NEW_MEMBER_OPEN_PROPOSALS``.
     """
     _require_verified(author)
-    title = _require_text("title", title, TITLE_MAX_LENGTH)
+    title = _require_text("title", title, TITLE_MAX_LENGTH, one_line=True)
     rationale = _require_text("rationale", rationale, RATIONALE_MAX_LENGTH)
     links = _clean_links(list(evidence_links))
     current = role.current_version
@@ -263,16 +270,7 @@ def _clean_reason(value: int, reason: str) -> str:
         return ""
     if value != -1:
         raise ProposalInvalid({"reason": _("Only a down vote carries a reason.")})
-    if not has_visible_text(reason):
-        raise ProposalInvalid({"reason": _("The reason has no visible characters.")})
-    if len(reason) > VOTE_REASON_MAX_LENGTH:
-        raise ProposalInvalid(
-            {
-                "reason": _("At most %(n)d characters (it has %(m)d).")
-                % {"n": VOTE_REASON_MAX_LENGTH, "m": len(reason)}
-            }
-        )
-    return reason
+    return _require_text("reason", reason, VOTE_REASON_MAX_LENGTH)
 
 
 @transaction.atomic
@@ -338,13 +336,6 @@ def _mentions(text: str, author: User) -> dict[str, int]:
     return dict(found.values_list("username", "pk"))
 
 
-def _require_discussion_text(text: str) -> str:
-    text = _require_text("text", text, COMMENT_MAX_LENGTH)
-    if not has_visible_text(text):
-        raise ProposalInvalid({"text": _("The comment has no visible characters.")})
-    return text
-
-
 @transaction.atomic
 def comment_add(
     *, proposal: Proposal, author: User, text: str, parent: Comment | None = None
@@ -354,7 +345,7 @@ def comment_add(
     level deep). Members it ``@mentions`` are recorded on it and passed to
     :func:`proposals.notify.notify_mention`."""
     _require_verified(author)
-    text = _require_discussion_text(text)
+    text = _require_text("text", text, COMMENT_MAX_LENGTH)
     locked = _lock_proposal(proposal)
     if not locked.is_open:
         raise ProposalStateError(_("The discussion of a decided proposal is closed."))
@@ -384,7 +375,7 @@ def comment_edit(*, comment: Comment, author: User, text: str) -> Comment:
     """The author rewrites their comment within ``COMMENT_EDIT_MINUTES`` of writing it, while
     the discussion is open; it is marked edited. Members mentioned for the first time are
     passed to :func:`proposals.notify.notify_mention`. The same text changes nothing."""
-    text = _require_discussion_text(text)
+    text = _require_text("text", text, COMMENT_MAX_LENGTH)
     locked = _lock_proposal(comment.proposal)
     comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if comment.author_id != author.pk:

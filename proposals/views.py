@@ -20,11 +20,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.i18n import set_language
 from django_htmx.http import HttpResponseClientRedirect
 
 from proposals.errors import (
@@ -92,6 +94,7 @@ from skillsmatrix.http import AuthenticatedHtmxHttpRequest, HtmxHttpRequest
 from skillsmatrix.members import member_can_participate
 from skillsmatrix.ratelimit import client_key
 from skillsmatrix.refusals import refusal_page
+from skillsmatrix.themes import THEME_COOKIE, theme_set
 
 PAGE_SIZE = 20
 _FormT = TypeVar("_FormT", bound=forms.Form)
@@ -346,7 +349,7 @@ def proposal_comment(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResp
     return _action(request, pk, fragment="discussion", anchor="#discussion", run=run)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def proposal_comment_edit(
     request: AuthenticatedHtmxHttpRequest, pk: int, comment_pk: int
@@ -448,9 +451,16 @@ def _revised_message(revised: Revised) -> str:
     ) % {"n": revised.votes_set_aside}
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def proposal_withdraw_view(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
+    """GET asks the author to confirm (a page: it works without JavaScript); POST withdraws."""
+    if request.method != "POST":
+        proposal = _get(request, pk)
+        if proposal.author_id != request.user.pk or proposal.status != Proposal.Status.VOTING:
+            return HttpResponseRedirect(reverse("proposals:detail", args=[pk]))
+        return render(request, "proposals/proposal_withdraw.html", {"proposal": proposal})
+
     def run(proposal: Proposal) -> str:
         proposal_withdraw(proposal=proposal, author=request.user)
         return _("Your proposal was withdrawn.")
@@ -571,6 +581,11 @@ def _rows_again(proposal: Proposal | None) -> list[dict[str, Any]] | None:
 
 def _role_picker(request: HttpRequest) -> HttpResponse:
     context = {"roles": role_choices(), "asked": request.GET.get("role", "")}
+    if not context["asked"] and len(context["roles"]) == 1:
+        # Nothing to choose between: straight to the only role's editor.
+        return HttpResponseRedirect(
+            reverse("proposals:new") + "?" + urlencode({"role": context["roles"][0][0]})
+        )
     status = 404 if context["asked"] else 200
     return render(request, "proposals/proposal_pick_role.html", context, status=status)
 
@@ -702,6 +717,9 @@ def _editor_render(request: AuthenticatedHtmxHttpRequest, editor: _Editor) -> Ht
         "v2": role_is_v2(state),
         "domains": sorted(set(state.domain_names.values())),
     }
+    # The header's language and theme buttons post the draft here, which keeps it.
+    context["keep_form"] = "proposal-editor"
+    context["keep_action"] = _editor_url(editor.role)
     template = "proposals/proposal_new.html" + ("#editor" if request.htmx else "")
     response = render(request, template, context, status=editor.status)
     if request.htmx and editor.status >= 400:
@@ -709,6 +727,27 @@ def _editor_render(request: AuthenticatedHtmxHttpRequest, editor: _Editor) -> Ht
     for name, value in editor.headers.items():
         response[name] = value
     return response
+
+
+def _editor_url(role: Role) -> str:
+    return reverse("proposals:new") + "?" + urlencode({"role": role.slug})
+
+
+def _header_switch(request: HttpRequest) -> HttpResponse | None:
+    """The header's language or theme button pressed in the editor, which posts the draft
+    here rather than to the switch: the switch's own view sets its cookie, and this request
+    goes on in the chosen language and theme, showing the editor as it was left."""
+    if request.method != "POST" or not ({"language", "theme"} & set(request.POST)):
+        return None
+    switched = theme_set(request) if "theme" in request.POST else set_language(request)
+    language = switched.cookies.get(settings.LANGUAGE_COOKIE_NAME)
+    if language is not None and language.value:
+        translation.activate(language.value)
+        request.LANGUAGE_CODE = language.value
+    theme = switched.cookies.get(THEME_COOKIE)
+    if theme is not None:
+        request.COOKIES[THEME_COOKIE] = theme.value
+    return switched
 
 
 @login_required
@@ -720,6 +759,7 @@ def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
         role = role_get(slug=request.GET.get("role", "")[:100])
     except RoleNotFound:
         return _role_picker(request)
+    switched = _header_switch(request)
     editor = _editor_open(request, role)
     if editor.action in ("preview", "submit"):
         done = _editor_check(request, editor)
@@ -727,4 +767,7 @@ def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
             return done
     if editor.action == "submit" and not editor.form.is_valid():
         editor.status = 400
-    return _editor_render(request, editor)
+    response = _editor_render(request, editor)
+    if switched is not None:
+        response.cookies.update(switched.cookies)
+    return response

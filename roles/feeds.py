@@ -11,12 +11,18 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from roles.models import Role, RoleVersion
 from roles.selectors import role_get, role_version_latest, role_version_list
-from roles.templatetags.roles_tags import version_author, version_summary
+from roles.templatetags.roles_tags import (
+    version_author,
+    version_change_count,
+    version_summary,
+)
 
 FEED_SIZE = 20
+ENTRY_LINES = 10  # the changes an entry lists; "and N more" says the rest
 
 
 class RoleHistoryFeed(Feed[RoleVersion, Role]):
@@ -41,7 +47,10 @@ class RoleHistoryFeed(Feed[RoleVersion, Role]):
         return _("Version %(number)d") % {"number": item.number}
 
     def item_description(self, item: RoleVersion) -> str:
-        lines = version_summary(item, limit=10) or [item.message or _("No change listed")]
+        lines = version_summary(item, limit=ENTRY_LINES) or [item.message or _("No change listed")]
+        more = version_change_count(item) - ENTRY_LINES
+        if more > 0:
+            lines.append(ngettext("and %(n)d more", "and %(n)d more", more) % {"n": more})
         return str(format_html_join("", "<p>{}</p>", ((line,) for line in lines)))
 
     def item_link(self, item: RoleVersion) -> str:

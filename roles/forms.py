@@ -571,11 +571,15 @@ class CompareForm(forms.Form):
             ("from", _("From version"), max(latest - 1, 1)),
             ("to", _("To version"), latest),
         ):
+            # A number the role has no version of is a form error naming the range.
+            out_of_range = _("This role has versions 1 to %(latest)d.") % {"latest": latest}
             self.fields[name] = forms.IntegerField(
                 label=label,
                 min_value=1,
+                max_value=max(latest, 1),
                 initial=initial,
                 widget=forms.NumberInput(attrs={"min": 1, "max": max(latest, 1)}),
+                error_messages={"min_value": out_of_range, "max_value": out_of_range},
             )
 
     def numbers(self) -> tuple[int, int]:

@@ -91,7 +91,7 @@ def test_vote_form_sends_the_reason_with_a_down_vote_only(client, proposal):
     assert Vote.objects.get(voter=voter).reason == ""
     response = client.post(url, {"value": "-1", "reason": "\u200b\u200b"})
     assert response.status_code == 400
-    assert "no visible characters" in response.content.decode()
+    assert "only spaces or invisible characters" in response.content.decode()
 
 
 def test_voter_list_is_capped_with_and_n_more(client, proposal):

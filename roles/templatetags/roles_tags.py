@@ -353,6 +353,9 @@ def change_words(change: Mapping[str, Any]) -> str:
     return describe(change) if describe else str(change.get("op", "?"))
 
 
+_CELL_OPS = {"set_requirement", "set_details", "add_skill", "remove_skill"}
+
+
 @register.simple_tag
 def version_summary(version: RoleVersion, limit: int = 3, texts: bool = True) -> list[str]:
     """The first few changes of a version in words: changed cells first, then the changes that
@@ -361,9 +364,15 @@ def version_summary(version: RoleVersion, limit: int = 3, texts: bool = True) ->
     for change in version.changes:
         if len(lines) >= limit:
             break
-        if change.get("op") not in {"set_requirement", "set_details", "add_skill", "remove_skill"}:
+        if change.get("op") not in _CELL_OPS:
             lines.append(change_words(change))
     return lines
+
+
+def version_change_count(version: RoleVersion) -> int:
+    """How many lines :func:`version_summary` would give without a limit."""
+    others = sum(1 for change in version.changes if change.get("op") not in _CELL_OPS)
+    return len(version.changed_cells) + others
 
 
 @register.filter

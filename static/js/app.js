@@ -35,6 +35,19 @@
     setTheme(effectiveTheme() === "dark" ? "light" : "dark");
   });
 
+  // A browser without ::details-content cannot show a closed <details>' links in the header's
+  // row: open the site menu there on wide screens (on a phone it stays a Menu button).
+  if (window.CSS && CSS.supports && !CSS.supports("selector(::details-content)")) {
+    var wide = window.matchMedia("(min-width: 601px)");
+    var syncMenu = function () {
+      document.querySelectorAll("[data-site-menu]").forEach(function (menu) {
+        menu.open = wide.matches;
+      });
+    };
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", syncMenu);
+    else syncMenu();
+  }
+
   // Copy buttons (data-copy="<id of a field>"): hidden until this script knows the browser can
   // copy; the field itself stays visible and selectable without them.
   function showCopyButtons() {

@@ -90,27 +90,85 @@
     }
   });
 
-  // Arrow keys move between cells of a domain table (Tab still walks every cell).
-  document.addEventListener("keydown", function (event) {
-    var cell = event.target.closest && event.target.closest("table.matrix a.cell");
-    if (!cell) return;
+  // The matrix is one tab stop, as in the ARIA grid pattern: one cell keeps tabindex 0 (the
+  // last one focused), the others -1; arrow keys move between cells across the domain tables,
+  // Home and End to a row's first and last cell, Ctrl+Home and Ctrl+End to the matrix's first
+  // and last; Enter follows the cell's link as before. Without this script every cell link is a
+  // tab stop.
+  var CELL = "table.matrix a.cell";
+
+  function shownRows(matrix) {
+    return Array.prototype.filter.call(
+      matrix.querySelectorAll("table.matrix tbody tr"),
+      function (row) { return row.querySelector("a.cell") && row.offsetParent !== null; }
+    );
+  }
+
+  function makeStop(cell) {
+    var matrix = cell.closest("[data-matrix]");
+    if (!matrix) return;
+    matrix.querySelectorAll(CELL + "[tabindex='0']").forEach(function (other) {
+      if (other !== cell) other.setAttribute("tabindex", "-1");
+    });
+    cell.setAttribute("tabindex", "0");
+  }
+
+  // Keep the stop on a cell that can take focus (a filter or a closed domain may hide it).
+  function keepStop(matrix) {
+    var stop = matrix.querySelector(CELL + "[tabindex='0']");
+    if (stop && stop.offsetParent !== null) return;
+    var rows = shownRows(matrix);
+    var first = matrix.querySelector(CELL + ".is-selected") || (rows[0] && rows[0].querySelector("a.cell"));
+    if (first && first.offsetParent === null && rows[0]) first = rows[0].querySelector("a.cell");
+    if (first) makeStop(first);
+  }
+
+  function setupGrid(matrix) {
+    var cells = matrix.querySelectorAll(CELL);
+    if (!cells.length) return;
+    cells.forEach(function (cell) { cell.setAttribute("tabindex", "-1"); });
+    keepStop(matrix);
+    matrix.addEventListener("focusin", function (event) {
+      var cell = event.target.closest && event.target.closest(CELL);
+      if (cell) makeStop(cell);
+    });
+    matrix.addEventListener("toggle", function () { keepStop(matrix); }, true);
+    matrix.addEventListener("input", function () { window.setTimeout(function () { keepStop(matrix); }, 120); });
+  }
+
+  function targetCell(cell, key, ctrl) {
+    var matrix = cell.closest("[data-matrix]");
     var td = cell.parentElement;
     var tr = td.parentElement;
-    var column = Array.prototype.indexOf.call(tr.children, td);
-    var next = null;
-    if (event.key === "ArrowRight") next = td.nextElementSibling;
-    else if (event.key === "ArrowLeft") next = td.previousElementSibling;
-    else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      var row = event.key === "ArrowDown" ? tr.nextElementSibling : tr.previousElementSibling;
-      while (row && row.hidden) {
-        row = event.key === "ArrowDown" ? row.nextElementSibling : row.previousElementSibling;
-      }
-      next = row ? row.children[column] : null;
-    } else return;
-    var link = next && next.querySelector("a.cell");
-    if (link) {
-      event.preventDefault();
-      link.focus();
+    var rowCells = tr.querySelectorAll("a.cell");
+    var column = Array.prototype.indexOf.call(rowCells, cell);
+    var rows = shownRows(matrix);
+    var at = rows.indexOf(tr);
+    if (key === "ArrowRight") return rowCells[column + 1];
+    if (key === "ArrowLeft") return rowCells[column - 1];
+    if (key === "Home" && !ctrl) return rowCells[0];
+    if (key === "End" && !ctrl) return rowCells[rowCells.length - 1];
+    var row = null;
+    if (key === "ArrowDown") row = rows[at + 1];
+    else if (key === "ArrowUp") row = rows[at - 1];
+    else if (key === "Home") row = rows[0];
+    else if (key === "End") row = rows[rows.length - 1];
+    if (!row) return null;
+    var other = row.querySelectorAll("a.cell");
+    if (key === "Home") return other[0];
+    if (key === "End") return other[other.length - 1];
+    return other[Math.min(column, other.length - 1)];
+  }
+
+  var GRID_KEYS = ["ArrowRight", "ArrowLeft", "ArrowDown", "ArrowUp", "Home", "End"];
+  document.addEventListener("keydown", function (event) {
+    var cell = event.target.closest && event.target.closest(CELL);
+    if (!cell || GRID_KEYS.indexOf(event.key) === -1) return;
+    var next = targetCell(cell, event.key, event.ctrlKey || event.metaKey);
+    event.preventDefault(); // at an edge the focus stays where it is
+    if (next) {
+      makeStop(next);
+      next.focus();
     }
   });
 
@@ -187,7 +245,10 @@
 
   function init() {
     var matrix = document.querySelector("[data-matrix]");
-    if (matrix) setupTools(matrix);
+    if (matrix) {
+      setupTools(matrix);
+      setupGrid(matrix);
+    }
     // A cell's own address (a shared link, Back or Forward): its details are in the panel
     // already; mark the cell and show the two together.
     var detail = document.querySelector("#cell-panel [data-cell-detail]");

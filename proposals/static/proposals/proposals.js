@@ -78,3 +78,40 @@
   document.addEventListener("DOMContentLoaded", function () { syncAll(document); });
   document.addEventListener("htmx:afterSwap", function (event) { syncAll(event.target); });
 })();
+
+// The header's language button submits the editor's draft to the editor (base.html's
+// keep_form): as a whole page, not as htmx's fragment, so the header changes language too.
+// form.submit() fires no submit event, so htmx leaves it alone.
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[name='language'][form='proposal-editor']");
+    if (!button) return;
+    var form = document.getElementById("proposal-editor");
+    if (!form) return;
+    event.preventDefault();
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = button.name;
+    input.value = button.value;
+    form.append(input);
+    form.action = button.formAction;
+    form.submit();
+  });
+})();
+
+// After a vote by keyboard the focus stays on the pressed button: htmx refocuses the element
+// of the same id in the swapped-in votes. A button that is gone (Retract, once retracted)
+// leaves the focus on the votes section, which says what happened, rather than on <body>.
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "votes") return;
+    if (document.activeElement === document.body || !document.activeElement) {
+      (document.getElementById("vote-up") || target).focus();
+    }
+  });
+})();
