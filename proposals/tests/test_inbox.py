@@ -223,8 +223,8 @@ def test_the_daily_digest_gathers_the_waiting_notifications_in_one_email_once(pr
 
     (message,) = [m for m in mail.outbox if m.to == ["author@example.com"]]
     assert message.extra_headers["Content-Language"] == "es"
-    assert "ana commented on" in message.body
-    assert "ben commented on" in message.body
+    assert "ana comentó en" in message.body
+    assert "ben comentó en" in message.body
     assert "Hi ben" in message.body
     assert message.body.count("/notifications/unsubscribe/") == 1  # one kind, one link
     assert {row.state for row in rows.all()} == {Notification.State.SENT}
