@@ -19,6 +19,9 @@ def _docker_senior_cell(page: str) -> str:
     return page.split('id="cell-docker-senior"')[1].split("</a>")[0]
 
 
+LEGEND = "A cell an open proposal would change"
+
+
 def _another(role, author, title="Docker at Senior is W"):
     change = {**DOCKER_SENIOR_E, "code": "W"}
     return proposal_create(
@@ -31,9 +34,11 @@ def test_the_matrix_marks_a_cell_while_a_proposal_is_open(
 ):
     page = client.get("/roles/mlops-engineer/").content.decode()
     assert MARK not in _docker_senior_cell(page)
+    assert LEGEND not in page
     with django_capture_on_commit_callbacks(execute=True):
         proposal = _another(seed_role, author)
     opened = client.get("/roles/mlops-engineer/")
+    assert LEGEND in opened.content.decode()  # the legend explains the mark
     cell = _docker_senior_cell(opened.content.decode())
     assert MARK in cell  # in the link's accessible name
     assert 'class="open-proposal-mark"' in cell  # and seen
