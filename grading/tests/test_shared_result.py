@@ -4,11 +4,11 @@ person (issue 18); the calculator, the same result include, stays the viewer's o
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from grading.models import Assessment
 from grading.selectors import grading_sheet_get
-from proposals.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def _shared(client, role) -> str:
 
 
 def test_a_stranger_sees_the_grade_not_your_grade(client, seed_role):
-    owner = UserFactory.create()
+    owner = User.objects.create_user(username="owner", password="pw-owner-123")
     client.force_login(owner)
     url = _shared(client, seed_role)
     assert Assessment.objects.get().user == owner
