@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
 )
 from rest_framework import serializers
@@ -117,6 +118,25 @@ class ProposalDetailOutput(ProposalSummarySerializer):
     conflicts = serializers.ListField(child=serializers.CharField())
 
 
+# An http(s) address as the services take one. Documented by a pattern of the addresses every
+# part accepts (Django's URLValidator: labels of at most 63 characters, a host of at most 253,
+# http or https only), so a request the schema allows is never refused; more are accepted.
+EVIDENCE_LINK_PATTERN = r"^https?://([a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?\.){1,3}[a-z]{2,12}(/[A-Za-z0-9._~-]{0,30}){0,5}$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 500,
+        "pattern": EVIDENCE_LINK_PATTERN,
+        "description": "An http(s) address.",
+        "example": "https://example.com/survey",
+    }
+)
+class EvidenceLinkField(serializers.URLField):
+    """A link to evidence: an http(s) address (the services refuse other schemes)."""
+
+
 class ProposalListApi(ListApi):
     error_statuses: ClassVar[dict[str, str]] = {
         "400": "Invalid input (for the list, a status or sort that is not one of its values).",
@@ -132,7 +152,7 @@ class ProposalListApi(ListApi):
         title = serializers.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
         rationale = serializers.CharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
         evidence_links = serializers.ListField(
-            child=serializers.URLField(max_length=500), required=False, default=list
+            child=EvidenceLinkField(max_length=500), required=False, default=list
         )
         base_version = serializers.IntegerField(required=False, min_value=1)
         changes = serializers.ListField(
@@ -397,7 +417,7 @@ class ProposalReviseApi(APIView):
         title = serializers.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
         rationale = serializers.CharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
         evidence_links = serializers.ListField(
-            child=serializers.URLField(max_length=500), required=False, default=list
+            child=EvidenceLinkField(max_length=500), required=False, default=list
         )
         changes = serializers.ListField(
             child=serializers.DictField(),
