@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,11 +87,18 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+# After a test, requests the page still had in flight (an htmx panel loading, say) may still be
+# running in the live server's thread: give them a moment to finish before the test database is
+# flushed, whose TRUNCATE would otherwise deadlock with them.
+IN_FLIGHT_SECONDS = 0.5
+
+
 @pytest.fixture
 def context(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     yield context
     context.close()
+    time.sleep(IN_FLIGHT_SECONDS)
 
 
 @pytest.fixture
