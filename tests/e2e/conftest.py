@@ -93,12 +93,19 @@ def browser() -> Iterator[object]:
 IN_FLIGHT_SECONDS = 0.5
 
 
+@pytest.fixture(autouse=True)
+def _requests_finish_before_the_flush(transactional_db):
+    # Set up after the database fixture, so torn down before its flush (and after the pages'
+    # contexts close).
+    yield
+    time.sleep(IN_FLIGHT_SECONDS)
+
+
 @pytest.fixture
 def context(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     yield context
     context.close()
-    time.sleep(IN_FLIGHT_SECONDS)
 
 
 @pytest.fixture
