@@ -17,10 +17,10 @@ def _empty_cache():
     keyed by slug and primary key, which a rolled-back test database hands out again."""
     from django.core.cache import caches
 
-    from roles.selectors import _version_state_kept
+    from roles.selectors import version_state_kept
     from skillsmatrix.cache import redis_state_reset
 
-    _version_state_kept.cache_clear()
+    version_state_kept.cache_clear()
     # The rate limits' cache too (its Redis part; a database fallback rolls back with the test).
     for alias in ("default", "ratelimit"):
         caches[alias].clear()

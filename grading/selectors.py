@@ -25,7 +25,7 @@ from roles.changes.state import AWE, Content, RoleState, SkillState, Step
 from roles.framework_document import role_states
 from roles.models import Level, Role, RoleVersion
 from roles.presenters import RoleMatrix
-from roles.selectors import role_matrix_for, role_state_from_matrix
+from roles.selectors import role_matrix_for, role_state_from_matrix, version_state_kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,16 +294,10 @@ def grading_sheet_from_document(document: dict[str, Any] | str | bytes) -> Gradi
 
 @functools.lru_cache(maxsize=64)
 def _snapshot_sheet(role_pk: int, number: int, stamp: float) -> GradingSheet | None:
-    # A version never changes once written, so its sheet can live in the process for good:
-    # no cache round trip and no unpickling of ~1,000 small objects per request. ``stamp`` (the
-    # role's update time) keeps a recycled primary key (a test database rolled back, a role
-    # deleted and imported again) from being served another role's sheet.
-    snapshot = (
-        RoleVersion.objects.filter(role_id=role_pk, number=number)
-        .values_list("snapshot", flat=True)
-        .first()
-    )
-    return None if snapshot is None else grading_sheet_from_document(snapshot)
+    # A version never changes once written, so its sheet can live in the process for good, built
+    # from the state roles keeps of it (same key: the role's update time as ``stamp``).
+    state = version_state_kept(role_pk, number, stamp)
+    return None if state is None else grading_sheet_from_state(state)
 
 
 def grading_sheet_get(*, role: Role) -> GradingSheet:

@@ -300,6 +300,11 @@ def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
     return proposal
 
 
+def proposal_comment_get(*, proposal: Proposal, pk: int) -> Comment | None:
+    """One comment of ``proposal`` (1 query); None when the discussion has no such comment."""
+    return Comment.objects.filter(pk=pk, proposal=proposal).first()
+
+
 def proposal_comments(*, proposal: Proposal) -> QuerySet[Comment]:
     return (
         Comment.objects.filter(proposal=proposal)

@@ -57,6 +57,7 @@ from proposals.selectors import (
     changes_preview,
     expert_can_review,
     member_reputation_attach,
+    proposal_comment_get,
     proposal_conflict_places,
     proposal_discussion,
     proposal_domains_pending,
@@ -338,7 +339,7 @@ def proposal_comment(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResp
 
     def run(proposal: Proposal) -> str:
         parent_pk = form.cleaned_data.get("parent")
-        parent = Comment.objects.filter(pk=parent_pk).first() if parent_pk else None
+        parent = proposal_comment_get(proposal=proposal, pk=parent_pk) if parent_pk else None
         if parent_pk and parent is None:
             raise ProposalInvalid({"parent": _("That comment is not in this discussion.")})
         comment_add(
@@ -367,7 +368,7 @@ def proposal_comment_edit(
         return _render_refusal(request, "discussion", context, status=400)
 
     def run(proposal: Proposal) -> str:
-        comment = Comment.objects.filter(pk=comment_pk, proposal=proposal).first()
+        comment = proposal_comment_get(proposal=proposal, pk=comment_pk)
         if comment is None:
             raise ProposalInvalid({"comment": _("That comment is not in this discussion.")})
         comment_edit(comment=comment, author=request.user, text=form.cleaned_data["text"])

@@ -517,7 +517,9 @@ def version_state(version: RoleVersion) -> RoleState:
 
 
 @functools.lru_cache(maxsize=256)
-def _version_state_kept(role_pk: int, number: int, stamp: float) -> RoleState | None:
+def version_state_kept(role_pk: int, number: int, stamp: float) -> RoleState | None:
+    """Version ``number`` of the role ``role_pk`` as a state, kept in the process (1 query the
+    first time; None when there is no such version); ``stamp`` is the role's update time."""
     # A version never changes once written, so its parsed state can live in the process: no
     # query and no parsing of its snapshot per request. ``stamp`` (the role's update time)
     # keeps a recycled primary key (a test database rolled back, a role deleted and imported
@@ -534,7 +536,7 @@ def role_version_state(*, role: Role, number: int) -> RoleState:
     """The role as version ``number`` was: 0 queries when this process has it, else 1.
     :class:`RoleVersionNotFound` when the role has no such version."""
     stamp = role.updated_at.timestamp() if role.updated_at else 0.0
-    state = _version_state_kept(role.pk, number, stamp)
+    state = version_state_kept(role.pk, number, stamp)
     if state is None:
         raise RoleVersionNotFound(f"No version {number} of {role.slug!r}")
     return state
