@@ -108,6 +108,9 @@ def notification_summary(notification: Notification) -> str:
         Kind.REPLY: _("%(actor)s replied to your comment on “%(title)s”"),
         Kind.MENTION: _("%(actor)s mentioned you on “%(title)s”"),
         Kind.WATCHED_STATUS: _("“%(title)s”, which you watch, is now: %(status)s"),
+        Kind.VOTE_SET_ASIDE: _(
+            "%(actor)s revised the changes of “%(title)s”: your vote was set aside, vote again"
+        ),
     }
     return texts[kind] % values
 

@@ -417,6 +417,7 @@ class Notification(models.Model):
         WATCHED_STATUS = "watched_status", _("Status of a proposal you watch")
         ROLE_PROPOSAL = "role_proposal", _("New proposal on a role you watch")
         ROLE_VERSION = "role_version", _("New version of a role you watch")
+        VOTE_SET_ASIDE = "vote_set_aside", _("Your vote set aside by a revision")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -470,6 +471,9 @@ class Notification(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ProposalStatus.choices, blank=True
     )
+    # The revision that set the recipient's vote aside (``vote_set_aside`` only): a proposal
+    # may be revised, and a vote set aside, more than once.
+    revision = models.PositiveIntegerField(_("revision"), null=True, blank=True)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
@@ -487,8 +491,18 @@ class Notification(models.Model):
             # Each event is told once to each member (a retried cause writes nothing twice).
             models.UniqueConstraint(
                 fields=["proposal", "recipient", "kind", "status"],
-                condition=Q(comment__isnull=True, version__isnull=True),
+                condition=Q(comment__isnull=True, version__isnull=True, revision__isnull=True),
                 name="notification_once_per_status",
+            ),
+            models.UniqueConstraint(
+                fields=["proposal", "recipient", "revision"],
+                condition=Q(revision__isnull=False),
+                name="notification_once_per_revision",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="vote_set_aside", revision__isnull=False)
+                | (~Q(kind="vote_set_aside") & Q(revision__isnull=True)),
+                name="notification_revision_of_set_aside_votes",
             ),
             models.UniqueConstraint(
                 fields=["comment", "recipient"],
@@ -511,6 +525,7 @@ class Notification(models.Model):
                         "watched_status",
                         "role_proposal",
                         "role_version",
+                        "vote_set_aside",
                     ]
                 ),
                 name="notification_kind_valid",

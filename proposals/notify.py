@@ -46,6 +46,8 @@ DEFAULT_DELIVERY: dict[str, str] = {
     Kind.WATCHED_STATUS: "digest",
     Kind.ROLE_PROPOSAL: "digest",
     Kind.ROLE_VERSION: "digest",
+    # Only days are left to vote again on the changes as they now stand.
+    Kind.VOTE_SET_ASIDE: "immediate",
 }
 
 
@@ -190,6 +192,15 @@ def notify_proposal_created(*, proposal: Proposal) -> list[Notification]:
     watchers = Watch.objects.filter(role_id=proposal.role_id).values_list("user_id", flat=True)
     tell = _telling((Kind.ROLE_PROPOSAL, watchers), leave_out=[proposal.author_id])
     return _write(tell, proposal=proposal, status=proposal.status, actor_id=proposal.author_id)
+
+
+def notify_votes_set_aside(
+    *, proposal: Proposal, voter_ids: Iterable[int], revision: int
+) -> list[Notification]:
+    """Tell the members whose votes ``revision`` of ``proposal`` set aside (its change list
+    changed) that they may vote again on the changes as they now stand."""
+    tell = _telling((Kind.VOTE_SET_ASIDE, voter_ids), leave_out=[proposal.author_id])
+    return _write(tell, proposal=proposal, actor_id=proposal.author_id, revision=revision)
 
 
 def notify_version_created(*, version: RoleVersion) -> list[Notification]:

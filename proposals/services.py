@@ -48,6 +48,7 @@ from proposals.notify import (
     notify_mention,
     notify_proposal_created,
     notify_status_change,
+    notify_votes_set_aside,
 )
 from proposals.presenters import change_key, mentioned_usernames
 from proposals.rules import decision_for, review_approved, voting_has_ended
@@ -409,9 +410,9 @@ class Revised:
     votes_set_aside: int
 
 
-def _set_votes_aside(locked: Proposal) -> int:
+def _set_votes_aside(locked: Proposal) -> list[int]:
     """Move the proposal's votes to ``SetAsideVote`` (in this transaction, the proposal's row
-    locked, so no vote slips between the copy and the delete)."""
+    locked, so no vote slips between the copy and the delete); their voters' ids."""
     votes = list(Vote.objects.filter(proposal=locked).order_by("pk"))
     SetAsideVote.objects.bulk_create(
         [
@@ -427,7 +428,7 @@ def _set_votes_aside(locked: Proposal) -> int:
         ]
     )
     Vote.objects.filter(pk__in=[vote.pk for vote in votes]).delete()
-    return len(votes)
+    return [vote.voter_id for vote in votes]
 
 
 def _same_changes(new: Any, old: list[Any]) -> bool:
@@ -465,11 +466,6 @@ def proposal_revise(
         )
         preview = None
         if not same_changes:
-            preview = changes_preview(state=role_current_state(role=role), changes=changes)
-            changes = changes_as_json(preview.changes)
-            same_changes = _same_changes(changes, locked.changes)
-        preview = None
-        if not same_changes:
             # Checked against the role as it is now, in the JSON form the services write.
             preview = changes_preview(state=role_current_state(role=role), changes=changes)
             changes = changes_as_json(preview.changes)
@@ -493,7 +489,7 @@ def proposal_revise(
         )
         locked.title, locked.rationale, locked.evidence_links = title, rationale, links
         fields = ["title", "rationale", "evidence_links", "revision", "revised_at"]
-        set_aside = 0
+        set_aside: list[int] = []
         if preview is not None and not same_changes:
             set_aside = _set_votes_aside(locked)
             locked.changes = changes
@@ -506,7 +502,10 @@ def proposal_revise(
         locked.revised_at = now
         locked.full_clean(exclude=["role", "author"])
         locked.save(update_fields=fields)
-    return Revised(proposal=locked, changes_changed=not same_changes, votes_set_aside=set_aside)
+        notify_votes_set_aside(proposal=locked, voter_ids=set_aside, revision=locked.revision)
+    return Revised(
+        proposal=locked, changes_changed=not same_changes, votes_set_aside=len(set_aside)
+    )
 
 
 # --- Withdrawal, closing and the decision rule -------------------------------------------------

@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("roles.apis")),
     path("", include("grading.apis")),
     path("", include("proposals.apis")),
+    path("", include("proposals.inbox_apis")),
 ]
 
 handler400 = "skillsmatrix.views.bad_request"
