@@ -36,7 +36,7 @@ run: install
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # A Celery worker and the beat scheduler (each in its own terminal); both need CELERY_BROKER_URL.
-# Run exactly one beat per site: two would send every periodic task twice.
+# One beat per site sends: a second one finds beat's lock taken and stands by (skillsmatrix/beat.py).
 worker: install
 	$(BIN)/celery -A skillsmatrix worker --loglevel=$${LOG_LEVEL:-info}
 
