@@ -8,7 +8,7 @@ LOCK := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run worker beat test lint format messages bench contract mutation clean
+.PHONY: install lock run worker beat test lint format manifests messages bench contract mutation clean
 
 install: $(STAMP)
 
@@ -55,6 +55,11 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+
+# The Kubernetes manifests (deploy/k8s) rendered and checked against the API schemas, and the
+# Dockerfile linted; needs kubectl (tests/deploy/check_manifests.sh).
+manifests: install
+	BIN=$(BIN) bash tests/deploy/check_manifests.sh
 
 format: install
 	$(BIN)/ruff format .
