@@ -209,7 +209,7 @@ class LockedScheduler(PersistentScheduler):
             self.keeper = LeaseKeeper(lease)
             self.keeper.start()
         if not lease.held:
-            return min(float(self.max_interval or STANDBY_TICK_SECONDS), STANDBY_TICK_SECONDS)
+            return STANDBY_TICK_SECONDS  # sends nothing; the keeper takes the lease when free
         return super().tick(*args, **kwargs)
 
     def close(self) -> None:
