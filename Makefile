@@ -8,7 +8,7 @@ LOCK := requirements/constraints.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock run worker beat test lint format messages bench contract mutation clean
+.PHONY: install lock run worker beat test lint format manifests messages bench contract mutation clean
 
 install: $(STAMP)
 
@@ -36,7 +36,7 @@ run: install
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # A Celery worker and the beat scheduler (each in its own terminal); both need CELERY_BROKER_URL.
-# Run exactly one beat per site: two would send every periodic task twice.
+# One beat per site sends: a second one finds beat's lock taken and stands by (skillsmatrix/beat.py).
 worker: install
 	$(BIN)/celery -A skillsmatrix worker --loglevel=$${LOG_LEVEL:-info}
 
@@ -55,6 +55,11 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
+
+# The Kubernetes manifests (deploy/k8s) rendered and checked against the API schemas, and the
+# Dockerfile linted; needs kubectl (tests/deploy/check_manifests.sh).
+manifests: install
+	BIN=$(BIN) bash tests/deploy/check_manifests.sh
 
 format: install
 	$(BIN)/ruff format .

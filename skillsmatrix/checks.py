@@ -52,10 +52,10 @@ def cache_and_broker_apart(
     app_configs: Sequence[AppConfig] | None, **kwargs: Any
 ) -> list[CheckMessage]:
     """The cache's Redis database is flushed (tests, operators) and may evict keys: the broker's
-    queues and Celery's results must live in another database."""
+    queues, Celery's results and beat's lock must live in another database."""
     cache_db = _redis_database(settings.REDIS_URL) if settings.REDIS_URL else None
     errors: list[CheckMessage] = []
-    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "BEAT_LOCK_URL"):
         url = getattr(settings, name, None) or ""
         if cache_db is not None and url and _redis_database(url) == cache_db:
             errors.append(

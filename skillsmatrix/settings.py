@@ -316,6 +316,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 PROPOSAL_SWEEP_SECONDS = env_int("PROPOSAL_SWEEP_SECONDS", 60, minimum=1)
 # Beat sends these; ``expires`` drops runs that waited out a broker outage (the next one will do).
 _SWEEP_EXPIRES = max(PROPOSAL_SWEEP_SECONDS - 5, PROPOSAL_SWEEP_SECONDS / 2)
+# Beat sends only while it holds a lock in Redis (skillsmatrix.beat), so a second beat started by
+# mistake stands by instead of sending every periodic task twice. The lock lives in a Redis that
+# never evicts: the broker's by default, never the cache's (`check` refuses it).
+CELERY_BEAT_SCHEDULER = "skillsmatrix.beat:LockedScheduler"
+BEAT_LOCK_URL = env_str("BEAT_LOCK_URL") or (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+BEAT_LOCK_KEY = env_str("BEAT_LOCK_KEY", "skillsmatrix:beat-lock")
+# A holder that dies without releasing the lock (SIGKILL, a lost node) is replaced this long after.
+BEAT_LOCK_TTL_SECONDS = env_float("BEAT_LOCK_TTL_SECONDS", 30.0, low=3.0, high=3600.0)
 # The hour (UTC) beat sends the daily digests of notifications.
 DIGEST_HOUR_UTC = env_int("DIGEST_HOUR_UTC", 7, minimum=0)
 CELERY_BEAT_SCHEDULE = {
