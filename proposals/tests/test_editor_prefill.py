@@ -253,6 +253,7 @@ def test_the_revise_editor_previews_old_to_new(client, v1_proposal):
     preview = response.content.decode().split('id="preview"')[1].split("About your proposal")[0]
     assert "is-changed" in preview
     assert "Focus of Lead" in preview
+    assert "data-competing" not in preview  # the proposal revised does not compete with itself
     assert "<ins>Own</ins>" in preview
     v1_proposal.refresh_from_db()
     assert v1_proposal.revision == 1  # a preview writes nothing
