@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from django import forms
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.models import (
     COMMENT_MAX_LENGTH,
+    MAX_CHANGES,
     RATIONALE_MAX_LENGTH,
     REVIEW_COMMENT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -19,8 +20,10 @@ from proposals.models import (
     Review,
 )
 from proposals.selectors import SORTS, domain_choices, role_choices, role_is_v2
+from roles.changes.errors import ChangeError
 from roles.changes.parts import LINE_LIMIT, TEXT_LIMIT, scale_json
 from roles.changes.state import RoleState, content_json
+from roles.changes.types import PROPOSAL_OPS, changes_as_json, parse_changes
 from skillsmatrix.text import validate_one_line, validate_visible_text
 
 SORT_LABELS = {"newest": _("Newest"), "score": _("Score"), "closing": _("Closing soon")}
@@ -192,6 +195,11 @@ OP_FIELDS.update(
 _PATH_INPUTS.update({"cell": "code", "cell.code": "code", "description": "text"})
 _PATH_INPUTS.update({"cell.summary": "summary", "cell.details": "details"})
 _PATH_INPUTS.update({"steps": "code", "scale": "step", "scale.steps": "step_name"})
+# A change no row can say (a domain, the framework's source, a skill's new scale, two
+# requirements of a new skill …) is kept in an advanced row holding its JSON as the API writes
+# it. Only rows built from such a change have it (:func:`rows_from_changes`).
+ADVANCED = "json"
+OP_FIELDS[ADVANCED] = ("json",)
 # Where ``changes[i].value`` of a level row is shown.
 _VALUE_INPUTS = {"level_rank": "rank", "level_track": "track", "level_sections": "text"}
 _LEVEL_FIELDS = {"level_rank": "rank", "level_track": "track", "level_sections": "sections"}
@@ -224,13 +232,12 @@ def sections_from_text(text: str) -> list[dict[str, Any]]:
     return sections
 
 
-def sections_as_text(state: RoleState, level: str) -> str:
-    """A level's sections in the text form :func:`sections_from_text` reads."""
-    found = state.level(level)
+def sections_as_text(sections: Any) -> str:
+    """Sections (their JSON form) in the text form :func:`sections_from_text` reads."""
     blocks = []
-    for section in found.sections if found else ():
-        lines = [section.title, *([section.text] if section.text else [])]
-        blocks.append("\n".join([*lines, *(f"- {item}" for item in section.items)]))
+    for section in sections if isinstance(sections, list) else ():
+        lines = [section.get("title", ""), *([section["text"]] if section.get("text") else [])]
+        blocks.append("\n".join([*lines, *(f"- {item}" for item in section.get("items", ()))]))
     return "\n\n".join(blocks)
 
 
@@ -280,42 +287,11 @@ class ProposalForm(forms.Form):
         return [line.strip() for line in self.cleaned_data["evidence_links"].splitlines()]
 
 
-class RevisionForm(forms.Form):
-    """A revision of a proposal: its texts, and its change list in the API's JSON form."""
+class RevisionForm(ProposalForm):
+    """A revision's texts: the new proposal's fields and checks; it is written against the
+    role's current version, so it carries none (the changes are the editor's rows)."""
 
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
-    rationale = forms.CharField(
-        label=_("Rationale"),
-        max_length=RATIONALE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=MARKDOWN_HELP,
-    )
-    evidence_links = forms.CharField(
-        label=_("Evidence links"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Optional: web addresses that support the change, one per line."),
-    )
-    changes = forms.CharField(
-        label=_("Changes (JSON)"),
-        widget=forms.Textarea(attrs={"rows": 8, "class": "input--code", "spellcheck": "false"}),
-        help_text=_(
-            "The change list as the API writes it. Leave it as it is to keep the votes so far; "
-            "changing it restarts the vote and sets the votes so far aside."
-        ),
-    )
-
-    def clean_changes(self) -> Any:
-        try:
-            changes = json.loads(self.cleaned_data["changes"])
-        except ValueError:
-            raise forms.ValidationError(_("Not valid JSON.")) from None
-        if not isinstance(changes, list):
-            raise forms.ValidationError(_("A list of changes, in square brackets."))
-        return changes
-
-    def links(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["evidence_links"].splitlines()]
+    base_version = None  # type: ignore[assignment]
 
 
 class ChangeForm(forms.Form):
@@ -359,6 +335,42 @@ class ChangeForm(forms.Form):
         self.state = state if state is not None and role_is_v2(state) else None
         if self.state is not None:
             self._make_v2(self.state)
+        if self._op_given() == ADVANCED:
+            self._make_advanced()
+
+    def _op_given(self) -> str:
+        """The row's kind of change as posted (or, unbound, as prefilled)."""
+        if self.is_bound:
+            return str(self.data.get(self.add_prefix("op"), ""))
+        return str(self.initial.get("op", ""))
+
+    def _make_advanced(self) -> None:
+        op = cast(forms.ChoiceField, self.fields["op"])
+        op.choices = [
+            *cast(list[Any], op.choices),
+            (ADVANCED, _("Another kind of change (advanced)")),
+        ]
+        self.fields["json"] = forms.CharField(
+            label=_("The change in JSON (advanced)"),
+            required=False,
+            max_length=RATIONALE_MAX_LENGTH * 4,
+            widget=forms.Textarea(attrs={"rows": 6, "class": "input--code", "spellcheck": "false"}),
+            help_text=_(
+                "The editor has no inputs for this change, so it is kept as the API writes it. "
+                "Leave it as it is, edit it, or remove it."
+            ),
+        )
+
+    def clean_json(self) -> Any:
+        if self.cleaned_data.get("op") != ADVANCED:
+            return None
+        try:
+            change = json.loads(self.cleaned_data["json"])
+        except ValueError:
+            raise forms.ValidationError(_("Not valid JSON.")) from None
+        if not isinstance(change, dict):
+            raise forms.ValidationError(_("One change, as a JSON object in curly brackets."))
+        return change
 
     def _make_v2(self, state: RoleState) -> None:
         labels = dict(V2_OP_LABELS)
@@ -484,16 +496,12 @@ class ChangeForm(forms.Form):
         skill = state.skill(data["skill"])
         if skill is None:  # the service names the unknown skill
             return {"op": "set_skill", "skill": data["skill"], "scale": ""}
-        steps = {code: content_json(content) for code, content in skill.steps.items()}
-        old = skill.steps.get(data["code"])
-        content = content_json(old) if old else {}
-        content.update(summary=data["summary"], details=data["details"])
-        steps[data["code"]] = {key: value for key, value in content.items() if value}
+        now = {code: content_json(content) for code, content in skill.steps.items()}
         change: dict[str, Any] = {
             "op": "set_skill",
             "skill": skill.slug,
             "scale": skill.scale,
-            "steps": {code: item for code, item in steps.items() if item},
+            "steps": self._with_step(now),
         }
         if skill.home_domain:
             change["domain"] = skill.home_domain
@@ -501,18 +509,56 @@ class ChangeForm(forms.Form):
             change["extensions"] = dict(skill.skill_extensions)
         return change
 
+    def _with_step(self, steps: dict[str, Any]) -> dict[str, Any]:
+        """``steps`` (a skill's, in JSON) with the chosen one's summary and details; its
+        examples and links, which the editor does not show, stay."""
+        data, state = self.cleaned_data, cast(RoleState, self.state)
+        skill = state.skill(data["skill"])
+        old = skill.steps.get(data["code"]) if skill else None
+        content = content_json(old) if old else {}
+        content.update(summary=data["summary"], details=data["details"])
+        steps = {**steps, data["code"]: {key: value for key, value in content.items() if value}}
+        order = state.scale(skill.scale).codes() if skill else tuple(steps)
+        return {code: steps[code] for code in order if steps.get(code)}
+
     def _scale_step_json(self) -> dict[str, Any]:
         """A set_scale renaming and re-describing the chosen step; the rest stays."""
         data, state = self.cleaned_data, cast(RoleState, self.state)
-        slug, _sep, code = data["step"].partition(":")
-        scale = next(s for s in state.scales if s.slug == slug)
-        steps = [
-            replace(step, name=data["step_name"], description=data["details"])
-            if step.code == code
+        slug = data["step"].partition(":")[0]
+        scale = scale_json(next(s for s in state.scales if s.slug == slug))
+        return {"op": "set_scale", "scale": {**scale, "steps": self._renamed(scale["steps"])}}
+
+    def _renamed(self, steps: list[Any]) -> list[Any]:
+        """A scale's steps (in JSON) with the chosen one's new name and description."""
+        data = self.cleaned_data
+        code = data["step"].partition(":")[2]
+        described = {"description": data["details"]} if data["details"] else {}
+        return [
+            {
+                **{key: value for key, value in step.items() if key != "description"},
+                "name": data["step_name"],
+                **described,
+            }
+            if step.get("code") == code
             else step
-            for step in scale.steps
+            for step in steps
         ]
-        return {"op": "set_scale", "scale": scale_json(replace(scale, steps=tuple(steps)))}
+
+    def shared_part(self) -> tuple[str, str] | None:
+        """The framework part a step row changes one step of (a skill's steps, a scale)."""
+        op = self.cleaned_data["op"]
+        if op == "skill_step":
+            return ("skill", self.cleaned_data["skill"])
+        if op == "scale_step":
+            return ("scale", self.cleaned_data["step"].partition(":")[0])
+        return None
+
+    def merge_into(self, change: dict[str, Any]) -> None:
+        """Add this step row's step to ``change``, made by an earlier row of the same part."""
+        if self.cleaned_data["op"] == "skill_step":
+            change["steps"] = self._with_step(dict(change.get("steps") or {}))
+        elif isinstance(change.get("scale"), dict):
+            change["scale"] = {**change["scale"], "steps": self._renamed(change["scale"]["steps"])}
 
     def _level_json(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -527,12 +573,16 @@ class ChangeForm(forms.Form):
     def as_json(self) -> dict[str, Any]:
         data = self.cleaned_data
         op = data["op"]
-        if op in _LEVEL_FIELDS:
-            return self._level_json()
-        if op == "skill_step":
-            return self._skill_step_json()
-        if op == "scale_step":
-            return self._scale_step_json()
+        if op == ADVANCED:
+            return cast(dict[str, Any], data["json"])
+        # The rows that make a change of a kind of their own.
+        made = {
+            "skill_step": self._skill_step_json,
+            "scale_step": self._scale_step_json,
+            **dict.fromkeys(_LEVEL_FIELDS, self._level_json),
+        }
+        if op in made:
+            return made[op]()
         if op == "set_cell":
             return {
                 "op": op,
@@ -570,11 +620,87 @@ class ChangeForm(forms.Form):
     def add_path_error(self, field: str, message: str) -> None:
         """Show a service error (``changes[i].<field>``) next to the matching input."""
         op = self["op"].value()
+        if op == ADVANCED:
+            self.add_error("json", f"{field}: {message}" if field else message)
+            return
         if field == "value" and op in _VALUE_INPUTS:
             name = _VALUE_INPUTS[op]
         else:
             name = _PATH_INPUTS.get(field) or _PATH_INPUTS.get(field.split(".", 1)[0], "")
         self.add_error(name if name in self.fields else None, message)
+
+
+def rows_as_changes(rows: Sequence[ChangeForm]) -> tuple[list[dict[str, Any]], list[int]]:
+    """The change list of valid editor rows, and the row each change comes from (where its
+    errors show). Step rows of one shared part (a skill's steps, a scale's) make one change,
+    at the first of them: each alone would carry the part as it is now, undoing the others."""
+    changes: list[dict[str, Any]] = []
+    origins: list[int] = []
+    parts: dict[tuple[str, str], dict[str, Any]] = {}
+    for index, row in enumerate(rows):
+        part = row.shared_part()
+        if part is not None and part in parts:
+            row.merge_into(parts[part])
+            continue
+        change = row.as_json()
+        if part is not None:
+            parts[part] = change
+        changes.append(change)
+        origins.append(index)
+    return changes, origins
+
+
+def rows_from_changes(changes: Sequence[Any], *, state: RoleState) -> list[dict[str, Any]]:
+    """The editor's rows showing a change list written against ``state``, to revise it or
+    to propose it again: each change as the rows that make it again, or, when none do (a
+    kind the editor has no inputs for, more than its rows can hold), one advanced row of its
+    JSON. A skill's or a scale's change becomes a row for each step it changes against
+    ``state``, so the steps others changed since stay as they are now."""
+    levels = [(level.code, level.name) for level in state.levels]
+    rows: list[dict[str, Any]] = []
+    parts: set[tuple[str, str]] = set()
+    for index, change in enumerate(changes):
+        room = MAX_CHANGES - len(rows) - (len(changes) - index - 1)
+        said = _rows_of(change, state)
+        made = _rows_make(change, said, state=state, levels=levels) if said else None
+        if said and made is not None and len(said) <= room and not made & parts:
+            rows.extend(said)
+            parts |= made
+        else:
+            rows.append({"op": ADVANCED, "json": json.dumps(change, indent=2, ensure_ascii=False)})
+    return rows
+
+
+def _normalised(changes: list[Any]) -> list[dict[str, Any]] | None:
+    try:
+        return changes_as_json(parse_changes(changes, allowed=PROPOSAL_OPS))
+    except ChangeError:
+        return None
+
+
+def _as_posted(row: dict[str, Any], prefix: str) -> dict[str, str]:
+    return {
+        f"{prefix}-{name}": "on" if value is True else str(value)
+        for name, value in row.items()
+        if value is not False and value is not None
+    }
+
+
+def _rows_make(
+    change: Any, rows: list[dict[str, Any]], *, state: RoleState, levels: list[tuple[str, str]]
+) -> set[tuple[str, str]] | None:
+    """The shared parts ``rows`` change when, posted, they make ``change`` again as the
+    services write it; None when they do not."""
+    posted = [
+        ChangeForm(_as_posted(row, "row"), prefix="row", levels=levels, state=state) for row in rows
+    ]
+    if not all(form.is_valid() for form in posted):
+        return None
+    made, _origins = rows_as_changes(posted)
+    wanted = _normalised([change])
+    if wanted is None or _normalised(made) != wanted:
+        return None
+    return {part for form in posted if (part := form.shared_part()) is not None}
 
 
 def _cell_row(change: dict[str, Any]) -> dict[str, Any]:
@@ -590,24 +716,13 @@ def _cell_row(change: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def change_row_initial(change: dict[str, Any]) -> dict[str, Any] | None:
-    """An editor row showing ``change`` (its JSON form), for proposing a change list again;
-    None for a kind of change the editor has no row for."""
+def _one_row(change: dict[str, Any], state: RoleState) -> list[dict[str, Any]] | None:
+    """The kinds of change one row says as it is."""
     op = change.get("op", "")
     skill, level = change.get("skill", ""), change.get("level", "")
-    if op == "set_cell":
-        return {"op": op, **_cell_row(change)}
-    if op == "add_skill":
-        new = skill if isinstance(skill, dict) else {}
-        code = next(iter((change.get("requirements") or {}).items()), ("", ""))
-        return {
-            "op": op,
-            "name": new.get("name", ""),
-            "domain": new.get("domain", ""),
-            "level": code[0],
-            "code": code[1] or "",
-        }
+    items = change.get("items")
     rows: dict[str, dict[str, Any]] = {
+        "set_cell": _cell_row(change),
         "set_requirement": {
             "skill": skill,
             "level": level,
@@ -617,7 +732,103 @@ def change_row_initial(change: dict[str, Any]) -> dict[str, Any] | None:
         "set_details": {"skill": skill, "level": level, "text": change.get("text", "")},
         "remove_skill": {"skill": skill},
         "set_focus": {"level": level, "text": change.get("text", "")},
-        "set_stack": {"level": level, "items": ", ".join(change.get("items") or [])},
+        "set_stack": {"level": level, "items": ", ".join(items if isinstance(items, list) else [])},
         "set_row": {"skill": skill, "text": change.get("description", "")},
     }
-    return {"op": op, **rows[op]} if op in rows else None
+    return [{"op": op, **rows[op]}] if op in rows else None
+
+
+def _add_skill_rows(change: dict[str, Any], state: RoleState) -> list[dict[str, Any]] | None:
+    """A new skill's row: its name, its domain's name and at most one requirement."""
+    target = change.get("skill")
+    new = target if isinstance(target, dict) else {}
+    requirements = change.get("requirements") or {}
+    if not isinstance(requirements, dict) or len(requirements) > 1:
+        return None
+    level, cell = next(iter(requirements.items()), ("", ""))
+    domain = change.get("domain_name") or new.get("domain")
+    return [
+        {
+            "op": "add_skill",
+            "name": change.get("name") or new.get("name", ""),
+            "domain": domain or state.domain_names.get(str(change.get("domain", "")), ""),
+            "level": level,
+            "code": (cell.get("code", "") if isinstance(cell, dict) else cell) or "",
+        }
+    ]
+
+
+def _level_field_rows(change: dict[str, Any], state: RoleState) -> list[dict[str, Any]] | None:
+    level, value = change.get("level", ""), change.get("value")
+    rows = {
+        "rank": {"op": "level_rank", "level": level, "rank": value},
+        "track": {"op": "level_track", "level": level, "track": value or ""},
+        "sections": {"op": "level_sections", "level": level, "text": sections_as_text(value)},
+    }
+    field = change.get("field", "")
+    return [rows[field]] if field in rows else None
+
+
+def _content_of(steps: Any, code: str) -> dict[str, Any]:
+    content = steps.get(code) if isinstance(steps, dict) else None
+    return content if isinstance(content, dict) else {}
+
+
+def _skill_step_rows(change: dict[str, Any], state: RoleState) -> list[dict[str, Any]] | None:
+    """A row for each step of the skill the change gives other content than ``state``'s."""
+    skill = state.skill(str(change.get("skill", "")))
+    if skill is None:
+        return None
+    now = {code: content_json(content) for code, content in skill.steps.items()}
+    steps = change.get("steps") or {}
+    rows = [
+        {
+            "op": "skill_step",
+            "skill": skill.slug,
+            "code": code,
+            "summary": _content_of(steps, code).get("summary", ""),
+            "details": _content_of(steps, code).get("details", ""),
+        }
+        for code in state.scale(skill.scale).codes()
+        if _content_of(steps, code) != now.get(code, {})
+    ]
+    return rows or None
+
+
+def _scale_step_rows(change: dict[str, Any], state: RoleState) -> list[dict[str, Any]] | None:
+    """A row for each step of the scale the change names or describes otherwise."""
+    scale = change.get("scale")
+    slug = scale.get("slug", "") if isinstance(scale, dict) else ""
+    now = next((found for found in state.scales if found.slug == slug), None)
+    if now is None:
+        return None
+    before = {step.code: (step.name, step.description) for step in now.steps}
+    steps = [
+        step for step in cast(dict[str, Any], scale).get("steps") or () if isinstance(step, dict)
+    ]
+    rows = [
+        {
+            "op": "scale_step",
+            "step": f"{slug}:{step.get('code', '')}",
+            "step_name": step.get("name", ""),
+            "details": step.get("description", ""),
+        }
+        for step in steps
+        if before.get(step.get("code", "")) != (step.get("name", ""), step.get("description", ""))
+    ]
+    return rows or None
+
+
+_ROWS_OF: dict[str, Callable[[dict[str, Any], RoleState], list[dict[str, Any]] | None]] = {
+    "add_skill": _add_skill_rows,
+    "set_level_field": _level_field_rows,
+    "set_skill": _skill_step_rows,
+    "set_scale": _scale_step_rows,
+}
+
+
+def _rows_of(change: Any, state: RoleState) -> list[dict[str, Any]] | None:
+    """The rows that may say ``change`` (:func:`_rows_make` checks that they do)."""
+    if not isinstance(change, dict):
+        return None
+    return _ROWS_OF.get(change.get("op", ""), _one_row)(change, state)

@@ -242,9 +242,11 @@ def proposals_competing(*, proposal: Proposal) -> list[Proposal]:
     )
 
 
-def proposals_open_on_cells(*, role: Role, changes: Sequence[Change]) -> list[Proposal]:
+def proposals_open_on_cells(
+    *, role: Role, changes: Sequence[Change], excluding: Proposal | None = None
+) -> list[Proposal]:
     """The open proposals of ``role`` touching a skill or cell that ``changes`` touch (one
-    query), for the editor's warning."""
+    query), for the editor's warning; ``excluding`` the one being revised."""
     places = Q()
     for change in changes:
         skill, level = getattr(change, "skill", ""), getattr(change, "level", "")
@@ -254,10 +256,13 @@ def proposals_open_on_cells(*, role: Role, changes: Sequence[Change]) -> list[Pr
             places |= Q(skill="", level=level)
     if not places:
         return []
+    others = Proposal.objects.filter(role=role, status__in=Proposal.OPEN_STATUSES, is_spam=False)
+    if excluding is not None:
+        others = others.exclude(pk=excluding.pk)
     return list(
-        Proposal.objects.filter(role=role, status__in=Proposal.OPEN_STATUSES, is_spam=False)
-        .filter(Exists(ProposalTarget.objects.filter(places, proposal=OuterRef("pk"))))
-        .order_by("closes_at", "pk")[:20]
+        others.filter(
+            Exists(ProposalTarget.objects.filter(places, proposal=OuterRef("pk")))
+        ).order_by("closes_at", "pk")[:20]
     )
 
 
@@ -864,13 +869,24 @@ def proposal_preview_now(*, proposal: Proposal, state: RoleState) -> ChangesPrev
         return None
 
 
+def proposal_base_state(*, proposal: Proposal) -> RoleState | None:
+    """The role as the version a proposal was written against shows it (one query); None
+    when that version is gone."""
+    try:
+        return role_version_state(role=proposal.role, number=proposal.base_version)
+    except RoleVersionNotFound:
+        return None
+
+
 def proposal_preview(*, proposal: Proposal) -> ChangesPreview | None:
     """A proposal's changes against the version they were written for (one query); None when
     that version cannot show them (the role was re-imported under other levels, say)."""
+    state = proposal_base_state(proposal=proposal)
+    if state is None:
+        return None
     try:
-        state = role_version_state(role=proposal.role, number=proposal.base_version)
         return changes_preview(state=state, changes=proposal.changes, refuse_noops=False)
-    except (RoleVersionNotFound, ProposalInvalid):
+    except ProposalInvalid:
         return None
 
 

@@ -459,11 +459,7 @@ def proposal_revise(
         if author.pk != locked.author_id:
             raise ProposalForbidden(_("Only the author can revise a proposal."))
         _require_voting(locked)
-        same_changes = (
-            [change_key(c) for c in changes] == [change_key(c) for c in locked.changes]
-            if isinstance(changes, list)
-            else False
-        )
+        same_changes = _same_changes(changes, locked.changes)
         preview = None
         if not same_changes:
             # Checked against the role as it is now, in the JSON form the services write.

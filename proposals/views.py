@@ -7,10 +7,9 @@ to its field); htmx requests get the changed fragment instead.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.conf import settings
@@ -45,7 +44,8 @@ from proposals.forms import (
     ReviewForm,
     RevisionForm,
     VoteForm,
-    change_row_initial,
+    rows_as_changes,
+    rows_from_changes,
     step_options,
 )
 from proposals.models import MAX_CHANGES, Comment, Proposal
@@ -57,6 +57,7 @@ from proposals.selectors import (
     changes_preview,
     expert_can_review,
     member_reputation_attach,
+    proposal_base_state,
     proposal_comment_get,
     proposal_conflict_places,
     proposal_discussion,
@@ -87,6 +88,7 @@ from proposals.services import (
     vote_retract,
 )
 from roles.changes.state import RoleState
+from roles.changes.types import changes_as_json
 from roles.errors import RoleNotFound
 from roles.models import Role
 from roles.selectors import role_get
@@ -378,19 +380,10 @@ def proposal_comment_edit(
     return _action(request, pk, fragment="discussion", anchor=anchor, run=run)
 
 
-def _revision_initial(proposal: Proposal) -> dict[str, Any]:
-    return {
-        "title": proposal.title,
-        "rationale": proposal.rationale,
-        "evidence_links": "\n".join(proposal.evidence_links),
-        "changes": json.dumps(proposal.changes, indent=2, ensure_ascii=False),
-    }
-
-
 @login_required
 def proposal_revise_view(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
     """``/proposals/<pk>/revise/``: the author rewrites the title, rationale, links or changes
-    of their proposal while it is voting."""
+    of their proposal while it is voting, in the proposal editor pre-filled with them."""
     proposal = _get(request, pk)
     if request.user.pk != proposal.author_id:
         return refusal_page(
@@ -399,45 +392,7 @@ def proposal_revise_view(request: AuthenticatedHtmxHttpRequest, pk: int) -> Http
             back_url=reverse("proposals:detail", args=[pk]),
             back_label=_("Back to the proposal"),
         )
-    form = RevisionForm(request.POST or None, initial=_revision_initial(proposal))
-    error, status = "", 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                proposal_writes_count(key=client_key(request))
-                revised = proposal_revise(
-                    proposal=proposal,
-                    author=request.user,
-                    title=form.cleaned_data["title"],
-                    rationale=form.cleaned_data["rationale"],
-                    evidence_links=form.links(),
-                    changes=form.cleaned_data["changes"],
-                )
-            except ProposalInvalid as exc:
-                error = _revision_show_invalid(form, exc)
-            except ProposalError as exc:
-                error, status = exc.message, exc.status
-            else:
-                messages.success(request, _revised_message(revised))
-                url = reverse("proposals:detail", args=[pk]) + "#revisions"
-                return HttpResponseRedirect(url, status=303)
-    context = {"proposal": proposal, "form": form, "error": error}
-    return render(request, "proposals/proposal_revise.html", context, status=status)
-
-
-def _revision_show_invalid(form: RevisionForm, exc: ProposalInvalid) -> str:
-    """Each problem under its field (a change's, ``changes[1].level``, under the change list,
-    with its path); the one no field has, to say above the form."""
-    error = ""
-    for name, message in exc.page_errors.items():
-        if name in form.fields:
-            form.add_error(name, message)
-        elif name.startswith("changes"):
-            form.add_error("changes", f"{name}: {message}")
-        else:
-            error = message
-    return error
+    return _editor_page(request, proposal.role, revising=proposal)
 
 
 def _revised_message(revised: Revised) -> str:
@@ -493,6 +448,9 @@ def proposal_review(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpRespo
 
 # --- The editor ----------------------------------------------------------------------------------
 
+# The editor's buttons that check the rows (the others only show them again).
+CHECKS = ("preview", "submit")
+
 
 def _unbound(form: _FormT, **kwargs: Any) -> _FormT:
     """The same form showing what was typed, without errors (before the member asks to check)."""
@@ -503,21 +461,19 @@ def _unbound(form: _FormT, **kwargs: Any) -> _FormT:
 def _change_forms(
     request: HttpRequest,
     state: RoleState,
-    first: dict[str, Any],
+    first: list[dict[str, Any]],
     *,
     check: bool,
-    again: list[dict[str, Any]] | None = None,
 ) -> list[ChangeForm]:
     """The editor's change rows: from the POST (``rows`` of them, less the one "Remove" names,
-    plus one after "Add a change"), or on a first visit one row from ``first`` (each of
-    ``again`` when proposing a change list again). Rows are validated only when ``check``
-    (preview or submit)."""
+    plus one after "Add a change"), or on a first visit the rows of ``first``. Rows are
+    validated only when ``check`` (preview or submit)."""
     levels = [(level.code, level.name) for level in state.levels]
     kwargs: dict[str, Any] = {"levels": levels, "state": state}
     if request.method != "POST":
         return [
             ChangeForm(prefix=f"change-{index}", initial=initial, **kwargs)
-            for index, initial in enumerate(again or [first])
+            for index, initial in enumerate(first)
         ]
     try:
         count = max(1, min(int(request.POST.get("rows", "1")), MAX_CHANGES))
@@ -528,7 +484,7 @@ def _change_forms(
         ChangeForm(request.POST, prefix=f"change-{index}", **kwargs)
         for index in range(count)
         if str(index) != remove
-    ] or [ChangeForm(prefix="change-0", initial=first, **kwargs)]
+    ] or [ChangeForm(prefix="change-0", initial=first[0], **kwargs)]
     if check:
         return posted
     rows = [_unbound(row, prefix=f"change-{index}", **kwargs) for index, row in enumerate(posted)]
@@ -573,11 +529,19 @@ def _proposed_again(request: HttpRequest, role: Role) -> Proposal | None:
     return proposal if proposal.role_id == role.pk else None
 
 
-def _rows_again(proposal: Proposal | None) -> list[dict[str, Any]] | None:
-    if proposal is None:
-        return None
-    rows = [change_row_initial(change) for change in proposal.changes]
-    return [row for row in rows if row is not None][:MAX_CHANGES] or None
+def _first_rows(
+    request: HttpRequest, state: RoleState, source: Proposal | None, *, revising: bool
+) -> list[dict[str, Any]]:
+    """The rows of a first visit: the changes of the proposal revised, or proposed again, or
+    one row (of the cell the member came from). A revision's rows say its changes against
+    the role as it is now (left as they are, they make the same changes, and the votes
+    stay); a change list proposed again is read against the version it was written for, so
+    that its rows carry what it changed, and the rest is as it is now."""
+    first = _cell_initial(request, state)
+    if request.method == "POST" or source is None:
+        return [first]
+    written_for = state if revising else proposal_base_state(proposal=source)
+    return rows_from_changes(source.changes, state=written_for or state) or [first]
 
 
 def _role_picker(request: HttpRequest) -> HttpResponse:
@@ -600,6 +564,10 @@ class _Editor:
     action: str  # "", "add", "preview" or "submit" (a "remove=<i>" button has none)
     form: ProposalForm
     rows: list[ChangeForm]
+    # The proposal the editor revises (None: it writes a new one).
+    revising: Proposal | None = None
+    # The row each change of the checked list comes from (rows_as_changes).
+    origins: list[int] = field(default_factory=list)
     preview: ChangesPreview | None = None
     # Open proposals touching the previewed cells, for the editor's warning.
     competing: list[Proposal] = field(default_factory=list)
@@ -611,40 +579,54 @@ class _Editor:
         """Say the refusal above the editor, which keeps what was typed."""
         self.error, self.status, self.headers = exc.message, exc.status, exc.headers()
 
+    @property
+    def url(self) -> str:
+        if self.revising is not None:
+            return reverse("proposals:revise", args=[self.revising.pk])
+        return reverse("proposals:new") + "?" + urlencode({"role": self.role.slug})
 
-def _editor_open(request: HttpRequest, role: Role) -> _Editor:
+
+def _form_initial(role: Role, source: Proposal | None, *, revising: bool) -> dict[str, Any]:
+    initial: dict[str, Any] = {} if revising else {"base_version": role.current_version}
+    if source is not None:
+        initial.update(
+            title=source.title,
+            rationale=source.rationale,
+            evidence_links="\n".join(source.evidence_links),
+        )
+    return initial
+
+
+def _editor_open(request: HttpRequest, role: Role, revising: Proposal | None) -> _Editor:
     """The editor's proposal form and change rows: as posted (shown without errors unless
-    previewing or submitting), or fresh on a first visit."""
+    previewing or submitting), or fresh on a first visit (with the changes of the proposal
+    revised, or proposed again)."""
     state = role_current_state(role=role)
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    form = ProposalForm(request.POST if request.method == "POST" else None)
-    again = _proposed_again(request, role)
+    form_class = RevisionForm if revising is not None else ProposalForm
+    form = form_class(request.POST if request.method == "POST" else None)
+    source = revising or _proposed_again(request, role)
     if not form.is_bound:
-        initial: dict[str, Any] = {"base_version": role.current_version}
-        if again is not None:
-            initial.update(title=again.title, rationale=again.rationale)
-        form = ProposalForm(initial=initial)
+        form = form_class(initial=_form_initial(role, source, revising=revising is not None))
     elif action != "submit":
         form = _unbound(form)
-    check = action in ("preview", "submit")
-    rows = _change_forms(
-        request,
-        state,
-        _cell_initial(request, state),
-        check=check,
-        again=_rows_again(again),
-    )
-    return _Editor(role=role, state=state, action=action, form=form, rows=rows)
+    first = _first_rows(request, state, source, revising=revising is not None)
+    rows = _change_forms(request, state, first, check=action in CHECKS)
+    return _Editor(role=role, state=state, action=action, form=form, rows=rows, revising=revising)
 
 
 def _editor_show_invalid(editor: _Editor, exc: ProposalInvalid) -> None:
     """Each problem next to its input, its row, or else above the editor."""
     editor.preview = None
     for field_name, message in exc.page_errors.items():
-        # "changes[2].level" names an input of the third row; "changes[2]" the row.
+        # "changes[2].level" names an input of the row the third change comes from.
         index, _sep, rest = field_name.removeprefix("changes[").partition("]")
-        if field_name.startswith("changes[") and index.isdigit() and int(index) < len(editor.rows):
-            editor.rows[int(index)].add_path_error(rest.removeprefix("."), message)
+        if (
+            field_name.startswith("changes[")
+            and index.isdigit()
+            and int(index) < len(editor.origins)
+        ):
+            editor.rows[editor.origins[int(index)]].add_path_error(rest.removeprefix("."), message)
         elif field_name in editor.form.fields:
             editor.form.add_error(field_name, message)
         else:
@@ -652,12 +634,32 @@ def _editor_show_invalid(editor: _Editor, exc: ProposalInvalid) -> None:
     editor.status = exc.status
 
 
+def _editor_done(request: HtmxHttpRequest, url: str, message: str) -> HttpResponse:
+    messages.success(request, message)
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url, status=303)
+
+
 def _editor_submit(
     request: AuthenticatedHtmxHttpRequest, editor: _Editor, changes: list[Any]
 ) -> HttpResponse:
-    """Open the proposal (one proposal write of the member) and go to its page."""
+    """Open the proposal, or save the revision (one proposal write of the member), and go to
+    its page."""
     proposal_writes_count(key=client_key(request))
     data = editor.form.cleaned_data
+    if editor.revising is not None:
+        revised = proposal_revise(
+            proposal=editor.revising,
+            author=request.user,
+            title=data["title"],
+            rationale=data["rationale"],
+            evidence_links=editor.form.links(),
+            # As the services write them: the same changes, the same JSON.
+            changes=changes_as_json(cast(ChangesPreview, editor.preview).changes),
+        )
+        url = reverse("proposals:detail", args=[editor.revising.pk]) + "#revisions"
+        return _editor_done(request, url, _revised_message(revised))
     proposal = proposal_create(
         role=editor.role,
         author=request.user,
@@ -668,22 +670,33 @@ def _editor_submit(
         base_version=data["base_version"],
     )
     url = reverse("proposals:detail", args=[proposal.pk])
-    messages.success(request, _("Your proposal is open for voting."))
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return HttpResponseRedirect(url, status=303)
+    return _editor_done(request, url, _("Your proposal is open for voting."))
+
+
+def _editor_preview(editor: _Editor, changes: list[Any]) -> ChangesPreview:
+    """The changes old → new against the role as it is now. Each must change something,
+    except in a revision keeping the proposal's changes as they are (a title's): the
+    services then keep them, and their votes, whatever the role did since."""
+    if editor.revising is not None:
+        kept = changes_preview(state=editor.state, changes=changes, refuse_noops=False)
+        if changes_as_json(kept.changes) == editor.revising.changes:
+            return kept
+    return changes_preview(state=editor.state, changes=changes)
 
 
 def _editor_check(request: AuthenticatedHtmxHttpRequest, editor: _Editor) -> HttpResponse | None:
-    """Preview the rows' changes and, on submit, propose them: the answer when the editor is
-    done (the new proposal, or the 429 page), else None with the preview or the refusal in it."""
+    """Preview the rows' changes and, on submit, propose them (or revise the proposal with
+    them): the answer when the editor is done (the proposal's page, or the 429 page), else
+    None with the preview or the refusal in it."""
     if not all(row.is_valid() for row in editor.rows):
         editor.status = 400
         return None
     try:
-        changes = [row.as_json() for row in editor.rows]
-        editor.preview = changes_preview(state=editor.state, changes=changes)
-        editor.competing = proposals_open_on_cells(role=editor.role, changes=editor.preview.changes)
+        changes, editor.origins = rows_as_changes(editor.rows)
+        editor.preview = _editor_preview(editor, changes)
+        editor.competing = proposals_open_on_cells(
+            role=editor.role, changes=editor.preview.changes, excluding=editor.revising
+        )
         if editor.action == "submit" and editor.form.is_valid():
             return _editor_submit(request, editor, changes)
     except ProposalInvalid as exc:
@@ -717,21 +730,20 @@ def _editor_render(request: AuthenticatedHtmxHttpRequest, editor: _Editor) -> Ht
         else {},
         "v2": role_is_v2(state),
         "domains": sorted(set(state.domain_names.values())),
+        "proposal": editor.revising,
+        "editor_url": editor.url,
     }
     # The header's language and theme buttons post the draft here, which keeps it.
     context["keep_form"] = "proposal-editor"
-    context["keep_action"] = _editor_url(editor.role)
-    template = "proposals/proposal_new.html" + ("#editor" if request.htmx else "")
+    context["keep_action"] = editor.url
+    page = "proposal_revise" if editor.revising is not None else "proposal_new"
+    template = f"proposals/{page}.html" + ("#editor" if request.htmx else "")
     response = render(request, template, context, status=editor.status)
     if request.htmx and editor.status >= 400:
         response[REFUSAL_FRAGMENT_HEADER] = "1"
     for name, value in editor.headers.items():
         response[name] = value
     return response
-
-
-def _editor_url(role: Role) -> str:
-    return reverse("proposals:new") + "?" + urlencode({"role": role.slug})
 
 
 def _header_switch(request: HttpRequest) -> HttpResponse | None:
@@ -751,18 +763,15 @@ def _header_switch(request: HttpRequest) -> HttpResponse | None:
     return switched
 
 
-@login_required
-def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
-    """``/proposals/new/?role=<slug>``: write a proposal of several changes, preview it (old →
-    new in the role's matrix layout) and submit it. Buttons: ``action=add`` adds a change row,
-    ``remove=<i>`` drops one, ``action=preview`` previews, ``action=submit`` submits."""
-    try:
-        role = role_get(slug=request.GET.get("role", "")[:100])
-    except RoleNotFound:
-        return _role_picker(request)
+def _editor_page(
+    request: AuthenticatedHtmxHttpRequest, role: Role, *, revising: Proposal | None = None
+) -> HttpResponse:
+    """The editor of a new proposal of ``role``, or of a revision of ``revising``. Buttons:
+    ``action=add`` adds a change row, ``remove=<i>`` drops one, ``action=preview`` previews,
+    ``action=submit`` submits; the header's switches keep the draft."""
     switched = _header_switch(request)
-    editor = _editor_open(request, role)
-    if editor.action in ("preview", "submit"):
+    editor = _editor_open(request, role, revising)
+    if editor.action in CHECKS:
         done = _editor_check(request, editor)
         if done is not None:
             return done
@@ -772,3 +781,15 @@ def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
     if switched is not None:
         response.cookies.update(switched.cookies)
     return response
+
+
+@login_required
+def proposal_new(request: AuthenticatedHtmxHttpRequest) -> HttpResponse:
+    """``/proposals/new/?role=<slug>``: write a proposal of several changes, preview it (old →
+    new in the role's matrix layout) and submit it (``&again=<id>``: the changes of proposal
+    ``id``, against the current version)."""
+    try:
+        role = role_get(slug=request.GET.get("role", "")[:100])
+    except RoleNotFound:
+        return _role_picker(request)
+    return _editor_page(request, role)

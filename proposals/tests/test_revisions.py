@@ -3,7 +3,6 @@ changes restart the window and set the votes so far aside; new words only keep t
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +15,7 @@ from proposals.selectors import proposal_get, proposal_tally
 from proposals.services import proposal_revise, vote_cast
 from proposals.tests.conftest import DOCKER_SENIOR_E
 from proposals.tests.factories import UserFactory
+from proposals.tests.test_editor_prefill import editor_data
 
 pytestmark = pytest.mark.django_db
 
@@ -119,21 +119,16 @@ def test_revise_page_works_without_js(client, proposal):
     url = f"/proposals/{proposal.pk}/revise/"
     page = client.get(url).content.decode()
     assert "Seniors master Docker" in page
-    assert "&quot;docker&quot;" in page  # the change list, prefilled
-    data = {
-        "title": "Seniors master Docker",
-        "rationale": "Every senior debugs image builds.",
-        "evidence_links": "",
-        "changes": json.dumps([DOCKER_SENIOR_W]),
-    }
-    response = client.post(url, data)
+    data = editor_data(page)  # the editor's rows, prefilled
+    assert (data["change-0-skill"], data["change-0-code"]) == ("docker", "E")
+    response = client.post(url, {**data, "change-0-code": "W", "action": "submit"})
     assert response.status_code == 303
     assert response["Location"].endswith(f"/proposals/{proposal.pk}/#revisions")
     after = client.get(response["Location"]).content.decode()
     assert "1 vote was set aside" in after
-    bad = client.post(url, {**data, "changes": "[{"})
+    bad = client.post(url, {**data, "change-0-level": "", "action": "submit"})
     assert bad.status_code == 400
-    assert "Not valid JSON." in bad.content.decode()
+    assert "Required for this change." in bad.content.decode()
 
 
 def test_revise_page_is_the_authors_only(client, proposal):

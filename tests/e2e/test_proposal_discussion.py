@@ -4,8 +4,6 @@ thread with a mention, a revision) at 1280 and 360 px, with no serious axe viola
 
 from __future__ import annotations
 
-import json
-
 from playwright.sync_api import expect
 
 from proposals.models import Comment
@@ -52,7 +50,9 @@ def test_reply_and_revise_without_js_then_the_page_at_two_widths(
         "href", "/members/ana/"
     )
     page.get_by_role("link", name="Revise this proposal").click()
-    page.get_by_label("Changes (JSON)").fill(json.dumps([{**DOCKER, "code": "W"}]))
+    # The editor, with the proposal's change in its row.
+    expect(page.locator("#id_change-0-code")).to_have_value("E")
+    page.locator("#id_change-0-code").select_option("W")
     page.get_by_label("Title").fill("Seniors know Docker well")
     page.get_by_role("button", name="Save the revision").click()
     expect(page.locator("#revisions")).to_contain_text("Revision 2 (after 1)")
