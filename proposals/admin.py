@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from proposals.errors import ProposalError
-from proposals.moderation import flagged_item_confirm, flagged_item_dismiss
 from proposals.models import (
     MODERATION_REASON_MAX_LENGTH,
     Comment,
@@ -34,6 +33,7 @@ from proposals.models import (
     Review,
     Vote,
 )
+from proposals.moderation import flagged_item_confirm, flagged_item_dismiss
 from proposals.selectors import (
     flagged_items_for_moderation,
     member_is_moderator,
@@ -278,6 +278,9 @@ class FlagInline(_ReadOnlyInline):
     fields = readonly_fields
     can_delete = False
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_is_moderator(request.user)
+
 
 class DecisionFilter(admin.SimpleListFilter):
     """Pending (waiting for a moderator: flagged, or hidden by the flags) or decided."""
@@ -307,7 +310,6 @@ class FlaggedItemAdmin(admin.ModelAdmin[FlaggedItem]):
 
     list_display = (
         "item",
-        "kind",
         "flag_count",
         "reasons",
         "flaggers",
@@ -315,6 +317,7 @@ class FlaggedItemAdmin(admin.ModelAdmin[FlaggedItem]):
         "state",
         "decided_by",
         "decided_at",
+        "site_link",
     )
     list_filter = (DecisionFilter, "state")
     search_fields = ("proposal__title", "comment__text", "flags__flagger__username")
@@ -322,6 +325,7 @@ class FlaggedItemAdmin(admin.ModelAdmin[FlaggedItem]):
     actions = ("dismiss", "confirm")
     readonly_fields = (
         "item",
+        "site_link",
         "content",
         "state",
         "created_at",
@@ -353,27 +357,26 @@ class FlaggedItemAdmin(admin.ModelAdmin[FlaggedItem]):
 
     @admin.display(description=_("flagged item"))
     def item(self, obj: FlaggedItem) -> str:
-        url = reverse("proposals:detail", args=[obj.proposal_id])
         title = Truncator(obj.proposal.title).chars(60)
-        if obj.comment_id:
-            return format_html(
-                '<a href="{}#comment-{}">{}</a>',
-                url,
-                obj.comment_id,
+        if obj.comment is not None:
+            return str(
                 _("Comment by %(name)s on #%(pk)d %(title)s")
-                % {"name": obj.comment.author.get_username(), "pk": obj.proposal_id, "title": title},
+                % {"name": obj.comment.author.get_username(), "pk": obj.proposal_id, "title": title}
             )
-        return format_html('<a href="{}">#{} {}</a>', url, obj.proposal_id, title)
+        return f"#{obj.proposal_id} {title}"
 
-    @admin.display(description=_("kind"))
-    def kind(self, obj: FlaggedItem) -> str:
-        return str(_("comment") if obj.comment_id else _("proposal"))
+    @admin.display(description=_("on the site"))
+    def site_link(self, obj: FlaggedItem) -> str:
+        url = reverse("proposals:detail", args=[obj.proposal_id])
+        if obj.comment_id:
+            url += f"#comment-{obj.comment_id}"
+        return format_html('<a href="{}">{}</a>', url, _("View"))
 
     @admin.display(description=_("what it says"))
     def content(self, obj: FlaggedItem) -> str:
         text = (
             obj.comment.text
-            if obj.comment_id
+            if obj.comment is not None
             else f"{obj.proposal.title}\n\n{obj.proposal.rationale}"
         )
         return linebreaksbr(text, autoescape=True)
@@ -421,12 +424,14 @@ class FlaggedItemAdmin(admin.ModelAdmin[FlaggedItem]):
             request,
             queryset,
             lambda item, moderator: flagged_item_dismiss(item=item, moderator=moderator),
-            lambda n: ngettext(
-                "Dismissed the flags on %(n)d item; it is shown again.",
-                "Dismissed the flags on %(n)d items; they are shown again.",
-                n,
-            )
-            % {"n": n},
+            lambda n: (
+                ngettext(
+                    "Dismissed the flags on %(n)d item; it is shown again.",
+                    "Dismissed the flags on %(n)d items; they are shown again.",
+                    n,
+                )
+                % {"n": n}
+            ),
         )
 
     @admin.action(
@@ -438,8 +443,10 @@ class FlaggedItemAdmin(admin.ModelAdmin[FlaggedItem]):
             request,
             queryset,
             lambda item, moderator: flagged_item_confirm(item=item, moderator=moderator),
-            lambda n: ngettext(
-                "Confirmed the flags on %(n)d item.", "Confirmed the flags on %(n)d items.", n
-            )
-            % {"n": n},
+            lambda n: (
+                ngettext(
+                    "Confirmed the flags on %(n)d item.", "Confirmed the flags on %(n)d items.", n
+                )
+                % {"n": n}
+            ),
         )

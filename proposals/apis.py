@@ -25,7 +25,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from proposals.errors import CommentNotFound, ProposalNotFound
-from proposals.moderation import comment_flag, proposal_flag
 from proposals.models import (
     FLAG_NOTE_MAX_LENGTH,
     RATIONALE_MAX_LENGTH,
@@ -37,6 +36,7 @@ from proposals.models import (
     Proposal,
     Review,
 )
+from proposals.moderation import comment_flag, proposal_flag
 from proposals.ratelimit import flag_writes_count, proposal_writes_count
 from proposals.selectors import (
     SORTS,
@@ -489,7 +489,7 @@ class ProposalReviseApi(APIView):
 @extend_schema_serializer(component_name="FlagRequest")
 class FlagInput(serializers.Serializer[Any]):
     reason = serializers.ChoiceField(
-        choices=FlagReason.values,
+        choices=FlagReason.choices,
         help_text="Why a moderator should look at it: spam, abuse (rude or abusive), off_topic.",
     )
     note = serializers.CharField(
@@ -557,7 +557,9 @@ class ProposalFlagApi(APIView):
         responses={201: FlagOutput},
         examples=[
             OpenApiExample(
-                "Flag as spam", value={"reason": "spam", "note": "Links to a shop."}, request_only=True
+                "Flag as spam",
+                value={"reason": "spam", "note": "Links to a shop."},
+                request_only=True,
             ),
         ],
         description=(

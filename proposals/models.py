@@ -636,7 +636,6 @@ class Watch(models.Model):
         return f"{self.user} watches {subject}"
 
 
-
 class FlagReason(models.TextChoices):
     SPAM = "spam", _("Spam")
     ABUSE = "abuse", _("Rude or abusive")

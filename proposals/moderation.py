@@ -73,9 +73,7 @@ def _lock(proposal_id: int, comment_id: int | None) -> tuple[Proposal, Comment |
         raise ProposalNotFound(_("This proposal no longer exists."))
     if comment_id is None:
         return proposal, None
-    comment = (
-        Comment.objects.select_for_update().filter(pk=comment_id, proposal=proposal).first()
-    )
+    comment = Comment.objects.select_for_update().filter(pk=comment_id, proposal=proposal).first()
     if comment is None:
         raise CommentNotFound(_("That comment is not in this discussion."))
     return proposal, comment
@@ -130,7 +128,9 @@ def _flag(
             .first()
         )
         if item is None:
-            item = FlaggedItem.objects.create(proposal=proposal, comment=comment, last_flagged_at=now)
+            item = FlaggedItem.objects.create(
+                proposal=proposal, comment=comment, last_flagged_at=now
+            )
         try:
             with transaction.atomic():
                 flag = Flag.objects.create(

@@ -1092,7 +1092,5 @@ def member_reviews(*, user: User) -> QuerySet[Review]:
     moderation are left out."""
     reviews = Review.objects.filter(
         reviewer=user, proposal__is_spam=False, proposal__hidden_at__isnull=True
-    ).select_related(
-        "proposal", "proposal__role"
-    )
+    ).select_related("proposal", "proposal__role")
     return _with_total(reviews).order_by("-created_at", "-pk")

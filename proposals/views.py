@@ -49,8 +49,8 @@ from proposals.forms import (
     change_row_initial,
     step_options,
 )
-from proposals.moderation import comment_flag, proposal_flag
 from proposals.models import FLAG_NOTE_MAX_LENGTH, MAX_CHANGES, Comment, FlagReason, Proposal
+from proposals.moderation import comment_flag, proposal_flag
 from proposals.presenters import revision_history
 from proposals.ratelimit import flag_writes_count, proposal_writes_count
 from proposals.rules import standing
@@ -245,7 +245,9 @@ def _editable_comment_ids(
     }
 
 
-def _hidden_page(request: HtmxHttpRequest, proposal: Proposal, *, status: int = 200) -> HttpResponse:
+def _hidden_page(
+    request: HtmxHttpRequest, proposal: Proposal, *, status: int = 200
+) -> HttpResponse:
     """What a proposal hidden pending moderation shows to everyone but its author and the
     moderators: a placeholder (htmx is sent there, as a fragment of the page would show
     what is hidden)."""

@@ -488,6 +488,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI's assets come from the sidecar package, served by the app (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Named for what they are, rather than after the field ("ReasonEnum").
+    "ENUM_NAME_OVERRIDES": {"FlagReasonEnum": "proposals.models.FlagReason"},
 }
 
 # --- Domain parameters (DESIGN §5) ------------------------------------------------------------
