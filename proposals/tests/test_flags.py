@@ -131,6 +131,29 @@ def test_flags_from_three_members_hide_a_proposal_from_every_list(seed_role, pro
     assert proposal_get(pk=proposal.pk).is_hidden
 
 
+def test_hiding_and_restoring_refresh_the_role_marks_and_the_home_activity(
+    seed_role, proposal, members, moderator, django_capture_on_commit_callbacks
+):
+    from roles.home import home_sections
+    from roles.pages import role_open_cells
+
+    def home_titles() -> list[str]:
+        [section] = [s for s in home_sections() if "proposals" in s.template]
+        return [p.title for p in section.context["need_votes"]]
+
+    # Read once, and kept in the cache.
+    assert role_open_cells(role_id=seed_role.pk).touched("docker", "senior")
+    assert home_titles() == ["Seniors master Docker"]
+    with django_capture_on_commit_callbacks(execute=True):
+        _flag_thrice(members, proposal=proposal)
+    assert not role_open_cells(role_id=seed_role.pk).touched("docker", "senior")
+    assert home_titles() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        flagged_item_dismiss(item=_pending(proposal=proposal), moderator=moderator)
+    assert role_open_cells(role_id=seed_role.pk).touched("docker", "senior")
+    assert home_titles() == ["Seniors master Docker"]
+
+
 def test_the_threshold_is_a_setting(settings, proposal, members):
     settings.FLAGS_TO_HIDE = 1
     proposal_flag(proposal=proposal, member=members[0], reason="abuse")
