@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import User
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -268,7 +269,7 @@ class ProposalDetailApi(APIView):
         proposal = proposal_read(pk=pk)
         if not proposal_shown_to(proposal=proposal, user=request.user):
             # Only its author and the moderators read a proposal hidden pending moderation.
-            raise ProposalNotFound(f"Proposal #{pk} is hidden pending moderation.")
+            raise ProposalNotFound(_("Proposal #%(pk)d is hidden pending moderation.") % {"pk": pk})
         return Response(ProposalDetailOutput(proposal).data)
 
 
@@ -598,7 +599,10 @@ class CommentFlagApi(APIView):
         def flag(member: User, reason: str, note: str) -> Flag:
             comment = proposal_comment_get(proposal=proposal_get(pk=pk), pk=comment_pk)
             if comment is None:
-                raise CommentNotFound(f"No comment {comment_pk} in proposal #{pk}.")
+                raise CommentNotFound(
+                    _("No comment %(comment)d in proposal #%(pk)d.")
+                    % {"comment": comment_pk, "pk": pk}
+                )
             return comment_flag(comment=comment, member=member, reason=reason, note=note)
 
         return _flag_write(request, flag)
