@@ -1,6 +1,6 @@
 """Moderators' admin: proposals with their votes, reviews and comments (read-only: members
-write them through the site), moderation actions, and expertise grants. Every change goes
-through proposals.services."""
+write them through the site), moderation actions, the flag queue, and expertise grants. Every
+change goes through proposals.services (flags: proposals.moderation)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -21,12 +25,21 @@ from proposals.models import (
     MODERATION_REASON_MAX_LENGTH,
     Comment,
     Expertise,
+    Flag,
+    FlaggedItem,
+    FlagReason,
     Notification,
     Proposal,
     Review,
     Vote,
 )
-from proposals.selectors import proposals_for_moderation, signed_in_member
+from proposals.moderation import flagged_item_confirm, flagged_item_dismiss
+from proposals.selectors import (
+    flagged_items_for_moderation,
+    member_is_moderator,
+    proposals_for_moderation,
+    signed_in_member,
+)
 from proposals.services import (
     expertise_grant,
     expertise_revoke,
@@ -253,3 +266,187 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- The flag queue ------------------------------------------------------------------------------
+
+
+class FlagInline(_ReadOnlyInline):
+    model = Flag
+    fk_name = "item"
+    readonly_fields = ("flagger", "reason", "note", "created_at")
+    fields = readonly_fields
+    can_delete = False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_is_moderator(request.user)
+
+
+class DecisionFilter(admin.SimpleListFilter):
+    """Pending (waiting for a moderator: flagged, or hidden by the flags) or decided."""
+
+    title = _("decision")
+    parameter_name = "decision"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("pending", _("Pending")), ("decided", _("Decided"))]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[FlaggedItem]
+    ) -> QuerySet[FlaggedItem]:
+        if self.value() == "pending":
+            return queryset.filter(state__in=FlaggedItem.PENDING_STATES)
+        if self.value() == "decided":
+            return queryset.exclude(state__in=FlaggedItem.PENDING_STATES)
+        return queryset
+
+
+@admin.register(FlaggedItem)
+class FlaggedItemAdmin(admin.ModelAdmin[FlaggedItem]):
+    """The moderators' queue: flagged proposals and comments, the latest flagged first, with
+    their flags; a moderator dismisses the flags (restoring the item) or confirms them (a
+    proposal becomes spam, a comment is removed). Moderators are who the proposals' own
+    moderation trusts (:func:`proposals.selectors.member_is_moderator`)."""
+
+    list_display = (
+        "item",
+        "flag_count",
+        "reasons",
+        "flaggers",
+        "last_flagged_at",
+        "state",
+        "decided_by",
+        "decided_at",
+        "site_link",
+    )
+    list_filter = (DecisionFilter, "state")
+    search_fields = ("proposal__title", "comment__text", "flags__flagger__username")
+    inlines = (FlagInline,)
+    actions = ("dismiss", "confirm")
+    readonly_fields = (
+        "item",
+        "site_link",
+        "content",
+        "state",
+        "created_at",
+        "last_flagged_at",
+        "hidden_at",
+        "decided_by",
+        "decided_at",
+    )
+    fields = readonly_fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FlaggedItem]:
+        return flagged_items_for_moderation()
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return member_is_moderator(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return member_is_moderator(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The queue's actions; an item's page is read-only (decisions are the actions).
+        return obj is None and member_is_moderator(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a decision is a record
+
+    @admin.display(description=_("flagged item"))
+    def item(self, obj: FlaggedItem) -> str:
+        title = Truncator(obj.proposal.title).chars(60)
+        if obj.comment is not None:
+            return str(
+                _("Comment by %(name)s on #%(pk)d %(title)s")
+                % {"name": obj.comment.author.get_username(), "pk": obj.proposal_id, "title": title}
+            )
+        return f"#{obj.proposal_id} {title}"
+
+    @admin.display(description=_("on the site"))
+    def site_link(self, obj: FlaggedItem) -> str:
+        url = reverse("proposals:detail", args=[obj.proposal_id])
+        if obj.comment_id:
+            url += f"#comment-{obj.comment_id}"
+        return format_html('<a href="{}">{}</a>', url, _("View"))
+
+    @admin.display(description=_("what it says"))
+    def content(self, obj: FlaggedItem) -> str:
+        text = (
+            obj.comment.text
+            if obj.comment is not None
+            else f"{obj.proposal.title}\n\n{obj.proposal.rationale}"
+        )
+        return linebreaksbr(text, autoescape=True)
+
+    @admin.display(description=_("flags"), ordering="flag_count")
+    def flag_count(self, obj: FlaggedItem) -> int:
+        return int(obj.flag_count)  # type: ignore[attr-defined] # annotated by the selector
+
+    @admin.display(description=_("reasons"))
+    def reasons(self, obj: FlaggedItem) -> str:
+        labels = dict(FlagReason.choices)
+        counts: dict[str, int] = {}
+        for flag in obj.flags.all():
+            counts[flag.reason] = counts.get(flag.reason, 0) + 1
+        return ", ".join(
+            f"{labels[reason]} ×{n}" if n > 1 else str(labels[reason])
+            for reason, n in sorted(counts.items(), key=lambda pair: -pair[1])
+        )
+
+    @admin.display(description=_("flagged by"))
+    def flaggers(self, obj: FlaggedItem) -> str:
+        return ", ".join(flag.flagger.get_username() for flag in obj.flags.all())
+
+    def _decide(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[FlaggedItem],
+        decide: Callable[[FlaggedItem, Any], object],
+        done: Callable[[int], str],
+    ) -> None:
+        moderator = signed_in_member(request.user)
+        count = 0
+        for item in queryset:
+            try:
+                decide(item, moderator)
+                count += 1
+            except ProposalError as exc:
+                self.message_user(request, f"{item}: {exc.message}", messages.WARNING)
+        if count:
+            self.message_user(request, done(count))
+
+    @admin.action(description=_("Dismiss the flags (restore)"), permissions=["change"])
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[FlaggedItem]) -> None:
+        self._decide(
+            request,
+            queryset,
+            lambda item, moderator: flagged_item_dismiss(item=item, moderator=moderator),
+            lambda n: (
+                ngettext(
+                    "Dismissed the flags on %(n)d item; it is shown again.",
+                    "Dismissed the flags on %(n)d items; they are shown again.",
+                    n,
+                )
+                % {"n": n}
+            ),
+        )
+
+    @admin.action(
+        description=_("Confirm the flags (proposal: reject as spam; comment: remove)"),
+        permissions=["change"],
+    )
+    def confirm(self, request: HttpRequest, queryset: QuerySet[FlaggedItem]) -> None:
+        self._decide(
+            request,
+            queryset,
+            lambda item, moderator: flagged_item_confirm(item=item, moderator=moderator),
+            lambda n: (
+                ngettext(
+                    "Confirmed the flags on %(n)d item.", "Confirmed the flags on %(n)d items.", n
+                )
+                % {"n": n}
+            ),
+        )

@@ -1,5 +1,6 @@
-"""Proposals API (DESIGN §7): list, read, vote, withdraw. One APIView per operation, each
-calling the same service as the HTML pages; domain errors become JSON 4xx with a message."""
+"""Proposals API (DESIGN §7): list, read, vote, review, withdraw, revise and flag. One APIView
+per operation, each calling the same service as the HTML pages; domain errors become JSON 4xx
+with a message."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import User
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -23,16 +25,28 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from proposals.errors import CommentNotFound, ProposalNotFound
 from proposals.models import (
+    FLAG_NOTE_MAX_LENGTH,
     RATIONALE_MAX_LENGTH,
     REVIEW_COMMENT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     VOTE_REASON_MAX_LENGTH,
+    Flag,
+    FlagReason,
     Proposal,
     Review,
 )
-from proposals.ratelimit import proposal_writes_count
-from proposals.selectors import SORTS, proposal_get, proposal_list, signed_in_member
+from proposals.moderation import comment_flag, proposal_flag
+from proposals.ratelimit import flag_writes_count, proposal_writes_count
+from proposals.selectors import (
+    SORTS,
+    proposal_comment_get,
+    proposal_get,
+    proposal_list,
+    proposal_shown_to,
+    signed_in_member,
+)
 from proposals.services import (
     proposal_create,
     proposal_read,
@@ -253,6 +267,9 @@ class ProposalDetailApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         proposal = proposal_read(pk=pk)
+        if not proposal_shown_to(proposal=proposal, user=request.user):
+            # Only its author and the moderators read a proposal hidden pending moderation.
+            raise ProposalNotFound(_("Proposal #%(pk)d is hidden pending moderation.") % {"pk": pk})
         return Response(ProposalDetailOutput(proposal).data)
 
 
@@ -470,6 +487,127 @@ class ProposalReviseApi(APIView):
         return member_write(request, revise)
 
 
+@extend_schema_serializer(component_name="FlagRequest")
+class FlagInput(serializers.Serializer[Any]):
+    reason = serializers.ChoiceField(
+        choices=FlagReason.choices,
+        help_text="Why a moderator should look at it: spam, abuse (rude or abusive), off_topic.",
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=FLAG_NOTE_MAX_LENGTH,
+        help_text=(
+            "Optional: a note for the moderators, one line of at most 200 characters (not only "
+            "invisible ones). Only moderators read it."
+        ),
+    )
+
+
+@extend_schema_serializer(component_name="Flag")
+class FlagOutput(serializers.Serializer[Any]):
+    proposal = serializers.IntegerField(source="proposal_id")
+    comment = serializers.IntegerField(source="comment_id", allow_null=True)
+    reason = serializers.CharField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    hidden = serializers.BooleanField(
+        help_text="Whether the flagged item is now hidden pending moderation (FLAGS_TO_HIDE "
+        "flags from different members hide it)."
+    )
+
+
+_FLAG_ERRORS = {
+    "403": "Not allowed: a member needs a verified email address, and nobody flags their own "
+    "proposal or comment (or, for a browser session, no valid CSRF token).",
+    "409": "This member has already flagged it, or the comment was removed by a moderator.",
+    "429": "Too many requests, or the member's flags for the hour (FLAGS_PER_HOUR) are used up.",
+}
+
+
+def _flag_answer(flag: Flag) -> Response:
+    item = flag.comment if flag.comment_id else flag.proposal
+    data = {
+        "proposal_id": flag.proposal_id,
+        "comment_id": flag.comment_id,
+        "reason": flag.reason,
+        "note": flag.note,
+        "created_at": flag.created_at,
+        "hidden": item is not None and item.is_hidden,
+    }
+    return Response(FlagOutput(data).data, 201)
+
+
+def _flag_write(request: Request, flag: Callable[[User, str, str], Flag]) -> Response:
+    """Check the body, count one proposal write and one flag of the member, then flag."""
+    serializer = FlagInput(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    reason = serializer.validated_data["reason"]
+    note = serializer.validated_data.get("note", "")
+    flag_writes_count(key=f"user:{request.user.pk}")
+    return member_write(request, lambda member: _flag_answer(flag(member, reason, note)))
+
+
+class ProposalFlagApi(APIView):
+    permission_classes = (IsAuthenticated,)
+    error_statuses: ClassVar[dict[str, str]] = _FLAG_ERRORS
+
+    @extend_schema(
+        operation_id="proposals_flag",
+        request=FlagInput,
+        responses={201: FlagOutput},
+        examples=[
+            OpenApiExample(
+                "Flag as spam",
+                value={"reason": "spam", "note": "Links to a shop."},
+                request_only=True,
+            ),
+        ],
+        description=(
+            "Flag a proposal for the moderators, once per member (not your own). FLAGS_TO_HIDE "
+            "flags from different members hide it pending a moderator: it leaves the lists and "
+            "takes no votes, comments or reviews until restored."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        def flag(member: User, reason: str, note: str) -> Flag:
+            return proposal_flag(
+                proposal=proposal_get(pk=pk), member=member, reason=reason, note=note
+            )
+
+        return _flag_write(request, flag)
+
+
+class CommentFlagApi(APIView):
+    permission_classes = (IsAuthenticated,)
+    error_statuses: ClassVar[dict[str, str]] = _FLAG_ERRORS
+
+    @extend_schema(
+        operation_id="proposals_comment_flag",
+        request=FlagInput,
+        responses={201: FlagOutput},
+        examples=[
+            OpenApiExample("Flag as abuse", value={"reason": "abuse"}, request_only=True),
+        ],
+        description=(
+            "Flag a comment of the proposal's discussion for the moderators, once per member "
+            "(not your own). FLAGS_TO_HIDE flags from different members hide it: it shows as a "
+            "placeholder to all but its author and the moderators until a moderator decides."
+        ),
+    )
+    def post(self, request: Request, pk: int, comment_pk: int) -> Response:
+        def flag(member: User, reason: str, note: str) -> Flag:
+            comment = proposal_comment_get(proposal=proposal_get(pk=pk), pk=comment_pk)
+            if comment is None:
+                raise CommentNotFound(
+                    _("No comment %(comment)d in proposal #%(pk)d.")
+                    % {"comment": comment_pk, "pk": pk}
+                )
+            return comment_flag(comment=comment, member=member, reason=reason, note=note)
+
+        return _flag_write(request, flag)
+
+
 urlpatterns = [
     path("proposals/", ProposalListApi.as_view(), name="api-proposal-list"),
     path("proposals/<int:pk>/", ProposalDetailApi.as_view(), name="api-proposal-detail"),
@@ -479,4 +617,10 @@ urlpatterns = [
         "proposals/<int:pk>/withdraw/", ProposalWithdrawApi.as_view(), name="api-proposal-withdraw"
     ),
     path("proposals/<int:pk>/revise/", ProposalReviseApi.as_view(), name="api-proposal-revise"),
+    path("proposals/<int:pk>/flag/", ProposalFlagApi.as_view(), name="api-proposal-flag"),
+    path(
+        "proposals/<int:pk>/comments/<int:comment_pk>/flag/",
+        CommentFlagApi.as_view(),
+        name="api-proposal-comment-flag",
+    ),
 ]

@@ -70,6 +70,12 @@ class ProposalNotFound(ProposalError, NotFound):
     status = HTTPStatus.NOT_FOUND
 
 
+class CommentNotFound(ProposalError, NotFound):
+    """No comment with that id in the proposal's discussion."""
+
+    status = HTTPStatus.NOT_FOUND
+
+
 class MemberNotFound(ProposalError, NotFound):
     """No active member with that username."""
 
@@ -89,4 +95,20 @@ class ProposalWritesLimited(RateLimited):
             % {"n": minutes_until(retry_after)},
             retry_after=retry_after,
             title=_("Too many changes at once"),
+        )
+
+
+class FlagsLimited(RateLimited):
+    """More flags this hour than ``FLAGS_PER_HOUR``: one budget per member, pages and API
+    alike."""
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(
+            _(
+                "You have flagged a lot in a short time. Please wait %(n)d minute(s) before "
+                "flagging again."
+            )
+            % {"n": minutes_until(retry_after)},
+            retry_after=retry_after,
+            title=_("Too many flags at once"),
         )

@@ -32,6 +32,8 @@ _LINE_FIELDS = (
     "version__role__title",
     "actor__username",
     "comment__text",
+    "comment__hidden_at",
+    "comment__removed_at",
 )
 
 
@@ -116,10 +118,16 @@ def notification_summary(notification: Notification) -> str:
 
 
 def notification_excerpt(notification: Notification) -> str:
-    """The start of the comment it tells of ("" for others)."""
-    if notification.comment is None:
+    """The start of the comment it tells of ("" for others); a placeholder for a comment
+    flags hid or a moderator removed."""
+    comment = notification.comment
+    if comment is None:
         return ""
-    return Truncator(notification.comment.text).chars(160)
+    if comment.removed_at is not None:
+        return _("[removed by a moderator]")
+    if comment.hidden_at is not None:
+        return _("[hidden pending moderation]")
+    return Truncator(comment.text).chars(160)
 
 
 def notification_path(notification: Notification) -> str:

@@ -26,6 +26,7 @@ MODERATION_REASON_MAX_LENGTH = 500
 MAX_EVIDENCE_LINKS = 10
 MAX_CHANGES = 50
 VOTE_REASON_MAX_LENGTH = 280
+FLAG_NOTE_MAX_LENGTH = 200
 
 
 class ProposalStatus(models.TextChoices):
@@ -97,6 +98,9 @@ class Proposal(models.Model):
     # earlier ones are kept as ProposalRevision rows).
     revision = models.PositiveIntegerField(_("revision"), default=1)
     revised_at = models.DateTimeField(_("revised at"), null=True, blank=True)
+    # Since when members' flags hide it pending a moderator (FLAGS_TO_HIDE of them); None
+    # while shown. Written by proposals.moderation only, under the proposal's row lock.
+    hidden_at = models.DateTimeField(_("hidden pending moderation since"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -129,6 +133,12 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
+
+    @property
+    def is_hidden(self) -> bool:
+        """Hidden pending a moderator: members' flags took it out of the lists, and it takes
+        no votes, comments or reviews until a moderator restores it."""
+        return self.hidden_at is not None
 
     @property
     def is_open(self) -> bool:
@@ -340,6 +350,11 @@ class Comment(models.Model):
     mentions = models.JSONField(_("mentions"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    # Members' flags hide it pending a moderator (a placeholder shows, except to its author and
+    # the moderators); a moderator who confirms the flags removes it (a placeholder for all).
+    # Written by proposals.moderation only, under the comment's row lock.
+    hidden_at = models.DateTimeField(_("hidden pending moderation since"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed by a moderator at"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -354,6 +369,14 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on #{self.proposal_id}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
 
 
 class Expertise(models.Model):
@@ -626,3 +649,154 @@ class Watch(models.Model):
     def __str__(self) -> str:
         subject = self.role or f"#{self.proposal_id}"
         return f"{self.user} watches {subject}"
+
+
+class FlagReason(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    ABUSE = "abuse", _("Rude or abusive")
+    OFF_TOPIC = "off_topic", _("Off-topic")
+
+
+class FlaggedItem(models.Model):
+    """A proposal (``comment`` empty) or one of its comments as the moderators' queue shows it:
+    the members' flags on it since it was last decided, whether they hid it (``FLAGS_TO_HIDE``
+    of them, from different members), and what a moderator decided, who and when. An item has
+    one pending entry at most; flags after a decision open a new one."""
+
+    class State(models.TextChoices):
+        FLAGGED = "flagged", _("Flagged")
+        HIDDEN = "hidden", _("Hidden pending moderation")
+        DISMISSED = "dismissed", _("Flags dismissed (restored)")
+        CONFIRMED = "confirmed", _("Flags confirmed (spam, or comment removed)")
+
+    # Waiting for a moderator.
+    PENDING_STATES = (State.FLAGGED, State.HIDDEN)
+
+    proposal = models.ForeignKey(
+        Proposal,
+        on_delete=models.CASCADE,
+        related_name="flagged_items",
+        verbose_name=_("proposal"),
+    )
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="flagged_items",
+        verbose_name=_("comment"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.FLAGGED
+    )
+    created_at = models.DateTimeField(_("first flagged at"), auto_now_add=True)
+    last_flagged_at = models.DateTimeField(_("last flagged at"))
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_flagged_at", "-pk"]
+        verbose_name = _("flagged item")
+        verbose_name_plural = _("flagged items")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["flagged", "hidden", "dismissed", "confirmed"]),
+                name="flaggeditem_state_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=Q(comment__isnull=True, state__in=["flagged", "hidden"]),
+                name="flaggeditem_one_pending_per_proposal",
+            ),
+            models.UniqueConstraint(
+                fields=["comment"],
+                condition=Q(comment__isnull=False, state__in=["flagged", "hidden"]),
+                name="flaggeditem_one_pending_per_comment",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["flagged", "hidden"]) | Q(decided_at__isnull=False),
+                name="flaggeditem_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="hidden") | Q(hidden_at__isnull=False),
+                name="flaggeditem_hidden_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-last_flagged_at"],
+                condition=Q(state__in=["flagged", "hidden"]),
+                name="flaggeditem_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.comment_id:
+            return f"comment {self.comment_id} on #{self.proposal_id} ({self.state})"
+        return f"#{self.proposal_id} ({self.state})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in self.PENDING_STATES
+
+
+class Flag(models.Model):
+    """A member's flag on a proposal (``comment`` empty) or one of its comments: one per member
+    per item, ever (a dismissed flag is not cast again)."""
+
+    item = models.ForeignKey(
+        FlaggedItem, on_delete=models.CASCADE, related_name="flags", verbose_name=_("flagged item")
+    )
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="flags", verbose_name=_("proposal")
+    )
+    comment = models.ForeignKey(
+        Comment,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="flags",
+        verbose_name=_("comment"),
+    )
+    flagger = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="proposal_flags",
+        verbose_name=_("flagged by"),
+    )
+    reason = models.CharField(_("reason"), max_length=10, choices=FlagReason.choices)
+    note = models.CharField(_("note"), max_length=FLAG_NOTE_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "flagger"],
+                condition=Q(comment__isnull=True),
+                name="flag_once_per_proposal",
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "flagger"],
+                condition=Q(comment__isnull=False),
+                name="flag_once_per_comment",
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=["spam", "abuse", "off_topic"]), name="flag_reason_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["flagger", "created_at"], name="flag_flagger_recent")]
+
+    def __str__(self) -> str:
+        subject = f"comment {self.comment_id}" if self.comment_id else f"#{self.proposal_id}"
+        return f"{self.flagger} flagged {subject} ({self.reason})"

@@ -40,6 +40,8 @@ from proposals.models import (
     MAX_CHANGES,
     Comment,
     Expertise,
+    Flag,
+    FlaggedItem,
     Proposal,
     ProposalRevision,
     ProposalTarget,
@@ -105,13 +107,16 @@ def proposal_list(
     author_username: str = "",
 ) -> QuerySet[Proposal]:
     """Proposals with their tally (``votes_up``, ``votes_down``, ``score``) and comment count,
-    filtered and sorted; spam is left out. One query per page (plus the paginator's count).
+    filtered and sorted; spam and proposals hidden pending moderation are left out. One query
+    per page (plus the paginator's count).
 
     ``skill_slug`` (and ``level_code``) keep proposals touching that skill (that cell): a change
     to the whole skill touches every one of its cells.
     """
     proposals = _with_tally(
-        Proposal.objects.filter(is_spam=False).select_related("role", "author")
+        Proposal.objects.filter(is_spam=False, hidden_at__isnull=True).select_related(
+            "role", "author"
+        )
     ).annotate(
         comment_count=Coalesce(
             Subquery(
@@ -182,6 +187,40 @@ def expertise_list_for_member(*, user: User) -> QuerySet[Expertise]:
     return _with_total(expertise).order_by(F("domain__name").asc(nulls_first=True))
 
 
+def member_is_moderator(user: AnyUser | None) -> bool:
+    """Whether ``user`` moderates: an active staff member who may change proposals (the
+    admin's moderation actions and the flag queue). No query for members who are not staff
+    (a staff member's permissions are read once per request)."""
+    if not isinstance(user, User) or not (user.is_active and user.is_staff):
+        return False
+    return user.has_perm("proposals.change_proposal")
+
+
+def proposal_shown_to(*, proposal: Proposal, user: AnyUser | None) -> bool:
+    """Whether ``user`` may read ``proposal`` whole: anyone, unless members' flags hide it
+    pending moderation; then only its author and the moderators (everyone else gets a
+    placeholder)."""
+    if not proposal.is_hidden:
+        return True
+    if isinstance(user, User) and user.pk == proposal.author_id:
+        return True
+    return member_is_moderator(user)
+
+
+def flagged_items_for_moderation() -> QuerySet[FlaggedItem]:
+    """The moderators' queue: flagged proposals and comments, the latest flagged first, each
+    with its ``flag_count`` and its flags with their flaggers (two queries for any page)."""
+    flags = Flag.objects.select_related("flagger").order_by("created_at", "pk")
+    return (
+        FlaggedItem.objects.select_related(
+            "proposal", "proposal__author", "comment", "comment__author", "decided_by"
+        )
+        .prefetch_related(Prefetch("flags", queryset=flags))
+        .annotate(flag_count=_count_of(Flag.objects.filter(item=OuterRef("pk")), "item"))
+        .order_by("-last_flagged_at", "-pk")
+    )
+
+
 def proposals_for_moderation() -> QuerySet[Proposal]:
     """Every proposal, spam included, with its tally: the admin's list."""
     return _with_tally(Proposal.objects.select_related("role", "author")).order_by(
@@ -206,6 +245,7 @@ def role_open_proposal_cells(role_id: int) -> list[tuple[str, str]]:
             proposal__role_id=role_id,
             proposal__status__in=Proposal.OPEN_STATUSES,
             proposal__is_spam=False,
+            proposal__hidden_at__isnull=True,
         )
         .exclude(skill="")
         .values_list("skill", "level")
@@ -234,7 +274,10 @@ def proposals_competing(*, proposal: Proposal) -> list[Proposal]:
     )
     return list(
         Proposal.objects.filter(
-            role_id=proposal.role_id, status__in=Proposal.OPEN_STATUSES, is_spam=False
+            role_id=proposal.role_id,
+            status__in=Proposal.OPEN_STATUSES,
+            is_spam=False,
+            hidden_at__isnull=True,
         )
         .exclude(pk=proposal.pk)
         .filter(Exists(meeting))
@@ -256,7 +299,9 @@ def proposals_open_on_cells(
             places |= Q(skill="", level=level)
     if not places:
         return []
-    others = Proposal.objects.filter(role=role, status__in=Proposal.OPEN_STATUSES, is_spam=False)
+    others = Proposal.objects.filter(
+        role=role, status__in=Proposal.OPEN_STATUSES, is_spam=False, hidden_at__isnull=True
+    )
     if excluding is not None:
         others = others.exclude(pk=excluding.pk)
     return list(
@@ -269,7 +314,9 @@ def proposals_open_on_cells(
 def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
     """One proposal with role, author, applied version and tally, the viewer's own vote as
     ``my_vote`` (0 when none) with its ``my_vote_reason``, whether a revision set a vote of
-    theirs aside (``my_vote_set_aside``), and its reviews with their reviewers: two queries."""
+    theirs aside (``my_vote_set_aside``), whether they flagged it (``flagged_by_me``), and its
+    reviews with their reviewers: two queries. A proposal hidden pending moderation is
+    returned too (:func:`proposal_shown_to` says who may read it)."""
     reviews = Review.objects.select_related("reviewer").order_by("created_at", "pk")
     proposals = _with_tally(
         Proposal.objects.filter(is_spam=False)
@@ -292,12 +339,16 @@ def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
             viewer_may_review=Exists(
                 Expertise.objects.filter(_may_review(OuterRef(OuterRef("pk"))), user=viewer)
             ),
+            flagged_by_me=Exists(
+                Flag.objects.filter(proposal=OuterRef("pk"), comment__isnull=True, flagger=viewer)
+            ),
         )
     else:
         proposals = proposals.annotate(
             my_vote=Value(0, output_field=IntegerField()),
             my_vote_reason=Value(""),
             my_vote_set_aside=Value(False),
+            flagged_by_me=Value(False),
         )
     proposal = proposals.filter(pk=pk).first()
     if proposal is None:
@@ -310,18 +361,22 @@ def proposal_comment_get(*, proposal: Proposal, pk: int) -> Comment | None:
     return Comment.objects.filter(pk=pk, proposal=proposal).first()
 
 
-def proposal_comments(*, proposal: Proposal) -> QuerySet[Comment]:
-    return (
-        Comment.objects.filter(proposal=proposal)
-        .select_related("author")
-        .order_by("created_at", "pk")
-    )
+def proposal_comments(*, proposal: Proposal, viewer: AnyUser | None = None) -> QuerySet[Comment]:
+    """A proposal's comments in order with their authors, each with whether ``viewer`` flagged
+    it (``flagged_by_me``; False for visitors): one query."""
+    comments = Comment.objects.filter(proposal=proposal).select_related("author")
+    if isinstance(viewer, User):
+        flagged = Exists(Flag.objects.filter(comment=OuterRef("pk"), flagger=viewer))
+        comments = comments.annotate(flagged_by_me=flagged)
+    else:
+        comments = comments.annotate(flagged_by_me=Value(False))
+    return comments.order_by("created_at", "pk")
 
 
-def proposal_discussion(*, proposal: Proposal) -> list[Comment]:
+def proposal_discussion(*, proposal: Proposal, viewer: AnyUser | None = None) -> list[Comment]:
     """The discussion as threads: its comments in order, each with its replies in order as
-    ``thread`` (one query)."""
-    comments = list(proposal_comments(proposal=proposal))
+    ``thread`` and whether ``viewer`` flagged it (one query)."""
+    comments = list(proposal_comments(proposal=proposal, viewer=viewer))
     threads: dict[int, Comment] = {}
     for comment in comments:
         comment.thread = []  # type: ignore[attr-defined]
@@ -890,6 +945,9 @@ def proposal_preview(*, proposal: Proposal) -> ChangesPreview | None:
         return None
 
 
+# The name of the home page's section of proposals (roles.home; registered by the site).
+HOME_SECTION = "proposals"
+
 # How many voting proposals the home page's activity looks at, those closing first.
 _ACTIVITY_WINDOW = 50
 
@@ -902,7 +960,10 @@ def proposal_activity(*, limit: int = 5, now: datetime | None = None) -> dict[st
     voting = list(
         _with_tally(
             Proposal.objects.filter(
-                is_spam=False, status=Proposal.Status.VOTING, closes_at__gt=now
+                is_spam=False,
+                hidden_at__isnull=True,
+                status=Proposal.Status.VOTING,
+                closes_at__gt=now,
             ).select_related("role", "author")
         ).order_by("closes_at", "pk")[:_ACTIVITY_WINDOW]
     )
@@ -1032,17 +1093,20 @@ def member_get(*, username: str) -> User:
 
 def member_accepted_proposals(*, user: User) -> QuerySet[Proposal]:
     """A member's accepted proposals, latest decision first, with role, tally and ``total`` on
-    every row: one query for any slice."""
+    every row: one query for any slice. Those hidden pending moderation are left out."""
     proposals = _with_tally(
-        Proposal.objects.filter(author=user, status=Proposal.Status.ACCEPTED, is_spam=False)
+        Proposal.objects.filter(
+            author=user, status=Proposal.Status.ACCEPTED, is_spam=False, hidden_at__isnull=True
+        )
     )
     return _with_total(proposals.select_related("role")).order_by("-decided_at", "-pk")
 
 
 def member_reviews(*, user: User) -> QuerySet[Review]:
     """The reviews a member wrote, latest first, with their proposals' roles and ``total`` on
-    every row: one query for any slice. Reviews of spam are left out."""
-    reviews = Review.objects.filter(reviewer=user, proposal__is_spam=False).select_related(
-        "proposal", "proposal__role"
-    )
+    every row: one query for any slice. Reviews of spam and of proposals hidden pending
+    moderation are left out."""
+    reviews = Review.objects.filter(
+        reviewer=user, proposal__is_spam=False, proposal__hidden_at__isnull=True
+    ).select_related("proposal", "proposal__role")
     return _with_total(reviews).order_by("-created_at", "-pk")

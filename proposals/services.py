@@ -58,6 +58,7 @@ from proposals.selectors import (
     ChangesPreview,
     changes_preview,
     expert_can_review,
+    member_is_moderator,
     member_is_trusted,
     proposal_domain_approvals,
     proposal_get,
@@ -265,6 +266,19 @@ def _require_voting(proposal: Proposal) -> None:
         raise ProposalStateError(_("Voting on this proposal is closed."))
 
 
+def _require_shown(proposal: Proposal) -> None:
+    """A proposal hidden pending moderation takes no votes, comments or reviews until a
+    moderator restores it (its voting window keeps running: DESIGN §5's rule still applies at
+    its close)."""
+    if proposal.is_hidden:
+        raise ProposalStateError(
+            _(
+                "This proposal is hidden pending moderation: it takes no votes, comments or "
+                "reviews until a moderator restores it."
+            )
+        )
+
+
 def _clean_reason(value: int, reason: str) -> str:
     reason = reason.strip()
     if not reason:
@@ -294,6 +308,7 @@ def vote_cast(*, proposal: Proposal, voter: User, value: int, reason: str = "") 
     locked = _lock_proposal(proposal)
     now = timezone.now()
     _require_voting(locked)
+    _require_shown(locked)
     vote = Vote.objects.filter(proposal=locked, voter=voter).first()
     if vote is not None:
         if (vote.value, vote.reason) != (value, reason):
@@ -319,6 +334,7 @@ def vote_retract(*, proposal: Proposal, voter: User) -> None:
     _require_verified(voter)
     locked = _lock_proposal(proposal)
     _require_voting(locked)
+    _require_shown(locked)
     deleted, _rows = Vote.objects.filter(proposal=locked, voter=voter).delete()
     if not deleted:
         raise VoteNotFound(_("You have not voted on this proposal."))
@@ -350,6 +366,7 @@ def comment_add(
     locked = _lock_proposal(proposal)
     if not locked.is_open:
         raise ProposalStateError(_("The discussion of a decided proposal is closed."))
+    _require_shown(locked)
     if parent is not None:
         if parent.proposal_id != locked.pk:
             raise ProposalInvalid({"parent": _("That comment is not in this discussion.")})
@@ -383,6 +400,9 @@ def comment_edit(*, comment: Comment, author: User, text: str) -> Comment:
         raise ProposalForbidden(_("Only its author can edit a comment."))
     if not locked.is_open:
         raise ProposalStateError(_("The discussion of a decided proposal is closed."))
+    _require_shown(locked)
+    if comment.is_hidden or comment.is_removed:
+        raise ProposalStateError(_("A comment hidden or removed by moderation cannot be edited."))
     if timezone.now() >= comment_editable_until(comment):
         raise ProposalStateError(_("The time to edit this comment is over."))
     if text == comment.text:
@@ -657,6 +677,7 @@ def review_submit(*, proposal: Proposal, reviewer: User, decision: str, comment:
         )
     if locked.status != Proposal.Status.IN_REVIEW:
         raise ProposalStateError(_("This proposal is not in review."))
+    _require_shown(locked)
     if Review.objects.filter(proposal=locked, reviewer=reviewer).exists():
         raise ProposalStateError(_("You have already reviewed this proposal."))
     review = Review.objects.create(
@@ -677,15 +698,16 @@ def review_submit(*, proposal: Proposal, reviewer: User, decision: str, comment:
 # --- Moderation --------------------------------------------------------------------------------
 
 
-def _require_moderator(user: User) -> None:
-    if not (user.is_active and user.is_staff and user.has_perm("proposals.change_proposal")):
+def require_moderator(user: User) -> None:
+    """Refuse anyone but a moderator (:func:`proposals.selectors.member_is_moderator`)."""
+    if not member_is_moderator(user):
         raise ProposalForbidden(_("Only moderators can do this."))
 
 
 @transaction.atomic
 def proposal_close_now(*, proposal: Proposal, moderator: User) -> str:
     """A moderator ends voting early; the decision rule applies to the tally so far."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     locked = _lock_proposal(proposal)
     if locked.status != Proposal.Status.VOTING:
         raise ProposalStateError(_("Only a proposal that is still voting can be closed."))
@@ -699,7 +721,7 @@ def proposal_reject_by_moderator(
     *, proposal: Proposal, moderator: User, reason: str, spam: bool = False
 ) -> Proposal:
     """A moderator rejects an open proposal with a reason; spam is also hidden from lists."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     reason = _require_text("reason", reason, MODERATION_REASON_MAX_LENGTH)
     locked = _lock_proposal(proposal)
     if not locked.is_open:
@@ -711,6 +733,27 @@ def proposal_reject_by_moderator(
     if spam:
         _reputations_changed()  # its reviews no longer count
     _decide(locked, Proposal.Status.REJECTED, timezone.now())
+    return locked
+
+
+@transaction.atomic
+def proposal_mark_spam(*, proposal: Proposal, moderator: User, reason: str) -> Proposal:
+    """A moderator marks a proposal as spam, with a reason: an open one is rejected
+    (:func:`proposal_reject_by_moderator`), a decided one keeps its status. Either way it
+    leaves the site (its page and every list), and its record counts for nothing."""
+    require_moderator(moderator)
+    locked = _lock_proposal(proposal)
+    if locked.is_open:
+        return proposal_reject_by_moderator(
+            proposal=locked, moderator=moderator, reason=reason, spam=True
+        )
+    reason = _require_text("reason", reason, MODERATION_REASON_MAX_LENGTH)
+    if not locked.is_spam:
+        locked.moderated_by = moderator
+        locked.moderation_reason = reason
+        locked.is_spam = True
+        locked.save(update_fields=["moderated_by", "moderation_reason", "is_spam"])
+        _reputations_changed()
     return locked
 
 

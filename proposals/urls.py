@@ -18,6 +18,12 @@ urlpatterns = [
         views.proposal_comment_edit,
         name="comment_edit",
     ),
+    path(
+        "proposals/<int:pk>/comments/<int:comment_pk>/flag/",
+        views.comment_flag_view,
+        name="comment_flag",
+    ),
+    path("proposals/<int:pk>/flag/", views.proposal_flag_view, name="flag"),
     path("proposals/<int:pk>/revise/", views.proposal_revise_view, name="revise"),
     path("proposals/<int:pk>/withdraw/", views.proposal_withdraw_view, name="withdraw"),
     path("proposals/<int:pk>/review/", views.proposal_review, name="review"),

@@ -29,6 +29,7 @@ from django.views.i18n import set_language
 from django_htmx.http import HttpResponseClientRedirect
 
 from proposals.errors import (
+    CommentNotFound,
     ProposalError,
     ProposalForbidden,
     ProposalInvalid,
@@ -48,14 +49,16 @@ from proposals.forms import (
     rows_from_changes,
     step_options,
 )
-from proposals.models import MAX_CHANGES, Comment, Proposal
+from proposals.models import FLAG_NOTE_MAX_LENGTH, MAX_CHANGES, Comment, FlagReason, Proposal
+from proposals.moderation import comment_flag, proposal_flag
 from proposals.presenters import revision_history
-from proposals.ratelimit import proposal_writes_count
+from proposals.ratelimit import flag_writes_count, proposal_writes_count
 from proposals.rules import standing
 from proposals.selectors import (
     ChangesPreview,
     changes_preview,
     expert_can_review,
+    member_is_moderator,
     member_reputation_attach,
     proposal_base_state,
     proposal_comment_get,
@@ -67,6 +70,7 @@ from proposals.selectors import (
     proposal_preview,
     proposal_preview_now,
     proposal_revisions,
+    proposal_shown_to,
     proposal_voters,
     proposals_competing,
     proposals_open_on_cells,
@@ -92,7 +96,7 @@ from roles.changes.types import changes_as_json
 from roles.errors import RoleNotFound
 from roles.models import Role
 from roles.selectors import role_get
-from skillsmatrix.errors import DomainError
+from skillsmatrix.errors import DomainError, RateLimited
 from skillsmatrix.http import AuthenticatedHtmxHttpRequest, HtmxHttpRequest
 from skillsmatrix.members import member_can_participate
 from skillsmatrix.ratelimit import client_key
@@ -108,10 +112,9 @@ def _get(request: HttpRequest, pk: int) -> Proposal:
     return proposal_read(pk=pk, viewer=request.user)
 
 
-def _writes_limited_page(
-    request: HttpRequest, exc: ProposalWritesLimited, back_url: str
-) -> HttpResponse:
-    """The 429 page of a member past ``PROPOSAL_WRITES_PER_MINUTE`` writes this minute."""
+def _writes_limited_page(request: HttpRequest, exc: RateLimited, back_url: str) -> HttpResponse:
+    """The 429 page of a member past ``PROPOSAL_WRITES_PER_MINUTE`` writes this minute (or
+    ``FLAGS_PER_HOUR`` flags this hour)."""
     return refusal_page(request, exc, back_url=back_url, back_label=_("Back to the proposal"))
 
 
@@ -175,11 +178,12 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
     can_take_part = member_can_participate(user)
     can_review = (
         proposal.status == Proposal.Status.IN_REVIEW
+        and not proposal.is_hidden
         and can_take_part
         and expert_can_review(user=user, proposal=proposal)
         and not any(review.reviewer_id == user.pk for review in proposal.reviews.all())
     )
-    comments = proposal_discussion(proposal=proposal)
+    comments = proposal_discussion(proposal=proposal, viewer=user)
     # Every name on the page with its reputation, in one query.
     member_reputation_attach(
         [
@@ -197,6 +201,10 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
         **_preview_context(proposal),
         "can_take_part": can_take_part,
         "is_author": user.is_authenticated and user.pk == proposal.author_id,
+        # Moderators read what flags hid (and are told it is hidden).
+        "is_moderator": member_is_moderator(user),
+        "flag_reasons": FlagReason.choices,
+        "flag_note_max": FLAG_NOTE_MAX_LENGTH,
         "can_review": can_review,
         "comment_form": CommentForm(),
         "review_form": ReviewForm(),
@@ -231,13 +239,31 @@ def _editable_comment_ids(
     now = timezone.now()
     every = [c for top in comments for c in (top, *top.thread)]  # type: ignore[attr-defined]
     return {
-        c.pk for c in every if c.author_id == request.user.pk and now < comment_editable_until(c)
+        c.pk
+        for c in every
+        if c.author_id == request.user.pk
+        and not (c.is_hidden or c.is_removed)
+        and now < comment_editable_until(c)
     }
 
 
+def _hidden_page(
+    request: HtmxHttpRequest, proposal: Proposal, *, status: int = 200
+) -> HttpResponse:
+    """What a proposal hidden pending moderation shows to everyone but its author and the
+    moderators: a placeholder (htmx is sent there, as a fragment of the page would show
+    what is hidden)."""
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("proposals:detail", args=[proposal.pk]))
+    context = {"proposal_pk": proposal.pk}
+    return render(request, "proposals/proposal_hidden.html", context, status=status)
+
+
 @require_safe
-def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     proposal = _get(request, pk)
+    if not proposal_shown_to(proposal=proposal, user=request.user):
+        return _hidden_page(request, proposal)
     return render(request, "proposals/proposal_detail.html", _detail_context(request, proposal))
 
 
@@ -246,6 +272,8 @@ def _after_action(
 ) -> HttpResponse:
     if request.htmx and fragment:
         proposal = _get(request, pk)
+        if not proposal_shown_to(proposal=proposal, user=request.user):
+            return _hidden_page(request, proposal)
         template = f"proposals/proposal_detail.html#{fragment}"
         return render(request, template, _detail_context(request, proposal, notice=success))
     messages.success(request, success)
@@ -260,7 +288,11 @@ REFUSAL_FRAGMENT_HEADER = "X-Refusal-Fragment"
 def _render_refusal(
     request: HtmxHttpRequest, fragment: str, context: dict[str, Any], *, status: int
 ) -> HttpResponse:
-    """The page (or, for htmx, the fragment) with the refusal in it, and its 4xx status."""
+    """The page (or, for htmx, the fragment) with the refusal in it, and its 4xx status; the
+    placeholder for a proposal hidden from the member."""
+    proposal = context["proposal"]
+    if not proposal_shown_to(proposal=proposal, user=request.user):
+        return _hidden_page(request, proposal, status=status)
     as_fragment = bool(request.htmx and fragment)
     template = "proposals/proposal_detail.html" + (f"#{fragment}" if as_fragment else "")
     response = render(request, template, context, status=status)
@@ -432,7 +464,7 @@ def proposal_review(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpRespo
     if not form.is_valid():
         proposal = _get(request, pk)
         context = _detail_context(request, proposal, review_form=form)
-        return render(request, "proposals/proposal_detail.html", context, status=400)
+        return _render_refusal(request, "", context, status=400)
 
     def run(proposal: Proposal) -> str:
         review_submit(
@@ -444,6 +476,89 @@ def proposal_review(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpRespo
         return _("Your review was recorded.")
 
     return _action(request, pk, fragment="", anchor="#decision", run=run)
+
+
+# --- Flags ---------------------------------------------------------------------------------------
+
+
+def _flag_control(
+    request: HtmxHttpRequest,
+    proposal: Proposal,
+    comment: Comment | None,
+    *,
+    notice: str = "",
+    error: DomainError | None = None,
+) -> HttpResponse:
+    """The flag control of the proposal or of one comment, as htmx swaps it in: "flagged,
+    thank you", or the form again with why it was refused (a 4xx marked as a refusal)."""
+    context = {
+        "proposal": proposal,
+        "comment": comment,
+        "flagged": error is None,
+        "flag_notice": notice,
+        "flag_error": error.message if error is not None else "",
+        "can_take_part": True,
+        "flag_reasons": FlagReason.choices,
+        "flag_note_max": FLAG_NOTE_MAX_LENGTH,
+        "proposal_url": reverse("proposals:detail", args=[proposal.pk]),
+    }
+    status = int(error.status) if error is not None else 200
+    response = render(request, "proposals/includes/flag.html", context, status=status)
+    if error is not None:
+        response[REFUSAL_FRAGMENT_HEADER] = "1"
+        for name, value in error.headers().items():
+            response[name] = value
+    return response
+
+
+def _flag(request: AuthenticatedHtmxHttpRequest, pk: int, comment_pk: int | None) -> HttpResponse:
+    """Flag the proposal (or its comment ``comment_pk``) with the posted ``reason`` and
+    ``note``: one proposal write and one flag of the member's budgets. Without JavaScript, a
+    redirect back with a message (or the page saying why not); with htmx, the control."""
+    anchor = f"#comment-{comment_pk}" if comment_pk else ""
+    back = reverse("proposals:detail", args=[pk]) + anchor
+    proposal = _get(request, pk)
+    comment = proposal_comment_get(proposal=proposal, pk=comment_pk) if comment_pk else None
+    if comment_pk and comment is None:
+        raise CommentNotFound(_("That comment is not in this discussion."))
+    try:
+        key = client_key(request)
+        proposal_writes_count(key=key)
+        flag_writes_count(key=key)
+        reason, note = request.POST.get("reason", ""), request.POST.get("note", "")
+        if comment is not None:
+            comment_flag(comment=comment, member=request.user, reason=reason, note=note)
+        else:
+            proposal_flag(proposal=proposal, member=request.user, reason=reason, note=note)
+    except ProposalError as exc:
+        if request.htmx:
+            return _flag_control(request, proposal, comment, error=exc)
+        return _refused(request, pk, exc, fragment="")
+    except RateLimited as exc:
+        if request.htmx:
+            return _flag_control(request, proposal, comment, error=exc)
+        return _writes_limited_page(request, exc, back)
+    success = _("Flagged — thank you. A moderator will look at it.")
+    if request.htmx:
+        return _flag_control(request, proposal, comment, notice=success)
+    messages.success(request, success)
+    return HttpResponseRedirect(back, status=303)
+
+
+@require_POST
+@login_required
+def proposal_flag_view(request: AuthenticatedHtmxHttpRequest, pk: int) -> HttpResponse:
+    """Flag a proposal: ``reason`` (spam, abuse, off_topic) and an optional one-line ``note``."""
+    return _flag(request, pk, None)
+
+
+@require_POST
+@login_required
+def comment_flag_view(
+    request: AuthenticatedHtmxHttpRequest, pk: int, comment_pk: int
+) -> HttpResponse:
+    """Flag one comment of the proposal's discussion, as :func:`proposal_flag_view`."""
+    return _flag(request, pk, comment_pk)
 
 
 # --- The editor ----------------------------------------------------------------------------------

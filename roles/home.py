@@ -47,7 +47,7 @@ def home_sections() -> list[RenderedSection]:
     rendered = []
     seconds = settings.HOME_ACTIVITY_CACHE_SECONDS
     for section in _sections.values():
-        key = f"home:section:{section.name}"
+        key = _section_key(section.name)
         context = cache.get(key) if seconds else None
         if context is None:
             context = section.context()
@@ -55,3 +55,13 @@ def home_sections() -> list[RenderedSection]:
                 cache.set(key, context, seconds)
         rendered.append(RenderedSection(template=section.template, context=context))
     return rendered
+
+
+def home_section_forget(name: str) -> None:
+    """What the section ``name`` shows changed in a way that must not wait for its cache to
+    run out (spam hidden, say): it is read again on the next visit."""
+    cache.delete(_section_key(name))
+
+
+def _section_key(name: str) -> str:
+    return f"home:section:{name}"

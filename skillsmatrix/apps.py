@@ -21,12 +21,12 @@ class SkillsmatrixConfig(AppConfig):
 def _home_sections_register() -> None:
     """The home page (roles' catalogue) shows the proposals' activity; roles cannot import
     proposals, so the site, above both, hands it the section (roles.home)."""
-    from proposals.selectors import proposal_activity
+    from proposals.selectors import HOME_SECTION, proposal_activity
     from roles.home import HomeSection, home_section_register
 
     home_section_register(
         HomeSection(
-            name="proposals",
+            name=HOME_SECTION,
             template="proposals/includes/home_activity.html",
             context=proposal_activity,
         )

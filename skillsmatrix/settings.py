@@ -498,6 +498,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI's assets come from the sidecar package, served by the app (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Named for what they are, rather than after the field ("ReasonEnum").
+    "ENUM_NAME_OVERRIDES": {"FlagReasonEnum": "proposals.models.FlagReason"},
 }
 
 # --- Domain parameters (DESIGN §5) ------------------------------------------------------------
@@ -523,6 +525,10 @@ VOTES_PER_MEMBER_PER_DAY = env_int("VOTES_PER_MEMBER_PER_DAY", 200, minimum=1)
 COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15, minimum=0)
 # Rate limit on votes, comments, reviews and new proposals, per member (pages and API).
 PROPOSAL_WRITES_PER_MINUTE = env_int("PROPOSAL_WRITES_PER_MINUTE", 30, minimum=1)
+# Flags: this many from different members hide a proposal or comment pending a moderator; a
+# member may flag at most FLAGS_PER_HOUR times an hour (pages and API).
+FLAGS_TO_HIDE = env_int("FLAGS_TO_HIDE", 3, minimum=1)
+FLAGS_PER_HOUR = env_int("FLAGS_PER_HOUR", 10, minimum=1)
 # How long the home page's recent activity (proposals needing votes, closing soon) is reused
 # before it is read again; 0 reads it on every visit.
 HOME_ACTIVITY_CACHE_SECONDS = env_int("HOME_ACTIVITY_CACHE_SECONDS", 60, minimum=0)

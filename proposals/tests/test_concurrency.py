@@ -163,3 +163,60 @@ def test_votes_racing_a_revision_are_either_counted_or_set_aside(seed_role):
     assert not set(Vote.objects.filter(proposal=proposal).values_list("voter", flat=True)) & set(
         SetAsideVote.objects.filter(proposal=proposal).values_list("voter", flat=True)
     )
+
+
+def test_flags_at_once_hide_the_item_exactly_once(monkeypatch, settings):
+    """Flags cast at the same moment are counted one after the other under the flagged row's
+    lock: however many arrive together, the threshold is crossed once (one hiding, one pending
+    queue entry), and exactly at the threshold it is crossed at all."""
+    from proposals import moderation
+    from proposals.models import FlaggedItem
+    from proposals.moderation import comment_flag, proposal_flag
+    from proposals.services import comment_add
+
+    settings.FLAGS_TO_HIDE = 3
+    hidings: list[int] = []
+    real_hide = moderation._hide
+
+    def counted_hide(proposal, comment, now):
+        hidings.append(comment.pk if comment is not None else -proposal.pk)
+        real_hide(proposal, comment, now)
+
+    monkeypatch.setattr(moderation, "_hide", counted_hide)
+    proposal = ProposalFactory.create()
+    comment = comment_add(proposal=proposal, author=UserFactory.create(), text="Ad")
+    flaggers = UserFactory.create_batch(12)
+
+    def work(index: int) -> None:
+        # Twelve on the comment at once; three of them (exactly the threshold) on the proposal.
+        comment_flag(comment=comment, member=flaggers[index], reason="spam")
+        if index < 3:
+            proposal_flag(proposal=proposal, member=flaggers[index], reason="spam")
+
+    assert race(12, work) == []
+    assert sorted(hidings) == sorted([comment.pk, -proposal.pk])
+    for target in ({"comment": comment}, {"proposal": proposal, "comment": None}):
+        [item] = FlaggedItem.objects.filter(**target)
+        assert item.state == FlaggedItem.State.HIDDEN
+    assert FlaggedItem.objects.get(comment=comment).flags.count() == 12
+    comment.refresh_from_db()
+    proposal.refresh_from_db()
+    assert comment.is_hidden
+    assert proposal.is_hidden
+
+
+def test_one_member_flagging_from_many_connections_at_once_flags_once():
+    from proposals.errors import ProposalStateError
+    from proposals.models import Flag
+    from proposals.moderation import proposal_flag
+
+    proposal = ProposalFactory.create()
+    member = UserFactory.create()
+
+    def work(index: int) -> None:
+        proposal_flag(proposal=proposal, member=member, reason="spam")
+
+    errors = race(10, work)
+    assert Flag.objects.filter(proposal=proposal).count() == 1
+    assert len(errors) == 9
+    assert all(isinstance(error, ProposalStateError) for error in errors)

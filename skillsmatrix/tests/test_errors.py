@@ -12,6 +12,8 @@ from grading.errors import (
     ShareLinksLimited,
 )
 from proposals.errors import (
+    CommentNotFound,
+    FlagsLimited,
     MemberNotFound,
     ProposalError,
     ProposalForbidden,
@@ -86,6 +88,14 @@ DOMAIN_ERRORS = [
         lambda: AssessmentNotFound("No such assessment"), 404, {}, {}, id="AssessmentNotFound"
     ),
     pytest.param(lambda: MemberNotFound("No such member"), 404, {}, {}, id="MemberNotFound"),
+    pytest.param(lambda: CommentNotFound("No comment 7"), 404, {}, {}, id="CommentNotFound"),
+    pytest.param(
+        lambda: FlagsLimited(retry_after=1200),
+        429,
+        {},
+        {"Retry-After": "1200"},
+        id="FlagsLimited",
+    ),
     pytest.param(
         lambda: AssessmentError("Rate at least one skill."), 400, {}, {}, id="AssessmentError"
     ),
