@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0005_inbox_and_watches'),
+        ('proposals', '0006_notify_set_aside_votes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
