@@ -29,7 +29,7 @@ def json_line(record: logging.LogRecord) -> dict:
         if isinstance(handler.formatter, JsonLogFormatter)
     )
     for log_filter in console.filters:
-        log_filter.filter(record)  # type: ignore[union-attr]
+        log_filter.filter(record)
     line = console.format(record)
     assert "\n" not in line
     return json.loads(line)
