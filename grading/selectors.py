@@ -365,3 +365,8 @@ def assessment_list_for_user(*, user: User) -> QuerySet[Assessment]:
         .annotate(first_level_name=Subquery(first_level[:1]))
         .order_by("-created_at", "-pk")
     )
+
+
+def assessment_count() -> int:
+    """How many assessments are kept, members' and visitors' (1 query)."""
+    return Assessment.objects.count()

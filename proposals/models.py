@@ -423,6 +423,11 @@ class Expertise(models.Model):
         return f"{self.user} · {self.domain or _('all domains')}"
 
 
+# A notification whose email failed this often is left for an operator (the admin shows its last
+# error; the outbox metrics count it apart).
+NOTIFICATION_MAX_ATTEMPTS = 10
+
+
 class Notification(models.Model):
     """One thing a member is told of: a row of their inbox (``read_at``) and the outbox of its
     email (``state``). Written in the same transaction as what it tells of (a status change, a

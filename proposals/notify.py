@@ -20,7 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.errors import ProposalInvalid
-from proposals.models import Comment, Notification, Proposal, Vote, Watch
+from proposals.models import (
+    NOTIFICATION_MAX_ATTEMPTS,
+    Comment,
+    Notification,
+    Proposal,
+    Vote,
+    Watch,
+)
 from proposals.selectors import proposal_expert_ids
 from roles.models import Role, RoleVersion
 from skillsmatrix.background import pause_point, send_after_commit
@@ -371,10 +378,6 @@ def notification_send(*, notification_id: int, wait: bool = True) -> bool:
             attempts=F("attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]
         )
         raise
-
-
-# A row that failed this often is left for an operator (the admin shows its last error).
-NOTIFICATION_MAX_ATTEMPTS = 10
 
 
 def notifications_send_pending(*, limit: int = 200) -> int:

@@ -16,6 +16,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -38,10 +39,12 @@ from proposals.errors import (
 )
 from proposals.models import (
     MAX_CHANGES,
+    NOTIFICATION_MAX_ATTEMPTS,
     Comment,
     Expertise,
     Flag,
     FlaggedItem,
+    Notification,
     Proposal,
     ProposalRevision,
     ProposalTarget,
@@ -1110,3 +1113,42 @@ def member_reviews(*, user: User) -> QuerySet[Review]:
         reviewer=user, proposal__is_spam=False, proposal__hidden_at__isnull=True
     ).select_related("proposal", "proposal__role")
     return _with_total(reviews).order_by("-created_at", "-pk")
+
+
+def proposal_counts_by_status() -> dict[str, int]:
+    """How many proposals are in each status, every status named (1 query)."""
+    counts = dict.fromkeys(Proposal.Status.values, 0)
+    for row in Proposal.objects.order_by().values("status").annotate(count=Count("pk")):
+        counts[row["status"]] = row["count"]
+    return counts
+
+
+def vote_counts() -> dict[str, int]:
+    """How many up and down votes are cast, on proposals of every status (1 query)."""
+    counts = Vote.objects.aggregate(
+        up=Count("pk", filter=Q(value=Vote.Value.UP)),
+        down=Count("pk", filter=Q(value=Vote.Value.DOWN)),
+    )
+    return {"up": counts["up"], "down": counts["down"]}
+
+
+@dataclass(frozen=True)
+class OutboxBacklog:
+    """The notification emails waiting to be sent: ``pending`` (the oldest made at
+    ``oldest``, None when there is none), and ``failed``, those given up on after
+    ``NOTIFICATION_MAX_ATTEMPTS`` failures (left for an operator)."""
+
+    pending: int
+    oldest: datetime | None
+    failed: int
+
+
+def outbox_backlog() -> OutboxBacklog:
+    """The outbox's backlog (1 query, on the index of pending rows)."""
+    waiting = Q(attempts__lt=NOTIFICATION_MAX_ATTEMPTS)
+    row = Notification.objects.filter(state=Notification.State.PENDING).aggregate(
+        pending=Count("pk", filter=waiting),
+        oldest=Min("created_at", filter=waiting),
+        failed=Count("pk", filter=~waiting),
+    )
+    return OutboxBacklog(pending=row["pending"], oldest=row["oldest"], failed=row["failed"])

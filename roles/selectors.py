@@ -759,3 +759,8 @@ def role_version_latest(*, limit: int = 5) -> list[RoleVersion]:
         .defer("snapshot")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def role_version_count() -> int:
+    """How many role versions have been published, in every role (1 query)."""
+    return RoleVersion.objects.count()

@@ -14,8 +14,21 @@ class SkillsmatrixConfig(AppConfig):
         from skillsmatrix.accounts.views import language_from_signup
 
         user_signed_up.connect(language_from_signup, dispatch_uid="language_from_signup")
+        _observability_install()
         _allauth_counts_in_the_ratelimit_cache()
         _home_sections_register()
+
+
+def _observability_install() -> None:
+    """Time every database statement, put the request id on every log record, and connect
+    the Celery signals of task metrics and request ids (importing the module connects them)."""
+    from django.db.backends.signals import connection_created
+
+    from skillsmatrix import observability
+    from skillsmatrix.metrics import database_timer_install
+
+    connection_created.connect(database_timer_install, dispatch_uid="database_timer")
+    observability.log_record_factory_install()
 
 
 def _home_sections_register() -> None:

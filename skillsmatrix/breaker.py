@@ -12,6 +12,8 @@ tried again. States:
 
 State is per process (each gunicorn worker learns of an outage by its own first failure): no
 coordination is needed, and a worker pays one short timeout per ``reset_seconds`` at most.
+Each change of state is recorded in the ``skillsmatrix_circuit_breaker_*`` metrics
+(:mod:`skillsmatrix.metrics`); a scrape reports a circuit open while any process has it open.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+
+from skillsmatrix import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +67,7 @@ class CircuitBreaker:
             self._opened_at = None
             self._probing = False
         if was_open:
+            metrics.breaker_state_set(self.name, is_open=False)
             logger.warning("%s answers again: circuit closed", self.name)
 
     def abandon(self) -> None:
@@ -77,6 +82,7 @@ class CircuitBreaker:
             self._opened_at = self._clock()
             self._probing = False
         if was_closed:
+            metrics.breaker_opened(self.name)
             logger.warning(
                 "%s failed: circuit open, not called for %s s", self.name, self.reset_seconds
             )
@@ -92,7 +98,10 @@ def breaker_for(name: str, *, reset_seconds: float) -> CircuitBreaker:
     breaker = _breakers.get(name)
     if breaker is None:
         with _breakers_lock:
-            breaker = _breakers.setdefault(name, CircuitBreaker(name, reset_seconds=reset_seconds))
+            if name not in _breakers:
+                _breakers[name] = CircuitBreaker(name, reset_seconds=reset_seconds)
+                metrics.breaker_state_set(name, is_open=False)
+            breaker = _breakers[name]
     return breaker
 
 

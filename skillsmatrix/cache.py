@@ -26,6 +26,7 @@ from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 from redis.client import Pipeline
 
+from skillsmatrix import metrics
 from skillsmatrix.breaker import CircuitBreaker, breaker_for, breakers_reset
 
 if TYPE_CHECKING:  # the models load after the cache backends are configured
@@ -67,24 +68,33 @@ def _call_through(
     breaker: CircuitBreaker,
     call: Callable[[], Any],
     *,
+    command: object,
     unreachable: Callable[[], object] | None = None,
 ) -> Any:
     """``call()``, reporting to ``breaker`` how the server answered: unreachable (timed out or
     refused) opens the circuit and runs ``unreachable``; an error reply still means it answers;
-    anything else (the call failed before reaching it) says nothing about the server."""
+    anything else (the call failed before reaching it) says nothing about the server. Its time
+    and outcome go to the ``skillsmatrix_redis_command_duration_seconds`` metric."""
+    started = time.perf_counter()
+    outcome = "aborted"
     try:
         result = call()
+        outcome = "ok"
     except _UNREACHABLE:
+        outcome = "unreachable"
         breaker.failure()
         if unreachable is not None:
             unreachable()
         raise
     except redis.exceptions.RedisError:
+        outcome = "error"
         breaker.success()  # an error reply: the server answers
         raise
     except BaseException:
         breaker.abandon()
         raise
+    finally:
+        metrics.redis_command_observe(breaker.name, command, outcome, time.perf_counter() - started)
     breaker.success()
     return result
 
@@ -122,8 +132,10 @@ class BreakerRedis(redis.Redis):
 
     def execute_command(self, *args: Any, **options: Any) -> Any:
         breaker = self._breaker
+        command = args[0] if args else ""
         if not breaker.allow():
             self._remember_deletes(args)
+            metrics.redis_command_observe(breaker.name, command, "refused", 0.0)
             raise CircuitOpenError(f"{breaker.name}: circuit open")
 
         def call() -> Any:
@@ -132,7 +144,9 @@ class BreakerRedis(redis.Redis):
             # redis-py leaves it unannotated
             return super(BreakerRedis, self).execute_command(*args, **options)  # type: ignore[no-untyped-call]
 
-        return _call_through(breaker, call, unreachable=lambda: self._remember_deletes(args))
+        return _call_through(
+            breaker, call, command=command, unreachable=lambda: self._remember_deletes(args)
+        )
 
     def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> Pipeline:
         return BreakerPipeline(
@@ -147,10 +161,15 @@ class BreakerPipeline(Pipeline):
         breaker = redis_breaker(self.connection_pool.connection_kwargs)
         if not breaker.allow():
             self.reset()
+            metrics.redis_command_observe(breaker.name, "PIPELINE", "refused", 0.0)
             raise CircuitOpenError(f"{breaker.name}: circuit open")
         return cast(
             "list[Any]",
-            _call_through(breaker, lambda: super(BreakerPipeline, self).execute(raise_on_error)),
+            _call_through(
+                breaker,
+                lambda: super(BreakerPipeline, self).execute(raise_on_error),
+                command="PIPELINE",
+            ),
         )
 
 

@@ -544,11 +544,65 @@ ROLE_MAX_STACK_ITEMS = env_int("ROLE_MAX_STACK_ITEMS", 50, minimum=1)
 ROLE_MAX_ITEM_LENGTH = env_int("ROLE_MAX_ITEM_LENGTH", 200, minimum=1)
 ROLE_MAX_TEXT_LENGTH = env_int("ROLE_MAX_TEXT_LENGTH", 5000, minimum=1)
 
-# --- Logging ----------------------------------------------------------------------------------
+# --- Observability: metrics, logs and error reports (docs/observability.md) ------------------
+# One block on purpose: everything the metrics, the request log and Sentry need is here.
 
+# The bearer token that /metrics asks for. Unset: /metrics answers 404 (open only in DEBUG).
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters long")
+# How long the scrape-time counts (proposals, votes, members, the outbox …) are reused.
+METRICS_GAUGES_CACHE_SECONDS = env_int("METRICS_GAUGES_CACHE_SECONDS", 30, minimum=0)
+# A Celery worker serves its own metrics on this port when set (0: not at all), on this address.
+CELERY_METRICS_PORT = env_int("CELERY_METRICS_PORT", 0, minimum=0)
+CELERY_METRICS_ADDRESS = env_str("CELERY_METRICS_ADDRESS", "0.0.0.0")  # noqa: S104 - a pod's port
+# First: the request id, timing and log line cover everything after it; then /metrics, which
+# is answered before the host check and the HTTPS redirect (skillsmatrix.monitoring says why).
+MIDDLEWARE = [
+    "skillsmatrix.observability.RequestObservabilityMiddleware",
+    "skillsmatrix.monitoring.MetricsEndpointMiddleware",
+    *MIDDLEWARE,
+]
+
+# One JSON object per line in production (``json``), readable lines in DEBUG (``text``); every
+# record has the request id (null outside requests and tasks).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "skillsmatrix.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "skillsmatrix.observability.JsonLogFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Error reports (sentry-sdk, with its Django and Celery integrations) only when a DSN is set.
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT")
+SENTRY_RELEASE = env_str("SENTRY_RELEASE")
+SENTRY_TRACES_SAMPLE_RATE = env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0, low=0.0, high=1.0)
+if SENTRY_DSN:
+    from skillsmatrix.sentry import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

@@ -14,13 +14,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from skillsmatrix.cache import BreakerRedis
+from skillsmatrix.observability import request_id_current
 from skillsmatrix.parsers import request_too_large_message
 
 
@@ -166,6 +168,10 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page (JSON under ``/api/``), with the request id a person can quote. Rendered
+    without the request's context processors: they may need what just failed."""
+    request_id = request_id_current()
     if not _is_api(request):
-        return defaults.server_error(request)
-    return JsonResponse({"message": _("Server error.")}, status=500)
+        page = loader.get_template("500.html").render({"request_id": request_id})
+        return HttpResponseServerError(page)
+    return JsonResponse({"message": _("Server error."), "request_id": request_id}, status=500)

@@ -16,3 +16,8 @@ def email_address_list(*, user: User) -> QuerySet[EmailAddress]:
 def api_token_get(*, user: User) -> Token | None:
     """The member's API token, or None if they have not created one (1 query)."""
     return Token.objects.filter(user=user).first()
+
+
+def member_count() -> int:
+    """How many active accounts there are (1 query)."""
+    return User.objects.filter(is_active=True).count()

@@ -116,10 +116,11 @@ def test_server_errors_are_json_500s(client, monkeypatch):
     monkeypatch.setattr("roles.apis.domain_list", broken)
     client.raise_request_exception = False
 
-    response = client.get("/api/v1/domains/")
+    response = client.get("/api/v1/domains/", HTTP_X_REQUEST_ID="req-quoted-in-the-report")
 
     assert response.status_code == 500
-    assert response.json() == {"message": "Server error."}
+    # The request id, so a client can quote it (docs/observability.md).
+    assert response.json() == {"message": "Server error.", "request_id": "req-quoted-in-the-report"}
 
 
 def test_an_invalid_token_is_a_401_with_www_authenticate(client):

@@ -108,6 +108,8 @@ def main() -> int:
             "DJANGO_SECRET_KEY": "bench-only-secret-key-with-enough-length-0123456789",
             "API_THROTTLE_ANON": "1000000/min",
             "API_THROTTLE_USER": "1000000/min",
+            # Not a log line per request on the terminal (the ratios measure the pages).
+            "LOG_LEVEL": "WARNING",
         }
         env.pop("CELERY_BROKER_URL", None)
         process = _server(env, port)
