@@ -7,7 +7,11 @@ tally shown anywhere equals the rows under any concurrency.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -26,6 +30,17 @@ MODERATION_REASON_MAX_LENGTH = 500
 MAX_EVIDENCE_LINKS = 10
 MAX_CHANGES = 50
 VOTE_REASON_MAX_LENGTH = 280
+
+
+class SearchDocumentIndex(GinIndex):
+    """The GIN index full-text search reads on PostgreSQL. Other databases (SQLite, the
+    embedded default) have no GIN index and search without the document: there it is a plain
+    index, as SQLite rebuilds a table's indexes whenever a migration alters it."""
+
+    def create_sql(self, model: Any, schema_editor: Any, using: str = "", **kwargs: Any) -> Any:
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        return models.Index.create_sql(self, model, schema_editor, using=using, **kwargs)
 
 
 class ProposalStatus(models.TextChoices):
@@ -97,6 +112,9 @@ class Proposal(models.Model):
     # earlier ones are kept as ProposalRevision rows).
     revision = models.PositiveIntegerField(_("revision"), default=1)
     revised_at = models.DateTimeField(_("revised at"), null=True, blank=True)
+    # Title (weight A), rationale (B) and comments (C) for full-text search on PostgreSQL,
+    # written by the services with what it is made of (proposals.search); empty elsewhere.
+    search_document = SearchVectorField(_("search document"), null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -125,6 +143,9 @@ class Proposal(models.Model):
             models.Index(fields=["status", "closes_at"], name="proposal_status_closes"),
             models.Index(fields=["author", "status"], name="proposal_author_status"),
             models.Index(fields=["role", "status"], name="proposal_role_status"),
+            # The list's default order (newest first).
+            models.Index(fields=["-created_at", "-id"], name="proposal_newest"),
+            SearchDocumentIndex(fields=["search_document"], name="proposal_search"),
         ]
 
     def __str__(self) -> str:

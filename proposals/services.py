@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -51,6 +51,7 @@ from proposals.notify import (
 )
 from proposals.presenters import change_key, mentioned_usernames
 from proposals.rules import decision_for, review_approved, voting_has_ended
+from proposals.search import search_document
 from proposals.selectors import (
     REPUTATION_STAMP_KEY,
     AnyUser,
@@ -250,6 +251,7 @@ def proposal_create(
         )
         proposal.full_clean(exclude=["role", "author"])
         proposal.save()
+        _search_document_write(proposal)
         ProposalTarget.objects.bulk_create(_targets(proposal, preview))
         notify_proposal_created(proposal=proposal)
         _open_cells_changed(proposal)
@@ -360,6 +362,7 @@ def comment_add(
     )
     comment.full_clean(exclude=["proposal", "author", "parent"])
     comment.save()
+    _search_document_write(locked)
     notify_comment(comment=comment, mentioned=mentioned.values())
     return comment
 
@@ -393,9 +396,19 @@ def comment_edit(*, comment: Comment, author: User, text: str) -> Comment:
     comment.edited_at = timezone.now()
     comment.full_clean(exclude=["proposal", "author", "parent"])
     comment.save(update_fields=["text", "mentions", "edited_at"])
+    _search_document_write(locked)
     if new:
         notify_mention(comment=comment, user_ids=new)
     return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, moderator: User) -> None:
+    """A moderator removes a comment from a discussion, with its replies."""
+    _require_moderator(moderator)
+    locked = _lock_proposal(comment.proposal)
+    Comment.objects.filter(pk=comment.pk).delete()
+    _search_document_write(locked)
 
 
 # --- Revisions ---------------------------------------------------------------------------------
@@ -506,6 +519,7 @@ def proposal_revise(
         locked.revised_at = now
         locked.full_clean(exclude=["role", "author"])
         locked.save(update_fields=fields)
+        _search_document_write(locked)
     return Revised(proposal=locked, changes_changed=not same_changes, votes_set_aside=set_aside)
 
 
@@ -746,6 +760,17 @@ def expertise_revoke(*, user: User, domain: SkillDomain | None = None) -> bool:
     """Take ``user``'s expertise of ``domain`` (the global one when None) away; False if none."""
     deleted, _rows = Expertise.objects.filter(user=user, domain=domain).delete()
     return bool(deleted)
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+def _search_document_write(proposal: Proposal) -> None:
+    """Write ``proposal``'s search document from its title, rationale and comments as they
+    stand in the caller's transaction (proposals.search), so a search finds what was just
+    written, and only once it commits. PostgreSQL only: other databases search without it."""
+    if connection.vendor == "postgresql":
+        Proposal.objects.filter(pk=proposal.pk).update(search_document=search_document(Comment))
 
 
 # --- Notifications (the inbox and its outbox: proposals.notify) --------------------------------
