@@ -53,6 +53,14 @@ class ProposalStatus(models.TextChoices):
     CONFLICT = "conflict", _("Conflict")
 
 
+class ProposalManager(models.Manager["Proposal"]):
+    """Proposals without their search document, which only the database reads (a search
+    filters and ranks by it in SQL): no page pays for loading a discussion's words."""
+
+    def get_queryset(self) -> models.QuerySet[Proposal]:
+        return super().get_queryset().defer("search_document")
+
+
 class Proposal(models.Model):
     Status = ProposalStatus
 
@@ -115,6 +123,8 @@ class Proposal(models.Model):
     # Title (weight A), rationale (B) and comments (C) for full-text search on PostgreSQL,
     # written by the services with what it is made of (proposals.search); empty elsewhere.
     search_document = SearchVectorField(_("search document"), null=True, editable=False)
+
+    objects = ProposalManager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

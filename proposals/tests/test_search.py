@@ -138,6 +138,12 @@ def test_a_moderator_deletes_a_comment_in_the_admin_and_it_is_no_longer_found(
     assert _titles("watches") == []
 
 
+def test_pages_never_load_the_search_document(three):
+    # Only the database reads it; a discussion's words would weigh on every list.
+    assert "search_document" in proposal_list(search="terraform")[0].get_deferred_fields()
+    assert "search_document" in Proposal.objects.get(pk=three[0].pk).get_deferred_fields()
+
+
 @pytest.mark.parametrize(
     "search",
     ["\x00", "docker\x00", "\ud800", "a\udfffb", "x" * 10_000, "*:&|!()'", "<>", '"', "-", "or"],
