@@ -41,6 +41,7 @@ from proposals.selectors import (
     signed_in_member,
 )
 from proposals.services import (
+    comment_delete,
     expertise_grant,
     expertise_revoke,
     proposal_close_now,
@@ -140,6 +141,17 @@ class ProposalAdmin(admin.ModelAdmin[Proposal]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Deleting comments (their inline's only change) goes through the service, which
+        keeps the proposal's search document in step."""
+        if formset.model is not Comment:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.save(commit=False)  # finds the ticked rows, deletes nothing
+        moderator = signed_in_member(request.user)
+        for comment in formset.deleted_objects:
+            comment_delete(comment=comment, moderator=moderator)
 
     def _each(
         self,

@@ -39,6 +39,7 @@ from proposals.models import (
 )
 from proposals.moderation import comment_flag, proposal_flag
 from proposals.ratelimit import flag_writes_count, proposal_writes_count
+from proposals.search import SEARCH_MAX_LENGTH, as_search
 from proposals.selectors import (
     SORTS,
     proposal_comment_get,
@@ -238,7 +239,19 @@ class ProposalListApi(ListApi):
             OpenApiParameter("role", OpenApiTypes.STR, description="role slug"),
             OpenApiParameter("status", OpenApiTypes.STR, enum=Proposal.Status.values),
             OpenApiParameter("domain", OpenApiTypes.STR, description="skill domain slug"),
-            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(SORTS)),
+            OpenApiParameter(
+                "sort",
+                OpenApiTypes.STR,
+                enum=list(SORTS),
+                description="relevance (the default with a search; newest without one), "
+                "newest, score or closing",
+            ),
+            OpenApiParameter(
+                "search",
+                OpenApiTypes.STR,
+                description="words of the title, rationale or comments, as a search box takes "
+                f'them ("a phrase", or, -word); the first {SEARCH_MAX_LENGTH} characters count',
+            ),
         ],
         responses=ProposalSummarySerializer(many=True),
     )
@@ -252,7 +265,8 @@ class ProposalListApi(ListApi):
             role_slug=params.get("role", "")[:100],
             status=params.get("status", ""),
             domain_slug=params.get("domain", "")[:100],
-            sort=params.get("sort", "newest"),
+            sort=params.get("sort", ""),
+            search=as_search(params.get("search")),
         )
         return self.paginate(request, proposals, ProposalSummarySerializer)
 

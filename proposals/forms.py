@@ -19,6 +19,7 @@ from proposals.models import (
     Proposal,
     Review,
 )
+from proposals.search import SEARCH_MAX_LENGTH
 from proposals.selectors import SORTS, domain_choices, role_choices, role_is_v2
 from roles.changes.errors import ChangeError
 from roles.changes.parts import LINE_LIMIT, TEXT_LIMIT, scale_json
@@ -26,10 +27,26 @@ from roles.changes.state import RoleState, content_json
 from roles.changes.types import PROPOSAL_OPS, changes_as_json, parse_changes
 from skillsmatrix.text import validate_one_line, validate_visible_text
 
-SORT_LABELS = {"newest": _("Newest"), "score": _("Score"), "closing": _("Closing soon")}
+SORT_LABELS = {
+    "newest": _("Newest"),
+    "score": _("Score"),
+    "closing": _("Closing soon"),
+    "relevance": _("Best match"),
+}
 
 
 class ProposalFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        strip=True,
+        help_text=_(
+            'Words of the title, rationale or comments; "a phrase" in quotes, -word to leave a '
+            "word out, or between alternatives."
+        ),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     role = forms.ChoiceField(label=_("Role"), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -37,14 +54,19 @@ class ProposalFilterForm(forms.Form):
         choices=[("", _("Any status")), *Proposal.Status.choices],
     )
     domain = forms.ChoiceField(label=_("Domain"), required=False)
+    # First, so a search's best matches come first unless another order is chosen (without a
+    # search every proposal matches alike: the newest come first).
     sort = forms.ChoiceField(
-        label=_("Sort by"), required=False, choices=[(key, SORT_LABELS[key]) for key in SORTS]
+        label=_("Sort by"),
+        required=False,
+        choices=[(key, SORT_LABELS[key]) for key in sorted(SORTS, key=lambda k: k != "relevance")],
     )
     # One member's proposals (the profile links here); kept across the other filters.
     author = forms.CharField(required=False, max_length=150, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        refused_when_too_long(self, "q")
         # Read once here: choices given as callables are read again for every rendering.
         cast(forms.ChoiceField, self.fields["role"]).choices = [
             ("", _("All roles")),

@@ -7,7 +7,11 @@ tally shown anywhere equals the rows under any concurrency.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -29,6 +33,17 @@ VOTE_REASON_MAX_LENGTH = 280
 FLAG_NOTE_MAX_LENGTH = 200
 
 
+class SearchDocumentIndex(GinIndex):
+    """The GIN index full-text search reads on PostgreSQL. Other databases (SQLite, the
+    embedded default) have no GIN index and search without the document: there it is a plain
+    index, as SQLite rebuilds a table's indexes whenever a migration alters it."""
+
+    def create_sql(self, model: Any, schema_editor: Any, using: str = "", **kwargs: Any) -> Any:
+        if schema_editor.connection.vendor == "postgresql":
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        return models.Index.create_sql(self, model, schema_editor, using=using, **kwargs)
+
+
 class ProposalStatus(models.TextChoices):
     VOTING = "voting", _("Voting")
     IN_REVIEW = "in_review", _("In review")
@@ -37,6 +52,14 @@ class ProposalStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     CONFLICT = "conflict", _("Conflict")
+
+
+class ProposalManager(models.Manager["Proposal"]):
+    """Proposals without their search document, which only the database reads (a search
+    filters and ranks by it in SQL): no page pays for loading a discussion's words."""
+
+    def get_queryset(self) -> models.QuerySet[Proposal]:
+        return super().get_queryset().defer("search_document")
 
 
 class Proposal(models.Model):
@@ -102,6 +125,12 @@ class Proposal(models.Model):
     # while shown. Written by proposals.moderation only, under the proposal's row lock.
     hidden_at = models.DateTimeField(_("hidden pending moderation since"), null=True, blank=True)
 
+    # Title (weight A), rationale (B) and comments (C) for full-text search on PostgreSQL,
+    # written by the services with what it is made of (proposals.search); empty elsewhere.
+    search_document = SearchVectorField(_("search document"), null=True, editable=False)
+
+    objects = ProposalManager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("proposal")
@@ -129,6 +158,9 @@ class Proposal(models.Model):
             models.Index(fields=["status", "closes_at"], name="proposal_status_closes"),
             models.Index(fields=["author", "status"], name="proposal_author_status"),
             models.Index(fields=["role", "status"], name="proposal_role_status"),
+            # The list's default order (newest first).
+            models.Index(fields=["-created_at", "-id"], name="proposal_newest"),
+            SearchDocumentIndex(fields=["search_document"], name="proposal_search"),
         ]
 
     def __str__(self) -> str:

@@ -38,7 +38,11 @@ from proposals.models import (
     Proposal,
 )
 from proposals.selectors import HOME_SECTION
-from proposals.services import proposal_mark_spam, require_moderator
+from proposals.services import (
+    proposal_mark_spam,
+    proposal_search_document_write,
+    require_moderator,
+)
 from roles.home import home_section_forget
 from roles.pages import role_open_cells_forget
 from skillsmatrix.members import member_can_participate
@@ -96,6 +100,7 @@ def _hide(proposal: Proposal, comment: Comment | None, now: datetime) -> None:
     if comment is not None:
         comment.hidden_at = now
         comment.save(update_fields=["hidden_at"])
+        proposal_search_document_write(proposal)
         return
     proposal.hidden_at = now
     proposal.save(update_fields=["hidden_at"])
@@ -219,6 +224,7 @@ def flagged_item_dismiss(*, item: FlaggedItem, moderator: User) -> FlaggedItem:
     if locked.comment is not None and locked.comment.is_hidden:
         locked.comment.hidden_at = None
         locked.comment.save(update_fields=["hidden_at"])
+        proposal_search_document_write(locked.proposal)
     elif locked.comment is None and locked.proposal.is_hidden:
         locked.proposal.hidden_at = None
         locked.proposal.save(update_fields=["hidden_at"])
@@ -251,6 +257,7 @@ def flagged_item_confirm(*, item: FlaggedItem, moderator: User) -> FlaggedItem:
         locked.comment.hidden_at = None
         locked.comment.removed_at = timezone.now()
         locked.comment.save(update_fields=["hidden_at", "removed_at"])
+        proposal_search_document_write(locked.proposal)
     else:
         proposal = proposal_mark_spam(
             proposal=locked.proposal, moderator=moderator, reason=_confirm_reason(locked.item)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     Exists,
     F,
+    FloatField,
     IntegerField,
     Min,
     OuterRef,
@@ -53,11 +55,38 @@ from proposals.models import (
     Vote,
     Watch,
 )
+from proposals.presenters import change_words
+from proposals.search import (
+    as_search,
+    search_fallback,
+    search_query,
+    search_rank,
+    searchable,
+)
 from roles.changes.base import Change
 from roles.changes.diff import FieldDiff, RoleDiff, preview
 from roles.changes.errors import ChangeError, ChangeProblem
+from roles.changes.parts import (
+    SetCell,
+    SetDomain,
+    SetFramework,
+    SetLevelField,
+    SetRow,
+    SetScale,
+    SetSkill,
+    SetTrack,
+)
 from roles.changes.state import Cell, RoleState, Section
-from roles.changes.types import PROPOSAL_OPS, parse_changes
+from roles.changes.types import (
+    PROPOSAL_OPS,
+    AddSkill,
+    RemoveSkill,
+    SetDetails,
+    SetFocus,
+    SetRequirement,
+    SetStack,
+    parse_changes,
+)
 from roles.errors import RoleVersionNotFound
 from roles.models import Role
 from roles.selectors import (
@@ -65,6 +94,7 @@ from roles.selectors import (
     role_queryset,
     role_state_get,
     role_version_state,
+    role_version_states,
 )
 
 AnyUser = User | AnonymousUser
@@ -96,7 +126,29 @@ def _with_tally(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
     )
 
 
-SORTS = ("newest", "score", "closing")
+# "relevance": the best matches of a search first (the default when searching).
+SORTS = ("newest", "score", "closing", "relevance")
+
+
+def _searched(proposals: QuerySet[Proposal], search: str) -> QuerySet[Proposal]:
+    """The proposals matching ``search`` in their title, rationale or comments, each with its
+    ``rank`` (0 where the database has no full-text search): see :mod:`proposals.search`."""
+    if connection.vendor != "postgresql":
+        return proposals.filter(search_fallback(search, Comment)).annotate(
+            rank=Value(0.0, output_field=FloatField())
+        )
+    return proposals.filter(search_document=search_query(search)).annotate(rank=search_rank(search))
+
+
+def _sorted(proposals: QuerySet[Proposal], sort: str) -> QuerySet[Proposal]:
+    if sort == "score":
+        return proposals.order_by(F("score").desc(), "-created_at", "-pk")
+    if sort == "closing":
+        still_voting = Case(When(status=Proposal.Status.VOTING, then=Value(0)), default=Value(1))
+        return proposals.order_by(still_voting, "closes_at", "-pk")
+    if sort == "relevance" and "rank" in proposals.query.annotations:
+        return proposals.order_by(F("rank").desc(), "-created_at", "-pk")
+    return proposals.order_by("-created_at", "-pk")
 
 
 def proposal_list(
@@ -106,17 +158,20 @@ def proposal_list(
     domain_slug: str = "",
     skill_slug: str = "",
     level_code: str = "",
-    sort: str = "newest",
+    sort: str = "",
     author_username: str = "",
+    search: str = "",
 ) -> QuerySet[Proposal]:
     """Proposals with their tally (``votes_up``, ``votes_down``, ``score``) and comment count,
     filtered and sorted; spam and proposals hidden pending moderation are left out. One query
     per page (plus the paginator's count).
 
     ``skill_slug`` (and ``level_code``) keep proposals touching that skill (that cell): a change
-    to the whole skill touches every one of its cells.
+    to the whole skill touches every one of its cells. ``search`` keeps those whose title,
+    rationale or comments match it (:mod:`proposals.search`); they come best match first
+    unless ``sort`` says otherwise (newest first when no sort is given and nothing searched).
     """
-    proposals = _with_tally(
+    proposals: QuerySet[Proposal] = _with_tally(
         Proposal.objects.filter(is_spam=False, hidden_at__isnull=True).select_related(
             "role", "author"
         )
@@ -133,7 +188,9 @@ def proposal_list(
             Value(0),
         )
     )
-    if "\x00" in role_slug + domain_slug + skill_slug + level_code + author_username:
+    search = as_search(search)
+    slugs = role_slug + domain_slug + skill_slug + level_code + author_username
+    if "\x00" in slugs or not searchable(search):
         return proposals.none()  # no slug has one, and PostgreSQL refuses them in queries
     if role_slug:
         proposals = proposals.filter(role__slug=role_slug)
@@ -152,12 +209,9 @@ def proposal_list(
         proposals = proposals.filter(
             Exists(ProposalTarget.objects.filter(target, proposal=OuterRef("pk")))
         )
-    if sort == "score":
-        return proposals.order_by(F("score").desc(), "-created_at", "-pk")
-    if sort == "closing":
-        still_voting = Case(When(status=Proposal.Status.VOTING, then=Value(0)), default=Value(1))
-        return proposals.order_by(still_voting, "closes_at", "-pk")
-    return proposals.order_by("-created_at", "-pk")
+    if search:
+        proposals = _searched(proposals, search)
+    return _sorted(proposals, sort or ("relevance" if search else "newest"))
 
 
 def _with_total(rows: QuerySet[Any]) -> QuerySet[Any]:
@@ -950,6 +1004,135 @@ def proposal_preview(*, proposal: Proposal) -> ChangesPreview | None:
 
 # The name of the home page's section of proposals (roles.home; registered by the site).
 HOME_SECTION = "proposals"
+
+
+# --- What a proposal changes, in short (a row of the list) -----------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """A proposal's changes in short: the first in words ("Docker · Senior: A → E") and how
+    many more there are."""
+
+    first: str
+    more: int
+
+
+# A level's texts and fields in the words the preview heads them with.
+_LEVEL_FIELD_WORDS = {
+    "focus": _lazy("Focus of %(level)s"),
+    "stack": _lazy("Tech stack of %(level)s"),
+    "rank": _lazy("Band of %(level)s"),
+    "track": _lazy("Track of %(level)s"),
+    "sections": _lazy("Sections of %(level)s"),
+}
+
+
+def _level_name(state: RoleState, code: str) -> str:
+    level = state.level(code)
+    return level.name if level else code
+
+
+def _summary_label(state: RoleState, scale: str, cell: Cell | None) -> str:
+    """A cell as the preview shows it: a v1 role's by its code ("E", "W, optional"), a v2
+    role's in its scale's words (:func:`cell_label`)."""
+    if role_is_v2(state):
+        return cell_label(state, scale, cell)
+    if cell is None:
+        return ""
+    return cell.code if cell.mandatory else _("%(step)s, optional") % {"step": cell.code}
+
+
+def _cell_after(old: Cell | None, change: Change) -> Cell | None:
+    if isinstance(change, SetRequirement):
+        details = old.details if old else ""
+        return (
+            Cell(code=change.code, mandatory=change.mandatory, details=details)
+            if change.code
+            else None
+        )
+    if isinstance(change, SetDetails):
+        return replace(old, details=change.text) if old else None
+    return change.cell if isinstance(change, SetCell) else old
+
+
+def _cell_change_words(state: RoleState, change: SetRequirement | SetDetails | SetCell) -> str:
+    """ "Docker · Senior: A → E"; "Docker · Senior · details" when only its words change."""
+    skill = state.skill(change.skill)
+    place = f"{skill.name if skill else change.skill} · {_level_name(state, change.level)}"
+    old = skill.cells.get(change.level) if skill else None
+    new = _cell_after(old, change)
+    scale = skill.scale if skill else ""
+    before, after = _summary_label(state, scale, old), _summary_label(state, scale, new)
+    if before != after:
+        return "%s: %s → %s" % (place, before or "—", after or "—")  # noqa: UP031 - the same in every language
+    texts = (
+        words for name, words in _CELL_TEXTS if getattr(old, name, "") != getattr(new, name, "")
+    )
+    return f"{place} · {next(texts, _('words changed'))}"
+
+
+def _shared_part_name(state: RoleState, change: Change) -> str | None:
+    """The name of the shared part a v2 change sets (a skill, a scale, a track, a domain,
+    the framework); None for a change of no such part."""
+    if isinstance(change, SetSkill):
+        return _skill_name(state, change.skill)
+    if isinstance(change, SetScale):
+        return change.scale.name or change.scale.slug
+    if isinstance(change, SetTrack):
+        return change.track.name or change.track.code
+    if isinstance(change, SetDomain | SetFramework):
+        return change.name
+    return None
+
+
+def change_summary_words(state: RoleState, change: Change) -> str | None:
+    """One change in the words the preview has for it, against the state it was written for:
+    a cell old → new, "+ Skill" added, a minus sign and "Skill" removed, "Focus of Senior"…
+    None for a kind it has no words for. No queries."""
+    if isinstance(change, SetRequirement | SetDetails | SetCell):
+        return _cell_change_words(state, change)
+    if isinstance(change, AddSkill):
+        return f"+ {change.name or _skill_name(state, change.skill)}"
+    if isinstance(change, RemoveSkill):
+        return f"\N{MINUS SIGN} {_skill_name(state, change.skill)}"
+    if isinstance(change, SetFocus | SetStack | SetLevelField):
+        name = change.field if isinstance(change, SetLevelField) else change.op[len("set_") :]
+        words = _LEVEL_FIELD_WORDS.get(name)
+        level = _level_name(state, change.level)
+        return str(words) % {"level": level} if words else f"{level} · {name}"
+    if isinstance(change, SetRow):
+        return _("What %(skill)s means in this role") % {"skill": _skill_name(state, change.skill)}
+    return _shared_part_name(state, change)
+
+
+def change_summary(state: RoleState | None, changes: Any) -> ChangeSummary | None:
+    """A change list in short, its first change in words against ``state`` (the version it
+    was written for; when none can show it, in the change's own terms). None for no
+    changes. No queries."""
+    if not isinstance(changes, list) or not changes:
+        return None
+    first: Any = changes[0]
+    words = None
+    if state is not None:
+        try:
+            words = change_summary_words(state, parse_changes([first], allowed=PROPOSAL_OPS)[0])
+        except ChangeError:
+            words = None
+    if words is None:
+        words = change_words(first) if isinstance(first, dict) else str(first)
+    return ChangeSummary(first=words, more=len(changes) - 1)
+
+
+def proposal_change_summary_attach(proposals: Sequence[Proposal]) -> None:
+    """Set ``change_summary`` on each of ``proposals`` (:func:`change_summary` against its
+    base version): 1 query for the versions this process does not keep yet, none when it
+    keeps them all, whatever the number of proposals."""
+    states = role_version_states(versions=[(p.role, p.base_version) for p in proposals])
+    for proposal in proposals:
+        state = states.get((proposal.role_id, proposal.base_version))
+        proposal.change_summary = change_summary(state, proposal.changes)  # type: ignore[attr-defined]
+
 
 # How many voting proposals the home page's activity looks at, those closing first.
 _ACTIVITY_WINDOW = 50

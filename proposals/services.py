@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -52,6 +52,7 @@ from proposals.notify import (
 )
 from proposals.presenters import change_key, mentioned_usernames
 from proposals.rules import decision_for, review_approved, voting_has_ended
+from proposals.search import search_document
 from proposals.selectors import (
     REPUTATION_STAMP_KEY,
     AnyUser,
@@ -252,6 +253,7 @@ def proposal_create(
         )
         proposal.full_clean(exclude=["role", "author"])
         proposal.save()
+        proposal_search_document_write(proposal)
         ProposalTarget.objects.bulk_create(_targets(proposal, preview))
         notify_proposal_created(proposal=proposal)
         _open_cells_changed(proposal)
@@ -378,6 +380,7 @@ def comment_add(
     )
     comment.full_clean(exclude=["proposal", "author", "parent"])
     comment.save()
+    proposal_search_document_write(locked)
     notify_comment(comment=comment, mentioned=mentioned.values())
     return comment
 
@@ -414,9 +417,19 @@ def comment_edit(*, comment: Comment, author: User, text: str) -> Comment:
     comment.edited_at = timezone.now()
     comment.full_clean(exclude=["proposal", "author", "parent"])
     comment.save(update_fields=["text", "mentions", "edited_at"])
+    proposal_search_document_write(locked)
     if new:
         notify_mention(comment=comment, user_ids=new)
     return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, moderator: User) -> None:
+    """A moderator removes a comment from a discussion, with its replies."""
+    require_moderator(moderator)
+    locked = _lock_proposal(comment.proposal)
+    Comment.objects.filter(pk=comment.pk).delete()
+    proposal_search_document_write(locked)
 
 
 # --- Revisions ---------------------------------------------------------------------------------
@@ -519,6 +532,7 @@ def proposal_revise(
         locked.full_clean(exclude=["role", "author"])
         locked.save(update_fields=fields)
         notify_votes_set_aside(proposal=locked, voter_ids=set_aside, revision=locked.revision)
+        proposal_search_document_write(locked)
     return Revised(
         proposal=locked, changes_changed=not same_changes, votes_set_aside=len(set_aside)
     )
@@ -784,6 +798,17 @@ def expertise_revoke(*, user: User, domain: SkillDomain | None = None) -> bool:
     """Take ``user``'s expertise of ``domain`` (the global one when None) away; False if none."""
     deleted, _rows = Expertise.objects.filter(user=user, domain=domain).delete()
     return bool(deleted)
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+def proposal_search_document_write(proposal: Proposal) -> None:
+    """Write ``proposal``'s search document from its title, rationale and comments as they
+    stand in the caller's transaction (proposals.search), so a search finds what was just
+    written, and only once it commits. PostgreSQL only: other databases search without it."""
+    if connection.vendor == "postgresql":
+        Proposal.objects.filter(pk=proposal.pk).update(search_document=search_document(Comment))
 
 
 # --- Notifications (the inbox and its outbox: proposals.notify) --------------------------------

@@ -61,6 +61,7 @@ from proposals.selectors import (
     member_is_moderator,
     member_reputation_attach,
     proposal_base_state,
+    proposal_change_summary_attach,
     proposal_comment_get,
     proposal_conflict_places,
     proposal_discussion,
@@ -121,22 +122,30 @@ def _writes_limited_page(request: HttpRequest, exc: RateLimited, back_url: str) 
 @require_safe
 def proposal_list_page(request: HtmxHttpRequest) -> HttpResponse:
     form = ProposalFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # the valid filters apply; each of the others says why by its field
+        filters = form.cleaned_data
     proposals = proposal_list(
         role_slug=filters.get("role", ""),
         status=filters.get("status", ""),
         domain_slug=filters.get("domain", ""),
-        sort=filters.get("sort") or "newest",
+        sort=filters.get("sort", ""),
         author_username=filters.get("author", ""),
+        search=filters.get("q", ""),
     )
+    if "q" in form.errors:
+        proposals = proposals.none()  # a search that cannot be run finds nothing, and says why
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     member_reputation_attach([proposal.author for proposal in rows])
+    proposal_change_summary_attach(rows)
     context = {
         "form": form,
         "page_obj": page,
         "proposals": rows,
         "author": filters.get("author", ""),
+        "search": filters.get("q", ""),
     }
     template = "proposals/proposal_list.html" + ("#results" if request.htmx else "")
     response = render(request, template, context)

@@ -8,9 +8,11 @@ from them — lives in :mod:`roles.presenters`, which shapes what was read and m
 
 from __future__ import annotations
 
-import functools
 import json
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -516,30 +518,90 @@ def version_state(version: RoleVersion) -> RoleState:
     return role_states(version.snapshot)[0]
 
 
-@functools.lru_cache(maxsize=256)
-def version_state_kept(role_pk: int, number: int, stamp: float) -> RoleState | None:
-    """Version ``number`` of the role ``role_pk`` as a state, kept in the process (1 query the
-    first time; None when there is no such version); ``stamp`` is the role's update time."""
-    # A version never changes once written, so its parsed state can live in the process: no
-    # query and no parsing of its snapshot per request. ``stamp`` (the role's update time)
-    # keeps a recycled primary key (a test database rolled back, a role deleted and imported
-    # again) from being served another role's version.
-    snapshot = (
-        RoleVersion.objects.filter(role_id=role_pk, number=number)
-        .values_list("snapshot", flat=True)
-        .first()
-    )
-    return None if snapshot is None else role_states(snapshot)[0]
+VersionKey = tuple[int, int, float]  # (role pk, version number, the role's update time)
+
+
+class _KeptStates:
+    """Versions' states kept in the process, the least recently used going first.
+
+    A version never changes once written, so its parsed state can live in the process: no
+    query and no parsing of its snapshot per request. The key's stamp (the role's update
+    time) keeps a recycled primary key (a test database rolled back, a role deleted and
+    imported again) from being served another role's version. Unlike ``functools.lru_cache``
+    it can say which of many versions it lacks, so a list of proposals on many versions
+    reads those in one query."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._states: OrderedDict[VersionKey, RoleState | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, role_pk: int, number: int, stamp: float) -> RoleState | None:
+        """Version ``number`` of the role ``role_pk`` as a state (1 query the first time; None
+        when there is no such version)."""
+        key = (role_pk, number, stamp)
+        return self.many([key])[key]
+
+    def many(self, keys: Iterable[VersionKey]) -> dict[VersionKey, RoleState | None]:
+        """The states of ``keys`` (None for a version that does not exist): 1 query for those
+        the process does not keep yet, none when it keeps them all."""
+        wanted = list(dict.fromkeys(keys))
+        with self._lock:
+            found = {key: self._states[key] for key in wanted if key in self._states}
+            for key in found:
+                self._states.move_to_end(key)
+        missing = [key for key in wanted if key not in found]
+        if not missing:
+            return found
+        versions = Q()
+        for role_pk, number, _stamp in missing:
+            versions |= Q(role_id=role_pk, number=number)
+        snapshots = {
+            (role_pk, number): snapshot
+            for role_pk, number, snapshot in RoleVersion.objects.filter(versions).values_list(
+                "role_id", "number", "snapshot"
+            )
+        }
+        read = {}
+        for key in missing:
+            snapshot = snapshots.get(key[:2])
+            read[key] = None if snapshot is None else role_states(snapshot)[0]
+        with self._lock:
+            self._states.update(read)
+            while len(self._states) > self.maxsize:
+                self._states.popitem(last=False)
+        return found | read
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._states.clear()
+
+
+version_state_kept = _KeptStates(maxsize=256)
+
+
+def _version_key(role: Role, number: int) -> VersionKey:
+    return (role.pk, number, role.updated_at.timestamp() if role.updated_at else 0.0)
 
 
 def role_version_state(*, role: Role, number: int) -> RoleState:
     """The role as version ``number`` was: 0 queries when this process has it, else 1.
     :class:`RoleVersionNotFound` when the role has no such version."""
-    stamp = role.updated_at.timestamp() if role.updated_at else 0.0
-    state = version_state_kept(role.pk, number, stamp)
+    state = version_state_kept(*_version_key(role, number))
     if state is None:
         raise RoleVersionNotFound(f"No version {number} of {role.slug!r}")
     return state
+
+
+def role_version_states(
+    *, versions: Iterable[tuple[Role, int]]
+) -> dict[tuple[int, int], RoleState]:
+    """The states of many versions, each a (role, number), by (role pk, number); a version
+    that does not exist is left out. 1 query for all those this process does not have yet,
+    none when it has them all."""
+    keys = {_version_key(role, number): (role.pk, number) for role, number in versions}
+    states = version_state_kept.many(keys)
+    return {keys[key]: state for key, state in states.items() if state is not None}
 
 
 def role_compare(*, role: Role, old: int, new: int) -> RoleComparison:
