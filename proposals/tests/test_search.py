@@ -13,7 +13,8 @@ from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from proposals.models import Comment, Proposal
+from proposals.models import Comment, FlaggedItem, Proposal
+from proposals.moderation import comment_flag, flagged_item_confirm, flagged_item_dismiss
 from proposals.selectors import proposal_list
 from proposals.services import (
     comment_add,
@@ -103,6 +104,24 @@ def test_a_comment_is_found_once_added_edited_and_not_once_deleted(seed_role, ad
     assert _titles("buildah") == []
     assert _titles("kaniko") == []
     assert _titles("docker") == ["Docker for seniors"]
+
+
+def test_a_comment_hidden_by_flags_or_removed_is_not_found_and_a_restored_one_is(
+    seed_role, admin, settings
+):
+    settings.FLAGS_TO_HIDE = 2
+    proposal = _propose(seed_role, "Docker for seniors")
+    comment = comment_add(proposal=proposal, author=UserFactory.create(), text="Cheap watches")
+    for member in UserFactory.create_batch(2):
+        comment_flag(comment=comment, member=member, reason="spam")
+    assert _titles("watches") == []
+    flagged_item_dismiss(item=FlaggedItem.objects.get(comment=comment), moderator=admin)
+    assert _titles("watches") == ["Docker for seniors"]
+    for member in UserFactory.create_batch(2):
+        comment_flag(comment=Comment.objects.get(pk=comment.pk), member=member, reason="spam")
+    pending = FlaggedItem.objects.get(comment=comment, state=FlaggedItem.State.HIDDEN)
+    flagged_item_confirm(item=pending, moderator=admin)
+    assert _titles("watches") == []
 
 
 def test_a_revision_is_found_by_its_new_words_only(seed_role):
