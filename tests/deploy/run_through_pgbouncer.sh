@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The PostgreSQL-dependent tests (concurrency, proposals' services and API, the database cache,
-# the Celery worker and beat) through a real PgBouncer in transaction pooling mode, with the
+# the Celery worker) through a real PgBouncer in transaction pooling mode, with the
 # settings a site behind one uses (DATABASE_POOLER=pgbouncer, docs/deploy.md).
 #
 # PgBouncer (Debian package pgbouncer) listens on a free port and sends every database
@@ -14,14 +14,23 @@ cd "$(dirname "$0")/../.."
 pg_host="${PGBOUNCER_TEST_PG_HOST:-127.0.0.1}"
 pg_port="${PGBOUNCER_TEST_PG_PORT:-5432}"
 name="sm_pgbouncer_$$"
+# What touches the database in ways pooling could break: transactions and row locks under
+# concurrency, the database cache's upserts, the services and API, and the worker's tasks
+# (their transactions, a worker killed mid-task, a connection terminated mid-transaction).
+# Not the tests of broker and Redis outages, which pooling does not change.
 tests=(
   proposals/tests/test_concurrency.py
   roles/tests/test_concurrency.py
-  skillsmatrix/tests/test_cache.py
+  skillsmatrix/tests/test_cache.py::test_database_cache_adds_counts_and_expires
+  skillsmatrix/tests/test_cache.py::test_database_cache_prunes_expired_rows_on_write
+  skillsmatrix/tests/test_cache.py::test_database_cache_counts_every_concurrent_hit
   proposals/tests/test_services.py
   proposals/tests/test_apis.py
-  tests/worker/test_worker.py
-  tests/worker/test_beat.py
+  tests/worker/test_worker.py::test_a_due_proposal_is_closed_by_the_worker_and_its_author_emailed
+  tests/worker/test_worker.py::test_a_status_change_in_a_request_is_emailed_by_the_worker
+  tests/worker/test_worker.py::test_a_worker_killed_while_sending_an_email_sends_it_once
+  tests/worker/test_worker.py::test_a_worker_killed_while_closing_a_proposal_closes_it_once
+  tests/worker/test_worker.py::test_a_task_whose_connection_postgresql_terminates_is_retried_and_the_next_succeeds
 )
 if [ "$#" -gt 0 ]; then tests=("$@"); fi
 
