@@ -147,8 +147,8 @@ def cache_shared_by_every_process(
         return []
     return [
         Error(
-            f"The {alias!r} cache is kept in each process ({config['BACKEND']}): other processes "
-            "and replicas serve stale pages and count rate limits apart.",
+            f"The {alias!r} cache is kept in each process ({config['BACKEND']}): each web "
+            "process and replica has its own, so pages go stale and rate limits count apart.",
             hint="Set REDIS_URL to a Redis every web process and worker shares, e.g. "
             "redis://host:6379/0 (docker-compose's `redis` service).",
             id="skillsmatrix.E003",
