@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import redis
 from celery import Task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, InternalError, OperationalError, transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from skillsmatrix.breaker import CircuitBreaker, breaker_for
@@ -28,10 +28,15 @@ from skillsmatrix.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
-# Errors worth retrying: the database or the mail server away for a moment.
+# Errors worth retrying: the database or the mail server away for a moment. Behind PgBouncer,
+# a COMMIT whose server connection was terminated meanwhile fails as an InternalError (psycopg:
+# "received 2 results from command 'COMMIT'", PgBouncer's error after PostgreSQL's), on a
+# connection then closed; PostgreSQL itself says OperationalError. Every task is idempotent, so
+# retrying any other InternalError costs a few tries, never a double effect.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     OperationalError,
     InterfaceError,
+    InternalError,
     smtplib.SMTPException,
     ConnectionError,
     TimeoutError,

@@ -125,3 +125,34 @@ def site_url_is_public(
             id="skillsmatrix.W002",
         )
     ]
+
+
+# Cache backends that keep their entries in each process (or keep none): with several processes
+# each has its own, so they disagree about what changed and each counts its own rate limits.
+PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+@register(Tags.caches, deploy=True)
+def cache_shared_by_every_process(
+    app_configs: Sequence[AppConfig] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """A site runs several processes (gunicorn workers, replicas, the Celery worker): a cache of
+    each process's own serves a role's old version after a change (until its entry expires) and
+    lets each process count rate limits apart. The embedded default's local-memory cache is for
+    one process in DEBUG only."""
+    if settings.DEBUG:
+        return []
+    return [
+        Error(
+            f"The {alias!r} cache is kept in each process ({config['BACKEND']}): each web "
+            "process and replica has its own, so pages go stale and rate limits count apart.",
+            hint="Set REDIS_URL to a Redis every web process and worker shares, e.g. "
+            "redis://host:6379/0 (docker-compose's `redis` service).",
+            id="skillsmatrix.E003",
+        )
+        for alias, config in settings.CACHES.items()
+        if config.get("BACKEND") in PER_PROCESS_CACHES
+    ]

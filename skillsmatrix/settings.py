@@ -256,6 +256,31 @@ else:
 # say more, only more often.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 
+# --- Connection pooler (PgBouncer) ------------------------------------------------------------
+
+# DATABASE_POOLER=pgbouncer: DATABASE_URL names a PgBouncer in transaction pooling mode, where
+# each transaction may run on another server connection, so nothing may outlive a transaction.
+# No server-side cursors (a named cursor lives across the fetches of ``.iterator()``) and no
+# prepared statements (prepared on one server connection, executed on another; Django already
+# leaves psycopg's off, and this keeps an OPTIONS from the URL from turning them on). Persistent
+# connections stay (DATABASE_CONN_MAX_AGE): what they keep is a client connection to PgBouncer,
+# which costs it almost nothing, and no server connection between transactions. docs/deploy.md
+# says how to run PgBouncer for the site.
+DATABASE_POOLERS = {"", "pgbouncer"}
+DATABASE_POOLER = env_str("DATABASE_POOLER").strip().lower()
+if DATABASE_POOLER not in DATABASE_POOLERS:
+    raise ImproperlyConfigured(
+        f"DATABASE_POOLER must be 'pgbouncer' or empty, got {env_str('DATABASE_POOLER')!r}"
+    )
+if DATABASE_POOLER == "pgbouncer":
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_POOLER=pgbouncer needs a postgres:// DATABASE_URL")
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "prepare_threshold": None,
+    }
+
 # --- Background work (Celery) -----------------------------------------------------------------
 
 # Without a broker (the embedded default) tasks run eagerly, in the process that sends them.

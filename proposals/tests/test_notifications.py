@@ -264,12 +264,14 @@ def test_a_failed_send_is_counted_and_the_sweep_sends_it_later(proposal, with_em
 def test_the_task_retries_transient_errors_with_backoff():
     from smtplib import SMTPServerDisconnected
 
-    from django.db import OperationalError
+    from django.db import InternalError, OperationalError
 
     from proposals.tasks import notification_send_task, proposals_close_due_task
 
+    # InternalError: a COMMIT whose connection PgBouncer closed (tests/deploy/).
+    transient = (ConnectionRefusedError, SMTPServerDisconnected, OperationalError, InternalError)
     for task in (notification_send_task, proposals_close_due_task):
-        for error in (ConnectionRefusedError, SMTPServerDisconnected, OperationalError):
+        for error in transient:
             assert any(issubclass(error, kind) for kind in task.autoretry_for)
         assert task.retry_backoff is True
         assert task.max_retries == 5

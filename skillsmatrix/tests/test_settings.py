@@ -173,3 +173,55 @@ def test_proxy_headers_are_trusted_only_when_configured(env, expected):
 
 def test_the_voting_window_takes_fractions_of_an_hour():
     assert _settings("VOTING_WINDOW_HOURS", VOTING_WINDOW_HOURS="0.5") == ["0.5"]
+
+
+def test_the_deploy_check_refuses_a_cache_of_each_process(static_root):
+    # Two replicas (or gunicorn workers) on local-memory caches serve a role's old version after
+    # a change, and count rate limits each on its own.
+    production = {**PRODUCTION, "DJANGO_STATIC_ROOT": str(static_root)}
+    del production["REDIS_URL"]
+    result = run_python(DEPLOY_CHECK, **production)
+    assert result.returncode != 0
+    assert "skillsmatrix.E003" in result.stderr
+    assert "The 'default' cache is kept in each process" in result.stderr
+    assert "The 'ratelimit' cache is kept in each process" in result.stderr
+    # An error, not a warning: the deploy check fails at its default level too.
+    result = run_python(["manage.py", "check", "--deploy"], **production)
+    assert result.returncode != 0
+    # In DEBUG (make run: one process) the embedded default's cache is fine.
+    result = run_python(["manage.py", "check", "--deploy"], **production, DJANGO_DEBUG="true")
+    assert "skillsmatrix.E003" not in result.stderr
+
+
+POOLED = "postgres://app@pgbouncer.internal:6432/skillsmatrix?prepare_threshold=5"
+
+
+def test_behind_pgbouncer_nothing_outlives_a_transaction():
+    names = (
+        "DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'] "
+        "DATABASES['default']['OPTIONS']['prepare_threshold'] "
+        "DATABASES['default']['CONN_MAX_AGE'] DATABASES['default']['CONN_HEALTH_CHECKS']"
+    )
+    # Server-side cursors off, and prepared statements off even when the URL asks for them;
+    # persistent connections (to PgBouncer) stay, checked before each reuse.
+    assert _settings(names, DATABASE_URL=POOLED, DATABASE_POOLER="pgbouncer") == [
+        "True",
+        "None",
+        "60",
+        "True",
+    ]
+    # Straight to PostgreSQL, server-side cursors serve ``.iterator()`` as usual.
+    assert _settings(names.split()[0], DATABASE_URL=POOLED) == ["False"]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_URL": POOLED, "DATABASE_POOLER": "pgpool"}, "DATABASE_POOLER must be"),
+        ({"DATABASE_POOLER": "pgbouncer"}, "DATABASE_POOLER=pgbouncer needs a postgres://"),
+    ],
+)
+def test_a_pooler_setting_that_cannot_work_stops_the_app(env, message):
+    result = run_python(["manage.py", "check"], **env)
+    assert result.returncode != 0
+    assert message in result.stderr
