@@ -31,7 +31,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from proposals.errors import (
     MemberNotFound,
@@ -89,6 +88,7 @@ from roles.changes.types import (
 )
 from roles.errors import RoleVersionNotFound
 from roles.models import Role
+from roles.presenters import TextChange, cell_text_changes
 from roles.selectors import (
     domain_list,
     role_queryset,
@@ -686,21 +686,6 @@ class PreviewSharedField:
 
 
 @dataclass(frozen=True)
-class TextChange:
-    """A changed text, old → new: ``place`` names where it is ("Docker · Senior", a level's
-    or a skill's name), ``part`` which text it is, in words ("details", "focus")."""
-
-    place: str
-    part: str
-    old: str
-    new: str
-
-
-# The texts of a cell that a change can rewrite, in words.
-_CELL_TEXTS = (("summary", _lazy("summary")), ("details", _lazy("details")))
-
-
-@dataclass(frozen=True)
 class ChangesPreview:
     """What a change list does to a role's state, shaped for the pages: touched skills as
     matrix rows and changed level fields."""
@@ -725,17 +710,14 @@ class ChangesPreview:
     @property
     def cell_text_changes(self) -> list[TextChange]:
         """The changed texts of the touched cells (summary, details), old → new."""
-        changes = []
         # A removed skill's texts go with it: nothing to read there.
-        for row in (row for row in self.rows if row.status != "removed"):
-            for cell in row.cells:
-                for name, words in _CELL_TEXTS:
-                    old = getattr(cell.old, name, "") if cell.old else ""
-                    new = getattr(cell.new, name, "") if cell.new else ""
-                    if old != new:
-                        place = f"{row.name} · {cell.level_name}"
-                        changes.append(TextChange(place, str(words), old, new))
-        return changes
+        return [
+            change
+            for row in self.rows
+            if row.status != "removed"
+            for cell in row.cells
+            for change in cell_text_changes(f"{row.name} · {cell.level_name}", cell.old, cell.new)
+        ]
 
     @property
     def text_changes(self) -> list[TextChange]:

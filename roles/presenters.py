@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from roles.changes.diff import RoleDiff
 from roles.changes.state import (
     AWE,
@@ -343,6 +345,43 @@ class ComparedRow:
 class ComparedDomain:
     name: str
     rows: list[ComparedRow]
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """A changed text, old → new: ``place`` names where it is ("Docker · Senior", a level's
+    or a skill's name), ``part`` which text it is, in words ("details", "focus")."""
+
+    place: str
+    part: str
+    old: str
+    new: str
+
+
+# The texts of a cell that a change can rewrite, in words.
+CELL_TEXTS = (("summary", gettext_lazy("summary")), ("details", gettext_lazy("details")))
+
+
+def cell_text_changes(place: str, old: Cell | None, new: Cell | None) -> list[TextChange]:
+    """A cell's changed texts (summary, details), old → new, for pages that mark their words."""
+    changes = []
+    for name, words in CELL_TEXTS:
+        before = getattr(old, name, "") if old else ""
+        after = getattr(new, name, "") if new else ""
+        if before != after:
+            changes.append(TextChange(place, str(words), before, after))
+    return changes
+
+
+def comparison_text_changes(domains: list[ComparedDomain]) -> list[TextChange]:
+    """The changed texts of two versions' compared cells, in the matrix's order (no queries)."""
+    return [
+        change
+        for domain in domains
+        for row in domain.rows
+        for cell in row.cells
+        for change in cell_text_changes(f"{row.skill.name} · {cell.level.name}", cell.old, cell.new)
+    ]
 
 
 def comparison_domains(comparison: RoleComparison) -> list[ComparedDomain]:

@@ -35,6 +35,7 @@ from roles.presenters import (
     FrameworkSummary,
     RoleMatrix,
     comparison_domains,
+    comparison_text_changes,
     role_page_build,
     state_domains,
     text_excerpt,
@@ -288,11 +289,14 @@ def role_compare_page(request: HttpRequest, slug: str) -> HttpResponse:
         old, new = form.numbers()
         if old >= 1:
             comparison = role_compare(role=role, old=old, new=new)
+    domains = comparison_domains(comparison) if comparison else []
     context = {
         "role": role,
         "form": form,
         "comparison": comparison,
-        "domains": comparison_domains(comparison) if comparison else [],
+        "domains": domains,
+        # The cells' changed texts, their words marked as the proposal page marks them.
+        "text_changes": comparison_text_changes(domains),
     }
     return render(request, "roles/compare.html", context, status=status)
 
