@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from proposals.errors import (
     MemberNotFound,
@@ -88,7 +89,7 @@ from roles.changes.types import (
 )
 from roles.errors import RoleVersionNotFound
 from roles.models import Role
-from roles.presenters import TextChange, cell_text_changes
+from roles.presenters import CELL_TEXTS, TextChange, cell_text_changes
 from roles.selectors import (
     domain_list,
     role_queryset,
@@ -1049,7 +1050,7 @@ def _cell_change_words(state: RoleState, change: SetRequirement | SetDetails | S
     if before != after:
         return "%s: %s → %s" % (place, before or "—", after or "—")  # noqa: UP031 - the same in every language
     texts = (
-        words for name, words in _CELL_TEXTS if getattr(old, name, "") != getattr(new, name, "")
+        words for name, words in CELL_TEXTS if getattr(old, name, "") != getattr(new, name, "")
     )
     return f"{place} · {next(texts, _('words changed'))}"
 
