@@ -31,7 +31,6 @@ SORT_LABELS = {
     "newest": _("Newest"),
     "score": _("Score"),
     "closing": _("Closing soon"),
-    "relevance": _("Best match"),
 }
 
 
@@ -54,12 +53,15 @@ class ProposalFilterForm(forms.Form):
         choices=[("", _("Any status")), *Proposal.Status.choices],
     )
     domain = forms.ChoiceField(label=_("Domain"), required=False)
-    # First, so a search's best matches come first unless another order is chosen (without a
-    # search every proposal matches alike: the newest come first).
+    # The default first: a search's best matches first, the newest first without a search
+    # (where every proposal matches alike), unless another order is chosen.
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
-        choices=[(key, SORT_LABELS[key]) for key in sorted(SORTS, key=lambda k: k != "relevance")],
+        choices=[
+            ("", _("Best match (newest first without a search)")),
+            *SORT_LABELS.items(),
+        ],
     )
     # One member's proposals (the profile links here); kept across the other filters.
     author = forms.CharField(required=False, max_length=150, widget=forms.HiddenInput)

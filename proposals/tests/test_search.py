@@ -203,7 +203,7 @@ def test_best_matches_come_first_unless_another_order_is_chosen(seed_role):
 def test_the_migration_writes_the_documents_of_proposals_written_before_search(seed_role):
     old = ProposalFactory.create(role=seed_role, title="Written before search")
     assert Proposal.objects.get(pk=old.pk).search_document is None
-    migration = importlib.import_module("proposals.migrations.0007_search_document")
+    migration = importlib.import_module("proposals.migrations.0008_search_document")
     migration._write_search_documents(apps, types.SimpleNamespace(connection=connection))
     assert _titles("before search") == ["Written before search"]
 
