@@ -38,13 +38,18 @@ def _allauth_counts_in_the_ratelimit_cache() -> None:
     ``cache`` of ``allauth.core.internal.ratelimit``, the default cache, with no setting to
     choose another. Point it at the ``ratelimit`` cache, which falls back to the database
     while Redis is unreachable, so those limits keep counting (and sign-in keeps answering)
-    through an outage instead of refusing everyone."""
+    through an outage instead of refusing everyone, in lock-free sliding windows
+    (:mod:`skillsmatrix.accounts.limits`)."""
     from allauth.core.internal import ratelimit
     from django.core.cache import caches
     from django.utils.connection import ConnectionProxy
+
+    from skillsmatrix.accounts import limits
 
     if not hasattr(ratelimit, "cache"):  # pragma: no cover - an allauth upgrade moved it
         raise ImproperlyConfigured(
             "allauth.core.internal.ratelimit has no `cache` any more: see skillsmatrix/apps.py"
         )
     ratelimit.cache = ConnectionProxy(caches, "ratelimit")
+    # And count there without allauth's lock, which a hung Redis could leave behind.
+    limits.install()
