@@ -11,6 +11,7 @@ class SkillsmatrixConfig(AppConfig):
         from allauth.account.signals import user_signed_up
 
         from skillsmatrix import checks  # noqa: F401 - registers the system checks
+        from skillsmatrix.accounts import tasks  # noqa: F401 - registers its task (see there)
         from skillsmatrix.accounts.views import language_from_signup
 
         user_signed_up.connect(language_from_signup, dispatch_uid="language_from_signup")
