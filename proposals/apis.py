@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -32,7 +33,13 @@ from proposals.models import (
     Review,
 )
 from proposals.ratelimit import proposal_writes_count
-from proposals.selectors import SORTS, proposal_get, proposal_list, signed_in_member
+from proposals.selectors import (
+    SORTS,
+    proposal_get,
+    proposal_list,
+    proposal_tally,
+    signed_in_member,
+)
 from proposals.services import (
     proposal_create,
     proposal_read,
@@ -286,10 +293,10 @@ class ProposalVoteApi(APIView):
         reason = serializers.CharField(help_text="The down vote's reason (empty when none).")
         votes = VotesSerializer()
 
-    def _answer(self, pk: int, value: int | None, reason: str = "", code: int = 200) -> Response:
-        proposal = proposal_get(pk=pk)
-        data = {"value": value, "reason": reason, "votes": proposal}
-        return Response(self.OutputSerializer(data).data, code)
+    def _answer(self, tally: tuple[int, int], value: int | None, reason: str = "") -> Response:
+        up, down = tally
+        data = {"value": value, "reason": reason, "votes": {"votes_up": up, "votes_down": down}}
+        return Response(self.OutputSerializer(data).data)
 
     @extend_schema(
         operation_id="proposals_vote",
@@ -321,8 +328,14 @@ class ProposalVoteApi(APIView):
         reason = serializer.validated_data.get("reason", "")
 
         def cast(member: User) -> Response:
-            vote = vote_cast(proposal=proposal_get(pk=pk), voter=member, value=value, reason=reason)
-            return self._answer(pk, vote.value, vote.reason)
+            # The tally is read in the vote's transaction (under its lock: the count as this
+            # vote left it), so nothing is read after the commit: a connection lost then
+            # cannot turn a counted vote into an error.
+            with transaction.atomic():
+                proposal = proposal_get(pk=pk)
+                vote = vote_cast(proposal=proposal, voter=member, value=value, reason=reason)
+                tally = proposal_tally(proposal=proposal)
+            return self._answer(tally, vote.value, vote.reason)
 
         return member_write(request, cast)
 
@@ -334,8 +347,11 @@ class ProposalVoteApi(APIView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         def retract(member: User) -> Response:
-            vote_retract(proposal=proposal_get(pk=pk), voter=member)
-            return self._answer(pk, None)
+            with transaction.atomic():  # as cast() above
+                proposal = proposal_get(pk=pk)
+                vote_retract(proposal=proposal, voter=member)
+                tally = proposal_tally(proposal=proposal)
+            return self._answer(tally, None)
 
         return member_write(request, retract)
 

@@ -90,6 +90,7 @@ from roles.changes.state import RoleState
 from roles.errors import RoleNotFound
 from roles.models import Role
 from roles.selectors import role_get
+from skillsmatrix.db import read_again_if_lost
 from skillsmatrix.errors import DomainError
 from skillsmatrix.http import AuthenticatedHtmxHttpRequest, HtmxHttpRequest
 from skillsmatrix.members import member_can_participate
@@ -243,9 +244,14 @@ def _after_action(
     request: HtmxHttpRequest, pk: int, *, fragment: str, success: str, anchor: str
 ) -> HttpResponse:
     if request.htmx and fragment:
-        proposal = _get(request, pk)
         template = f"proposals/proposal_detail.html#{fragment}"
-        return render(request, template, _detail_context(request, proposal, notice=success))
+
+        def fragment_after_commit() -> HttpResponse:
+            context = _detail_context(request, _get(request, pk), notice=success)
+            return render(request, template, context)
+
+        # The write has committed: a connection lost now gets the fragment on a fresh one.
+        return read_again_if_lost(fragment_after_commit)
     messages.success(request, success)
     return HttpResponseRedirect(reverse("proposals:detail", args=[pk]) + anchor, status=303)
 

@@ -476,6 +476,41 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Request security (issue 19) -------------------------------------------------------------
+
+# No page of the site uses a powerful browser feature: each is denied to the page and to any
+# frame (the Permissions-Policy header, skillsmatrix.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+MIDDLEWARE = [
+    *MIDDLEWARE,
+    "skillsmatrix.middleware.PermissionsPolicyMiddleware",
+    # Last: a read that lost its database connection mid-request runs its view once more.
+    "skillsmatrix.middleware.LostConnectionRetryMiddleware",
+]
+
 # --- API --------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
