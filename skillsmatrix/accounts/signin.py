@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -42,6 +43,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 
+from proposals.emails import message_id
 from skillsmatrix.background import registered_task, send_task
 from skillsmatrix.members import email_preference_get
 from skillsmatrix.ratelimit import WindowHit, window_clear, window_hit, window_undo
@@ -138,16 +140,14 @@ def sign_in_failed(attempt: SignInAttempt) -> None:
         user_id=user.pk,
         failures=failures,
         address=attempt.address,
+        decided_at=int(time.time()),
     )
 
 
-def _site_domain() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
-
-
-def sign_in_warning_send(*, user_id: int, failures: int, address: str) -> bool:
+def sign_in_warning_send(*, user_id: int, failures: int, address: str, decided_at: int) -> bool:
     """Email the member that wrong passwords were tried for their account, in their language;
-    False when they have no address (or no longer exist, or are inactive)."""
+    False when they have no address (or no longer exist, or are inactive). ``decided_at`` (when
+    the sign-in decided to tell them) makes its ``Message-ID``: a retry sends the same message."""
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return False
@@ -155,7 +155,7 @@ def sign_in_warning_send(*, user_id: int, failures: int, address: str) -> bool:
     if not email:
         return False
     language = email_preference_get(user=user).language
-    domain = _site_domain()
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     with translation.override(language):
         context = {
             "user": user,
@@ -169,7 +169,10 @@ def sign_in_warning_send(*, user_id: int, failures: int, address: str) -> bool:
             "account/email/sign_in_attempts",
             email,
             context,
-            headers={"Content-Language": language},
+            headers={
+                "Content-Language": language,
+                "Message-ID": message_id(f"sign-in-attempts-{user.pk}-{decided_at}"),
+            },
         )
     message.send()
     logger.info("Told member %s of %s wrong passwords", user.pk, failures)

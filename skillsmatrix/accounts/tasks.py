@@ -13,7 +13,9 @@ from skillsmatrix.background import IDEMPOTENT_TASK
 
 
 @shared_task(**IDEMPOTENT_TASK, soft_time_limit=30, time_limit=60)
-def sign_in_warning_task(*, user_id: int, failures: int, address: str) -> bool:
+def sign_in_warning_task(*, user_id: int, failures: int, address: str, decided_at: int) -> bool:
     """Email the member that wrong passwords were tried for their account (once per window:
-    the sign-in that sends this decides). A retry after a failed send sends it then."""
-    return sign_in_warning_send(user_id=user_id, failures=failures, address=address)
+    the sign-in that sends this decides). A retry sends the same message (its Message-ID)."""
+    return sign_in_warning_send(
+        user_id=user_id, failures=failures, address=address, decided_at=decided_at
+    )
