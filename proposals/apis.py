@@ -50,7 +50,7 @@ from proposals.services import (
     vote_retract,
 )
 from roles.selectors import role_get
-from skillsmatrix.api import ListApi
+from skillsmatrix.api import ListApi, StrictCharField, StrictSlugField, StrictURLField
 
 
 def member_write(request: Request, write: Callable[[User], Response]) -> Response:
@@ -140,7 +140,7 @@ EVIDENCE_LINK_PATTERN = r"^https?://([a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?\.){1,3}[
         "example": "https://example.com/survey",
     }
 )
-class EvidenceLinkField(serializers.URLField):
+class EvidenceLinkField(StrictURLField):
     """A link to evidence: an http(s) address (the services refuse other schemes)."""
 
 
@@ -155,9 +155,9 @@ class ProposalListApi(ListApi):
 
     @extend_schema_serializer(component_name="ProposalCreateRequest")
     class InputSerializer(serializers.Serializer[Any]):
-        role = serializers.SlugField(max_length=100)
-        title = serializers.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
-        rationale = serializers.CharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
+        role = StrictSlugField(max_length=100)
+        title = StrictCharField(min_length=1, max_length=TITLE_MAX_LENGTH)
+        rationale = StrictCharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
         evidence_links = serializers.ListField(
             child=EvidenceLinkField(max_length=500), required=False, default=list
         )
@@ -275,7 +275,7 @@ class ProposalVoteApi(APIView):
         value = serializers.ChoiceField(
             choices=[1, -1], error_messages={"invalid_choice": "A vote is 1 (up) or -1 (down)."}
         )
-        reason = serializers.CharField(
+        reason = StrictCharField(
             required=False,
             allow_blank=True,
             max_length=VOTE_REASON_MAX_LENGTH,
@@ -365,7 +365,7 @@ class ProposalReviewApi(APIView):
     @extend_schema_serializer(component_name="ProposalReviewRequest")
     class InputSerializer(serializers.Serializer[Any]):
         decision = serializers.ChoiceField(choices=Review.Decision.values)
-        comment = serializers.CharField(min_length=1, max_length=REVIEW_COMMENT_MAX_LENGTH)
+        comment = StrictCharField(min_length=1, max_length=REVIEW_COMMENT_MAX_LENGTH)
 
     @extend_schema(
         operation_id="proposals_review",
@@ -430,8 +430,8 @@ class ProposalReviseApi(APIView):
 
     @extend_schema_serializer(component_name="ProposalReviseRequest")
     class InputSerializer(serializers.Serializer[Any]):
-        title = serializers.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
-        rationale = serializers.CharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
+        title = StrictCharField(min_length=1, max_length=TITLE_MAX_LENGTH)
+        rationale = StrictCharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
         evidence_links = serializers.ListField(
             child=EvidenceLinkField(max_length=500), required=False, default=list
         )
