@@ -60,9 +60,11 @@ def _login(credentials: dict[str, Any]) -> str:
     return str(credentials.get("email") or credentials.get("username") or "").strip().lower()
 
 
-def _digest(login: str) -> str:
-    # Cache keys of a fixed length and alphabet, whatever was typed.
-    return hashlib.sha256(login.encode()).hexdigest()[:32]
+def _keys(login: str, address: str) -> tuple[str, str]:
+    """The windows of ``login``'s wrong passwords from ``address``, and from everywhere (keys
+    of a fixed length and alphabet, whatever was typed)."""
+    everywhere = f"sign-in-failures:{hashlib.sha256(login.encode()).hexdigest()[:32]}"
+    return f"{everywhere}:{address}", everywhere
 
 
 @dataclass
@@ -79,12 +81,12 @@ def sign_in_admit(*, request: HttpRequest, credentials: dict[str, Any]) -> SignI
     """Count this attempt as a wrong password in advance; None when its address may not try
     this login now (nothing counted then)."""
     login, address = _login(credentials), get_ip(request)
-    key = f"sign-in-failures:{_digest(login)}"
-    from_address = window_hit(key=f"{key}:{address}", window_seconds=WINDOW_SECONDS)
+    address_key, everywhere_key = _keys(login, address)
+    from_address = window_hit(key=address_key, window_seconds=WINDOW_SECONDS)
     if from_address.count > settings.FAILED_LOGINS_PER_ADDRESS_PER_15_MINUTES:
         window_undo(from_address)
         return None
-    from_everywhere = window_hit(key=key, window_seconds=WINDOW_SECONDS)
+    from_everywhere = window_hit(key=everywhere_key, window_seconds=WINDOW_SECONDS)
     # ``from_address.count`` includes this attempt: more than one means the address failed.
     if (
         from_everywhere.count > settings.FAILED_LOGINS_PER_ACCOUNT_PER_15_MINUTES
@@ -109,9 +111,8 @@ def sign_in_failures_clear(*, request: HttpRequest, email: str) -> None:
     user = _account(email.strip().lower())
     logins = {email.strip().lower(), *([user.get_username().lower()] if user else [])}
     for login in logins:
-        key = f"sign-in-failures:{_digest(login)}"
-        window_clear(key=f"{key}:{address}", window_seconds=WINDOW_SECONDS)
-        window_clear(key=key, window_seconds=WINDOW_SECONDS)
+        for key in _keys(login, address):
+            window_clear(key=key, window_seconds=WINDOW_SECONDS)
 
 
 def _account(login: str) -> User | None:
