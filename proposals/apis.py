@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -46,6 +47,7 @@ from proposals.selectors import (
     proposal_get,
     proposal_list,
     proposal_shown_to,
+    proposal_tally,
     signed_in_member,
 )
 from proposals.services import (
@@ -58,7 +60,7 @@ from proposals.services import (
     vote_retract,
 )
 from roles.selectors import role_get
-from skillsmatrix.api import ListApi
+from skillsmatrix.api import ListApi, StrictCharField, StrictSlugField, StrictURLField
 
 
 def member_write(request: Request, write: Callable[[User], Response]) -> Response:
@@ -148,7 +150,7 @@ EVIDENCE_LINK_PATTERN = r"^https?://([a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?\.){1,3}[
         "example": "https://example.com/survey",
     }
 )
-class EvidenceLinkField(serializers.URLField):
+class EvidenceLinkField(StrictURLField):
     """A link to evidence: an http(s) address (the services refuse other schemes)."""
 
 
@@ -163,9 +165,9 @@ class ProposalListApi(ListApi):
 
     @extend_schema_serializer(component_name="ProposalCreateRequest")
     class InputSerializer(serializers.Serializer[Any]):
-        role = serializers.SlugField(max_length=100)
-        title = serializers.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
-        rationale = serializers.CharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
+        role = StrictSlugField(max_length=100)
+        title = StrictCharField(min_length=1, max_length=TITLE_MAX_LENGTH)
+        rationale = StrictCharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
         evidence_links = serializers.ListField(
             child=EvidenceLinkField(max_length=500), required=False, default=list
         )
@@ -299,7 +301,7 @@ class ProposalVoteApi(APIView):
         value = serializers.ChoiceField(
             choices=[1, -1], error_messages={"invalid_choice": "A vote is 1 (up) or -1 (down)."}
         )
-        reason = serializers.CharField(
+        reason = StrictCharField(
             required=False,
             allow_blank=True,
             max_length=VOTE_REASON_MAX_LENGTH,
@@ -317,10 +319,10 @@ class ProposalVoteApi(APIView):
         reason = serializers.CharField(help_text="The down vote's reason (empty when none).")
         votes = VotesSerializer()
 
-    def _answer(self, pk: int, value: int | None, reason: str = "", code: int = 200) -> Response:
-        proposal = proposal_get(pk=pk)
-        data = {"value": value, "reason": reason, "votes": proposal}
-        return Response(self.OutputSerializer(data).data, code)
+    def _answer(self, tally: tuple[int, int], value: int | None, reason: str = "") -> Response:
+        up, down = tally
+        data = {"value": value, "reason": reason, "votes": {"votes_up": up, "votes_down": down}}
+        return Response(self.OutputSerializer(data).data)
 
     @extend_schema(
         operation_id="proposals_vote",
@@ -352,8 +354,14 @@ class ProposalVoteApi(APIView):
         reason = serializer.validated_data.get("reason", "")
 
         def cast(member: User) -> Response:
-            vote = vote_cast(proposal=proposal_get(pk=pk), voter=member, value=value, reason=reason)
-            return self._answer(pk, vote.value, vote.reason)
+            # The tally is read in the vote's transaction (under its lock: the count as this
+            # vote left it), so nothing is read after the commit: a connection lost then
+            # cannot turn a counted vote into an error.
+            with transaction.atomic():
+                proposal = proposal_get(pk=pk)
+                vote = vote_cast(proposal=proposal, voter=member, value=value, reason=reason)
+                tally = proposal_tally(proposal=proposal)
+            return self._answer(tally, vote.value, vote.reason)
 
         return member_write(request, cast)
 
@@ -365,8 +373,11 @@ class ProposalVoteApi(APIView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         def retract(member: User) -> Response:
-            vote_retract(proposal=proposal_get(pk=pk), voter=member)
-            return self._answer(pk, None)
+            with transaction.atomic():  # as cast() above
+                proposal = proposal_get(pk=pk)
+                vote_retract(proposal=proposal, voter=member)
+                tally = proposal_tally(proposal=proposal)
+            return self._answer(tally, None)
 
         return member_write(request, retract)
 
@@ -380,7 +391,7 @@ class ProposalReviewApi(APIView):
     @extend_schema_serializer(component_name="ProposalReviewRequest")
     class InputSerializer(serializers.Serializer[Any]):
         decision = serializers.ChoiceField(choices=Review.Decision.values)
-        comment = serializers.CharField(min_length=1, max_length=REVIEW_COMMENT_MAX_LENGTH)
+        comment = StrictCharField(min_length=1, max_length=REVIEW_COMMENT_MAX_LENGTH)
 
     @extend_schema(
         operation_id="proposals_review",
@@ -445,8 +456,8 @@ class ProposalReviseApi(APIView):
 
     @extend_schema_serializer(component_name="ProposalReviseRequest")
     class InputSerializer(serializers.Serializer[Any]):
-        title = serializers.CharField(min_length=1, max_length=TITLE_MAX_LENGTH)
-        rationale = serializers.CharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
+        title = StrictCharField(min_length=1, max_length=TITLE_MAX_LENGTH)
+        rationale = StrictCharField(min_length=1, max_length=RATIONALE_MAX_LENGTH)
         evidence_links = serializers.ListField(
             child=EvidenceLinkField(max_length=500), required=False, default=list
         )

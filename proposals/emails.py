@@ -1,11 +1,15 @@
 """The emails of the notification outbox, rendered in the recipient's language: one per
 notification sent at once, and the daily digest of those that wait for it. Each carries a
-one-click unsubscribe link for its kind (RFC 8058's ``List-Unsubscribe-Post``)."""
+one-click unsubscribe link for its kind (RFC 8058's ``List-Unsubscribe-Post``), and a
+``Message-ID`` derived from its rows, so that one sent again (a worker killed after sending it,
+before marking it sent) is the same message to every mail system."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -33,8 +37,21 @@ def unsubscribe_url(*, user_id: int, kind: str) -> str:
     )
 
 
+def message_id(local_part: str) -> str:
+    """A stable ``Message-ID`` for ``local_part`` (what the email stands for) on the site's
+    domain (``SITE_URL``): RFC 5322 asks that a resent message keep its id."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{local_part}@{domain}>"
+
+
 def _message(
-    *, recipient: User, name: str, context: dict[str, Any], language: str, unsubscribe: str
+    *,
+    recipient: User,
+    name: str,
+    context: dict[str, Any],
+    language: str,
+    unsubscribe: str,
+    message_id: str,
 ) -> EmailMultiAlternatives:
     subject = render_to_string(f"{name}_subject.txt", context)
     message = EmailMultiAlternatives(
@@ -43,6 +60,7 @@ def _message(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
         headers={
+            "Message-ID": message_id,
             "Content-Language": language,
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -92,6 +110,7 @@ def notification_email(notification: Notification, *, language: str) -> EmailMul
             context=context,
             language=language,
             unsubscribe=unsubscribe,
+            message_id=message_id(f"notification-{notification.pk}"),
         )
 
 
@@ -131,4 +150,11 @@ def digest_email(
             context=context,
             language=language,
             unsubscribe=unsubscribes[0]["url"],
+            # The digest of these rows: sent again, it holds the same ones.
+            message_id=message_id(f"digest-{recipient.pk}-{_rows_digest(notifications)}"),
         )
+
+
+def _rows_digest(notifications: Sequence[Notification]) -> str:
+    ids = ",".join(str(pk) for pk in sorted(n.pk for n in notifications))
+    return hashlib.sha256(ids.encode()).hexdigest()[:16]

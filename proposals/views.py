@@ -97,6 +97,7 @@ from roles.changes.types import changes_as_json
 from roles.errors import RoleNotFound
 from roles.models import Role
 from roles.selectors import role_get
+from skillsmatrix.db import read_again_if_lost
 from skillsmatrix.errors import DomainError, RateLimited
 from skillsmatrix.http import AuthenticatedHtmxHttpRequest, HtmxHttpRequest
 from skillsmatrix.members import member_can_participate
@@ -280,11 +281,17 @@ def _after_action(
     request: HtmxHttpRequest, pk: int, *, fragment: str, success: str, anchor: str
 ) -> HttpResponse:
     if request.htmx and fragment:
-        proposal = _get(request, pk)
-        if not proposal_shown_to(proposal=proposal, user=request.user):
-            return _hidden_page(request, proposal)
         template = f"proposals/proposal_detail.html#{fragment}"
-        return render(request, template, _detail_context(request, proposal, notice=success))
+
+        def fragment_after_commit() -> HttpResponse:
+            proposal = _get(request, pk)
+            if not proposal_shown_to(proposal=proposal, user=request.user):
+                return _hidden_page(request, proposal)
+            context = _detail_context(request, proposal, notice=success)
+            return render(request, template, context)
+
+        # The write has committed: a connection lost now gets the fragment on a fresh one.
+        return read_again_if_lost(fragment_after_commit)
     messages.success(request, success)
     return HttpResponseRedirect(reverse("proposals:detail", args=[pk]) + anchor, status=303)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -23,6 +24,26 @@ class Pagination(PageNumberPagination):
         if request.query_params.get(self.page_query_param) == "":
             raise exceptions.NotFound(self.invalid_page_message)
         return super().get_page_number(request, paginator)
+
+
+class StrictCharField(serializers.CharField):
+    """A text field that takes only JSON strings, as the schema (``type: string``) says: DRF's
+    ``CharField`` also took numbers and made them text (``"rationale": 0`` was ``"0"``)."""
+
+    default_error_messages: ClassVar[dict[str, Any]] = {"not_a_string": _("Not a valid string.")}
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return str(super().to_internal_value(data))
+
+
+class StrictSlugField(StrictCharField, serializers.SlugField):
+    """``SlugField``, taking only strings (:class:`StrictCharField`)."""
+
+
+class StrictURLField(StrictCharField, serializers.URLField):
+    """``URLField``, taking only strings (:class:`StrictCharField`)."""
 
 
 class ListApi(APIView):

@@ -11,6 +11,7 @@ class SkillsmatrixConfig(AppConfig):
         from allauth.account.signals import user_signed_up
 
         from skillsmatrix import checks  # noqa: F401 - registers the system checks
+        from skillsmatrix.accounts import tasks  # noqa: F401 - registers its task (see there)
         from skillsmatrix.accounts.views import language_from_signup
 
         user_signed_up.connect(language_from_signup, dispatch_uid="language_from_signup")
@@ -51,13 +52,18 @@ def _allauth_counts_in_the_ratelimit_cache() -> None:
     ``cache`` of ``allauth.core.internal.ratelimit``, the default cache, with no setting to
     choose another. Point it at the ``ratelimit`` cache, which falls back to the database
     while Redis is unreachable, so those limits keep counting (and sign-in keeps answering)
-    through an outage instead of refusing everyone."""
+    through an outage instead of refusing everyone, in lock-free sliding windows
+    (:mod:`skillsmatrix.accounts.limits`)."""
     from allauth.core.internal import ratelimit
     from django.core.cache import caches
     from django.utils.connection import ConnectionProxy
+
+    from skillsmatrix.accounts import limits
 
     if not hasattr(ratelimit, "cache"):  # pragma: no cover - an allauth upgrade moved it
         raise ImproperlyConfigured(
             "allauth.core.internal.ratelimit has no `cache` any more: see skillsmatrix/apps.py"
         )
     ratelimit.cache = ConnectionProxy(caches, "ratelimit")
+    # And count there without allauth's lock, which a hung Redis could leave behind.
+    limits.install()

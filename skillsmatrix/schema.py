@@ -1,5 +1,6 @@
 """The OpenAPI schema tells the truth about errors: every operation documents the error statuses
-it can answer, each with the JSON error body (DESIGN §7), so no view repeats them."""
+it can answer, each with the JSON error body (DESIGN §7), so no view repeats them — and the
+server's own 414 for a request line too long for it, which is HTML (it never reaches Django)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,21 @@ ERROR_SERIALIZER = inline_serializer(
         ),
     },
 )
+
+
+# gunicorn's limit (gunicorn.conf.py): past it gunicorn answers itself, before the application.
+REQUEST_LINE_LIMIT = 4094
+
+
+def _uri_too_long() -> dict[str, Any]:
+    return {
+        "description": (
+            f"The request line (method, path and query) is longer than {REQUEST_LINE_LIMIT} "
+            "bytes: the server refuses it before the API sees it, with a small HTML page rather "
+            "than the JSON error body. Send long input in a request body instead."
+        ),
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    }
 
 
 def _header(description: str) -> dict[str, Any]:
@@ -83,4 +99,6 @@ class AutoSchema(openapi.AutoSchema):
             elif status == "429":
                 response["headers"] = {"Retry-After": _header("Seconds to wait.")}
             responses.setdefault(status, response)
+        responses.setdefault("414", _uri_too_long())
+        operation["responses"] = dict(sorted(responses.items()))
         return operation

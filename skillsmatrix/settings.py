@@ -378,10 +378,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Accounts (django-allauth) ---------------------------------------------------------------
 
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: allauth's (by username or email address), checking each password once. Django's
+# ModelBackend beside it hashed the password again, and a dummy one for an email address: a
+# sign-in cost two or three hashes, and one by an existing address took longer than by an
+# unknown one (skillsmatrix.accounts.backends).
+AUTHENTICATION_BACKENDS = ["skillsmatrix.accounts.backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -394,28 +395,44 @@ LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "roles:catalogue"
 
 ACCOUNT_ADAPTER = "skillsmatrix.accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"login": "skillsmatrix.accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "skillsmatrix.accounts.forms.LoginForm",
+    "signup": "skillsmatrix.accounts.forms.SignupForm",
+}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 # Members may sign in before confirming their address; proposing, voting and commenting check
 # for a verified one (skillsmatrix.members), so a throwaway account cannot vote.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_UNIQUE_EMAIL = True
+# Nobody learns from the site which addresses have accounts: signing up with a taken address
+# answers as a new one does ("check your inbox"; its owner is emailed instead). So signing up
+# signs in only once the address is confirmed (skillsmatrix.accounts.forms.SignupForm), by
+# its link; signing in later needs no confirmed address, as before.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Skills Matrix] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE_SSL_REDIRECT else "http"
 ACCOUNT_CHANGE_EMAIL = True  # one address per member; a new one replaces it once confirmed
 
-# allauth's own rate limits (sliding windows in the cache). Sign-in attempts of one client
-# address, failed ones of one account, sign-ups and reset emails; the rest are allauth's defaults.
+# allauth's own rate limits (sliding windows in the cache, skillsmatrix.accounts.limits). Sign-in
+# attempts of one client address, sign-ups and reset emails; the rest are allauth's defaults.
 LOGIN_ATTEMPTS_PER_15_MINUTES = env_int("LOGIN_ATTEMPTS_PER_15_MINUTES", 10, minimum=1)
+# Wrong passwords (skillsmatrix.accounts.signin): past the first, an address is refused for that
+# login for a while; past the second, so is every address that has sent a wrong one for it. An
+# address that has not — the owner's — always gets its answer. The owner is emailed.
+FAILED_LOGINS_PER_ADDRESS_PER_15_MINUTES = env_int(
+    "FAILED_LOGINS_PER_ADDRESS_PER_15_MINUTES", 5, minimum=1
+)
 FAILED_LOGINS_PER_ACCOUNT_PER_15_MINUTES = env_int(
-    "FAILED_LOGINS_PER_ACCOUNT_PER_15_MINUTES", 5, minimum=1
+    "FAILED_LOGINS_PER_ACCOUNT_PER_15_MINUTES", 20, minimum=1
 )
 SIGNUPS_PER_HOUR = env_int("SIGNUPS_PER_HOUR", 20, minimum=1)
 PASSWORD_RESETS_PER_HOUR = env_int("PASSWORD_RESETS_PER_HOUR", 10, minimum=1)
 ACCOUNT_RATE_LIMITS = {
     "login": f"{LOGIN_ATTEMPTS_PER_15_MINUTES}/15m/ip",
-    "login_failed": f"{FAILED_LOGINS_PER_ACCOUNT_PER_15_MINUTES}/15m/key",
+    # allauth's limit of failed sign-ins per login locks its owner out too: counted above instead.
+    "login_failed": None,
     "signup": f"{SIGNUPS_PER_HOUR}/h/ip",
     # Per client address, and per email address so nobody's inbox can be flooded.
     "reset_password": f"{PASSWORD_RESETS_PER_HOUR}/h/ip,3/h/key",
@@ -493,6 +510,41 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- Request security (issue 19) -------------------------------------------------------------
+
+# No page of the site uses a powerful browser feature: each is denied to the page and to any
+# frame (the Permissions-Policy header, skillsmatrix.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+MIDDLEWARE = [
+    *MIDDLEWARE,
+    "skillsmatrix.middleware.PermissionsPolicyMiddleware",
+    # Last: a read that lost its database connection mid-request runs its view once more.
+    "skillsmatrix.middleware.LostConnectionRetryMiddleware",
+]
 
 # --- API --------------------------------------------------------------------------------------
 

@@ -173,6 +173,54 @@ def test_bad_proposals_are_4xx_with_a_message(seed_role, body, status):
     assert not Proposal.objects.exists()
 
 
+_PROPOSAL = {
+    "role": "mlops-engineer",
+    "title": "Docker for seniors",
+    "rationale": "Because.",
+    "changes": [{"op": "set_requirement", "skill": "docker", "level": "senior", "code": "E"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("rationale", 0),
+        ("rationale", 12.5),
+        ("title", 7),
+        ("title", True),
+        ("role", 5),
+        ("evidence_links", [3]),
+    ],
+)
+def test_text_fields_take_only_strings(seed_role, field, value):
+    """The schema says `string`; DRF's CharField took numbers too ("rationale": 0 was "0")."""
+    from proposals.models import Proposal
+
+    body = {**_PROPOSAL, field: value}
+    response = _client(UserFactory.create()).post("/api/v1/proposals/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["message"].startswith(field)
+    assert "string" in response.json()["message"] or "URL" in response.json()["message"]
+    assert not Proposal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("operation", "body"),
+    [
+        ("vote", {"value": -1, "reason": 3}),
+        ("review", {"decision": "approve", "comment": 1}),
+        ("revise", {"title": "t", "rationale": 0, "changes": [{"op": "remove_skill"}]}),
+    ],
+)
+def test_every_operation_takes_only_strings_for_text(operation, body):
+    proposal = ProposalFactory.create()
+    response = _client(proposal.author if operation == "revise" else UserFactory.create()).post(
+        f"/api/v1/proposals/{proposal.pk}/{operation}/", body, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert "Not a valid string." in response.json()["message"]
+
+
 def test_create_through_the_api(seed_role):
     body = {
         "role": "mlops-engineer",

@@ -209,6 +209,33 @@ def test_titles_are_escaped_in_html_and_kept_in_text(proposal, with_email):
     assert "&lt;b&gt;Docker&lt;/b&gt; &amp; co" in _html(message)
 
 
+def test_a_notifications_email_is_the_same_message_each_time_it_is_built(
+    proposal, with_email, settings
+):
+    """A worker killed between sending an email and marking its row sent sends it again on the
+    sweep: with the same Message-ID, every mail system sees the same message (RFC 5322)."""
+    from proposals.emails import digest_email, notification_email
+
+    settings.SITE_URL = "https://skills.example.org"
+    rows = [
+        Notification.objects.create(
+            proposal=proposal, recipient=with_email, kind="status", status=status
+        )
+        for status in ("in_review", "accepted")
+    ]
+    first, again = (notification_email(rows[0], language="en") for _ in range(2))
+    other = notification_email(rows[1], language="es")
+    message_id = first.message()["Message-ID"]
+    assert message_id == again.message()["Message-ID"]
+    assert message_id == f"<notification-{rows[0].pk}@skills.example.org>"
+    assert other.message()["Message-ID"] != message_id
+    # A digest, too: the same rows make the same message, other rows another.
+    digest = digest_email(with_email, rows, language="en").message()["Message-ID"]
+    assert digest == digest_email(with_email, rows, language="en").message()["Message-ID"]
+    assert digest.endswith("@skills.example.org>")
+    assert digest != digest_email(with_email, rows[:1], language="en").message()["Message-ID"]
+
+
 def test_members_who_turned_emails_off_get_none(
     proposal, with_email, django_capture_on_commit_callbacks
 ):

@@ -39,6 +39,7 @@ from proposals.selectors import (
 from skillsmatrix.accounts.forms import EmailPreferenceForm
 from skillsmatrix.accounts.selectors import api_token_get, email_address_list
 from skillsmatrix.accounts.services import api_token_regenerate
+from skillsmatrix.accounts.signin import WINDOW_SECONDS as SIGN_IN_WINDOW_SECONDS
 from skillsmatrix.errors import RateLimited, minutes_until
 from skillsmatrix.http import AuthenticatedHttpRequest
 from skillsmatrix.members import email_preference_get, email_preference_set, member_can_participate
@@ -177,7 +178,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
 # Each rate-limited account form: allauth's actions that limit it, and what the 429 page says.
 _RATE_LIMITED_FORMS: dict[str, tuple[tuple[str, ...], StrOrPromise, StrOrPromise]] = {
     "account_login": (
-        ("login", "login_failed"),
+        ("login",),
         gettext_lazy("Too many sign-in attempts"),
         ngettext_lazy(
             "Please wait %(count)d minute before trying to sign in again.",
@@ -218,6 +219,10 @@ _ANY_FORM = (
 )
 
 
+# The site's own limits on those forms, beside allauth's: wrong passwords (per login and address).
+_OWN_WINDOWS = {"account_login": SIGN_IN_WINDOW_SECONDS}
+
+
 def _window_seconds(action: str) -> int:
     """The longest window among allauth's rates for ``action``: after it every count is clear."""
     rates = parse_rates(account_settings.RATE_LIMITS.get(action))
@@ -230,7 +235,8 @@ def rate_limited(request: HttpRequest, exception: Exception | None = None) -> Ht
     back = {"back_url": reverse("roles:catalogue"), "back_label": _("Browse all roles")}
     url_name = request.resolver_match.url_name if request.resolver_match else ""
     actions, title, message = _RATE_LIMITED_FORMS.get(url_name or "", _ANY_FORM)
-    retry_after = max((_window_seconds(action) for action in actions), default=60)
+    windows = [_window_seconds(action) for action in actions]
+    retry_after = max([*windows, _OWN_WINDOWS.get(url_name or "", 0)]) or 60
     limited = RateLimited(
         message % {"count": minutes_until(retry_after)}, retry_after=retry_after, title=str(title)
     )

@@ -44,14 +44,15 @@ def test_lists_are_documented_as_pages(schema, path):
 
 def test_every_operation_documents_its_errors_with_the_error_body(schema):
     expected = {
-        ("/api/v1/roles/", "get"): {"401", "404", "429"},
-        ("/api/v1/roles/{slug}/", "get"): {"401", "404", "429"},
+        ("/api/v1/roles/", "get"): {"401", "404", "414", "429"},
+        ("/api/v1/roles/{slug}/", "get"): {"401", "404", "414", "429"},
         ("/api/v1/roles/{slug}/grade/", "post"): {
             "400",
             "401",
             "403",
             "404",
             "413",
+            "414",
             "415",
             "429",
         },
@@ -62,13 +63,23 @@ def test_every_operation_documents_its_errors_with_the_error_body(schema):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             for status in operation["responses"]:
-                if status.startswith(("4", "5")):
+                if status.startswith(("4", "5")) and status != "414":
                     error = _body(schema, path, method, status)
                     assert error["required"] == ["message"], (path, method, status)
     throttled = schema["paths"]["/api/v1/roles/"]["get"]["responses"]["429"]
     assert "Retry-After" in throttled["headers"]
     unauthorized = schema["paths"]["/api/v1/roles/"]["get"]["responses"]["401"]
     assert "WWW-Authenticate" in unauthorized["headers"]
+
+
+def test_every_operation_documents_the_servers_414(schema):
+    """gunicorn refuses a request line over 4094 bytes (gunicorn.conf.py) before Django sees it:
+    a 414 with a small HTML page, on any operation (test_gunicorn.py shows it)."""
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            too_long = operation["responses"]["414"]
+            assert list(too_long["content"]) == ["text/html"]
+            assert "4094" in too_long["description"]
 
 
 def test_a_version_author_may_be_null(schema):

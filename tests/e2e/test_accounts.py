@@ -1,5 +1,6 @@
-"""Browser test of membership: sign up, read the confirmation email, confirm, see the profile,
-sign out and back in by keyboard; in light and dark themes and on a 360 px screen."""
+"""Browser test of membership: sign up, read the confirmation email, confirm (which signs in),
+see the profile, sign out and back in by keyboard; in light and dark themes and on a 360 px
+screen."""
 
 from __future__ import annotations
 
@@ -34,9 +35,10 @@ def test_sign_up_confirm_and_see_the_profile(
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
-    # Back on the page they came from, signed in.
-    expect(page).to_have_url(re.compile(r"/roles/mlops-engineer/$"))
-    expect(page.get_by_role("link", name="newcomer")).to_be_visible()
+    # "Check your inbox", whether or not the address had an account: not signed in yet.
+    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
+    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    expect(page.get_by_role("link", name="newcomer")).to_have_count(0)
 
     link = re.search(r"/accounts/confirm-email/\S+/", outbox[0].body)
     assert link, outbox[0].body
@@ -46,6 +48,9 @@ def test_sign_up_confirm_and_see_the_profile(
     screenshot(page, "accounts-confirm")
     page.get_by_role("button", name="Confirm").click()
 
+    # Confirming signed them in, back on the page they came from.
+    expect(page).to_have_url(re.compile(r"/roles/mlops-engineer/$"))
+    page.get_by_role("link", name="newcomer").click()
     expect(page).to_have_url(re.compile(r"/accounts/profile/$"))
     expect(page.get_by_role("heading", name="newcomer")).to_be_visible()
     expect(page.locator(".badge--ok")).to_have_text("Verified")
