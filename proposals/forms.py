@@ -20,7 +20,7 @@ from proposals.models import (
     Review,
 )
 from proposals.search import SEARCH_MAX_LENGTH
-from proposals.selectors import SORTS, domain_choices, role_choices, role_is_v2
+from proposals.selectors import domain_choices, role_choices, role_is_v2
 from roles.changes.errors import ChangeError
 from roles.changes.parts import LINE_LIMIT, TEXT_LIMIT, scale_json
 from roles.changes.state import RoleState, content_json
