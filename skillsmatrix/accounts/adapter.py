@@ -38,7 +38,7 @@ class AccountAdapter(DefaultAccountAdapter):
             raise ValidationError(
                 _(
                     "This username mixes letters that look alike from different alphabets (such "
-                    "as a Cyrillic \u0430 among Latin letters), so it could pass for another name. "
+                    "as a Cyrillic letter among Latin ones), so it could pass for another name. "
                     "Use the letters of one alphabet."
                 ),
                 code="username_confusable",
