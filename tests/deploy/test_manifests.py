@@ -35,8 +35,10 @@ SECRET_KEYS = {
     "EMAIL_HOST_USER",
     "EMAIL_HOST_PASSWORD",
 }
-# Read by the metrics and error-reporting work of issue 19, not (yet) by skillsmatrix/settings.py.
-KEYS_READ_ELSEWHERE = {"METRICS_TOKEN", "SENTRY_DSN"}
+# Set one by one on a container (`env: value`), not in the ConfigMap: settings of that pod alone.
+POD_SETTINGS = {"PROMETHEUS_MULTIPROC_DIR", "CELERY_METRICS_PORT"}
+# The namespace Prometheus scrapes from (networkpolicy.yaml, the overlay's patch).
+MONITORING = {"kubernetes.io/metadata.name": "monitoring"}
 # The parts the pre-rollout step leaves out (deploy.sh: `kubectl apply -l ...`).
 ROLLOUT_COMPONENTS = {"web", "worker", "beat"}
 
@@ -84,6 +86,17 @@ def workloads(objects) -> list[dict[str, Any]]:
 def containers(workload) -> list[dict[str, Any]]:
     spec = workload["spec"]["template"]["spec"]
     return [*spec.get("initContainers", []), *spec["containers"]]
+
+
+def env_of(container) -> dict[str, str]:
+    return {v["name"]: v["value"] for v in container.get("env", []) if "value" in v}
+
+
+def volume_at(workload, container, path: str) -> dict[str, Any]:
+    """The volume mounted at ``path``, and the mount's own fields under ``"mount"``."""
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == path]
+    volumes = {v["name"]: v for v in workload["spec"]["template"]["spec"]["volumes"]}
+    return {**volumes[mount["name"]], "mount": mount}
 
 
 def settings_of(objects) -> dict[str, str]:
@@ -145,10 +158,12 @@ def test_every_container_is_limited_and_runs_unprivileged(objects):
             assert security["allowPrivilegeEscalation"] is False, where
             assert security["readOnlyRootFilesystem"] is True, where
             assert security["capabilities"] == {"drop": ["ALL"]}, where
-            # The only writable place: /tmp, an emptyDir of bounded size.
-            (mount,) = container["volumeMounts"]
-            assert mount["mountPath"] == "/tmp", where  # noqa: S108 - the pod's own emptyDir
-            assert volumes[mount["name"]]["emptyDir"]["sizeLimit"], where
+            # The only writable places: /tmp (and web's and the worker's metrics directory),
+            # emptyDirs of bounded size.
+            mounts = container["volumeMounts"]
+            assert "/tmp" in [m["mountPath"] for m in mounts], where  # noqa: S108 - an emptyDir
+            for mount in mounts:
+                assert volumes[mount["name"]]["emptyDir"]["sizeLimit"], where
 
 
 def test_web_is_probed_on_healthz_and_readyz_as_the_ingress_would_ask(objects):
@@ -182,19 +197,37 @@ def test_settings_come_from_the_config_map_and_secrets_only_from_the_secret(obje
             sources = container["envFrom"]
             assert {"configMapRef": {"name": config_map["metadata"]["name"]}} in sources, where
             assert {"secretRef": {"name": "skillsmatrix"}} in sources, where
-            # Anything set one by one (an overlay's patch) comes from the Secret too.
+            # Anything else set one by one: a pod's own setting (never a secret), or from the
+            # Secret (an overlay's patch).
             for variable in container.get("env", []):
-                assert variable["valueFrom"]["secretKeyRef"]["name"] == "skillsmatrix", where
+                if "value" in variable:
+                    assert variable["name"] in POD_SETTINGS - SECRET_KEYS, where
+                else:
+                    assert variable["valueFrom"]["secretKeyRef"]["name"] == "skillsmatrix", where
     assert not [o for o in objects if o["kind"] == "Secret"]  # made by the operator
 
 
-def test_every_setting_named_is_one_the_app_reads():
+def test_every_setting_named_is_one_the_app_reads(objects):
     read = set(re.findall(r'env_\w+\(\s*"(\w+)"', (ROOT / "skillsmatrix/settings.py").read_text()))
+    # prometheus_client's directory, read before Django's settings (skillsmatrix/metrics.py).
+    read |= set(
+        re.findall(r'environ\.get\("(\w+)"', (ROOT / "skillsmatrix/metrics.py").read_text())
+    )
+    assert {
+        "METRICS_TOKEN",
+        "SENTRY_DSN",
+        "CELERY_METRICS_PORT",
+        "PROMETHEUS_MULTIPROC_DIR",
+    } <= read
     for path in [K8S / "base/settings.env", K8S / "base/secret.example.env"]:
         for line in path.read_text().splitlines():
             if line and not line.startswith("#"):
                 key = line.split("=", 1)[0]
-                assert key in read | KEYS_READ_ELSEWHERE, f"{path.name}: {key} is read by nobody"
+                assert key in read, f"{path.name}: {key} is read by nobody"
+    for workload in workloads(objects):
+        for container in containers(workload):
+            for variable in container.get("env", []):
+                assert variable["name"] in read, f"{workload['metadata']['name']}: {variable}"
     secret_example = (K8S / "base/secret.example.env").read_text()
     assert set(re.findall(r"^(\w+)=", secret_example, flags=re.MULTILINE)) == SECRET_KEYS
 
@@ -226,8 +259,21 @@ def test_production_scales_web_between_its_bounds(production):
     assert pdb["spec"]["maxUnavailable"] < hpa["spec"]["minReplicas"]
 
 
-def labels_match(selector: dict[str, str], labels: dict[str, str]) -> bool:
-    return all(labels.get(key) == value for key, value in selector.items())
+def expression_matches(expression: dict[str, Any], labels: dict[str, str]) -> bool:
+    key, operator = expression["key"], expression["operator"]
+    if operator in {"Exists", "DoesNotExist"}:
+        return (key in labels) == (operator == "Exists")
+    return (labels.get(key) in expression["values"]) == (operator == "In")
+
+
+def labels_match(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """A label selector: its ``matchLabels`` and ``matchExpressions``, or bare labels (a
+    Service's selector)."""
+    if not {"matchLabels", "matchExpressions"} & set(selector):
+        selector = {"matchLabels": selector}
+    return all(
+        labels.get(key) == value for key, value in selector.get("matchLabels", {}).items()
+    ) and all(expression_matches(e, labels) for e in selector.get("matchExpressions", []))
 
 
 def test_services_budgets_and_policies_select_the_pods_they_mean(objects):
@@ -243,29 +289,29 @@ def test_services_budgets_and_policies_select_the_pods_they_mean(objects):
     assert selected(service["spec"]["selector"]) == {"skillsmatrix-web"}
     for component in ("web", "worker"):
         pdb = named(objects, "PodDisruptionBudget", f"skillsmatrix-{component}")
-        assert selected(pdb["spec"]["selector"]["matchLabels"]) == {f"skillsmatrix-{component}"}
+        assert selected(pdb["spec"]["selector"]) == {f"skillsmatrix-{component}"}
     policies = {o["metadata"]["name"]: o["spec"] for o in objects if o["kind"] == "NetworkPolicy"}
     everything = set(pods)
     deny = policies["skillsmatrix-default-deny"]
-    assert selected(deny["podSelector"]["matchLabels"]) == everything
+    assert selected(deny["podSelector"]) == everything
     assert deny["policyTypes"] == ["Ingress", "Egress"]
     assert "ingress" not in deny
-    # Only web accepts connections: on its port, from the ingress controller (and Prometheus).
+    # Only web (from the ingress controller) and Prometheus' scrapes are let in.
     accepting = {
         name
         for name, spec in policies.items()
         if spec.get("ingress") and "Ingress" in spec["policyTypes"]
     }
-    assert accepting == {"skillsmatrix-web-ingress"}
+    assert accepting == {"skillsmatrix-web-ingress", "skillsmatrix-monitoring-ingress"}
     web_in = policies["skillsmatrix-web-ingress"]
-    assert selected(web_in["podSelector"]["matchLabels"]) == {"skillsmatrix-web"}
+    assert selected(web_in["podSelector"]) == {"skillsmatrix-web"}
     (rule,) = web_in["ingress"]
     assert [p["port"] for p in rule["ports"]] == ["http"]
     namespaces = [s["namespaceSelector"]["matchLabels"] for s in rule["from"]]
-    assert {"kubernetes.io/metadata.name": "ingress-nginx"} in namespaces
+    assert namespaces == [{"kubernetes.io/metadata.name": "ingress-nginx"}]
     # Out: DNS (to kube-dns only), and the database, PgBouncer, Redis, SMTP and HTTPS ports.
     egress = policies["skillsmatrix-egress"]
-    assert selected(egress["podSelector"]["matchLabels"]) == everything
+    assert selected(egress["podSelector"]) == everything
     dns, servers = egress["egress"]
     assert dns["to"][0]["podSelector"]["matchLabels"] == {"k8s-app": "kube-dns"}
     assert {p["port"] for p in dns["ports"]} == {53}
@@ -297,3 +343,70 @@ def test_the_migration_job_checks_the_settings_then_migrates_once(production):
     assert "--deploy" in pod["initContainers"][0]["command"]
     assert [c["command"][1:3] for c in pod["containers"]] == [["manage.py", "migrate"]]
     assert job["spec"]["activeDeadlineSeconds"] > 0
+
+
+def test_web_and_worker_keep_their_metrics_in_a_writable_directory_of_their_own(objects):
+    for name in ("skillsmatrix-web", "skillsmatrix-worker"):
+        workload = named(objects, "Deployment", name)
+        (container,) = containers(workload)
+        directory = env_of(container)["PROMETHEUS_MULTIPROC_DIR"]
+        assert not directory.startswith("/tmp"), name  # noqa: S108 - not inside /tmp's volume
+        volume = volume_at(workload, container, directory)
+        # The root filesystem is read-only: a writable emptyDir, in memory, of bounded size.
+        assert not volume["mount"].get("readOnly", False), name
+        assert volume["emptyDir"]["medium"] == "Memory", name
+        assert volume["emptyDir"]["sizeLimit"], name
+        # Not shared with /tmp (uploads could fill it) nor with another container.
+        assert volume_at(workload, container, "/tmp")["name"] != volume["name"], name  # noqa: S108
+
+
+def test_the_worker_serves_its_metrics_on_a_named_port_prometheus_is_told_of(objects):
+    worker = named(objects, "Deployment", "skillsmatrix-worker")
+    (container,) = containers(worker)
+    port = int(env_of(container)["CELERY_METRICS_PORT"])
+    assert {"name": "metrics", "containerPort": port, "protocol": "TCP"} in container["ports"]
+    annotations = worker["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/port"] == str(port)
+    assert annotations["prometheus.io/path"] == "/metrics"
+    web = named(objects, "Deployment", "skillsmatrix-web")
+    (web_container,) = containers(web)
+    web_annotations = web["spec"]["template"]["metadata"]["annotations"]
+    assert web_annotations["prometheus.io/port"] == str(web_container["ports"][0]["containerPort"])
+    assert web_annotations["prometheus.io/path"] == "/metrics"
+    # Beat and migrate serve nothing and are not scraped.
+    for name in ("skillsmatrix-beat", "skillsmatrix-migrate"):
+        workload = next(w for w in workloads(objects) if w["metadata"]["name"] == name)
+        assert "annotations" not in workload["spec"]["template"]["metadata"], name
+        assert "CELERY_METRICS_PORT" not in str(containers(workload)), name
+
+
+def test_the_monitoring_namespace_reaches_web_and_the_worker_metrics_port_only(objects):
+    policy = named(objects, "NetworkPolicy", "skillsmatrix-monitoring-ingress")["spec"]
+    pods = {w["metadata"]["name"]: w for w in workloads(objects)}
+    selected = {
+        name
+        for name, w in pods.items()
+        if labels_match(policy["podSelector"], w["spec"]["template"]["metadata"]["labels"])
+    }
+    assert selected == {"skillsmatrix-web", "skillsmatrix-worker"}
+    assert policy["policyTypes"] == ["Ingress"]
+    (rule,) = policy["ingress"]
+    (source,) = rule["from"]
+    assert source["namespaceSelector"]["matchLabels"] == MONITORING
+    assert {(p["port"], p["protocol"]) for p in rule["ports"]} == {
+        ("http", "TCP"),
+        ("metrics", "TCP"),
+    }
+    # Each named port resolves in one of the two pods only: web is reached on http, the worker
+    # on its metrics port, and nothing else of either.
+    ports_of = {
+        name: {p["name"] for c in containers(pods[name]) for p in c.get("ports", [])}
+        for name in selected
+    }
+    assert ports_of == {"skillsmatrix-web": {"http"}, "skillsmatrix-worker": {"metrics"}}
+    # Applied before the rollout, with the default deny (no component label).
+    labels = named(objects, "NetworkPolicy", "skillsmatrix-monitoring-ingress")["metadata"][
+        "labels"
+    ]
+    assert "app.kubernetes.io/component" not in labels
