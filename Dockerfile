@@ -9,7 +9,9 @@ COPY . .
 # Hashed, compressed (gzip and Brotli) copies and their manifest, which production settings
 # (DEBUG off) serve with a far-future max-age. Then the user the processes run as: a fixed
 # numeric id, so Kubernetes' runAsNonRoot can tell it is not root, owning nothing in the image
-# (the code is read-only to it; it writes only to /tmp: uploads past 2.5 MB, beat's schedule).
+# (the code is read-only to it; it writes only to /tmp: uploads past 2.5 MB, beat's schedule;
+# and to PROMETHEUS_MULTIPROC_DIR, a tmpfs or emptyDir that compose and Kubernetes give web and
+# the worker).
 RUN DJANGO_SECRET_KEY=collectstatic python manage.py collectstatic --no-input -v0 \
     && useradd --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin app
