@@ -59,7 +59,7 @@ class ProposalFilterForm(forms.Form):
         label=_("Sort by"),
         required=False,
         choices=[
-            ("", _("Best match (newest first without a search)")),
+            ("", _("Best match, or newest")),
             *SORT_LABELS.items(),
         ],
     )
