@@ -131,14 +131,6 @@ class ProposalAdmin(admin.ModelAdmin[Proposal]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Proposal]:
         return proposals_for_moderation()
 
-    @admin.display(description=_("up"))
-    def votes_up(self, obj: Proposal) -> int:
-        return int(obj.votes_up)  # type: ignore[attr-defined] # annotated by the selector
-
-    @admin.display(description=_("down"))
-    def votes_down(self, obj: Proposal) -> int:
-        return int(obj.votes_down)  # type: ignore[attr-defined] # annotated by the selector
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -47,7 +46,6 @@ from proposals.selectors import (
     proposal_get,
     proposal_list,
     proposal_shown_to,
-    proposal_tally,
     signed_in_member,
 )
 from proposals.services import (
@@ -354,13 +352,13 @@ class ProposalVoteApi(APIView):
         reason = serializer.validated_data.get("reason", "")
 
         def cast(member: User) -> Response:
-            # The tally is read in the vote's transaction (under its lock: the count as this
-            # vote left it), so nothing is read after the commit: a connection lost then
-            # cannot turn a counted vote into an error.
-            with transaction.atomic():
-                proposal = proposal_get(pk=pk)
-                vote = vote_cast(proposal=proposal, voter=member, value=value, reason=reason)
-                tally = proposal_tally(proposal=proposal)
+            # The tally is the one the service wrote in the vote's transaction (under the
+            # proposal's lock: the count as this vote left it), so nothing is read after the
+            # commit: a connection lost then cannot turn a counted vote into an error. The
+            # service reads the proposal under its lock (a missing one is a 404), so no
+            # proposal is read before it.
+            vote = vote_cast(proposal=Proposal(pk=pk), voter=member, value=value, reason=reason)
+            tally = (vote.proposal.votes_up, vote.proposal.votes_down)
             return self._answer(tally, vote.value, vote.reason)
 
         return member_write(request, cast)
@@ -373,11 +371,9 @@ class ProposalVoteApi(APIView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         def retract(member: User) -> Response:
-            with transaction.atomic():  # as cast() above
-                proposal = proposal_get(pk=pk)
-                vote_retract(proposal=proposal, voter=member)
-                tally = proposal_tally(proposal=proposal)
-            return self._answer(tally, None)
+            # The tally as the service left it, as cast() above.
+            locked = vote_retract(proposal=proposal_get(pk=pk), voter=member)
+            return self._answer((locked.votes_up, locked.votes_down), None)
 
         return member_write(request, retract)
 

@@ -1,8 +1,10 @@
 """Proposals: community change sets to a role, their votes, expert reviews and discussion, and
 who counts as an expert (DESIGN §5).
 
-Tallies are never stored: they are counted from the vote rows (``proposals.selectors``), so a
-tally shown anywhere equals the rows under any concurrency.
+A proposal's tally (``votes_up``, ``votes_down``, ``score``) is stored on its row for the lists
+to sort and show, and written only under the proposal's row lock in the transaction that writes
+its vote rows (``proposals.services``; DESIGN §5), so a tally shown anywhere equals the rows under
+any concurrency (``proposals/tests/test_concurrency.py`` races them).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
@@ -129,6 +131,13 @@ class Proposal(models.Model):
     # written by the services with what it is made of (proposals.search); empty elsewhere.
     search_document = SearchVectorField(_("search document"), null=True, editable=False)
 
+    # The tally of its vote rows, for the lists to sort and show without counting them: written
+    # by the vote services only, under this row's lock, in the transaction of the vote rows
+    # (proposals.services; a member's deletion recounts what it takes away).
+    votes_up = models.PositiveIntegerField(_("up votes"), default=0, editable=False)
+    votes_down = models.PositiveIntegerField(_("down votes"), default=0, editable=False)
+    score = models.IntegerField(_("score"), default=0, editable=False)
+
     objects = ProposalManager()
 
     class Meta:
@@ -153,6 +162,9 @@ class Proposal(models.Model):
                 condition=Q(applied_version__isnull=True) | Q(status="accepted"),
                 name="proposal_applied_only_when_accepted",
             ),
+            models.CheckConstraint(
+                condition=Q(score=F("votes_up") - F("votes_down")), name="proposal_score_is_tally"
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "closes_at"], name="proposal_status_closes"),
@@ -160,6 +172,12 @@ class Proposal(models.Model):
             models.Index(fields=["role", "status"], name="proposal_role_status"),
             # The list's default order (newest first).
             models.Index(fields=["-created_at", "-id"], name="proposal_newest"),
+            # The list sorted by score: the list always leaves spam and hidden proposals out.
+            models.Index(
+                fields=["-score", "-created_at", "-id"],
+                condition=Q(is_spam=False, hidden_at__isnull=True),
+                name="proposal_best",
+            ),
             SearchDocumentIndex(fields=["search_document"], name="proposal_search"),
         ]
 
@@ -252,7 +270,7 @@ class Vote(models.Model):
 
 class SetAsideVote(models.Model):
     """A vote cast on an earlier revision whose change list a later revision replaced: kept for
-    the record, out of the vote table, so every tally (counted from ``Vote`` rows) counts only
+    the record, out of the vote table, so every tally (that of the ``Vote`` rows) counts only
     votes on the changes as they stand. Its voter may vote again."""
 
     proposal = models.ForeignKey(

@@ -1,4 +1,5 @@
-"""Reads of the proposals domain. Tallies are always counted from the vote rows."""
+"""Reads of the proposals domain. Tallies are the ones stored on each proposal's row, which the
+vote services write under its lock with the vote rows (DESIGN §5; ``proposals.models``)."""
 
 from __future__ import annotations
 
@@ -109,24 +110,6 @@ def signed_in_member(user: AnyUser) -> User:
     return user
 
 
-def _vote_count(value: int) -> Coalesce:
-    counted = (
-        Vote.objects.filter(proposal=OuterRef("pk"), value=value)
-        .order_by()
-        .values("proposal")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def _with_tally(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    # Subqueries rather than joins: two counts over one join would multiply each other.
-    return proposals.annotate(votes_up=_vote_count(1), votes_down=_vote_count(-1)).annotate(
-        score=F("votes_up") - F("votes_down")
-    )
-
-
 # "relevance": the best matches of a search first (the default when searching).
 SORTS = ("newest", "score", "closing", "relevance")
 
@@ -143,7 +126,8 @@ def _searched(proposals: QuerySet[Proposal], search: str) -> QuerySet[Proposal]:
 
 def _sorted(proposals: QuerySet[Proposal], sort: str) -> QuerySet[Proposal]:
     if sort == "score":
-        return proposals.order_by(F("score").desc(), "-created_at", "-pk")
+        # The stored score, on its index (proposal_best): no vote row is read.
+        return proposals.order_by("-score", "-created_at", "-pk")
     if sort == "closing":
         still_voting = Case(When(status=Proposal.Status.VOTING, then=Value(0)), default=Value(1))
         return proposals.order_by(still_voting, "closes_at", "-pk")
@@ -172,21 +156,21 @@ def proposal_list(
     rationale or comments match it (:mod:`proposals.search`); they come best match first
     unless ``sort`` says otherwise (newest first when no sort is given and nothing searched).
     """
-    proposals: QuerySet[Proposal] = _with_tally(
-        Proposal.objects.filter(is_spam=False, hidden_at__isnull=True).select_related(
-            "role", "author"
-        )
-    ).annotate(
-        comment_count=Coalesce(
-            Subquery(
-                Comment.objects.filter(proposal=OuterRef("pk"))
-                .order_by()
-                .values("proposal")
-                .annotate(n=Count("pk"))
-                .values("n"),
-                output_field=IntegerField(),
-            ),
-            Value(0),
+    proposals: QuerySet[Proposal] = (
+        Proposal.objects.filter(is_spam=False, hidden_at__isnull=True)
+        .select_related("role", "author")
+        .annotate(
+            comment_count=Coalesce(
+                Subquery(
+                    Comment.objects.filter(proposal=OuterRef("pk"))
+                    .order_by()
+                    .values("proposal")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            )
         )
     )
     search = as_search(search)
@@ -225,7 +209,7 @@ def _with_total(rows: QuerySet[Any]) -> QuerySet[Any]:
 def proposal_list_for_author(*, user: User) -> QuerySet[Proposal]:
     """A member's proposals, newest first, with role, tally and ``total`` (how many they have
     in all) on every row: one query for any slice. Spam is left out (its page is gone)."""
-    proposals = _with_tally(Proposal.objects.filter(author=user, is_spam=False))
+    proposals = Proposal.objects.filter(author=user, is_spam=False)
     return _with_total(proposals.select_related("role")).order_by("-created_at", "-pk")
 
 
@@ -281,9 +265,7 @@ def flagged_items_for_moderation() -> QuerySet[FlaggedItem]:
 
 def proposals_for_moderation() -> QuerySet[Proposal]:
     """Every proposal, spam included, with its tally: the admin's list."""
-    return _with_tally(Proposal.objects.select_related("role", "author")).order_by(
-        "-created_at", "-pk"
-    )
+    return Proposal.objects.select_related("role", "author").order_by("-created_at", "-pk")
 
 
 def proposal_list_open(
@@ -376,7 +358,7 @@ def proposal_get(*, pk: int, viewer: AnyUser | None = None) -> Proposal:
     reviews with their reviewers: two queries. A proposal hidden pending moderation is
     returned too (:func:`proposal_shown_to` says who may read it)."""
     reviews = Review.objects.select_related("reviewer").order_by("created_at", "pk")
-    proposals = _with_tally(
+    proposals = (
         Proposal.objects.filter(is_spam=False)
         .select_related("role", "role__family", "author", "applied_version", "moderated_by")
         .prefetch_related(Prefetch("reviews", queryset=reviews))
@@ -505,7 +487,16 @@ def proposal_reviews(*, proposal: Proposal) -> QuerySet[Review]:
 
 
 def proposal_tally(*, proposal: Proposal) -> tuple[int, int]:
-    """(up, down) counted from the vote rows now."""
+    """(up, down): the tally stored on the proposal's row now (1 query; it is read again, as
+    ``proposal`` may be older). The vote services keep it equal to the rows
+    (:func:`proposal_tally_counted`) under the row's lock."""
+    up, down = Proposal.objects.filter(pk=proposal.pk).values_list("votes_up", "votes_down").get()
+    return up, down
+
+
+def proposal_tally_counted(*, proposal: Proposal) -> tuple[int, int]:
+    """(up, down) counted from the vote rows now (1 query): what the stored tally must equal
+    (the tests and the benchmark's check compare them)."""
     counts = Vote.objects.filter(proposal=proposal).aggregate(
         up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1))
     )
@@ -1127,17 +1118,17 @@ def proposal_activity(*, limit: int = 5, now: datetime | None = None) -> dict[st
     quorum, soonest first. Each carries its tally and ``votes_needed``."""
     now = now or timezone.now()
     voting = list(
-        _with_tally(
-            Proposal.objects.filter(
-                is_spam=False,
-                hidden_at__isnull=True,
-                status=Proposal.Status.VOTING,
-                closes_at__gt=now,
-            ).select_related("role", "author")
-        ).order_by("closes_at", "pk")[:_ACTIVITY_WINDOW]
+        Proposal.objects.filter(
+            is_spam=False,
+            hidden_at__isnull=True,
+            status=Proposal.Status.VOTING,
+            closes_at__gt=now,
+        )
+        .select_related("role", "author")
+        .order_by("closes_at", "pk")[:_ACTIVITY_WINDOW]
     )
     for proposal in voting:
-        cast_votes = proposal.votes_up + proposal.votes_down  # type: ignore[attr-defined]
+        cast_votes = proposal.votes_up + proposal.votes_down
         proposal.votes_needed = max(settings.VOTING_QUORUM - cast_votes, 0)  # type: ignore[attr-defined]
     soon = now + timedelta(days=1)
     closing_soon = [p for p in voting if p.closes_at <= soon]
@@ -1263,10 +1254,8 @@ def member_get(*, username: str) -> User:
 def member_accepted_proposals(*, user: User) -> QuerySet[Proposal]:
     """A member's accepted proposals, latest decision first, with role, tally and ``total`` on
     every row: one query for any slice. Those hidden pending moderation are left out."""
-    proposals = _with_tally(
-        Proposal.objects.filter(
-            author=user, status=Proposal.Status.ACCEPTED, is_spam=False, hidden_at__isnull=True
-        )
+    proposals = Proposal.objects.filter(
+        author=user, status=Proposal.Status.ACCEPTED, is_spam=False, hidden_at__isnull=True
     )
     return _with_total(proposals.select_related("role")).order_by("-decided_at", "-pk")
 

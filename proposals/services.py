@@ -14,6 +14,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -23,6 +25,7 @@ from proposals.errors import (
     ProposalForbidden,
     ProposalInvalid,
     ProposalLimitReached,
+    ProposalNotFound,
     ProposalStateError,
     VoteNotFound,
 )
@@ -63,7 +66,6 @@ from proposals.selectors import (
     member_is_trusted,
     proposal_domain_approvals,
     proposal_get,
-    proposal_tally,
     role_current_state,
 )
 from roles.changes.base import Change
@@ -75,7 +77,7 @@ from roles.models import Role, RoleVersion, SkillDomain
 from roles.pages import role_open_cells_forget
 from roles.services import role_change_apply
 from skillsmatrix.background import pause_point
-from skillsmatrix.members import member_can_participate
+from skillsmatrix.members import member_can_participate, member_has_verified_email
 from skillsmatrix.text import validate_one_line, validate_visible_text
 
 
@@ -290,6 +292,60 @@ def _clean_reason(value: int, reason: str) -> str:
     return _require_text("reason", reason, VOTE_REASON_MAX_LENGTH)
 
 
+def _lock_voting_member(user: User) -> None:
+    """``_require_verified`` and ``_lock_member`` in one query (the vote API's budget): the
+    member's row locked, and refused without a verified email address."""
+    if not user.is_active:
+        raise ProposalForbidden(_("Verify your email address to take part in proposals."))
+    verified = (
+        User.objects.select_for_update()
+        .filter(pk=user.pk)
+        .annotate(verified=member_has_verified_email(OuterRef("pk")))
+        .values_list("verified", flat=True)
+        .first()
+    )
+    if not verified:
+        raise ProposalForbidden(_("Verify your email address to take part in proposals."))
+
+
+def _lock_for_vote(proposal: Proposal, voter: User, since: datetime) -> Proposal:
+    """The proposal's row locked for a vote, with how many votes ``voter`` cast since ``since``
+    as ``votes_cast_since`` (the daily cap's count, in the same query). A proposal that is gone
+    or marked spam is not found, as its page is."""
+    cast_since = (
+        Vote.objects.filter(voter=voter, created_at__gte=since)
+        .order_by()
+        .values("voter")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    locked = (
+        Proposal.objects.select_for_update()
+        .filter(pk=proposal.pk, is_spam=False)
+        .annotate(votes_cast_since=Coalesce(Subquery(cast_since, output_field=IntegerField()), 0))
+        .first()
+    )
+    if locked is None:
+        raise ProposalNotFound(f"No proposal #{proposal.pk}")
+    return locked
+
+
+def _tally_move(locked: Proposal, value: int, by: int) -> None:
+    """Count one vote of ``value`` more (``by`` 1) or less (-1) in the stored tally of
+    ``locked``, which this transaction holds the row lock of: its tally is the rows' as they
+    stand, so the new one is exact (and the caller answers with it; an ``F()`` increment would
+    need a read back)."""
+    if value == Vote.Value.UP:
+        locked.votes_up += by
+    else:
+        locked.votes_down += by
+    locked.score = locked.votes_up - locked.votes_down
+
+
+def _tally_save(locked: Proposal) -> None:
+    locked.save(update_fields=["votes_up", "votes_down", "score"])
+
+
 @transaction.atomic
 def vote_cast(*, proposal: Proposal, voter: User, value: int, reason: str = "") -> Vote:
     """Cast or change ``voter``'s vote (+1 or -1) while the proposal is voting; a down vote
@@ -298,48 +354,102 @@ def vote_cast(*, proposal: Proposal, voter: User, value: int, reason: str = "") 
 
     A new vote counts towards ``VOTES_PER_MEMBER_PER_DAY`` (the last 24 hours); changing one
     does not. The member's row and the proposal's row are locked, so neither the cap nor the
-    one-vote rule can be beaten by parallel requests.
+    one-vote rule can be beaten by parallel requests, and the proposal's stored tally is
+    written under its lock with the vote row. Only ``proposal.pk`` is read: the rest is read
+    under the lock. The vote's ``proposal`` is the locked row, with the tally as this vote
+    left it.
     """
     if value not in (1, -1):
         raise ProposalInvalid({"value": _("A vote is 1 (up) or -1 (down).")})
     reason = _clean_reason(value, reason)
-    _require_verified(voter)
-    if voter.pk == proposal.author_id:
-        raise ProposalForbidden(_("Authors do not vote on their own proposals."))
-    _lock_member(voter)
-    locked = _lock_proposal(proposal)
+    _lock_voting_member(voter)
     now = timezone.now()
+    locked = _lock_for_vote(proposal, voter, since=now - timedelta(days=1))
+    if voter.pk == locked.author_id:
+        raise ProposalForbidden(_("Authors do not vote on their own proposals."))
     _require_voting(locked)
     _require_shown(locked)
     vote = Vote.objects.filter(proposal=locked, voter=voter).first()
     if vote is not None:
-        if (vote.value, vote.reason) != (value, reason):
-            vote.value, vote.reason = value, reason
-            vote.save(update_fields=["value", "reason", "updated_at"])
+        vote.proposal = locked
+        if (vote.value, vote.reason) == (value, reason):
+            return vote
+        if vote.value != value:
+            _tally_move(locked, vote.value, -1)
+            _tally_move(locked, value, 1)
+            _tally_save(locked)
+        vote.value, vote.reason = value, reason
+        vote.save(update_fields=["value", "reason", "updated_at"])
         return vote
-    cast_today = Vote.objects.filter(voter=voter, created_at__gte=now - timedelta(days=1)).count()
+    cast_today: int = locked.votes_cast_since  # type: ignore[attr-defined]
     if cast_today >= settings.VOTES_PER_MEMBER_PER_DAY:
         raise ProposalLimitReached(
             _("You have cast %(n)d votes in the last 24 hours, the most allowed. Try again later.")
             % {"n": cast_today}
         )
     try:
-        with transaction.atomic():
-            return Vote.objects.create(proposal=locked, voter=voter, value=value, reason=reason)
+        # No savepoint of its own: the error, unreachable under the locks above, leaves this
+        # service's transaction at once.
+        vote = Vote.objects.create(proposal=locked, voter=voter, value=value, reason=reason)
     except IntegrityError:  # pragma: no cover - the locks above make this unreachable
         raise ProposalStateError(_("You have already voted on this proposal.")) from None
+    _tally_move(locked, value, 1)
+    _tally_save(locked)
+    return vote
 
 
 @transaction.atomic
-def vote_retract(*, proposal: Proposal, voter: User) -> None:
-    """Take back ``voter``'s vote while the proposal is voting."""
+def vote_retract(*, proposal: Proposal, voter: User) -> Proposal:
+    """Take back ``voter``'s vote while the proposal is voting: the locked proposal, with the
+    tally as it left it."""
     _require_verified(voter)
     locked = _lock_proposal(proposal)
     _require_voting(locked)
     _require_shown(locked)
-    deleted, _rows = Vote.objects.filter(proposal=locked, voter=voter).delete()
-    if not deleted:
+    vote = Vote.objects.filter(proposal=locked, voter=voter).first()
+    if vote is None:
         raise VoteNotFound(_("You have not voted on this proposal."))
+    vote.delete()
+    _tally_move(locked, vote.value, -1)
+    _tally_save(locked)
+    return locked
+
+
+def member_votes_lock(*, user: User) -> list[int]:
+    """Before a member's deletion deletes their vote rows without the vote services (a
+    ``pre_delete`` receiver, in the deletion's transaction): lock the member's row, then the
+    rows of the proposals they voted on, in id order (the order of ``vote_cast``), so no vote on
+    them changes until the deletion commits; their ids, for :func:`proposal_tallies_recount`
+    once the rows are gone (2 queries)."""
+    _lock_member(user)
+    voted_on = Vote.objects.filter(voter=user).values("proposal_id")
+    return list(
+        Proposal.objects.select_for_update()
+        .filter(pk__in=voted_on)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def proposal_tallies_recount(*, proposal_ids: Sequence[int]) -> None:
+    """Write the stored tallies of ``proposal_ids`` from their vote rows (2 queries; none for
+    no ids), after vote rows went without the vote services (a member's deletion: a
+    ``post_delete`` receiver). The caller holds the proposals' row locks in this transaction
+    since before the rows changed (:func:`member_votes_lock`)."""
+    if not proposal_ids:
+        return
+    counted = {
+        row["proposal"]: (row["up"], row["down"])
+        for row in Vote.objects.filter(proposal__in=proposal_ids)
+        .order_by()
+        .values("proposal")
+        .annotate(up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1)))
+    }
+    tallies = []
+    for pk in sorted(set(proposal_ids)):  # one gone since (its author's, say) updates nothing
+        up, down = counted.get(pk, (0, 0))
+        tallies.append(Proposal(pk=pk, votes_up=up, votes_down=down, score=up - down))
+    Proposal.objects.bulk_update(tallies, ["votes_up", "votes_down", "score"])
 
 
 # --- Discussion --------------------------------------------------------------------------------
@@ -445,7 +555,8 @@ class Revised:
 
 def _set_votes_aside(locked: Proposal) -> list[int]:
     """Move the proposal's votes to ``SetAsideVote`` (in this transaction, the proposal's row
-    locked, so no vote slips between the copy and the delete); their voters' ids."""
+    locked, so no vote slips between the copy and the delete) and zero its tally, unsaved;
+    their voters' ids."""
     votes = list(Vote.objects.filter(proposal=locked).order_by("pk"))
     SetAsideVote.objects.bulk_create(
         [
@@ -461,6 +572,8 @@ def _set_votes_aside(locked: Proposal) -> list[int]:
         ]
     )
     Vote.objects.filter(pk__in=[vote.pk for vote in votes]).delete()
+    # No vote counts any more (the caller saves the tally with the revision).
+    locked.votes_up = locked.votes_down = locked.score = 0
     return [vote.voter_id for vote in votes]
 
 
@@ -524,7 +637,7 @@ def proposal_revise(
             locked.changes = changes
             locked.base_version = role.current_version
             locked.closes_at = now + timedelta(hours=settings.VOTING_WINDOW_HOURS)
-            fields += ["changes", "base_version", "closes_at"]
+            fields += ["changes", "base_version", "closes_at", "votes_up", "votes_down", "score"]
             ProposalTarget.objects.filter(proposal=locked).delete()
             ProposalTarget.objects.bulk_create(_targets(locked, preview))
         locked.revision += 1
@@ -561,10 +674,10 @@ def proposal_withdraw(*, proposal: Proposal, author: User) -> Proposal:
 
 
 def _close(locked: Proposal, now: datetime) -> str:
-    up, down = proposal_tally(proposal=locked)
+    # The stored tally: under the row lock it is the rows'.
     status = decision_for(
-        up=up,
-        down=down,
+        up=locked.votes_up,
+        down=locked.votes_down,
         quorum=settings.VOTING_QUORUM,
         approval_ratio=settings.VOTING_APPROVAL_RATIO,
     )

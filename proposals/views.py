@@ -202,8 +202,7 @@ def _detail_context(request: HttpRequest, proposal: Proposal, **extra: Any) -> d
             *(reply.author for comment in comments for reply in comment.thread),  # type: ignore[attr-defined]
         ]
     )
-    up: int = proposal.votes_up  # type: ignore[attr-defined] # annotated by the selector
-    down: int = proposal.votes_down  # type: ignore[attr-defined]
+    up, down = proposal.votes_up, proposal.votes_down
     context: dict[str, Any] = {
         "proposal": proposal,
         "comments": comments,

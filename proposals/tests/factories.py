@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from proposals.models import Comment, Proposal, Vote
+from proposals.selectors import proposal_tally_counted
 from roles.tests.factories import RoleFactory
 
 
@@ -53,13 +54,29 @@ class ProposalFactory(factory.django.DjangoModelFactory[Proposal]):
     closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
 
 
+def tally_from_rows(proposal: Proposal) -> None:
+    """Write ``proposal``'s stored tally from its vote rows (and set it on ``proposal``), as the
+    vote services would have: for the rows a test writes without them."""
+    up, down = proposal_tally_counted(proposal=proposal)
+    proposal.votes_up, proposal.votes_down, proposal.score = up, down, up - down
+    Proposal.objects.filter(pk=proposal.pk).update(votes_up=up, votes_down=down, score=up - down)
+
+
 class VoteFactory(factory.django.DjangoModelFactory[Vote]):
+    """A vote row, and its proposal's stored tally counted again (as the services keep it)."""
+
     class Meta:
         model = Vote
 
     proposal = factory.SubFactory(ProposalFactory)
     voter = factory.SubFactory(UserFactory)
     value = 1
+
+    @classmethod
+    def _create(cls, model_class: type[Vote], *args: Any, **kwargs: Any) -> Vote:
+        vote: Vote = super()._create(model_class, *args, **kwargs)
+        tally_from_rows(vote.proposal)
+        return vote
 
 
 class CommentFactory(factory.django.DjangoModelFactory[Comment]):

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 
 from proposals.errors import ProposalLimitReached
-from proposals.models import Vote
-from proposals.selectors import proposal_get, proposal_tally
-from proposals.services import vote_cast
+from proposals.models import Proposal, Vote
+from proposals.selectors import proposal_get, proposal_tally, proposal_tally_counted
+from proposals.services import vote_cast, vote_retract
 from proposals.tests.factories import ProposalFactory, UserFactory
 from tests.concurrency import race
 
@@ -36,9 +36,38 @@ def test_fifty_members_voting_twice_at_once_leave_one_row_each():
     assert rows.count() == 50
     assert rows.values("voter").distinct().count() == 50
     up, down = proposal_tally(proposal=proposal)
-    assert (up, down) == (33, 17)
+    assert (up, down) == (33, 17) == proposal_tally_counted(proposal=proposal)
     shown = proposal_get(pk=proposal.pk)
-    assert (shown.votes_up, shown.votes_down) == (up, down)  # type: ignore[attr-defined]
+    assert (shown.votes_up, shown.votes_down) == (up, down)
+
+
+def test_the_stored_tally_equals_the_rows_after_many_votes_changes_and_retractions_at_once():
+    proposals = ProposalFactory.create_batch(3)
+    voters = UserFactory.create_batch(45)
+    leaving = UserFactory.create_batch(3)
+    for proposal in proposals:
+        for member in leaving:
+            vote_cast(proposal=proposal, voter=member, value=-1)
+
+    def work(index: int) -> None:
+        if index >= len(voters):  # a member's deletion takes their votes meanwhile
+            leaving[index - len(voters)].delete()
+            return
+        voter = voters[index]
+        for turn, proposal in enumerate(proposals):
+            vote_cast(proposal=proposal, voter=voter, value=1)
+            if (index + turn) % 3 == 1:
+                vote_cast(proposal=proposal, voter=voter, value=-1, reason="On second thought")
+            elif (index + turn) % 3 == 2:
+                vote_retract(proposal=proposal, voter=voter)
+
+    assert race(len(voters) + len(leaving), work) == []
+    for proposal in proposals:
+        stored = Proposal.objects.values_list("votes_up", "votes_down", "score").get(pk=proposal.pk)
+        up, down = proposal_tally_counted(proposal=proposal)
+        assert stored == (up, down, up - down)
+        assert (up, down) == (15, 15)  # a third of the 45 kept each of up, down, none
+        assert proposal_tally(proposal=proposal) == (up, down)
 
 
 def test_one_member_voting_from_many_connections_at_once_has_one_vote():
@@ -68,7 +97,7 @@ def test_the_daily_vote_cap_cannot_be_beaten_in_parallel(settings):
 
 
 def test_two_experts_approving_at_once_apply_it_exactly_once(seed_role, settings):
-    from proposals.models import Proposal, Review
+    from proposals.models import Review
     from proposals.services import expertise_grant, proposal_create, review_submit
     from roles.models import RoleVersion
 
@@ -159,7 +188,7 @@ def test_votes_racing_a_revision_are_either_counted_or_set_aside(seed_role):
     assert counted + aside == 20
     assert proposal_tally(proposal=proposal) == (counted, 0)
     shown = proposal_get(pk=proposal.pk)
-    assert shown.votes_up == counted  # type: ignore[attr-defined]
+    assert shown.votes_up == counted
     assert not set(Vote.objects.filter(proposal=proposal).values_list("voter", flat=True)) & set(
         SetAsideVote.objects.filter(proposal=proposal).values_list("voter", flat=True)
     )

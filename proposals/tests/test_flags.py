@@ -43,7 +43,7 @@ from proposals.services import (
     vote_retract,
 )
 from proposals.tests.conftest import DOCKER_SENIOR_E
-from proposals.tests.factories import UserFactory
+from proposals.tests.factories import UserFactory, tally_from_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -511,6 +511,7 @@ def busy_flagged(proposal):
     Vote.objects.bulk_create(
         [Vote(proposal=proposal, voter=v, value=1 if i % 4 else -1) for i, v in enumerate(voters)]
     )
+    tally_from_rows(proposal)
     comments = Comment.objects.bulk_create(
         [Comment(proposal=proposal, author=voters[i], text=f"Comment {i}") for i in range(100)]
     )

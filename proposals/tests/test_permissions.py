@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from proposals.models import Comment, Proposal, Review, Vote
 from proposals.services import expertise_grant
 from proposals.tests.conftest import DOCKER_SENIOR_E
-from proposals.tests.factories import UserFactory
+from proposals.tests.factories import UserFactory, VoteFactory
 from roles.models import SkillDomain
 
 pytestmark = pytest.mark.django_db
@@ -169,7 +169,7 @@ def test_permission_table(client, people, proposal, action, persona, channel, ex
     if action == "review":
         Proposal.objects.filter(pk=proposal.pk).update(status="in_review")
     if action == "retract" and user is not None and user != proposal.author:
-        Vote.objects.create(proposal=proposal, voter=user, value=1)
+        VoteFactory.create(proposal=proposal, voter=user, value=1)
     if channel == "html":
         if user is not None:
             client.force_login(user)

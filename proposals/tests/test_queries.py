@@ -8,7 +8,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 
 from proposals.models import Comment, Proposal, Vote
-from proposals.tests.factories import UserFactory
+from proposals.tests.factories import UserFactory, tally_from_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,7 @@ def busy(proposal):
     Vote.objects.bulk_create(
         [Vote(proposal=proposal, voter=v, value=1 if i % 4 else -1) for i, v in enumerate(voters)]
     )
+    tally_from_rows(proposal)
     Comment.objects.bulk_create(
         [Comment(proposal=proposal, author=voters[i], text=f"Comment {i}") for i in range(100)]
     )

@@ -9,7 +9,7 @@ from proposals.errors import ProposalInvalid
 from proposals.models import Vote
 from proposals.rules import standing
 from proposals.services import vote_cast
-from proposals.tests.factories import UserFactory
+from proposals.tests.factories import UserFactory, tally_from_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +101,7 @@ def test_voter_list_is_capped_with_and_n_more(client, proposal):
         [get_user_model()(username=f"v{i}") for i in range(60)]
     )
     Vote.objects.bulk_create([Vote(proposal=proposal, voter=u, value=1) for u in users])
+    tally_from_rows(proposal)
     body = client.get(f"/proposals/{proposal.pk}/").content.decode()
     assert "60 up votes" in body
     assert "and 10 more" in body

@@ -26,8 +26,8 @@ def backup_contents(exports: Path) -> dict[str, Any]:
     tallies = {}
     for pk in Proposal.objects.order_by("pk").values_list("pk", flat=True):
         proposal = proposal_get(pk=pk)
-        # The tally as every page and the API show it (counted from the vote rows).
-        up, down = proposal.votes_up, proposal.votes_down  # type: ignore[attr-defined]
+        # The tally as every page and the API show it (stored, equal to the vote rows).
+        up, down = proposal.votes_up, proposal.votes_down
         tallies[str(pk)] = [proposal.status, up, down]
     versions = [
         [slug, number, hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()]
