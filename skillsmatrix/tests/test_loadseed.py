@@ -16,9 +16,11 @@ from django.db.models import Count, F, Q
 from rest_framework.authtoken.models import Token
 
 from grading.models import Assessment
+from grading.selectors import grade_ratings, grading_sheet_get
 from proposals.models import Comment, Proposal, Review, Vote
 from proposals.rules import decision_for
 from roles.models import Role, RoleVersion
+from skillsmatrix import loadseed
 from skillsmatrix.loadseed import Counts
 from skillsmatrix.tests.production import PRODUCTION, run_python
 
@@ -189,3 +191,43 @@ def test_refuses_a_bad_scale(settings):
 
     with pytest.raises(CommandError, match="--scale must be above 0"):
         call_command("seed_load", "--scale", "0")
+
+
+def test_a_stored_tally_is_written_where_proposals_have_one(settings, monkeypatch):
+    """With the tally fields on Proposal (issue 20), each proposal's is its vote rows'."""
+    settings.DEBUG = True
+    written: dict[int, tuple[int, int, int]] = {}
+    real = Proposal.objects.bulk_update
+    native = loadseed._has_tally()
+
+    def bulk_update(rows, fields, **kwargs):
+        if fields == loadseed.TALLY_FIELDS:
+            written.update({r.pk: (r.votes_up, r.votes_down, r.score) for r in rows})
+            if not native:
+                return len(rows)
+        return real(rows, fields, **kwargs)
+
+    monkeypatch.setattr(loadseed, "_has_tally", lambda: True)
+    monkeypatch.setattr(Proposal.objects, "bulk_update", bulk_update)
+    _load()
+
+    rows = Proposal.objects.annotate(
+        up=Count("votes", filter=Q(votes__value=1)), down=Count("votes", filter=Q(votes__value=-1))
+    )
+    assert written == {p.pk: (p.up, p.down, p.up - p.down) for p in rows}
+
+
+def test_assessments_have_the_engines_grade(settings):
+    settings.DEBUG = True
+    _load()
+
+    role = Role.objects.get(slug="load-01")
+    sheet = grading_sheet_get(role=role)
+    grades = set()
+    for assessment in Assessment.objects.filter(role=role)[:50]:
+        assert assessment.role_version == role.current_version
+        assert grade_ratings(sheet=sheet, ratings=assessment.ratings).grade == (
+            assessment.grade or None
+        )
+        grades.add(assessment.grade)
+    assert len(grades) > 1
