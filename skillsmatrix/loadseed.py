@@ -382,6 +382,7 @@ class LoadSeeder:
         accepted = c.versions - c.roles
         rest = max(c.proposals - accepted, len(STATUS_SHARES))
         statuses = [str(S.ACCEPTED)] * accepted
+        # Each status its share (at least one), voting first in the shares and given the rest.
         shares = list(STATUS_SHARES.items())
         for status, share in shares[1:]:
             statuses += [str(status)] * max(1, round(rest * share))
