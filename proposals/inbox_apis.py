@@ -33,7 +33,7 @@ from proposals.models import Notification
 from proposals.notify import notification_mark_read, notifications_mark_all_read, watch_set
 from proposals.selectors import proposal_get, signed_in_member
 from roles.selectors import role_get
-from skillsmatrix.api import ListApi
+from skillsmatrix.api import ListApi, StrictBooleanField
 
 _NOTIFICATION_EXAMPLE = {
     "id": 12,
@@ -138,7 +138,7 @@ class NotificationsReadAllApi(APIView):
 
 @extend_schema_serializer(component_name="Watching")
 class WatchSerializer(serializers.Serializer[Any]):
-    watching = serializers.BooleanField(
+    watching = StrictBooleanField(
         help_text="true to watch (its news come to your notifications), false to stop."
     )
 

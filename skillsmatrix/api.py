@@ -46,6 +46,20 @@ class StrictURLField(StrictCharField, serializers.URLField):
     """``URLField``, taking only strings (:class:`StrictCharField`)."""
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A yes or no that takes only JSON ``true`` and ``false``, as the schema (``type: boolean``)
+    says: DRF's ``BooleanField`` also took ``"false"``, ``0`` and ``"off"``."""
+
+    default_error_messages: ClassVar[dict[str, Any]] = {
+        "not_a_boolean": _("Must be true or false.")
+    }
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("not_a_boolean")
+        return data
+
+
 class ListApi(APIView):
     # A paginated list operation: ``{count, next, previous, results}``. Its schema says so, as
     # drf-spectacular wraps the documented item serializer when a view has a paginator. (No

@@ -169,6 +169,11 @@ def test_api_watches_and_unwatches_a_role_and_a_proposal(proposal, seed_role):
     bad = client.post(
         f"/api/v1/proposals/{proposal.pk}/watch/", {"watching": "often"}, format="json"
     )
+    for not_a_boolean in ("false", 0, None):
+        refused = client.post(
+            f"/api/v1/roles/{seed_role.slug}/watch/", {"watching": not_a_boolean}, format="json"
+        )
+        assert refused.status_code == 400
     assert bad.status_code == 400
     assert client.post("/api/v1/roles/no-such-role/watch/", {"watching": True}).status_code == 404
     assert _client().post(
