@@ -37,14 +37,22 @@ _LINE_FIELDS = (
 )
 
 
-def inbox_notifications(*, user: Any) -> QuerySet[Notification]:
-    """``user``'s notifications, newest first, with what their lines show (one query a page)."""
+def inbox_notifications(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:
+    """``user``'s notifications (only the unread ones with ``unread_only``), newest first, with
+    what their lines show (one query a page)."""
+    notifications = Notification.objects.filter(recipient=user)
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
     return (
-        Notification.objects.filter(recipient=user)
-        .select_related("proposal__role", "version__role", "actor", "comment")
+        notifications.select_related("proposal__role", "version__role", "actor", "comment")
         .only(*_LINE_FIELDS)
         .order_by("-created_at", "-pk")
     )
+
+
+def notification_is_members(*, user: Any, notification_id: int) -> bool:
+    """Whether ``notification_id`` is one of ``user``'s notifications (1 query)."""
+    return Notification.objects.filter(pk=notification_id, recipient=user).exists()
 
 
 # A bound on a count read after a change made outside the services (the admin, say).

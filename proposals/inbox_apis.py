@@ -26,6 +26,7 @@ from proposals.apis import member_write
 from proposals.inbox import (
     inbox_notifications,
     notification_excerpt,
+    notification_is_members,
     notification_path,
     notification_summary,
 )
@@ -91,9 +92,7 @@ class NotificationListApi(ListApi):
         unread = request.query_params.get("unread", "false")
         if unread not in ("true", "false"):
             raise ValidationError({"unread": ["must be true or false."]})
-        notifications = inbox_notifications(user=request.user)
-        if unread == "true":
-            notifications = notifications.filter(read_at__isnull=True)
+        notifications = inbox_notifications(user=request.user, unread_only=unread == "true")
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(notifications, request, view=self)
         data = NotificationSerializer(page, many=True, context={"request": request}).data
@@ -115,7 +114,7 @@ class NotificationReadApi(APIView):
         description="Mark one of your notifications read (harmless when it is already).",
     )
     def post(self, request: Request, pk: int) -> Response:
-        if not inbox_notifications(user=request.user).filter(pk=pk).exists():
+        if not notification_is_members(user=request.user, notification_id=pk):
             raise NotFound("You have no such notification.")
         marked = notification_mark_read(user=signed_in_member(request.user), notification_id=pk)
         return Response({"marked": int(marked)})
